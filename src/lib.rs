@@ -1,21 +1,29 @@
+//! License Desk: an offline-first License Management App.
+//!
+//! `domain` holds every rule; `storage` keeps records in IndexedDB; `pages` and
+//! `components` are the Leptos UI, which asks the domain and shows its messages.
+
+pub mod components;
 pub mod domain;
+pub mod pages;
+pub mod storage;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+
+use components::layout::Layout;
+use pages::not_found::NotFound;
 
 #[component]
 pub fn App() -> impl IntoView {
     view! {
         <Router>
-            <header class="app-header">
-                <A href="/">"License Desk"</A>
-            </header>
-            <main>
-                <Routes fallback=|| view! { <h1>"Page not found"</h1> <A href="/">"Go home"</A> }>
-                    <Route path=path!("/") view=|| view! { <h1>"Home"</h1> } />
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=pages::home::HomePage />
                 </Routes>
-            </main>
+            </Layout>
         </Router>
     }
 }
