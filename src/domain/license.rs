@@ -1,0 +1,192 @@
+//! The License record: what a subscriber org may use, and for how long.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::expiration::Expiration;
+use super::ids::SfId;
+use super::license_name::LicenseName;
+use super::seats::{group_thousands, Seats};
+use super::stamp::Stamp;
+use super::status::{LicenseStatus, LicenseType, OrgStatus};
+use super::version::VersionNumber;
+
+/// Field types carry their own invariants (seat range, ID form, ...), so the
+/// fields are public: storage and import build licenses field by field.
+/// Changes by hand go through `modify_license` only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct License {
+    pub id: SfId,
+    pub name: LicenseName,
+    pub status: LicenseStatus,
+    /// Once Active, a license never returns to Trial; its current status
+    /// alone can't tell (Active then Suspended looks like any Suspended).
+    #[serde(default)]
+    pub ever_active: bool,
+    pub seats: Seats,
+    /// Blank when Uninstalled or Site License.
+    pub used_licenses: Option<u32>,
+    pub expiration: Expiration,
+    pub install_date: NaiveDate,
+    pub information_current_as_of: NaiveDateTime,
+    pub instance: String,
+    pub org_edition: String,
+    pub org_status: OrgStatus,
+    /// Only for trial orgs.
+    pub org_expiration_date: Option<NaiveDate>,
+    pub sandbox: bool,
+    /// Shown in its 15-character form (`to15()`), as the LMA does.
+    pub subscriber_org_id: SfId,
+    /// The package's Package ID (`033`).
+    pub package_id: SfId,
+    /// The installed Package Version's Version ID (`04t`).
+    pub package_version_id: SfId,
+    pub version_number: VersionNumber,
+    pub lead_id: Option<SfId>,
+    /// Kept after the lead is converted, when the lead itself is gone.
+    pub lead_name: String,
+    pub account_id: Option<SfId>,
+    pub contact_id: Option<SfId>,
+    pub license_type: LicenseType,
+    pub created: Stamp,
+    pub last_modified: Stamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum LicenseWarning {
+    #[error("Licensed Seats ({}) are fewer than Used Licenses ({}): the license shows {} available seats until the subscriber's administrator revokes access for {} users.", group_thousands(i64::from(*seats)), group_thousands(i64::from(*used)), group_thousands(i64::from(*seats) - i64::from(*used)), group_thousands(i64::from(*used) - i64::from(*seats)))]
+    SeatsBelowUsed { seats: u32, used: u32 },
+}
+
+impl License {
+    pub fn id(&self) -> &SfId {
+        &self.id
+    }
+
+    /// Seats minus Used Licenses. Negative when seats were cut below the
+    /// users who already have access (they keep it until revoked). `None`
+    /// for a Site License or when Used Licenses is blank.
+    pub fn available_seats(&self) -> Option<i64> {
+        let seats = self.seats.get()?;
+        let used = self.used_licenses?;
+        Some(i64::from(seats) - i64::from(used))
+    }
+
+    pub fn warnings(&self) -> Vec<LicenseWarning> {
+        match (self.seats.get(), self.used_licenses) {
+            (Some(seats), Some(used)) if used > seats => {
+                vec![LicenseWarning::SeatsBelowUsed { seats, used }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn is_expired(&self, today: NaiveDate) -> bool {
+        self.expiration.is_expired(today)
+    }
+
+    /// Uninstalled licenses can't be modified.
+    pub fn is_read_only(&self) -> bool {
+        self.status == LicenseStatus::Uninstalled
+    }
+
+    pub fn subscriber_org_id_15(&self) -> &str {
+        self.subscriber_org_id.to15()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+    use crate::domain::ids::KeyPrefix;
+
+    pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> NaiveDateTime {
+        date(y, m, d).and_hms_opt(h, min, s).unwrap()
+    }
+
+    /// An Active 10-seat license with 4 used, expiring 2025-12-31.
+    pub fn license() -> License {
+        let now = at(2025, 1, 15, 9, 0, 0);
+        License {
+            id: SfId::generate(KeyPrefix::License, 1),
+            name: LicenseName::from_number(1),
+            status: LicenseStatus::Active,
+            ever_active: true,
+            seats: Seats::count(10).unwrap(),
+            used_licenses: Some(4),
+            expiration: Expiration::Date(date(2025, 12, 31)),
+            install_date: date(2025, 1, 15),
+            information_current_as_of: now,
+            instance: "NA45".into(),
+            org_edition: "Enterprise".into(),
+            org_status: OrgStatus::Active,
+            org_expiration_date: None,
+            sandbox: false,
+            subscriber_org_id: SfId::generate(KeyPrefix::Org, 7),
+            package_id: SfId::generate(KeyPrefix::Package, 1),
+            package_version_id: SfId::generate(KeyPrefix::PackageVersion, 1),
+            version_number: VersionNumber::new(1, 0, 0),
+            lead_id: Some(SfId::generate(KeyPrefix::Lead, 1)),
+            lead_name: "Ada Lovelace".into(),
+            account_id: None,
+            contact_id: None,
+            license_type: LicenseType::Editable,
+            created: Stamp::system(now),
+            last_modified: Stamp::system(now),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+
+    #[test]
+    fn available_seats_can_go_negative_with_a_warning() {
+        let mut l = license();
+        assert_eq!(l.available_seats(), Some(6));
+        assert!(l.warnings().is_empty());
+        l.used_licenses = Some(13);
+        assert_eq!(l.available_seats(), Some(-3));
+        let warning = l.warnings().remove(0);
+        assert_eq!(
+            warning,
+            LicenseWarning::SeatsBelowUsed {
+                seats: 10,
+                used: 13
+            }
+        );
+        assert!(warning.to_string().contains("-3 available seats"));
+        assert!(warning.to_string().contains("revokes access for 3 users"));
+    }
+
+    #[test]
+    fn site_licenses_and_blank_used_have_no_available_count() {
+        let mut l = license();
+        l.seats = Seats::SiteLicense;
+        l.used_licenses = None;
+        assert_eq!(l.available_seats(), None);
+        assert!(l.warnings().is_empty());
+    }
+
+    #[test]
+    fn expired_only_after_the_expiration_date() {
+        let l = license();
+        assert!(!l.is_expired(date(2025, 12, 31)));
+        assert!(l.is_expired(date(2026, 1, 1)));
+    }
+
+    #[test]
+    fn serializes_and_reads_back() {
+        let l = license();
+        let json = serde_json::to_string(&l).unwrap();
+        assert_eq!(serde_json::from_str::<License>(&json).unwrap(), l);
+        assert_eq!(l.subscriber_org_id_15().len(), 15);
+    }
+}
