@@ -3,27 +3,66 @@
 //! `domain` holds every rule; `storage` keeps records in IndexedDB; `pages` and
 //! `components` are the Leptos UI, which asks the domain and shows its messages.
 
+pub mod app_context;
+pub mod clock;
 pub mod components;
 pub mod domain;
 pub mod pages;
+pub mod services;
 pub mod storage;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use app_context::{open_app, AppContext};
 use components::layout::Layout;
 use pages::not_found::NotFound;
 
 #[component]
 pub fn App() -> impl IntoView {
+    let opened = LocalResource::new(open_app);
     view! {
         <Router>
-            <Layout>
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=pages::home::HomePage />
-                </Routes>
-            </Layout>
+            {move || match opened.get() {
+                None => view! { <p class="loading" role="status">"Opening License Desk…"</p> }.into_any(),
+                Some(Err(e)) => view! {
+                    <main id="main">
+                        <div class="notice error" role="alert">
+                            <strong>"License Desk can't open its data. "</strong>
+                            {e.to_string()}
+                        </div>
+                    </main>
+                }
+                .into_any(),
+                Some(Ok(ctx)) => view! { <Shell ctx /> }.into_any(),
+            }}
         </Router>
+    }
+}
+
+/// The app once its database is open: header, navigation and every route.
+#[component]
+fn Shell(ctx: AppContext) -> impl IntoView {
+    provide_context(ctx);
+    view! {
+        <Layout>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=pages::home::HomePage />
+                <Route path=path!("/packages") view=pages::packages::PackagesPage />
+                <Route path=path!("/packages/new") view=pages::packages::RegisterPackagePage />
+                <Route path=path!("/packages/:id") view=pages::packages::PackageDetailPage />
+                <Route path=path!("/licenses") view=pages::licenses::LicensesPage />
+                <Route path=path!("/licenses/:id") view=pages::license_detail::LicenseDetailPage />
+                <Route path=path!("/licenses/:id/modify") view=pages::modify_license::ModifyLicensePage />
+                <Route path=path!("/leads") view=pages::leads::LeadsPage />
+                <Route path=path!("/leads/:id") view=pages::leads::LeadDetailPage />
+                <Route path=path!("/accounts/:id") view=pages::accounts::AccountDetailPage />
+                <Route path=path!("/contacts/:id") view=pages::contacts::ContactDetailPage />
+                <Route path=path!("/installs") view=pages::installs::InstallLogPage />
+                <Route path=path!("/simulator") view=pages::simulator::SimulatorPage />
+                <Route path=path!("/settings") view=pages::settings::SettingsPage />
+            </Routes>
+        </Layout>
     }
 }

@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::user_switcher::UserSwitcher;
+
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     view! {
@@ -14,9 +16,11 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <A href="/licenses">"Licenses"</A>
                 <A href="/leads">"Leads"</A>
                 <A href="/installs">"Install Log"</A>
+                <A href="/simulator">"Subscriber simulator"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
             <span class="header-spacer"></span>
+            <UserSwitcher />
         </header>
         <main id="main">{children()}</main>
     }

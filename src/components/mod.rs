@@ -1,1 +1,3 @@
 pub mod layout;
+pub mod record;
+pub mod user_switcher;

@@ -1,2 +1,13 @@
+//! One module per page (or per family of pages of one record type).
+pub mod accounts;
+pub mod contacts;
 pub mod home;
+pub mod installs;
+pub mod leads;
+pub mod license_detail;
+pub mod licenses;
+pub mod modify_license;
 pub mod not_found;
+pub mod packages;
+pub mod settings;
+pub mod simulator;

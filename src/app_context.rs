@@ -1,0 +1,84 @@
+//! What every page shares: the open repository, the users and the current
+//! user, and a change counter that makes pages re-read after any commit (in
+//! this tab or another one).
+
+use leptos::prelude::*;
+
+use crate::domain::{seed_users, User};
+use crate::storage::{settings, Expect, IdbRepository, Repository, StorageError, DEFAULT_DB_NAME};
+
+#[derive(Clone, Copy)]
+pub struct AppContext {
+    repo: StoredValue<IdbRepository, LocalStorage>,
+    /// Every user, active or not (a lead manager may be inactive).
+    pub users: RwSignal<Vec<User>>,
+    /// The user the app acts as; chosen in the header's user switcher.
+    pub user: RwSignal<User>,
+    changes: RwSignal<u64>,
+}
+
+impl AppContext {
+    /// A handle on the repository (clones share one connection).
+    pub fn repo(&self) -> IdbRepository {
+        self.repo.get_value()
+    }
+
+    /// Call inside a resource's fetcher: it then re-runs after every commit.
+    pub fn track_changes(&self) {
+        self.changes.track();
+    }
+
+    /// Tells the pages that records changed (after a commit in this tab, the
+    /// repository's subscription does this already).
+    pub fn notify_changed(&self) {
+        self.changes.update(|n| *n = n.wrapping_add(1));
+    }
+
+    pub fn switch_user(&self, user: User) {
+        settings::set_current_user_id(user.id.to18());
+        self.user.set(user);
+    }
+
+    pub fn user_named(&self, id: &str) -> Option<User> {
+        self.users
+            .with_untracked(|users| users.iter().find(|u| u.id.to18() == id).cloned())
+    }
+}
+
+pub fn use_app() -> AppContext {
+    expect_context::<AppContext>()
+}
+
+/// Opens the database (creating it on the first visit) and loads the users.
+pub async fn open_app() -> Result<AppContext, StorageError> {
+    let repo = IdbRepository::open(DEFAULT_DB_NAME).await?;
+    let mut users: Vec<User> = repo
+        .get_all::<User>()
+        .await?
+        .into_iter()
+        .map(|s| s.record)
+        .collect();
+    if users.is_empty() {
+        users = seed_users();
+        match repo.put_all(users.clone(), Expect::Absent).await {
+            // Another tab seeded them at the same moment: theirs are the same users.
+            Ok(_) | Err(StorageError::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let saved = settings::current_user_id();
+    let current = saved
+        .and_then(|id| users.iter().find(|u| u.id.to18() == id && u.active).cloned())
+        .or_else(|| users.iter().find(|u| u.active).cloned())
+        .ok_or_else(|| StorageError::Other("No active user exists. Reset the demo data to recreate the users.".into()))?;
+    let changes = RwSignal::new(0u64);
+    let users_signal = RwSignal::new(users);
+    repo.subscribe(move |_notice| changes.update(|n| *n = n.wrapping_add(1)))
+        .keep();
+    Ok(AppContext {
+        repo: StoredValue::new_local(repo),
+        users: users_signal,
+        user: RwSignal::new(current),
+        changes,
+    })
+}

@@ -1,0 +1,1 @@
+//! See services/mod.rs.

@@ -1,0 +1,8 @@
+//! Application services: each loads the records a workflow needs through the
+//! [`Repository`](crate::storage::Repository), runs the domain's rule, and
+//! commits what it yields as one atomic `WriteBatch`. Generic over the
+//! repository, so native tests run them on the in-memory one.
+pub mod install;
+pub mod leads;
+pub mod licenses;
+pub mod packages;
