@@ -3,14 +3,20 @@
 //! Nothing here touches the browser, async code or the clock: today and now are
 //! always arguments, so every rule can be tested natively at its boundaries.
 
+mod alerts;
 mod dates;
 mod expiration;
 mod field;
 mod history;
 mod ids;
+mod install;
+mod lead;
 mod license;
 mod license_name;
 mod modify;
+mod package;
+mod refresh;
+mod registration;
 mod seats;
 mod sequences;
 mod stamp;
@@ -18,16 +24,41 @@ mod status;
 mod user;
 mod version;
 
+pub use alerts::{
+    due_notifications, expiring_within, mailto, new_alert_rule, AlertRule, AlertRuleDraft,
+    AlertRuleError, Notification, MAX_DAYS_BEFORE,
+};
 pub use dates::{add_days, parse_date, DateError};
 pub use expiration::Expiration;
 pub use field::Field;
 pub use history::{HistoryEntry, HistoryField};
 pub use ids::{IdError, KeyPrefix, SfId};
+pub use install::{
+    default_expiration, install, uninstall, upgrade, InstallEvent, InstallInput, InstallKind,
+    InstallOutcome, InstallResult, Installer, SubscriberOrg,
+};
+pub use lead::{
+    convert_lead, set_lead_status, Account, Contact, Conversion, ConvertLeadError, ConvertedTo,
+    EditLeadError, Lead, LeadOwner, LeadStatus, LEAD_SOURCE_PACKAGE_INSTALLATION,
+};
 pub use license::{License, LicenseWarning};
 pub use license_name::{LicenseName, LicenseNameError};
 pub use modify::{
     modify_license, modify_license_errors, ModifyLicenseDraft, ModifyLicenseError, ModifyOutcome,
     MAX_TRIAL_DAYS,
+};
+pub use package::{
+    latest_version, LeadManagerError, Package, PackageDraft, PackageError, PackageName,
+    PackageNameError, PackageVersion, PackageVersionDraft, PackageVersionError,
+    MAX_PACKAGE_NAME_CHARS,
+};
+pub use refresh::{
+    check_refresh, next_refresh_allowed, refresh_licenses, sync_license, InstalledVersion,
+    RefreshError, RefreshOutcome, RefreshSources, SubscriberOrgState, REFRESH_INTERVAL_DAYS,
+};
+pub use registration::{
+    register_package, registered_by, DefaultLicense, DefaultStatus, LicenseLength, Registration,
+    RegistrationDraft, RegistrationError, MAX_ACTIVE_LENGTH_DAYS, MAX_TRIAL_LENGTH_DAYS,
 };
 pub use seats::{group_thousands, SeatCount, Seats, SeatsError, MAX_SEATS};
 pub use sequences::Sequences;
