@@ -1,0 +1,273 @@
+//! Write batches: every workflow's writes, committed as one atomic unit.
+//!
+//! A [`WriteBatch`] is a list of puts and deletes across stores, each with
+//! the revision it expects to find. `Repository::commit` checks every
+//! expectation and applies every write in one transaction: if any
+//! expectation fails ([`StorageError::Conflict`]) or any write fails, nothing
+//! of the batch is written.
+
+use std::collections::HashSet;
+
+use super::error::StorageError;
+use super::record::{Record, StoreName, Stored};
+
+/// What a write expects to find in storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// No record with this key: the write creates it (revision 1).
+    Absent,
+    /// The record at exactly this revision: nobody saved it since it was read.
+    Rev(u64),
+    /// Whatever is there (imports, system refreshes): no conflict check.
+    Any,
+}
+
+impl Expect {
+    /// Whether `current` (the stored revision, if any) meets this expectation.
+    pub fn is_met_by(self, current: Option<u64>) -> bool {
+        match self {
+            Expect::Absent => current.is_none(),
+            Expect::Rev(rev) => current == Some(rev),
+            Expect::Any => true,
+        }
+    }
+}
+
+/// The revision a put writes, given the stored one.
+pub(crate) fn next_rev(current: Option<u64>) -> u64 {
+    current.map_or(1, |r| r.saturating_add(1))
+}
+
+/// A record to save: new, or loaded earlier at some revision and changed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Save<T> {
+    Create(T),
+    Update(Stored<T>),
+}
+
+impl<T: Record> Save<T> {
+    pub fn record(&self) -> &T {
+        match self {
+            Save::Create(r) => r,
+            Save::Update(s) => &s.record,
+        }
+    }
+}
+
+/// A record type-erased for the batch; both repositories encode it their way.
+pub(crate) trait ErasedRecord {
+    fn to_json(&self) -> Result<serde_json::Value, String>;
+    fn index_values(&self) -> Vec<Option<String>>;
+    fn to_js(&self, id: &str, rev: u64) -> Result<wasm_bindgen::JsValue, String>;
+}
+
+struct Erased<T>(T);
+
+impl<T: Record> ErasedRecord for Erased<T> {
+    fn to_json(&self) -> Result<serde_json::Value, String> {
+        serde_json::to_value(&self.0).map_err(|e| e.to_string())
+    }
+    fn index_values(&self) -> Vec<Option<String>> {
+        super::record::index_values(&self.0)
+    }
+    fn to_js(&self, id: &str, rev: u64) -> Result<wasm_bindgen::JsValue, String> {
+        super::codec::encode(&self.0, id, rev).map_err(|e| e.to_string())
+    }
+}
+
+pub(crate) enum Action {
+    Put(Box<dyn ErasedRecord>),
+    Delete,
+}
+
+pub(crate) struct Op {
+    pub store: StoreName,
+    pub id: String,
+    pub expect: Expect,
+    pub action: Action,
+}
+
+impl std::fmt::Debug for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.action {
+            Action::Put(_) => "put",
+            Action::Delete => "delete",
+        };
+        write!(
+            f,
+            "{kind} {}/{} expecting {:?}",
+            self.store, self.id, self.expect
+        )
+    }
+}
+
+/// Puts and deletes across stores, committed atomically by `Repository::commit`.
+#[derive(Default, Debug)]
+pub struct WriteBatch {
+    pub(crate) ops: Vec<Op>,
+    pub(crate) fail_at: Option<usize>,
+}
+
+impl WriteBatch {
+    pub fn new() -> WriteBatch {
+        WriteBatch::default()
+    }
+
+    /// Saves `record` expecting `expect`.
+    pub fn put<T: Record>(&mut self, record: T, expect: Expect) -> &mut Self {
+        self.ops.push(Op {
+            store: T::STORE,
+            id: record.key(),
+            expect,
+            action: Action::Put(Box::new(Erased(record))),
+        });
+        self
+    }
+
+    /// Creates `record`; refused with a conflict if its key is taken.
+    pub fn create<T: Record>(&mut self, record: T) -> &mut Self {
+        self.put(record, Expect::Absent)
+    }
+
+    /// Saves a record loaded at `stored.rev` and changed since; refused with a
+    /// conflict if someone saved it in between.
+    pub fn update<T: Record>(&mut self, stored: Stored<T>) -> &mut Self {
+        self.put(stored.record, Expect::Rev(stored.rev))
+    }
+
+    /// Saves `record` whatever is stored (imports and system refreshes).
+    pub fn upsert<T: Record>(&mut self, record: T) -> &mut Self {
+        self.put(record, Expect::Any)
+    }
+
+    pub fn save<T: Record>(&mut self, save: Save<T>) -> &mut Self {
+        match save {
+            Save::Create(record) => self.create(record),
+            Save::Update(stored) => self.update(stored),
+        }
+    }
+
+    /// Deletes the `T` with key `id`, expecting `expect` (`Rev` or `Any`).
+    pub fn delete<T: Record>(&mut self, id: impl Into<String>, expect: Expect) -> &mut Self {
+        self.ops.push(Op {
+            store: T::STORE,
+            id: id.into(),
+            expect,
+            action: Action::Delete,
+        });
+        self
+    }
+
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// The stores this batch writes, sorted, without repeats.
+    pub fn stores(&self) -> Vec<StoreName> {
+        let mut stores: Vec<StoreName> = self.ops.iter().map(|op| op.store).collect();
+        stores.sort();
+        stores.dedup();
+        stores
+    }
+
+    /// Test hook: the write at index `n` (0-based) fails for real, after the
+    /// writes before it were issued, so atomicity tests can see a failure
+    /// part-way. The in-memory repository fails it after applying the writes
+    /// before it (and rolls them back); IndexedDB issues a request the
+    /// browser rejects, which aborts the transaction.
+    #[doc(hidden)]
+    pub fn fail_at_write(&mut self, n: usize) -> &mut Self {
+        self.fail_at = Some(n);
+        self
+    }
+
+    /// Refuses batches that can't be applied as one unit: the same record
+    /// written twice, or a delete that expects the record to be absent.
+    pub(crate) fn validate(&self) -> Result<(), StorageError> {
+        let mut seen = HashSet::with_capacity(self.ops.len());
+        for op in &self.ops {
+            if !seen.insert((op.store, op.id.as_str())) {
+                return Err(StorageError::Other(format!(
+                    "Internal error: {} {} is written twice in one save.",
+                    op.store.label(),
+                    op.id
+                )));
+            }
+            if matches!(op.action, Action::Delete) && op.expect == Expect::Absent {
+                return Err(StorageError::Other(format!(
+                    "Internal error: deleting {} {} expects it to be absent.",
+                    op.store.label(),
+                    op.id
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The error for an unmet expectation of `op`.
+    pub(crate) fn conflict(op: &Op, current: Option<u64>) -> StorageError {
+        match (op.expect, current) {
+            (Expect::Rev(_), None) => StorageError::NotFound {
+                what: op.store.label(),
+                id: op.id.clone(),
+            },
+            _ => StorageError::Conflict {
+                what: op.store.label(),
+                id: op.id.clone(),
+            },
+        }
+    }
+}
+
+/// One write of a committed batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub store: StoreName,
+    pub id: String,
+    /// The revision now stored; `None` when the record was deleted.
+    pub rev: Option<u64>,
+}
+
+/// What a commit wrote, with each record's new revision.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Committed {
+    pub changes: Vec<Change>,
+}
+
+impl Committed {
+    /// The new revision of a record the batch saved.
+    pub fn rev(&self, store: StoreName, id: &str) -> Option<u64> {
+        self.changes
+            .iter()
+            .find(|c| c.store == store && c.id == id)
+            .and_then(|c| c.rev)
+    }
+
+    /// `record` paired with the revision this commit gave it, ready for the
+    /// next update. `None` if the batch didn't save it.
+    pub fn stored<T: Record>(&self, record: T) -> Option<Stored<T>> {
+        let rev = self.rev(T::STORE, &record.key())?;
+        Some(Stored { rev, record })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expectations() {
+        assert!(Expect::Absent.is_met_by(None));
+        assert!(!Expect::Absent.is_met_by(Some(1)));
+        assert!(Expect::Rev(2).is_met_by(Some(2)));
+        assert!(!Expect::Rev(2).is_met_by(Some(3)));
+        assert!(!Expect::Rev(2).is_met_by(None));
+        assert!(Expect::Any.is_met_by(None) && Expect::Any.is_met_by(Some(9)));
+        assert_eq!(next_rev(None), 1);
+        assert_eq!(next_rev(Some(4)), 5);
+    }
+}

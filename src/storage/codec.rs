@@ -1,0 +1,126 @@
+//! How a record looks in IndexedDB.
+//!
+//! Each record is stored as a plain JS object
+//! `{ id, rev, data: <the record, serialized by serde>, ix_<index>: <value>, ... }`.
+//! Index fields are top-level strings computed by the record's
+//! `Record::index_value`, so renaming a domain field never breaks an index.
+//! Records go to JS objects directly through `serde-wasm-bindgen` (no JSON
+//! text in between).
+
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
+use wasm_bindgen::JsValue;
+
+use super::error::StorageError;
+use super::record::{Record, Stored};
+
+pub(crate) const F_ID: &str = "id";
+pub(crate) const F_REV: &str = "rev";
+
+struct Envelope<'a, T: Record> {
+    id: &'a str,
+    rev: u64,
+    data: &'a T,
+}
+
+impl<T: Record> Serialize for Envelope<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let defs = T::STORE.indexes();
+        let mut s = serializer.serialize_struct("Stored", 3 + defs.len())?;
+        s.serialize_field(F_ID, self.id)?;
+        s.serialize_field(F_REV, &self.rev)?;
+        s.serialize_field("data", self.data)?;
+        for def in defs {
+            if let Some(value) = self.data.index_value(def.name) {
+                s.serialize_field(def.key_path, &value)?;
+            }
+        }
+        s.end()
+    }
+}
+
+fn serializer() -> serde_wasm_bindgen::Serializer {
+    serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)
+}
+
+/// The stored JS object for `record` at revision `rev`.
+pub(crate) fn encode<T: Record>(
+    record: &T,
+    id: &str,
+    rev: u64,
+) -> Result<JsValue, serde_wasm_bindgen::Error> {
+    Envelope {
+        id,
+        rev,
+        data: record,
+    }
+    .serialize(&serializer())
+}
+
+/// The version-1 stored object (no index fields), for migration tests.
+#[doc(hidden)]
+pub fn encode_v1<T: Record>(record: &T, rev: u64) -> Result<JsValue, StorageError> {
+    #[derive(Serialize)]
+    struct V1<'a, T> {
+        id: String,
+        rev: u64,
+        data: &'a T,
+    }
+    V1 {
+        id: record.key(),
+        rev,
+        data: record,
+    }
+    .serialize(&serializer())
+    .map_err(|e| StorageError::Other(format!("could not encode a v1 record: {e}")))
+}
+
+#[derive(Deserialize)]
+#[serde(bound = "T: Record")]
+struct Decoded<T> {
+    rev: u64,
+    data: T,
+}
+
+/// The record stored as `value` (an object written by [`encode`]).
+pub(crate) fn decode<T: Record>(value: JsValue) -> Result<Stored<T>, StorageError> {
+    match serde_wasm_bindgen::from_value::<Decoded<T>>(value.clone()) {
+        Ok(d) => Ok(Stored {
+            rev: d.rev,
+            record: d.data,
+        }),
+        Err(e) => Err(StorageError::Corrupt {
+            what: T::STORE.label(),
+            id: key_of(&value).unwrap_or_else(|| "(no id)".to_string()),
+            detail: e.to_string(),
+        }),
+    }
+}
+
+/// The `id` field of a stored object.
+pub(crate) fn key_of(value: &JsValue) -> Option<String> {
+    js_sys::Reflect::get(value, &JsValue::from_str(F_ID))
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// The `rev` field of a stored object.
+pub(crate) fn rev_of(value: &JsValue) -> Option<u64> {
+    js_sys::Reflect::get(value, &JsValue::from_str(F_REV))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .filter(|r| r.is_finite() && *r >= 0.0 && r.fract() == 0.0)
+        .map(|r| r as u64)
+}
+
+/// Re-encodes a stored object of `T` with the current index fields (the
+/// migration that added indexes backfills them with this).
+pub(crate) fn reencode<T: Record>(value: JsValue) -> Result<JsValue, StorageError> {
+    let stored = decode::<T>(value)?;
+    let id = stored.record.key();
+    encode(&stored.record, &id, stored.rev).map_err(|e| StorageError::Corrupt {
+        what: T::STORE.label(),
+        id,
+        detail: e.to_string(),
+    })
+}

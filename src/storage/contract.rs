@@ -1,0 +1,763 @@
+//! The repository contract: one test suite, run against both repositories.
+//!
+//! Each `contract_*` function takes a fresh, empty repository, exercises one
+//! part of the contract and returns `Err(description)` on the first broken
+//! promise. Natively they run on [`MemoryRepository`](super::MemoryRepository)
+//! (`memory::contract_tests` below); in headless Chromium on
+//! [`IdbRepository`](super::IdbRepository) (`tests/storage_indexeddb.rs`),
+//! each on a freshly named database.
+//!
+//! The probe record types below live only here: they borrow real stores (a
+//! fresh database per test) so the machinery is tested apart from the
+//! domain types; `contract_domain_round_trip` covers every domain type.
+
+use std::cell::RefCell;
+use std::fmt::Debug;
+use std::future::Future;
+use std::rc::Rc;
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::batch::{Expect, WriteBatch};
+use super::error::{StorageError, StorageResult};
+use super::notify::{ChangeNotice, ChangeOrigin, MAX_IDS_PER_NOTICE};
+use super::record::{Index, Query, Record, StoreName, Stored};
+use super::repo::Repository;
+
+pub type Outcome = Result<(), String>;
+
+/// Turns a storage result into the contract's `Err(description)`.
+pub trait Ctx<T> {
+    fn ctx(self, what: &str) -> Result<T, String>;
+}
+
+impl<T> Ctx<T> for StorageResult<T> {
+    fn ctx(self, what: &str) -> Result<T, String> {
+        self.map_err(|e| format!("{what}: unexpected error {e:?}"))
+    }
+}
+
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+macro_rules! ensure_eq {
+    ($left:expr, $right:expr, $what:expr) => {{
+        let (l, r) = (&$left, &$right);
+        if l != r {
+            return Err(format!("{}: expected {:?}, got {:?}", $what, r, l));
+        }
+    }};
+}
+
+/// The error of a result that should have failed.
+pub fn failure<T: Debug>(result: StorageResult<T>, what: &str) -> Result<StorageError, String> {
+    match result {
+        Ok(v) => Err(format!("{what}: expected an error, got Ok({v:?})")),
+        Err(e) => Ok(e),
+    }
+}
+
+// ---- probe records ----
+
+/// A license-like record in the `licenses` store, with the store's indexes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Probe {
+    pub id: String,
+    pub status: String,
+    pub package: String,
+    pub expires: Option<String>,
+    pub seats: i64,
+    pub note: String,
+}
+
+pub const PROBE_STATUS: Index<Probe> = Index::new("status");
+pub const PROBE_PACKAGE: Index<Probe> = Index::new("package");
+pub const PROBE_EXPIRATION: Index<Probe> = Index::new("expiration");
+
+impl Record for Probe {
+    const STORE: StoreName = StoreName::Licenses;
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn index_value(&self, index: &str) -> Option<String> {
+        match index {
+            "status" => Some(self.status.clone()),
+            "package" => Some(self.package.clone()),
+            "expiration" => self.expires.clone(),
+            _ => None,
+        }
+    }
+}
+
+pub fn probe(id: &str, status: &str, package: &str, expires: Option<&str>) -> Probe {
+    Probe {
+        id: id.to_string(),
+        status: status.to_string(),
+        package: package.to_string(),
+        expires: expires.map(str::to_string),
+        seats: 10,
+        note: format!("probe {id} — ünïcødé ✓"),
+    }
+}
+
+/// A record in another store (`accounts`), for batches across stores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tag {
+    pub id: String,
+    pub label: String,
+}
+
+impl Record for Tag {
+    const STORE: StoreName = StoreName::Accounts;
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+
+pub fn tag(id: &str) -> Tag {
+    Tag {
+        id: id.to_string(),
+        label: format!("tag {id}"),
+    }
+}
+
+/// A record whose serialization always fails.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Unsaveable {
+    pub id: String,
+}
+
+impl Serialize for Unsaveable {
+    fn serialize<S: Serializer>(&self, _serializer: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom("this record can't be serialized"))
+    }
+}
+
+impl Record for Unsaveable {
+    const STORE: StoreName = StoreName::Contacts;
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+
+/// Reads the `licenses` store expecting a field probes don't have.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StrictProbe {
+    pub id: String,
+    pub required_number: u32,
+}
+
+impl Record for StrictProbe {
+    const STORE: StoreName = StoreName::Licenses;
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+
+async fn ids_of<R: Repository, T: Record>(repo: &R) -> Result<Vec<String>, String> {
+    Ok(repo
+        .get_all::<T>()
+        .await
+        .ctx("get_all")?
+        .into_iter()
+        .map(|s| s.record.key())
+        .collect())
+}
+
+// ---- the contract ----
+
+/// Create, read back (get, get_many, get_all, count), update: revisions 1, 2.
+pub async fn contract_round_trip<R: Repository>(repo: R) -> Outcome {
+    ensure_eq!(
+        repo.count::<Probe>().await.ctx("count empty")?,
+        0,
+        "empty count"
+    );
+    ensure!(
+        repo.get::<Probe>("nope")
+            .await
+            .ctx("get missing")?
+            .is_none(),
+        "a missing record was found"
+    );
+    let a = probe("a-1", "Active", "pkg-1", Some("2030-01-31"));
+    let created = repo.create(a.clone()).await.ctx("create")?;
+    ensure_eq!(
+        created,
+        Stored {
+            rev: 1,
+            record: a.clone()
+        },
+        "created"
+    );
+    let read = repo.get::<Probe>("a-1").await.ctx("get")?;
+    ensure_eq!(
+        read,
+        Some(Stored {
+            rev: 1,
+            record: a.clone()
+        }),
+        "read back"
+    );
+
+    let mut changed = created.clone();
+    changed.record.seats = -1;
+    changed.record.expires = None;
+    let updated = repo.update(changed.clone()).await.ctx("update")?;
+    ensure_eq!(updated.rev, 2, "revision after update");
+    ensure_eq!(
+        repo.load::<Probe>("a-1").await.ctx("load")?,
+        updated,
+        "updated read back"
+    );
+
+    let b = probe("b-2", "Trial", "pkg-2", None);
+    repo.create(b.clone()).await.ctx("create b")?;
+    let many = repo
+        .get_many::<Probe>(&["b-2".to_string(), "zz".to_string(), "a-1".to_string()])
+        .await
+        .ctx("get_many")?;
+    ensure_eq!(
+        many,
+        vec![Some(Stored { rev: 1, record: b }), None, Some(updated)],
+        "get_many keeps the order and reports absent keys"
+    );
+    ensure_eq!(
+        ids_of::<R, Probe>(&repo).await?,
+        vec!["a-1", "b-2"],
+        "get_all by key"
+    );
+    ensure_eq!(repo.count::<Probe>().await.ctx("count")?, 2, "count");
+    ensure_eq!(
+        repo.count::<Tag>().await.ctx("count other store")?,
+        0,
+        "other store count"
+    );
+
+    let missing = failure(repo.load::<Probe>("nope").await, "load missing")?;
+    ensure!(
+        matches!(missing, StorageError::NotFound { what: "License", ref id } if id == "nope"),
+        "load of a missing record: {missing:?}"
+    );
+    Ok(())
+}
+
+/// A save based on an old revision is refused; so is creating a taken key.
+pub async fn contract_conflicts<R: Repository>(repo: R) -> Outcome {
+    let first = repo
+        .create(probe("c-1", "Active", "p", None))
+        .await
+        .ctx("create")?;
+    // "Another tab" saves first...
+    let mut theirs = first.clone();
+    theirs.record.note = "saved in another tab".into();
+    let theirs = repo.update(theirs).await.ctx("their update")?;
+    // ...then this tab saves its copy of revision 1.
+    let mut mine = first.clone();
+    mine.record.seats = 99;
+    let err = failure(repo.update(mine).await, "stale update")?;
+    ensure_eq!(
+        err,
+        StorageError::Conflict {
+            what: "License",
+            id: "c-1".into()
+        },
+        "stale update error"
+    );
+    ensure_eq!(
+        err.to_string(),
+        "License c-1 was changed elsewhere (in another tab?). Reload to see the latest version, \
+         then make your change again."
+            .to_string(),
+        "conflict message"
+    );
+    ensure_eq!(
+        repo.get::<Probe>("c-1").await.ctx("get")?,
+        Some(theirs),
+        "their save kept"
+    );
+
+    let err = failure(
+        repo.create(probe("c-1", "Trial", "p", None)).await,
+        "create taken",
+    )?;
+    ensure!(err.is_conflict(), "creating a taken key: {err:?}");
+
+    let err = failure(
+        repo.put(probe("ghost", "Active", "p", None), Expect::Rev(3))
+            .await,
+        "update missing",
+    )?;
+    ensure!(
+        matches!(err, StorageError::NotFound { ref id, .. } if id == "ghost"),
+        "updating a missing record: {err:?}"
+    );
+    ensure!(
+        repo.get::<Probe>("ghost").await.ctx("get ghost")?.is_none(),
+        "a refused update created the record"
+    );
+
+    // `Any` ignores revisions and still counts them up.
+    let forced = repo
+        .put(probe("c-1", "Suspended", "p", None), Expect::Any)
+        .await
+        .ctx("forced put")?;
+    ensure_eq!(forced.rev, 3, "revision after an Any put");
+    let fresh = repo
+        .put(probe("c-2", "Trial", "p", None), Expect::Any)
+        .await
+        .ctx("Any put of a new record")?;
+    ensure_eq!(fresh.rev, 1, "revision of a new record saved with Any");
+    Ok(())
+}
+
+/// A conflict on the last write of a batch leaves the earlier writes unwritten.
+pub async fn contract_atomic_conflict<R: Repository>(repo: R) -> Outcome {
+    let old = repo
+        .create(probe("x", "Active", "p", None))
+        .await
+        .ctx("seed")?;
+    repo.update(old.clone()).await.ctx("bump x to rev 2")?;
+
+    let mut batch = WriteBatch::new();
+    batch
+        .create(probe("new-1", "Trial", "p", None))
+        .create(tag("t-1"))
+        .update(old); // stale: rev 1
+    let err = failure(repo.commit(batch).await, "batch with a stale write")?;
+    ensure!(err.is_conflict(), "stale write in a batch: {err:?}");
+    ensure!(
+        repo.get::<Probe>("new-1").await.ctx("get")?.is_none(),
+        "new-1 was written"
+    );
+    ensure!(
+        repo.get::<Tag>("t-1").await.ctx("get")?.is_none(),
+        "t-1 was written"
+    );
+    ensure_eq!(
+        repo.load::<Probe>("x").await.ctx("load x")?.rev,
+        2,
+        "x's revision"
+    );
+    Ok(())
+}
+
+/// A create whose key is taken, after other writes, writes nothing.
+pub async fn contract_atomic_taken_key<R: Repository>(repo: R) -> Outcome {
+    let x = repo
+        .create(probe("x", "Active", "p", None))
+        .await
+        .ctx("seed x")?;
+    repo.create(tag("taken")).await.ctx("seed tag")?;
+
+    let mut changed = x.clone();
+    changed.record.note = "changed".into();
+    let mut batch = WriteBatch::new();
+    batch
+        .update(changed)
+        .create(probe("new-1", "Trial", "p", None))
+        .create(tag("taken"))
+        .create(tag("after"));
+    let err = failure(repo.commit(batch).await, "batch creating a taken key")?;
+    ensure_eq!(
+        err,
+        StorageError::Conflict {
+            what: "Account",
+            id: "taken".into()
+        },
+        "taken key error names the record"
+    );
+    ensure_eq!(
+        repo.load::<Probe>("x").await.ctx("load x")?,
+        x,
+        "x unchanged"
+    );
+    ensure!(
+        repo.get::<Probe>("new-1").await.ctx("get")?.is_none(),
+        "new-1 was written"
+    );
+    ensure!(
+        repo.get::<Tag>("after").await.ctx("get")?.is_none(),
+        "after was written"
+    );
+    ensure_eq!(
+        repo.load::<Tag>("taken").await.ctx("load")?.rev,
+        1,
+        "taken's revision"
+    );
+    Ok(())
+}
+
+/// A failure injected part-way (after some writes were issued) writes nothing.
+pub async fn contract_atomic_injected_failure<R: Repository>(repo: R) -> Outcome {
+    let x = repo
+        .create(probe("x", "Active", "p", None))
+        .await
+        .ctx("seed x")?;
+    for fail_at in [0usize, 2, 4] {
+        let mut changed = x.clone();
+        changed.record.status = "Suspended".into();
+        let mut batch = WriteBatch::new();
+        batch
+            .update(changed)
+            .create(probe("n-1", "Trial", "p", Some("2031-01-01")))
+            .create(tag("t-1"))
+            .create(tag("t-2"))
+            .create(probe("n-2", "Trial", "p", None))
+            .delete::<Tag>("nothing-here", Expect::Any);
+        batch.fail_at_write(fail_at);
+        let err = failure(repo.commit(batch).await, "batch with an injected failure")?;
+        ensure!(
+            !err.is_conflict(),
+            "an injected failure is not a conflict: {err:?}"
+        );
+        ensure_eq!(
+            repo.load::<Probe>("x").await.ctx("load x")?,
+            x.clone(),
+            "x unchanged"
+        );
+        ensure_eq!(
+            ids_of::<R, Probe>(&repo).await?,
+            vec!["x"],
+            "probes after the failure"
+        );
+        ensure_eq!(
+            ids_of::<R, Tag>(&repo).await?,
+            Vec::<String>::new(),
+            "tags after"
+        );
+        ensure_eq!(
+            repo.find(PROBE_STATUS, Query::eq("Suspended"))
+                .await
+                .ctx("find")?
+                .len(),
+            0,
+            "index entries after the failure"
+        );
+    }
+    Ok(())
+}
+
+/// A record that can't be serialized, after other writes, writes nothing.
+pub async fn contract_atomic_unserializable<R: Repository>(repo: R) -> Outcome {
+    let mut batch = WriteBatch::new();
+    batch
+        .create(probe("ok-1", "Active", "p", None))
+        .create(tag("t-1"))
+        .create(Unsaveable { id: "bad".into() })
+        .create(probe("ok-2", "Active", "p", None));
+    let err = failure(repo.commit(batch).await, "batch with an unsaveable record")?;
+    ensure!(
+        err.to_string().contains("bad"),
+        "the error names the record: {err}"
+    );
+    ensure_eq!(
+        repo.count::<Probe>().await.ctx("count")?,
+        0,
+        "probes written"
+    );
+    ensure_eq!(repo.count::<Tag>().await.ctx("count")?, 0, "tags written");
+    Ok(())
+}
+
+/// Batches that can't be one unit are refused before anything is written.
+pub async fn contract_invalid_batches<R: Repository>(repo: R) -> Outcome {
+    let mut batch = WriteBatch::new();
+    batch
+        .create(tag("once"))
+        .create(probe("twice", "Active", "p", None))
+        .upsert(probe("twice", "Trial", "p", None));
+    let err = failure(repo.commit(batch).await, "the same record twice")?;
+    ensure!(
+        matches!(err, StorageError::Other(_)),
+        "duplicate write error: {err:?}"
+    );
+    ensure_eq!(repo.count::<Tag>().await.ctx("count")?, 0, "tags written");
+    let empty = repo.commit(WriteBatch::new()).await.ctx("empty batch")?;
+    ensure!(empty.changes.is_empty(), "an empty batch changed something");
+    Ok(())
+}
+
+/// Deletes check revisions too, and report `rev: None`.
+pub async fn contract_deletes<R: Repository>(repo: R) -> Outcome {
+    let d = repo.create(tag("d")).await.ctx("create")?;
+    let d2 = repo.update(d.clone()).await.ctx("update")?;
+    let err = failure(
+        repo.delete::<Tag>("d", Expect::Rev(d.rev)).await,
+        "stale delete",
+    )?;
+    ensure!(err.is_conflict(), "stale delete: {err:?}");
+    ensure!(
+        repo.get::<Tag>("d").await.ctx("get")?.is_some(),
+        "stale delete deleted"
+    );
+
+    let mut batch = WriteBatch::new();
+    batch.delete::<Tag>("d", Expect::Rev(d2.rev));
+    let committed = repo.commit(batch).await.ctx("delete")?;
+    ensure_eq!(committed.changes.len(), 1, "changes of a delete");
+    ensure_eq!(
+        committed.changes.first().and_then(|c| c.rev),
+        None,
+        "rev of a delete"
+    );
+    ensure!(
+        repo.get::<Tag>("d").await.ctx("get")?.is_none(),
+        "deleted record still there"
+    );
+    repo.delete::<Tag>("d", Expect::Any)
+        .await
+        .ctx("deleting a missing record with Any")?;
+    // A deleted key can be created again.
+    ensure_eq!(
+        repo.create(tag("d")).await.ctx("recreate")?.rev,
+        1,
+        "recreated rev"
+    );
+    Ok(())
+}
+
+/// Index queries: equality, ranges, order (value, then key), absent values,
+/// and index entries following updates.
+pub async fn contract_index_queries<R: Repository>(repo: R) -> Outcome {
+    let records = vec![
+        probe("l-5", "Active", "pkg-b", Some("2025-03-01")),
+        probe("l-1", "Active", "pkg-a", Some("2025-01-15")),
+        probe("l-3", "Trial", "pkg-a", Some("2025-02-10")),
+        probe("l-2", "Suspended", "pkg-a", None),
+        probe("l-4", "Active", "pkg-a", Some("2025-02-10")),
+    ];
+    repo.put_all(records, Expect::Absent).await.ctx("put_all")?;
+    let keys = |found: Vec<Stored<Probe>>| -> Vec<String> {
+        found.into_iter().map(|s| s.record.id).collect()
+    };
+
+    let active = repo
+        .find(PROBE_STATUS, Query::eq("Active"))
+        .await
+        .ctx("find active")?;
+    ensure_eq!(keys(active), vec!["l-1", "l-4", "l-5"], "Active, by key");
+    let pkg_a = repo
+        .find(PROBE_PACKAGE, Query::eq("pkg-a"))
+        .await
+        .ctx("find pkg-a")?;
+    ensure_eq!(keys(pkg_a), vec!["l-1", "l-2", "l-3", "l-4"], "pkg-a");
+    let none = repo
+        .find(PROBE_STATUS, Query::eq("Uninstalled"))
+        .await
+        .ctx("find none")?;
+    ensure!(none.is_empty(), "found Uninstalled probes");
+
+    let feb = repo
+        .find(PROBE_EXPIRATION, Query::between("2025-02-01", "2025-02-28"))
+        .await
+        .ctx("find february")?;
+    ensure_eq!(keys(feb), vec!["l-3", "l-4"], "February, by date then key");
+    let all_dated = repo
+        .find(PROBE_EXPIRATION, Query::All)
+        .await
+        .ctx("find dated")?;
+    ensure_eq!(
+        keys(all_dated),
+        vec!["l-1", "l-3", "l-4", "l-5"],
+        "every dated probe, by date (no-date probe left out)"
+    );
+    let upto = repo
+        .find(PROBE_EXPIRATION, Query::at_most("2025-02-10"))
+        .await
+        .ctx("find at most")?;
+    ensure_eq!(keys(upto), vec!["l-1", "l-3", "l-4"], "expiring by Feb 10");
+    let from = repo
+        .find(PROBE_EXPIRATION, Query::at_least("2025-02-11"))
+        .await
+        .ctx("find at least")?;
+    ensure_eq!(keys(from), vec!["l-5"], "expiring from Feb 11");
+    let empty = repo
+        .find(PROBE_EXPIRATION, Query::between("2026-01-01", "2025-01-01"))
+        .await
+        .ctx("find inverted range")?;
+    ensure!(empty.is_empty(), "an inverted range found records");
+
+    // Index entries follow updates.
+    let mut l1 = repo.load::<Probe>("l-1").await.ctx("load l-1")?;
+    l1.record.status = "Suspended".into();
+    l1.record.expires = None;
+    repo.update(l1).await.ctx("update l-1")?;
+    let active = repo
+        .find(PROBE_STATUS, Query::eq("Active"))
+        .await
+        .ctx("find active again")?;
+    ensure_eq!(keys(active), vec!["l-4", "l-5"], "Active after the update");
+    let suspended = repo
+        .find(PROBE_STATUS, Query::eq("Suspended"))
+        .await
+        .ctx("find suspended")?;
+    ensure_eq!(
+        keys(suspended),
+        vec!["l-1", "l-2"],
+        "Suspended after the update"
+    );
+    let dated = repo
+        .find(PROBE_EXPIRATION, Query::All)
+        .await
+        .ctx("find dated again")?;
+    ensure_eq!(
+        keys(dated),
+        vec!["l-3", "l-4", "l-5"],
+        "dated after the update"
+    );
+    Ok(())
+}
+
+/// Subscribers hear of each commit of this repository, until unsubscribed.
+pub async fn contract_notices<R: Repository>(repo: R) -> Outcome {
+    let heard: Rc<RefCell<Vec<ChangeNotice>>> = Rc::default();
+    let sink = Rc::clone(&heard);
+    let subscription = repo.subscribe(move |notice| sink.borrow_mut().push(notice.clone()));
+
+    let mut batch = WriteBatch::new();
+    batch
+        .create(probe("n-1", "Active", "p", None))
+        .create(tag("t-1"));
+    repo.commit(batch).await.ctx("commit")?;
+    let first = heard.borrow().first().cloned();
+    ensure_eq!(
+        first,
+        Some(ChangeNotice {
+            origin: ChangeOrigin::ThisTab,
+            stores: vec![StoreName::Licenses, StoreName::Accounts],
+            records: Some(vec![
+                (StoreName::Licenses, "n-1".to_string()),
+                (StoreName::Accounts, "t-1".to_string()),
+            ]),
+        }),
+        "the notice of a commit"
+    );
+    ensure!(
+        first.is_some_and(
+            |n| n.touches_record(StoreName::Accounts, "t-1") && !n.touches(StoreName::Leads)
+        ),
+        "touches()"
+    );
+
+    // A failed commit says nothing.
+    let failed = repo.create(tag("t-1")).await;
+    ensure!(failed.is_err(), "creating t-1 twice succeeded");
+    ensure_eq!(heard.borrow().len(), 1, "notices after a failed commit");
+
+    // A big batch names only its stores.
+    let many = (0..=MAX_IDS_PER_NOTICE).map(|i| tag(&format!("bulk-{i:04}")));
+    repo.put_all(many, Expect::Absent).await.ctx("bulk")?;
+    let last = heard.borrow().last().cloned();
+    ensure_eq!(
+        last.map(|n| (n.stores, n.records)),
+        Some((vec![StoreName::Accounts], None)),
+        "the notice of a big batch"
+    );
+
+    drop(subscription);
+    repo.create(tag("quiet"))
+        .await
+        .ctx("create after unsubscribing")?;
+    ensure_eq!(heard.borrow().len(), 2, "notices after unsubscribing");
+    Ok(())
+}
+
+/// A commit through `a` reaches `b`'s subscribers as `OtherTab` (another
+/// tab on the same database). `settle` lets the notice travel (a timer in
+/// the browser); it is awaited up to 50 times.
+pub async fn contract_other_tab_notices<R, F, Fut>(a: R, b: R, settle: F) -> Outcome
+where
+    R: Repository,
+    F: Fn() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let heard: Rc<RefCell<Vec<ChangeNotice>>> = Rc::default();
+    let sink = Rc::clone(&heard);
+    let _subscription = b.subscribe(move |notice| sink.borrow_mut().push(notice.clone()));
+    a.create(probe("shared", "Active", "p", None))
+        .await
+        .ctx("commit in tab a")?;
+    for _ in 0..50 {
+        if !heard.borrow().is_empty() {
+            break;
+        }
+        settle().await;
+    }
+    let notice = heard.borrow().first().cloned();
+    ensure_eq!(
+        notice,
+        Some(ChangeNotice {
+            origin: ChangeOrigin::OtherTab,
+            stores: vec![StoreName::Licenses],
+            records: Some(vec![(StoreName::Licenses, "shared".to_string())]),
+        }),
+        "the other tab's notice"
+    );
+    // And the other tab reads the new record, then loses a race to save it.
+    let theirs = b.load::<Probe>("shared").await.ctx("read in tab b")?;
+    a.update(theirs.clone()).await.ctx("save in tab a")?;
+    let err = failure(b.update(theirs).await, "stale save in tab b")?;
+    ensure!(err.is_conflict(), "stale save across tabs: {err:?}");
+    Ok(())
+}
+
+/// A stored record this build can't read is reported as corrupt, by id.
+pub async fn contract_corrupt_records<R: Repository>(repo: R) -> Outcome {
+    repo.create(probe("old-shape", "Active", "p", None))
+        .await
+        .ctx("create")?;
+    let err = failure(
+        repo.get::<StrictProbe>("old-shape").await,
+        "reading as another shape",
+    )?;
+    ensure!(
+        matches!(err, StorageError::Corrupt { what: "License", ref id, .. } if id == "old-shape"),
+        "corrupt record error: {err:?}"
+    );
+    let err = failure(
+        repo.get_all::<StrictProbe>().await,
+        "get_all as another shape",
+    )?;
+    ensure!(
+        matches!(err, StorageError::Corrupt { .. }),
+        "get_all of corrupt: {err:?}"
+    );
+    Ok(())
+}
+
+/// Many records in one batch (imports, demo data): all there, in key order.
+pub async fn contract_bulk<R: Repository>(repo: R, n: usize) -> Outcome {
+    let records = (0..n).map(|i| {
+        let status = ["Active", "Trial", "Suspended"][i % 3];
+        let expires = format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+        probe(&format!("bulk-{i:06}"), status, "pkg", Some(&expires))
+    });
+    let committed = repo
+        .put_all(records, Expect::Absent)
+        .await
+        .ctx("bulk put")?;
+    ensure_eq!(committed.changes.len(), n, "changes");
+    ensure_eq!(repo.count::<Probe>().await.ctx("count")?, n as u64, "count");
+    let all = repo.get_all::<Probe>().await.ctx("get_all")?;
+    ensure_eq!(all.len(), n, "get_all length");
+    ensure!(
+        all.windows(2).all(|w| match w {
+            [x, y] => x.record.id < y.record.id,
+            _ => true,
+        }),
+        "get_all is in key order"
+    );
+    ensure!(all.iter().all(|s| s.rev == 1), "every revision is 1");
+    let trials = repo
+        .find(PROBE_STATUS, Query::eq("Trial"))
+        .await
+        .ctx("find")?;
+    ensure_eq!(trials.len(), n / 3 + usize::from(n % 3 == 2), "trials");
+    Ok(())
+}

@@ -1,0 +1,658 @@
+//! The IndexedDB repository (browser), on `indexed_db_futures` 0.6.
+//!
+//! * One database (default name [`DEFAULT_DB_NAME`]), schema per `schema.rs`,
+//!   upgraded step by step from whatever version the browser holds.
+//! * A commit is one `readwrite` transaction over the batch's stores: it reads
+//!   the current revision of every record whose write expects one (all reads
+//!   issued at once), checks them, then issues every put and delete without
+//!   awaiting any, and awaits only the commit. Creates use `add`, so a key
+//!   taken meanwhile fails the transaction instead of being overwritten. Any
+//!   failure aborts the transaction: nothing of the batch is written.
+//! * After a commit, subscribers in this tab are called and other tabs are
+//!   told on the `license-desk-changes` BroadcastChannel.
+
+use std::cell::Cell;
+use std::ops::Bound;
+use std::rc::Rc;
+
+use indexed_db_futures::database::{Database, VersionChangeEvent};
+use indexed_db_futures::error::{Error as IdbError, OpenDbError};
+use indexed_db_futures::internals::SystemRepr;
+use indexed_db_futures::object_store::ObjectStore;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode, TransactionRef};
+use indexed_db_futures::{KeyPath, KeyRange};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::batch::{next_rev, Action, Change, Committed, Expect, WriteBatch};
+use super::codec;
+use super::error::{StorageError, StorageResult};
+use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription, CHANNEL_NAME};
+use super::record::{Index, Query, Record, StoreName, Stored};
+use super::repo::Repository;
+use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES};
+
+/// The database the app uses.
+pub const DEFAULT_DB_NAME: &str = "license-desk";
+
+/// A store created and deleted inside each upgrade: see [`upgrade`].
+const SCRATCH_STORE: &str = "__upgrade_scratch";
+
+/// See the module docs. Clones share one connection; the last one dropped
+/// closes it.
+#[derive(Clone)]
+pub struct IdbRepository {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    name: String,
+    db: Database,
+    subscribers: Subscribers,
+    channel: Option<web_sys::BroadcastChannel>,
+    _on_message: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
+    _on_version_change: Closure<dyn FnMut(web_sys::Event)>,
+    closed: Rc<Cell<bool>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(channel) = &self.channel {
+            channel.set_onmessage(None);
+            channel.close();
+        }
+        self.db.as_sys().set_onversionchange(None);
+        self.db.clone().close();
+    }
+}
+
+/// What goes on the BroadcastChannel.
+#[derive(Serialize, Deserialize)]
+struct WireNotice {
+    db: String,
+    stores: Vec<StoreName>,
+    records: Option<Vec<(StoreName, String)>>,
+}
+
+fn idb_error(e: IdbError, context: &str) -> StorageError {
+    match e {
+        IdbError::DomException(d) => {
+            let sys = d.as_sys();
+            StorageError::from_dom_name(&sys.name(), &sys.message(), context)
+        }
+        other => StorageError::Other(format!("Storage failed while {context}: {other}")),
+    }
+}
+
+fn ctx(context: &'static str) -> impl Fn(IdbError) -> StorageError {
+    move |e| idb_error(e, context)
+}
+
+fn open_error(e: OpenDbError) -> StorageError {
+    match e {
+        OpenDbError::UnsupportedEnvironment | OpenDbError::NullFactory => {
+            StorageError::Unavailable("IndexedDB is not available in this browser".to_string())
+        }
+        OpenDbError::VersionZero => {
+            StorageError::Other("Internal error: database version 0.".to_string())
+        }
+        OpenDbError::Base(IdbError::DomException(d)) => {
+            let sys = d.as_sys();
+            let name = sys.name();
+            match name.as_str() {
+                // Firefox private windows and disabled storage fail the open this way.
+                "InvalidStateError" | "UnknownError" | "SecurityError" | "NotAllowedError" => {
+                    StorageError::Unavailable(format!("{name}: {}", sys.message()))
+                }
+                _ => StorageError::from_dom_name(&name, &sys.message(), "opening the database"),
+            }
+        }
+        OpenDbError::Base(e) => idb_error(e, "opening the database"),
+    }
+}
+
+fn js_error(e: StorageError) -> IdbError {
+    js_sys::Error::new(&e.to_string()).into()
+}
+
+/// Runs every schema step after `old` up to `new`, in the upgrade transaction.
+///
+/// `indexed_db_futures` 0.6 does not hand the upgrade callback its
+/// `versionchange` transaction (Alorel/rust-indexed-db#66), which is needed
+/// to reach stores created by earlier versions. Any store created during the
+/// upgrade belongs to that transaction, so a scratch store is created to get
+/// at it, and deleted at the end.
+async fn upgrade(db: &Database, old: u32, new: u32) -> StorageResult<()> {
+    let scratch = db
+        .create_object_store(SCRATCH_STORE)
+        .build()
+        .map_err(ctx("upgrading the database"))?;
+    let tx = scratch.transaction();
+    for version in (old + 1)..=new {
+        match version {
+            1 => upgrade_to_v1(db)?,
+            2 => upgrade_to_v2(tx).await?,
+            v => {
+                return Err(StorageError::Other(format!(
+                    "Internal error: no upgrade step for schema version {v}."
+                )))
+            }
+        }
+    }
+    db.delete_object_store(SCRATCH_STORE)
+        .map_err(ctx("upgrading the database"))
+}
+
+/// v1: one store per record type, keyed by `id`.
+fn upgrade_to_v1(db: &Database) -> StorageResult<()> {
+    for store in V1_STORES {
+        db.create_object_store(store.as_str())
+            .with_key_path(KeyPath::One(KEY_PATH))
+            .build()
+            .map_err(ctx("creating the stores"))?;
+    }
+    Ok(())
+}
+
+/// v2: the list pages' indexes, and index fields backfilled on every record.
+async fn upgrade_to_v2(tx: &TransactionRef<'_>) -> StorageResult<()> {
+    for store in StoreName::ALL {
+        let defs = store.indexes();
+        if defs.is_empty() {
+            continue;
+        }
+        let object_store = tx
+            .object_store(store.as_str())
+            .map_err(ctx("adding indexes"))?;
+        for def in defs {
+            object_store
+                .create_index(def.name, KeyPath::One(def.key_path))
+                .build()
+                .map_err(ctx("adding indexes"))?;
+        }
+        let values = object_store
+            .get_all::<JsValue>()
+            .primitive()
+            .map_err(ctx("re-indexing records"))?
+            .await
+            .map_err(ctx("re-indexing records"))?;
+        for value in values {
+            let value = value.map_err(ctx("re-indexing records"))?;
+            // A record this build can't read keeps its data but stays out of
+            // the indexes; reading it reports it as corrupt.
+            if let Ok(reencoded) = super::records::reencode(store, value) {
+                let _request = object_store
+                    .put(reencoded)
+                    .primitive()
+                    .map_err(ctx("re-indexing records"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn key_range(query: Query) -> Option<Option<KeyRange<String>>> {
+    // Outer None: the range is empty; inner None: everything.
+    match query {
+        Query::All => Some(None),
+        Query::Eq(v) => Some(Some(KeyRange::Only(v))),
+        Query::Range(lo, hi) => {
+            let lower = match lo {
+                Bound::Included(v) => Some((v, false)),
+                Bound::Excluded(v) => Some((v, true)),
+                Bound::Unbounded => None,
+            };
+            let upper = match hi {
+                Bound::Included(v) => Some((v, false)),
+                Bound::Excluded(v) => Some((v, true)),
+                Bound::Unbounded => None,
+            };
+            match (lower, upper) {
+                (None, None) => Some(None),
+                (Some((l, lo)), None) => Some(Some(KeyRange::LowerBound(l, lo))),
+                (None, Some((h, ho))) => Some(Some(KeyRange::UpperBound(h, ho))),
+                (Some((l, lo)), Some((h, ho))) => {
+                    if l > h || (l == h && (lo || ho)) {
+                        None
+                    } else {
+                        Some(Some(KeyRange::Bound(l, lo, h, ho)))
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl IdbRepository {
+    /// Opens (creating or upgrading) the database `name`.
+    pub async fn open(name: &str) -> StorageResult<IdbRepository> {
+        IdbRepository::open_with(name, || {}).await
+    }
+
+    /// Like [`open`](IdbRepository::open); `on_blocked` is called if an older
+    /// License Desk tab holds the database open and must be closed before the
+    /// upgrade can run (show [`StorageError::UpgradeBlocked`]'s text). The
+    /// open completes when that tab is closed.
+    pub async fn open_with(
+        name: &str,
+        on_blocked: impl FnOnce() + 'static,
+    ) -> StorageResult<IdbRepository> {
+        IdbRepository::open_at_version(name, SCHEMA_VERSION, on_blocked).await
+    }
+
+    /// Opens at an older schema version (upgrade ladder tests only).
+    #[doc(hidden)]
+    pub async fn open_at_version(
+        name: &str,
+        version: u32,
+        on_blocked: impl FnOnce() + 'static,
+    ) -> StorageResult<IdbRepository> {
+        let db = Database::open(name)
+            .with_version(version)
+            .with_on_blocked(move |_event: VersionChangeEvent| {
+                on_blocked();
+                Ok(())
+            })
+            .with_on_upgrade_needed_fut(move |event: VersionChangeEvent, db: Database| async move {
+                let old = event.old_version() as u32;
+                let new = event.new_version().map_or(version, |v| v as u32);
+                upgrade(&db, old, new).await.map_err(js_error)
+            })
+            .await
+            .map_err(open_error)?;
+        Ok(IdbRepository::wrap(name, db))
+    }
+
+    fn wrap(name: &str, db: Database) -> IdbRepository {
+        let subscribers = Subscribers::default();
+        let closed = Rc::new(Cell::new(false));
+
+        let on_version_change = {
+            let db = db.clone();
+            let closed = Rc::clone(&closed);
+            let subscribers = subscribers.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_event: web_sys::Event| {
+                // Let the other tab upgrade; this one must reload.
+                db.clone().close();
+                closed.set(true);
+                subscribers.notify(&ChangeNotice {
+                    origin: ChangeOrigin::SchemaUpgrade,
+                    stores: StoreName::ALL.to_vec(),
+                    records: None,
+                });
+            })
+        };
+        db.as_sys()
+            .set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+
+        let channel = web_sys::BroadcastChannel::new(CHANNEL_NAME).ok();
+        let on_message = channel.as_ref().map(|channel| {
+            let subscribers = subscribers.clone();
+            let db_name = name.to_string();
+            let closure = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |event: web_sys::MessageEvent| {
+                    if let Ok(wire) = serde_wasm_bindgen::from_value::<WireNotice>(event.data()) {
+                        if wire.db == db_name {
+                            subscribers.notify(&ChangeNotice {
+                                origin: ChangeOrigin::OtherTab,
+                                stores: wire.stores,
+                                records: wire.records,
+                            });
+                        }
+                    }
+                },
+            );
+            channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+            closure
+        });
+
+        IdbRepository {
+            inner: Rc::new(Inner {
+                name: name.to_string(),
+                db,
+                subscribers,
+                channel,
+                _on_message: on_message,
+                _on_version_change: on_version_change,
+                closed,
+            }),
+        }
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The database's schema version.
+    pub fn version(&self) -> u32 {
+        self.inner.db.version() as u32
+    }
+
+    /// True once another tab upgraded the database: this tab must reload.
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.get()
+    }
+
+    /// Deletes the database `name` (tests, "clear demo data"). Other
+    /// repositories on it must be dropped first, or this waits for them.
+    pub async fn delete_database(name: &str) -> StorageResult<()> {
+        Database::delete_by_name(name)
+            .map_err(open_error)?
+            .await
+            .map_err(ctx("deleting the database"))
+    }
+
+    fn check_open(&self) -> StorageResult<()> {
+        if self.is_closed() {
+            Err(StorageError::Other(
+                "License Desk was updated in another tab. Reload this tab to continue.".to_string(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn read_tx(&self, store: StoreName) -> StorageResult<Transaction<'_>> {
+        self.check_open()?;
+        self.inner
+            .db
+            .transaction(store.as_str())
+            .build()
+            .map_err(ctx("reading"))
+    }
+
+    fn notify(&self, committed: &Committed) {
+        let notice = ChangeNotice::from_committed(committed, ChangeOrigin::ThisTab);
+        if let Some(channel) = &self.inner.channel {
+            let wire = WireNotice {
+                db: self.inner.name.clone(),
+                stores: notice.stores.clone(),
+                records: notice.records.clone(),
+            };
+            // The save succeeded: a tab that misses the notice only shows
+            // older data until it reloads, so a failed post is not an error.
+            if let Ok(message) = serde_wasm_bindgen::to_value(&wire) {
+                let _ = channel.post_message(&message);
+            }
+        }
+        self.inner.subscribers.notify(&notice);
+    }
+
+    /// After a transaction failed: the create whose key was taken, if any.
+    async fn taken_key(&self, creates: &[(StoreName, String)]) -> Option<(StoreName, String)> {
+        let mut stores: Vec<&str> = creates.iter().map(|(s, _)| s.as_str()).collect();
+        stores.sort_unstable();
+        stores.dedup();
+        let tx = self.inner.db.transaction(stores.as_slice()).build().ok()?;
+        let mut requests = Vec::with_capacity(creates.len());
+        for (store, id) in creates {
+            let object_store = tx.object_store(store.as_str()).ok()?;
+            let request = object_store
+                .get::<JsValue, _, _>(id.as_str())
+                .primitive()
+                .ok()?;
+            requests.push((store, id, request));
+        }
+        for (store, id, request) in requests {
+            if let Ok(Some(_)) = request.await {
+                return Some((*store, id.clone()));
+            }
+        }
+        None
+    }
+}
+
+/// Issues a request the browser rejects asynchronously (a second `add` of
+/// the same key), which aborts the transaction: the atomicity tests' fault.
+fn issue_fault(object_store: &ObjectStore<'_>) -> StorageResult<()> {
+    let sentinel = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| js_sys::Reflect::set(&sentinel, &JsValue::from_str(k), &v);
+    set(KEY_PATH, JsValue::from_str("\u{1}injected-fault"))
+        .and_then(|_| set("rev", JsValue::from_f64(0.0)))
+        .map_err(|_| StorageError::Other("could not build the injected fault".to_string()))?;
+    let sentinel: JsValue = sentinel.into();
+    for _ in 0..2 {
+        let _request = object_store
+            .add(sentinel.clone())
+            .primitive()
+            .map_err(ctx("injecting a fault"))?;
+    }
+    Ok(())
+}
+
+impl Repository for IdbRepository {
+    async fn get<T: Record>(&self, id: &str) -> StorageResult<Option<Stored<T>>> {
+        let tx = self.read_tx(T::STORE)?;
+        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
+        let value = store
+            .get::<JsValue, _, _>(id)
+            .primitive()
+            .map_err(ctx("reading"))?
+            .await
+            .map_err(ctx("reading"))?;
+        value.map(codec::decode::<T>).transpose()
+    }
+
+    async fn get_many<T: Record>(&self, ids: &[String]) -> StorageResult<Vec<Option<Stored<T>>>> {
+        let tx = self.read_tx(T::STORE)?;
+        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
+        let mut requests = Vec::with_capacity(ids.len());
+        for id in ids {
+            requests.push(
+                store
+                    .get::<JsValue, _, _>(id.as_str())
+                    .primitive()
+                    .map_err(ctx("reading"))?,
+            );
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for request in requests {
+            let value = request.await.map_err(ctx("reading"))?;
+            out.push(value.map(codec::decode::<T>).transpose()?);
+        }
+        Ok(out)
+    }
+
+    async fn get_all<T: Record>(&self) -> StorageResult<Vec<Stored<T>>> {
+        let tx = self.read_tx(T::STORE)?;
+        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
+        let values = store
+            .get_all::<JsValue>()
+            .primitive()
+            .map_err(ctx("reading"))?
+            .await
+            .map_err(ctx("reading"))?;
+        let mut out = Vec::with_capacity(values.len());
+        for value in values {
+            out.push(codec::decode::<T>(value.map_err(ctx("reading"))?)?);
+        }
+        Ok(out)
+    }
+
+    async fn find<T: Record>(
+        &self,
+        index: Index<T>,
+        query: Query,
+    ) -> StorageResult<Vec<Stored<T>>> {
+        let Some(range) = key_range(query) else {
+            return Ok(Vec::new());
+        };
+        let tx = self.read_tx(T::STORE)?;
+        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
+        let idb_index = store.index(index.name()).map_err(ctx("searching"))?;
+        let request = match range {
+            None => idb_index.get_all::<JsValue>().primitive(),
+            Some(range) => idb_index
+                .get_all::<JsValue>()
+                .with_query::<String, KeyRange<String>>(range)
+                .primitive(),
+        };
+        let values = request
+            .map_err(ctx("searching"))?
+            .await
+            .map_err(ctx("searching"))?;
+        let mut out = Vec::with_capacity(values.len());
+        for value in values {
+            out.push(codec::decode::<T>(value.map_err(ctx("searching"))?)?);
+        }
+        Ok(out)
+    }
+
+    async fn count<T: Record>(&self) -> StorageResult<u64> {
+        let tx = self.read_tx(T::STORE)?;
+        let store = tx
+            .object_store(T::STORE.as_str())
+            .map_err(ctx("counting"))?;
+        let n = store
+            .count()
+            .primitive()
+            .map_err(ctx("counting"))?
+            .await
+            .map_err(ctx("counting"))?;
+        Ok(u64::from(n))
+    }
+
+    async fn commit(&self, batch: WriteBatch) -> StorageResult<Committed> {
+        batch.validate()?;
+        if batch.is_empty() {
+            return Ok(Committed::default());
+        }
+        self.check_open()?;
+        let store_names = batch.stores();
+        let WriteBatch { ops, fail_at } = batch;
+        let names: Vec<&str> = store_names.iter().map(|s| s.as_str()).collect();
+        let tx = self
+            .inner
+            .db
+            .transaction(names.as_slice())
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(ctx("starting the save"))?;
+        let raw_tx: web_sys::IdbTransaction = tx.as_sys().clone().unchecked_into();
+        let mut stores = Vec::with_capacity(store_names.len());
+        for name in &store_names {
+            stores.push((
+                *name,
+                tx.object_store(name.as_str())
+                    .map_err(ctx("starting the save"))?,
+            ));
+        }
+        let store_of = |name: StoreName| -> StorageResult<&ObjectStore<'_>> {
+            stores
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| s)
+                .ok_or_else(|| {
+                    StorageError::Other(format!("Internal error: store {name} not open."))
+                })
+        };
+
+        // 1. The current revision of every record whose write expects one;
+        //    all reads go out at once. Creates are checked by `add` itself.
+        let mut current: Vec<Option<u64>> = vec![None; ops.len()];
+        let mut reads = Vec::new();
+        for (i, op) in ops.iter().enumerate() {
+            if op.expect != Expect::Absent {
+                let request = store_of(op.store)?
+                    .get::<JsValue, _, _>(op.id.as_str())
+                    .primitive()
+                    .map_err(ctx("checking for changes"))?;
+                reads.push((i, request));
+            }
+        }
+        for (i, request) in reads {
+            let value = request.await.map_err(ctx("checking for changes"))?;
+            if let Some(slot) = current.get_mut(i) {
+                *slot = value.as_ref().and_then(codec::rev_of);
+            }
+        }
+        for (op, rev) in ops.iter().zip(&current) {
+            if !op.expect.is_met_by(*rev) {
+                // Dropping `tx` aborts it: nothing was written.
+                return Err(WriteBatch::conflict(op, *rev));
+            }
+        }
+
+        // 2. Every write, none awaited.
+        let mut changes = Vec::with_capacity(ops.len());
+        let mut creates = Vec::new();
+        for (i, (op, rev)) in ops.into_iter().zip(current).enumerate() {
+            let object_store = store_of(op.store)?;
+            if fail_at == Some(i) {
+                issue_fault(object_store)?;
+            }
+            match op.action {
+                Action::Put(record) => {
+                    let new_rev = next_rev(rev);
+                    let value = record.to_js(&op.id, new_rev).map_err(|e| {
+                        StorageError::Other(format!(
+                            "{} {} could not be saved ({e}); nothing was saved.",
+                            op.store.label(),
+                            op.id
+                        ))
+                    })?;
+                    let _request = if op.expect == Expect::Absent {
+                        creates.push((op.store, op.id.clone()));
+                        object_store.add(value).primitive()
+                    } else {
+                        object_store.put(value).primitive()
+                    }
+                    .map_err(ctx("saving"))?;
+                    changes.push(Change {
+                        store: op.store,
+                        id: op.id,
+                        rev: Some(new_rev),
+                    });
+                }
+                Action::Delete => {
+                    let _request = object_store
+                        .delete(op.id.as_str())
+                        .primitive()
+                        .map_err(ctx("deleting"))?;
+                    changes.push(Change {
+                        store: op.store,
+                        id: op.id,
+                        rev: None,
+                    });
+                }
+            }
+        }
+        drop(stores);
+
+        // 3. Commit, and explain a failure.
+        if let Err(e) = tx.commit().await {
+            if let Some(n) = fail_at {
+                return Err(StorageError::Other(format!(
+                    "Injected failure at write {n}: nothing was saved."
+                )));
+            }
+            let dom_name = match &e {
+                IdbError::DomException(d) => Some(d.as_sys().name()),
+                _ => raw_tx.error().map(|d| d.name()),
+            };
+            if dom_name.as_deref() == Some("ConstraintError") && !creates.is_empty() {
+                if let Some((store, id)) = self.taken_key(&creates).await {
+                    return Err(StorageError::Conflict {
+                        what: store.label(),
+                        id,
+                    });
+                }
+            }
+            return Err(match (dom_name, raw_tx.error()) {
+                (_, Some(d)) => StorageError::from_dom_name(&d.name(), &d.message(), "saving"),
+                (Some(name), None) => StorageError::from_dom_name(&name, "", "saving"),
+                (None, None) => idb_error(e, "saving"),
+            });
+        }
+        let committed = Committed { changes };
+        self.notify(&committed);
+        Ok(committed)
+    }
+
+    fn subscribe(&self, callback: impl Fn(&ChangeNotice) + 'static) -> Subscription {
+        self.inner.subscribers.add(callback)
+    }
+}

@@ -1,0 +1,38 @@
+//! Storage: records in the browser's IndexedDB, settings in localStorage.
+//!
+//! * [`Repository`] is the one way to read and write records. Records come
+//!   back as [`Stored<T>`] (the record plus its revision).
+//! * Each workflow's writes form one [`WriteBatch`], committed atomically:
+//!   every write's expected revision is checked and every write applied in
+//!   one transaction, or nothing is (see `batch.rs`). A record saved in
+//!   another tab since it was read is refused with [`StorageError::Conflict`].
+//! * [`IdbRepository`] is the browser implementation, [`MemoryRepository`]
+//!   the native one; `contract.rs` is the one test suite both pass.
+//! * After each commit, [`Repository::subscribe`] callbacks run, in this tab
+//!   and (through the `license-desk-changes` BroadcastChannel) in the others.
+//! * [`settings`] keeps the current user and list preferences in
+//!   localStorage; records never go there.
+
+mod batch;
+mod codec;
+#[doc(hidden)]
+pub mod contract;
+mod error;
+mod idb;
+mod memory;
+mod notify;
+mod record;
+pub mod records;
+mod repo;
+pub mod schema;
+pub mod settings;
+
+pub use batch::{Change, Committed, Expect, Save, WriteBatch};
+#[doc(hidden)]
+pub use codec::encode_v1;
+pub use error::{StorageError, StorageResult};
+pub use idb::{IdbRepository, DEFAULT_DB_NAME};
+pub use memory::MemoryRepository;
+pub use notify::{ChangeNotice, ChangeOrigin, Subscription, CHANNEL_NAME, MAX_IDS_PER_NOTICE};
+pub use record::{Index, IndexDef, Query, Record, StoreName, Stored};
+pub use repo::Repository;

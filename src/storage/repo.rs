@@ -1,0 +1,113 @@
+//! The repository: every read and write of records goes through this trait.
+//!
+//! Two implementations keep the same contract (checked by one test suite,
+//! `contract.rs`): [`IdbRepository`](super::IdbRepository) in the browser and
+//! [`MemoryRepository`](super::MemoryRepository) for native tests.
+//!
+//! The futures are not `Send`: wasm is single-threaded, and IndexedDB
+//! handles can't cross threads anyway.
+
+use super::batch::{Committed, Expect, Save, WriteBatch};
+use super::error::{StorageError, StorageResult};
+use super::notify::{ChangeNotice, Subscription};
+use super::record::{Index, Query, Record, Stored};
+
+#[allow(async_fn_in_trait)]
+pub trait Repository {
+    /// The record of type `T` with key `id`, if stored.
+    async fn get<T: Record>(&self, id: &str) -> StorageResult<Option<Stored<T>>>;
+
+    /// The records with these keys, in the same order (`None` where absent),
+    /// read in one transaction.
+    async fn get_many<T: Record>(&self, ids: &[String]) -> StorageResult<Vec<Option<Stored<T>>>>;
+
+    /// Every record of type `T`, by key.
+    async fn get_all<T: Record>(&self) -> StorageResult<Vec<Stored<T>>>;
+
+    /// The records whose `index` value matches `query`, ordered by index value
+    /// then key.
+    async fn find<T: Record>(&self, index: Index<T>, query: Query)
+        -> StorageResult<Vec<Stored<T>>>;
+
+    /// How many records of type `T` are stored.
+    async fn count<T: Record>(&self) -> StorageResult<u64>;
+
+    /// Applies every write of `batch` or none: see [`WriteBatch`]. On success,
+    /// subscribers of this repository and other tabs are told what changed.
+    async fn commit(&self, batch: WriteBatch) -> StorageResult<Committed>;
+
+    /// Calls `callback` after every commit, in this tab or another one, until
+    /// the returned [`Subscription`] is dropped.
+    fn subscribe(&self, callback: impl Fn(&ChangeNotice) + 'static) -> Subscription;
+
+    // ---- conveniences, all built on the methods above ----
+
+    /// Like [`get`](Repository::get), but a missing record is an error.
+    async fn load<T: Record>(&self, id: &str) -> StorageResult<Stored<T>> {
+        self.get::<T>(id)
+            .await?
+            .ok_or_else(|| StorageError::NotFound {
+                what: T::STORE.label(),
+                id: id.to_string(),
+            })
+    }
+
+    /// The stored record to update, or `default()` to create when absent (for
+    /// singletons such as the counters).
+    async fn load_or<T: Record>(
+        &self,
+        id: &str,
+        default: impl FnOnce() -> T,
+    ) -> StorageResult<Save<T>> {
+        Ok(match self.get::<T>(id).await? {
+            Some(stored) => Save::Update(stored),
+            None => Save::Create(default()),
+        })
+    }
+
+    /// Creates one record (conflict if its key is taken).
+    async fn create<T: Record>(&self, record: T) -> StorageResult<Stored<T>> {
+        self.put(record, Expect::Absent).await
+    }
+
+    /// Saves a record loaded at `stored.rev` (conflict if saved elsewhere since).
+    async fn update<T: Record>(&self, stored: Stored<T>) -> StorageResult<Stored<T>> {
+        self.put(stored.record, Expect::Rev(stored.rev)).await
+    }
+
+    /// Saves one record with the given expectation.
+    async fn put<T: Record>(&self, record: T, expect: Expect) -> StorageResult<Stored<T>> {
+        let key = record.key();
+        let mut batch = WriteBatch::new();
+        batch.put(record.clone(), expect);
+        let committed = self.commit(batch).await?;
+        let rev = committed.rev(T::STORE, &key).ok_or_else(|| {
+            StorageError::Other(format!(
+                "Internal error: {} {key} was not saved.",
+                T::STORE.label()
+            ))
+        })?;
+        Ok(Stored { rev, record })
+    }
+
+    /// Deletes one record (`expect`: `Rev` of the copy shown, or `Any`).
+    async fn delete<T: Record>(&self, id: &str, expect: Expect) -> StorageResult<()> {
+        let mut batch = WriteBatch::new();
+        batch.delete::<T>(id, expect);
+        self.commit(batch).await.map(|_| ())
+    }
+
+    /// Saves many records of one type in one transaction (imports, demo
+    /// data): all or nothing.
+    async fn put_all<T: Record>(
+        &self,
+        records: impl IntoIterator<Item = T>,
+        expect: Expect,
+    ) -> StorageResult<Committed> {
+        let mut batch = WriteBatch::new();
+        for record in records {
+            batch.put(record, expect);
+        }
+        self.commit(batch).await
+    }
+}

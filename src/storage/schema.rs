@@ -1,0 +1,72 @@
+//! The database schema and its version ladder.
+//!
+//! | version | change |
+//! |---|---|
+//! | 1 | one object store per record type (key path `id`); stored objects are `{ id, rev, data }` |
+//! | 2 | the list pages' indexes; stored objects gain top-level `ix_<index>` fields, backfilled from `data` |
+//!
+//! Opening an older database runs every step after its version, in order, in
+//! the one upgrade transaction: data already there is kept (and re-indexed).
+//! To change the schema, add a step: never edit a step that shipped.
+
+use super::record::{IndexDef, StoreName};
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The primary key's field in every stored object.
+pub const KEY_PATH: &str = "id";
+
+const fn ix(name: &'static str, key_path: &'static str) -> IndexDef {
+    IndexDef { name, key_path }
+}
+
+static LICENSE_INDEXES: [IndexDef; 6] = [
+    ix("status", "ix_status"),
+    ix("package", "ix_package"),
+    ix("expiration", "ix_expiration"),
+    ix("org", "ix_org"),
+    ix("lead", "ix_lead"),
+    ix("account", "ix_account"),
+];
+static PACKAGE_VERSION_INDEXES: [IndexDef; 1] = [ix("package", "ix_package")];
+static HISTORY_INDEXES: [IndexDef; 1] = [ix("license", "ix_license")];
+static LEAD_INDEXES: [IndexDef; 2] = [ix("owner", "ix_owner"), ix("status", "ix_status")];
+static CONTACT_INDEXES: [IndexDef; 1] = [ix("account", "ix_account")];
+static INSTALL_EVENT_INDEXES: [IndexDef; 2] = [ix("package", "ix_package"), ix("org", "ix_org")];
+static ALERT_RULE_INDEXES: [IndexDef; 1] = [ix("user", "ix_user")];
+
+/// The indexes of `store` in the current schema.
+pub(crate) fn indexes_of(store: StoreName) -> &'static [IndexDef] {
+    match store {
+        StoreName::Licenses => &LICENSE_INDEXES,
+        StoreName::PackageVersions => &PACKAGE_VERSION_INDEXES,
+        StoreName::LicenseHistory => &HISTORY_INDEXES,
+        StoreName::Leads => &LEAD_INDEXES,
+        StoreName::Contacts => &CONTACT_INDEXES,
+        StoreName::InstallEvents => &INSTALL_EVENT_INDEXES,
+        StoreName::AlertRules => &ALERT_RULE_INDEXES,
+        StoreName::Packages | StoreName::Accounts | StoreName::Users | StoreName::Counters => &[],
+    }
+}
+
+/// The stores created by version 1 (all of them, so far).
+pub const V1_STORES: [StoreName; 11] = StoreName::ALL;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_names_and_paths_are_unique_per_store() {
+        for store in StoreName::ALL {
+            let defs = indexes_of(store);
+            for (i, a) in defs.iter().enumerate() {
+                assert_eq!(a.key_path, format!("ix_{}", a.name));
+                for b in defs.iter().skip(i + 1) {
+                    assert_ne!(a.name, b.name, "{store}");
+                }
+            }
+        }
+    }
+}
