@@ -178,6 +178,19 @@ impl SfId {
         SfId(format!("{body}{suffix}"))
     }
 
+    /// The sequence number an ID from [`SfId::generate`] was made from, so
+    /// counters can continue after imported data. `None` for IDs of unknown
+    /// kind or too large to have been generated.
+    pub fn generated_seq(&self) -> Option<(KeyPrefix, u64)> {
+        let prefix = self.key_prefix()?;
+        let digits = self.0.get(3..15)?;
+        let seq = digits.bytes().try_fold(0u64, |acc, b| {
+            let d = BASE62.iter().position(|&c| c == b)?;
+            acc.checked_mul(62)?.checked_add(d as u64)
+        })?;
+        Some((prefix, seq))
+    }
+
     pub fn to15(&self) -> &str {
         self.0.get(..15).unwrap_or(&self.0)
     }
@@ -357,6 +370,14 @@ mod tests {
     }
 
     #[test]
+    fn generated_seq_reads_the_number_back() {
+        let id = SfId::generate(KeyPrefix::Lead, 123_456_789);
+        assert_eq!(id.generated_seq(), Some((KeyPrefix::Lead, 123_456_789)));
+        let huge = SfId::parse("00Qzzzzzzzzzzzz").unwrap();
+        assert_eq!(huge.generated_seq(), None);
+    }
+
+    #[test]
     fn serializes_as_the_18_character_string() {
         let id = SfId::parse("001M000000qfPyS").unwrap();
         let json = serde_json::to_string(&id).unwrap();
@@ -394,7 +415,8 @@ mod tests {
         fn generated_ids_parse_with_their_prefix(prefix in prefix_strategy(), seq in any::<u64>()) {
             let id = SfId::generate(prefix, seq);
             prop_assert_eq!(SfId::parse_with_prefix(id.to18(), prefix).unwrap(), id.clone());
-            prop_assert_eq!(SfId::parse_with_prefix(id.to15(), prefix).unwrap(), id);
+            prop_assert_eq!(SfId::parse_with_prefix(id.to15(), prefix).unwrap(), id.clone());
+            prop_assert_eq!(id.generated_seq(), Some((prefix, seq)));
         }
     }
 }

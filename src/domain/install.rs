@@ -414,6 +414,82 @@ pub fn uninstall(license: &License, at: NaiveDateTime) -> License {
     updated
 }
 
+/// A change a subscriber org reports after the install.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OrgChange {
+    Uninstall,
+    UsedLicenses(u32),
+    /// The org's own status, edition or instance changed (`org` carries it).
+    OrgStatus,
+}
+
+/// Logs an uninstall, Used Licenses change or org status change and applies
+/// it to the org's license. An org with no license for the package gets a
+/// `NoLicense` log row and nothing else.
+pub fn record_org_change(
+    package: &Package,
+    version: &PackageVersion,
+    license_for_org: Option<&License>,
+    org: SubscriberOrg,
+    change: OrgChange,
+    at: NaiveDateTime,
+    seq: &mut Sequences,
+) -> InstallResult {
+    let kind = match change {
+        OrgChange::Uninstall => InstallKind::Uninstall,
+        OrgChange::UsedLicenses(_) => InstallKind::UsedLicensesChanged,
+        OrgChange::OrgStatus => InstallKind::OrgStatusChanged,
+    };
+    let license = license_for_org
+        .filter(|l| l.package_id == package.id && l.subscriber_org_id == org.org_id)
+        .map(|l| {
+            let mut updated = match change {
+                OrgChange::Uninstall => uninstall(l, at),
+                // Used Licenses stays blank for a Site License or an
+                // Uninstalled license, whatever the org reports.
+                OrgChange::UsedLicenses(used) => {
+                    let mut u = l.clone();
+                    if !u.seats.is_site_license() && u.status != LicenseStatus::Uninstalled {
+                        u.used_licenses = Some(used);
+                    }
+                    u
+                }
+                OrgChange::OrgStatus => l.clone(),
+            };
+            apply_org(&mut updated, &org);
+            updated.information_current_as_of = at;
+            updated.last_modified = Stamp::system(at);
+            updated
+        });
+    let outcome = match &license {
+        Some(l) => InstallOutcome::LicenseUpdated {
+            license_id: l.id.clone(),
+        },
+        None => InstallOutcome::NoLicense {
+            reason: format!(
+                "Org {} has no license for {}, so there was nothing to update.",
+                org.org_id.to15(),
+                package.name
+            ),
+        },
+    };
+    InstallResult {
+        event: InstallEvent {
+            id: seq.next_id(KeyPrefix::InstallEvent),
+            kind,
+            org,
+            installer: Installer::default(),
+            package_id: package.id.clone(),
+            package_version_id: version.id.clone(),
+            version_number: version.version,
+            at,
+            outcome,
+        },
+        lead: None,
+        license,
+    }
+}
+
 /// Expiration the default license would give an install starting `start`;
 /// for previews in the registration form.
 pub fn default_expiration(package: &Package, start: NaiveDate) -> Option<Expiration> {
@@ -700,6 +776,90 @@ mod tests {
         assert_eq!(back.id, license.id);
         assert_eq!(back.status, LicenseStatus::Active);
         assert_eq!(back.used_licenses, Some(0));
+    }
+
+    #[test]
+    fn org_changes_update_the_license_and_are_logged() {
+        let p = registered("Active", "", "10");
+        let v = version(1, "1.0.0", false);
+        let mut seq = Sequences::default();
+        let license = install(
+            &p,
+            &v,
+            None,
+            None,
+            input(1, false, at(2025, 3, 1, 0, 0, 0)),
+            &mut seq,
+        )
+        .license
+        .unwrap();
+        let when = at(2025, 3, 5, 0, 0, 0);
+
+        let used = record_org_change(
+            &p,
+            &v,
+            Some(&license),
+            org(1, false),
+            OrgChange::UsedLicenses(14),
+            when,
+            &mut seq,
+        );
+        assert_eq!(used.event.kind, InstallKind::UsedLicensesChanged);
+        let used = used.license.unwrap();
+        assert_eq!(used.available_seats(), Some(-4));
+        assert_eq!(used.information_current_as_of, when);
+
+        let mut locked = org(1, false);
+        locked.status = OrgStatus::Suspended;
+        let status = record_org_change(
+            &p,
+            &v,
+            Some(&used),
+            locked,
+            OrgChange::OrgStatus,
+            when,
+            &mut seq,
+        );
+        assert_eq!(status.license.unwrap().org_status, OrgStatus::Suspended);
+
+        let gone = record_org_change(
+            &p,
+            &v,
+            Some(&used),
+            org(1, false),
+            OrgChange::Uninstall,
+            when,
+            &mut seq,
+        );
+        assert_eq!(gone.event.kind, InstallKind::Uninstall);
+        let gone = gone.license.unwrap();
+        assert_eq!(gone.status, LicenseStatus::Uninstalled);
+        assert_eq!(gone.used_licenses, None);
+        let ignored = record_org_change(
+            &p,
+            &v,
+            Some(&gone),
+            org(1, false),
+            OrgChange::UsedLicenses(3),
+            when,
+            &mut seq,
+        );
+        assert_eq!(ignored.license.unwrap().used_licenses, None);
+
+        let stranger = record_org_change(
+            &p,
+            &v,
+            None,
+            org(9, false),
+            OrgChange::Uninstall,
+            when,
+            &mut seq,
+        );
+        assert!(stranger.license.is_none());
+        assert!(matches!(
+            stranger.event.outcome,
+            InstallOutcome::NoLicense { .. }
+        ));
     }
 
     #[test]

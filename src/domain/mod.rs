@@ -34,8 +34,8 @@ pub use field::Field;
 pub use history::{HistoryEntry, HistoryField};
 pub use ids::{IdError, KeyPrefix, SfId};
 pub use install::{
-    default_expiration, install, uninstall, upgrade, InstallEvent, InstallInput, InstallKind,
-    InstallOutcome, InstallResult, Installer, SubscriberOrg,
+    default_expiration, install, record_org_change, uninstall, upgrade, InstallEvent, InstallInput,
+    InstallKind, InstallOutcome, InstallResult, Installer, OrgChange, SubscriberOrg,
 };
 pub use lead::{
     convert_lead, set_lead_status, Account, Contact, Conversion, ConvertLeadError, ConvertedTo,

@@ -46,6 +46,20 @@ impl Sequences {
         }
     }
 
+    /// Continues counters after an existing record, e.g. one just imported.
+    pub fn observe_id(&mut self, id: &SfId) {
+        if let Some((prefix, seq)) = id.generated_seq() {
+            self.reserve_id_seq(prefix, seq);
+        }
+    }
+
+    /// Continues License Names after an existing one; names are never reused.
+    pub fn observe_license_name(&mut self, name: LicenseName) {
+        self.next_license_number = self
+            .next_license_number
+            .max(name.number().saturating_add(1));
+    }
+
     pub fn next_id(&mut self, prefix: KeyPrefix) -> SfId {
         let slot = match self.next_ids.iter().position(|(p, _)| *p == prefix) {
             Some(i) => i,
@@ -88,6 +102,19 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.prefix(), "00Q");
         assert_eq!(c.prefix(), "a0L");
+    }
+
+    #[test]
+    fn imported_records_push_the_counters_past_them() {
+        let mut seq = Sequences::default();
+        seq.observe_id(&SfId::generate(KeyPrefix::License, 41));
+        seq.observe_license_name(LicenseName::from_number(42));
+        seq.observe_license_name(LicenseName::from_number(7));
+        assert_eq!(
+            seq.next_id(KeyPrefix::License),
+            SfId::generate(KeyPrefix::License, 42)
+        );
+        assert_eq!(seq.next_license_name().to_string(), "L-00043");
     }
 
     #[test]
