@@ -52,6 +52,28 @@ impl<T: Record> Save<T> {
             Save::Update(s) => &s.record,
         }
     }
+
+    pub fn record_mut(&mut self) -> &mut T {
+        match self {
+            Save::Create(r) => r,
+            Save::Update(s) => &mut s.record,
+        }
+    }
+
+    pub fn into_record(self) -> T {
+        match self {
+            Save::Create(r) => r,
+            Save::Update(s) => s.record,
+        }
+    }
+
+    /// The revision this save expects.
+    pub fn expect(&self) -> Expect {
+        match self {
+            Save::Create(_) => Expect::Absent,
+            Save::Update(s) => Expect::Rev(s.rev),
+        }
+    }
 }
 
 /// A record type-erased for the batch; both repositories encode it their way.
@@ -145,6 +167,18 @@ impl WriteBatch {
             Save::Create(record) => self.create(record),
             Save::Update(stored) => self.update(stored),
         }
+    }
+
+    /// Saves `record` as an update of the copy in `loaded` with the same key
+    /// (expecting its revision), or as a create if `loaded` has none: for
+    /// workflows that return a mix of changed and new records.
+    pub fn save_against<T: Record>(&mut self, record: T, loaded: &[Stored<T>]) -> &mut Self {
+        let key = record.key();
+        let expect = loaded
+            .iter()
+            .find(|s| s.record.key() == key)
+            .map_or(Expect::Absent, |s| Expect::Rev(s.rev));
+        self.put(record, expect)
     }
 
     /// Deletes the `T` with key `id`, expecting `expect` (`Rev` or `Any`).

@@ -761,3 +761,522 @@ pub async fn contract_bulk<R: Repository>(repo: R, n: usize) -> Outcome {
     ensure_eq!(trials.len(), n / 3 + usize::from(n % 3 == 2), "trials");
     Ok(())
 }
+
+// ---- the domain's records, made by the domain's own workflows ----
+
+pub mod samples {
+    //! A small world of every domain record type, made by the domain's own
+    //! workflow functions (so it has the shapes the app really stores).
+
+    use chrono::{NaiveDate, NaiveDateTime};
+
+    use crate::domain::{
+        convert_lead, install, modify_license, new_alert_rule, register_package, seed_users,
+        Account, AlertRule, AlertRuleDraft, Contact, HistoryEntry, InstallEvent, InstallInput,
+        Installer, KeyPrefix, Lead, License, ModifyLicenseDraft, OrgStatus, Package, PackageDraft,
+        PackageVersion, PackageVersionDraft, Profile, RegistrationDraft, Sequences, SfId,
+        SubscriberOrg, User,
+    };
+
+    pub fn day(y: i32, m: u32, d: u32) -> Result<NaiveDate, String> {
+        NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("bad date {y}-{m}-{d}"))
+    }
+
+    pub fn at(y: i32, m: u32, d: u32, h: u32) -> Result<NaiveDateTime, String> {
+        day(y, m, d)?
+            .and_hms_opt(h, 0, 0)
+            .ok_or_else(|| format!("bad hour {h}"))
+    }
+
+    /// Before any install: users, a registered package and one version.
+    #[derive(Debug, Clone)]
+    pub struct Catalog {
+        pub users: Vec<User>,
+        pub admin: User,
+        pub lead_manager: User,
+        pub package: Package,
+        pub version: PackageVersion,
+        pub now: NaiveDateTime,
+    }
+
+    pub fn catalog() -> Result<Catalog, String> {
+        let now = at(2025, 3, 1, 9)?;
+        let users = seed_users();
+        let admin = users
+            .iter()
+            .find(|u| u.profile == Profile::SystemAdministrator && u.active)
+            .cloned()
+            .ok_or("no active administrator")?;
+        let lead_manager = users
+            .iter()
+            .find(|u| u.profile == Profile::LicenseManager && u.active)
+            .cloned()
+            .ok_or("no active license manager")?;
+        let mut package = Package::from_draft(
+            &PackageDraft {
+                name: "Invoice Pro".into(),
+                package_id: SfId::generate(KeyPrefix::Package, 7).to18().into(),
+                developer_name: "Invoice Pro Dev".into(),
+                developer_org_id: SfId::generate(KeyPrefix::Org, 1).to15().into(),
+                release_date: "2024-11-01".into(),
+            },
+            now,
+        )
+        .map_err(|e| format!("package: {e}"))?;
+        package.lead_manager = Some(lead_manager.id.clone());
+        let package = register_package(
+            &package,
+            &RegistrationDraft {
+                status: "Free Trial".into(),
+                length_days: "30".into(),
+                does_not_expire: false,
+                seats: "25".into(),
+                site_wide: false,
+            },
+            &admin,
+            now,
+        )
+        .map_err(|e| format!("registration: {e}"))?;
+        let version = PackageVersion::try_from(&PackageVersionDraft {
+            version_id: SfId::generate(KeyPrefix::PackageVersion, 3).to18().into(),
+            package_id: package.id.to18().into(),
+            name: "Invoice Pro 1.10.0".into(),
+            version: "1.10.0".into(),
+            beta: false,
+            release_date: "2025-01-15".into(),
+        })
+        .map_err(|e| format!("version: {e}"))?;
+        Ok(Catalog {
+            users,
+            admin,
+            lead_manager,
+            package,
+            version,
+            now,
+        })
+    }
+
+    /// An install of the catalog's version into org number `org`.
+    pub fn install_input(org: u64, now: NaiveDateTime) -> InstallInput {
+        InstallInput {
+            org: SubscriberOrg {
+                org_id: SfId::generate(KeyPrefix::Org, 1000 + org),
+                org_name: format!("Acme {org}"),
+                edition: "Enterprise".into(),
+                instance: "NA45".into(),
+                status: OrgStatus::Active,
+                org_expiration_date: None,
+                sandbox: false,
+            },
+            installer: Installer {
+                first_name: "Dana".into(),
+                last_name: format!("Rivera {org}"),
+                company: format!("Acme {org} Inc."),
+                email: format!("dana{org}@acme.example"),
+            },
+            at: now,
+        }
+    }
+
+    /// One record of every type.
+    #[derive(Debug, Clone)]
+    pub struct World {
+        pub catalog: Catalog,
+        pub event: InstallEvent,
+        pub lead: Lead,
+        pub license: License,
+        pub history: Vec<HistoryEntry>,
+        pub account: Account,
+        pub contact: Contact,
+        pub converted_lead: Lead,
+        pub converted_license: License,
+        pub alert_rule: AlertRule,
+        pub sequences: Sequences,
+    }
+
+    pub fn modify_draft() -> ModifyLicenseDraft {
+        ModifyLicenseDraft {
+            expiration_date: "2026-03-01".into(),
+            does_not_expire: false,
+            seats: "50".into(),
+            site_license: false,
+            status: "Active".into(),
+        }
+    }
+
+    pub fn world() -> Result<World, String> {
+        let catalog = catalog()?;
+        let now = catalog.now;
+        let mut seq = Sequences::default();
+        let result = install(
+            &catalog.package,
+            &catalog.version,
+            None,
+            Some(&catalog.lead_manager),
+            install_input(1, now),
+            &mut seq,
+        );
+        let lead = result.lead.ok_or("the install created no lead")?;
+        let license = result.license.ok_or("the install created no license")?;
+        let modified = modify_license(
+            &license,
+            &modify_draft(),
+            &catalog.admin,
+            now.date(),
+            now,
+            &mut seq,
+        )
+        .map_err(|e| format!("modify: {e}"))?;
+        let conversion = convert_lead(
+            &lead,
+            vec![modified.license.clone()],
+            &catalog.admin,
+            now,
+            &mut seq,
+        )
+        .map_err(|e| format!("conversion: {e}"))?;
+        let converted_license = conversion
+            .licenses
+            .first()
+            .cloned()
+            .ok_or("the conversion returned no license")?;
+        let alert_rule = new_alert_rule(
+            &AlertRuleDraft {
+                days_before: "30".into(),
+                recipient: catalog.admin.id.to18().into(),
+            },
+            &catalog.users,
+            &mut seq,
+        )
+        .map_err(|e| format!("alert rule: {e}"))?;
+        Ok(World {
+            event: result.event,
+            lead,
+            license: modified.license,
+            history: modified.history,
+            account: conversion.account,
+            contact: conversion.contact,
+            converted_lead: conversion.lead,
+            converted_license,
+            alert_rule,
+            sequences: seq,
+            catalog,
+        })
+    }
+}
+
+async fn round_trip_one<R: Repository, T: Record + PartialEq + Debug>(
+    repo: &R,
+    record: T,
+) -> Outcome {
+    let key = record.key();
+    repo.create(record.clone())
+        .await
+        .ctx(&format!("create {} {key}", T::STORE))?;
+    let back = repo
+        .load::<T>(&key)
+        .await
+        .ctx(&format!("load {} {key}", T::STORE))?;
+    ensure_eq!(
+        back,
+        Stored { rev: 1, record },
+        format!("{} {key} read back", T::STORE)
+    );
+    Ok(())
+}
+
+/// Every domain record type is stored and read back unchanged, and each
+/// index finds it by the value the list pages filter on.
+pub async fn contract_domain_round_trip<R: Repository>(repo: R) -> Outcome {
+    use super::records::*;
+
+    let w = samples::world()?;
+    for user in w.catalog.users.clone() {
+        round_trip_one(&repo, user).await?;
+    }
+    round_trip_one(&repo, w.catalog.package.clone()).await?;
+    round_trip_one(&repo, w.catalog.version.clone()).await?;
+    round_trip_one(&repo, w.event.clone()).await?;
+    round_trip_one(&repo, w.lead.clone()).await?;
+    round_trip_one(&repo, w.license.clone()).await?;
+    for entry in w.history.clone() {
+        round_trip_one(&repo, entry).await?;
+    }
+    round_trip_one(&repo, w.account.clone()).await?;
+    round_trip_one(&repo, w.contact.clone()).await?;
+    round_trip_one(&repo, w.alert_rule.clone()).await?;
+    round_trip_one(&repo, w.sequences.clone()).await?;
+    ensure!(!w.history.is_empty(), "the modification made no history");
+
+    let license_id = w.license.key();
+    let found = |v: Vec<Stored<crate::domain::License>>| -> Vec<String> {
+        v.into_iter().map(|s| s.record.key()).collect()
+    };
+    ensure_eq!(
+        found(
+            repo.find(LICENSE_STATUS, Query::eq("Active"))
+                .await
+                .ctx("status")?
+        ),
+        vec![license_id.clone()],
+        "licenses by status"
+    );
+    ensure_eq!(
+        found(
+            repo.find(LICENSE_PACKAGE, Query::eq(w.catalog.package.key()))
+                .await
+                .ctx("package")?
+        ),
+        vec![license_id.clone()],
+        "licenses by package"
+    );
+    ensure_eq!(
+        found(
+            repo.find(LICENSE_ORG, Query::eq(w.license.subscriber_org_id.to18()))
+                .await
+                .ctx("org")?
+        ),
+        vec![license_id.clone()],
+        "licenses by subscriber org"
+    );
+    ensure_eq!(
+        found(
+            repo.find(
+                LICENSE_EXPIRATION,
+                Query::between("2026-01-01", "2026-12-31")
+            )
+            .await
+            .ctx("expiration")?
+        ),
+        vec![license_id.clone()],
+        "licenses by expiration"
+    );
+    ensure_eq!(
+        found(
+            repo.find(LICENSE_LEAD, Query::eq(w.lead.key()))
+                .await
+                .ctx("lead")?
+        ),
+        vec![license_id.clone()],
+        "licenses by lead"
+    );
+    let history = repo
+        .find(HISTORY_LICENSE, Query::eq(license_id.clone()))
+        .await
+        .ctx("history")?;
+    ensure_eq!(history.len(), w.history.len(), "history by license");
+    let leads = repo
+        .find(LEAD_OWNER, Query::eq(w.catalog.lead_manager.key()))
+        .await
+        .ctx("leads by owner")?;
+    ensure_eq!(leads.len(), 1, "leads by owner");
+    let leads = repo
+        .find(LEAD_STATUS, Query::eq(w.lead.status.label()))
+        .await
+        .ctx("leads by status")?;
+    ensure_eq!(leads.len(), 1, "leads by status");
+    let events = repo
+        .find(INSTALL_PACKAGE, Query::eq(w.catalog.package.key()))
+        .await
+        .ctx("installs by package")?;
+    ensure_eq!(events.len(), 1, "installs by package");
+    let events = repo
+        .find(INSTALL_ORG, Query::eq(w.event.org.org_id.to18()))
+        .await
+        .ctx("installs by org")?;
+    ensure_eq!(events.len(), 1, "installs by org");
+    let versions = repo
+        .find(VERSION_PACKAGE, Query::eq(w.catalog.package.key()))
+        .await
+        .ctx("versions by package")?;
+    ensure_eq!(versions.len(), 1, "versions by package");
+    let contacts = repo
+        .find(CONTACT_ACCOUNT, Query::eq(w.account.key()))
+        .await
+        .ctx("contacts by account")?;
+    ensure_eq!(contacts.len(), 1, "contacts by account");
+    let rules = repo
+        .find(ALERT_USER, Query::eq(w.catalog.admin.key()))
+        .await
+        .ctx("alert rules by user")?;
+    ensure_eq!(rules.len(), 1, "alert rules by user");
+    ensure_eq!(
+        repo.get::<crate::domain::Sequences>(SEQUENCES_KEY)
+            .await
+            .ctx("sequences")?
+            .map(|s| s.record),
+        Some(w.sequences.clone()),
+        "sequences"
+    );
+    Ok(())
+}
+
+/// The domain workflows saved through `Workflows`: install, Modify License
+/// (and a stale one refused whole), lead conversion, and two tabs racing
+/// for the counters.
+pub async fn contract_workflows<R: Repository>(repo: R) -> Outcome {
+    use super::records::*;
+    use super::workflows::Workflows;
+    use crate::domain::{convert_lead, install, modify_license, HistoryEntry, Lead, License};
+
+    let c = samples::catalog()?;
+    let now = c.now;
+    repo.put_all(c.users.clone(), Expect::Absent)
+        .await
+        .ctx("users")?;
+    repo.create(c.package.clone()).await.ctx("package")?;
+    repo.create(c.version.clone()).await.ctx("version")?;
+
+    // Install: event, lead, license and counters in one commit.
+    let mut seq = repo.sequences().await.ctx("sequences")?;
+    let result = install(
+        &c.package,
+        &c.version,
+        None,
+        Some(&c.lead_manager),
+        samples::install_input(1, now),
+        seq.record_mut(),
+    );
+    let committed = repo
+        .save_install(result, None, seq)
+        .await
+        .ctx("save install")?;
+    ensure_eq!(committed.changes.len(), 4, "writes of an install");
+    let licenses = repo.get_all::<License>().await.ctx("licenses")?;
+    ensure_eq!(licenses.len(), 1, "licenses after the install");
+    let license = licenses.into_iter().next().ok_or("no license")?;
+    ensure!(
+        license.record.name.to_string() == "L-00001",
+        "first license name"
+    );
+    ensure_eq!(
+        repo.count::<Lead>().await.ctx("leads")?,
+        1,
+        "leads after the install"
+    );
+
+    // Modify License: license and history in one commit.
+    let mut seq = repo.sequences().await.ctx("sequences")?;
+    let outcome = modify_license(
+        &license.record,
+        &samples::modify_draft(),
+        &c.admin,
+        now.date(),
+        now,
+        seq.record_mut(),
+    )
+    .map_err(|e| format!("modify: {e}"))?;
+    let n_history = outcome.history.len();
+    repo.save_license_modification(&license, outcome, seq)
+        .await
+        .ctx("save modification")?;
+    let modified = repo.load::<License>(&license.key()).await.ctx("load")?;
+    ensure_eq!(modified.rev, 2, "license revision after Modify License");
+    let history = repo
+        .find(HISTORY_LICENSE, Query::eq(license.key()))
+        .await
+        .ctx("history")?;
+    ensure_eq!(history.len(), n_history, "history entries saved");
+
+    // The same modification from a tab still showing revision 1 is refused
+    // whole: no second set of history entries.
+    let mut seq = repo.sequences().await.ctx("sequences")?;
+    let mut draft = samples::modify_draft();
+    draft.seats = "70".into();
+    let stale = modify_license(
+        &license.record,
+        &draft,
+        &c.admin,
+        now.date(),
+        now,
+        seq.record_mut(),
+    )
+    .map_err(|e| format!("stale modify: {e}"))?;
+    let err = failure(
+        repo.save_license_modification(&license, stale, seq).await,
+        "stale modification",
+    )?;
+    ensure!(err.is_conflict(), "stale Modify License: {err:?}");
+    ensure_eq!(
+        repo.count::<HistoryEntry>().await.ctx("count history")?,
+        n_history as u64,
+        "history after the refused modification"
+    );
+
+    // Lead conversion: lead, account, contact and linked licenses together.
+    let lead = repo
+        .get_all::<Lead>()
+        .await
+        .ctx("leads")?
+        .into_iter()
+        .next()
+        .ok_or("no lead")?;
+    let lead_licenses = repo
+        .find(LICENSE_LEAD, Query::eq(lead.key()))
+        .await
+        .ctx("licenses of the lead")?;
+    let mut seq = repo.sequences().await.ctx("sequences")?;
+    let conversion = convert_lead(
+        &lead.record,
+        lead_licenses.iter().map(|s| s.record.clone()).collect(),
+        &c.admin,
+        now,
+        seq.record_mut(),
+    )
+    .map_err(|e| format!("convert: {e}"))?;
+    let account_id = conversion.account.key();
+    repo.save_lead_conversion(&lead, &lead_licenses, conversion, seq)
+        .await
+        .ctx("save conversion")?;
+    let linked = repo
+        .find(LICENSE_ACCOUNT, Query::eq(account_id.clone()))
+        .await
+        .ctx("licenses of the account")?;
+    ensure_eq!(linked.len(), 1, "licenses linked to the account");
+    ensure!(
+        repo.load::<Lead>(&lead.key())
+            .await
+            .ctx("lead")?
+            .record
+            .is_converted(),
+        "the lead is converted"
+    );
+    let contacts = repo
+        .find(CONTACT_ACCOUNT, Query::eq(account_id))
+        .await
+        .ctx("contacts")?;
+    ensure_eq!(contacts.len(), 1, "contact of the account");
+
+    // Two tabs install at once from the same counters: the second is refused.
+    let seq_a = repo.sequences().await.ctx("sequences a")?;
+    let seq_b = repo.sequences().await.ctx("sequences b")?;
+    let mut installs = Vec::new();
+    for (n, mut seq) in [(2u64, seq_a), (3u64, seq_b)] {
+        let result = install(
+            &c.package,
+            &c.version,
+            None,
+            Some(&c.lead_manager),
+            samples::install_input(n, now),
+            seq.record_mut(),
+        );
+        installs.push((result, seq));
+    }
+    let mut installs = installs.into_iter();
+    let (first, first_seq) = installs.next().ok_or("no first install")?;
+    let (second, second_seq) = installs.next().ok_or("no second install")?;
+    repo.save_install(first, None, first_seq)
+        .await
+        .ctx("first tab's install")?;
+    let err = failure(
+        repo.save_install(second, None, second_seq).await,
+        "second tab's install from the same counters",
+    )?;
+    ensure!(err.is_conflict(), "racing installs: {err:?}");
+    ensure_eq!(
+        repo.count::<License>().await.ctx("count")?,
+        2,
+        "licenses after the race"
+    );
+    Ok(())
+}

@@ -372,4 +372,18 @@ mod contract_tests {
             3_000,
         )));
     }
+
+    #[test]
+    fn domain_round_trip() {
+        run(block_on(contract::contract_domain_round_trip(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn workflows() {
+        run(block_on(contract::contract_workflows(
+            MemoryRepository::new(),
+        )));
+    }
 }

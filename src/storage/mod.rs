@@ -26,6 +26,7 @@ pub mod records;
 mod repo;
 pub mod schema;
 pub mod settings;
+mod workflows;
 
 pub use batch::{Change, Committed, Expect, Save, WriteBatch};
 #[doc(hidden)]
@@ -35,4 +36,8 @@ pub use idb::{IdbRepository, DEFAULT_DB_NAME};
 pub use memory::MemoryRepository;
 pub use notify::{ChangeNotice, ChangeOrigin, Subscription, CHANNEL_NAME, MAX_IDS_PER_NOTICE};
 pub use record::{Index, IndexDef, Query, Record, StoreName, Stored};
+pub use records::*;
 pub use repo::Repository;
+pub use workflows::{
+    conversion_batch, install_batch, modify_license_batch, refresh_batch, Workflows,
+};

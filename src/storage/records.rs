@@ -10,7 +10,10 @@ use wasm_bindgen::JsValue;
 use super::codec;
 use super::error::StorageError;
 use super::record::{Index, Record, StoreName};
-use crate::domain::{HistoryEntry, License, Sequences, SfId, User};
+use crate::domain::{
+    Account, AlertRule, Contact, HistoryEntry, InstallEvent, Lead, LeadOwner, License, Package,
+    PackageVersion, Sequences, SfId, User,
+};
 
 /// The key of the one [`Sequences`] record (license numbers and ID counters).
 pub const SEQUENCES_KEY: &str = "sequences";
@@ -82,6 +85,137 @@ impl Record for HistoryEntry {
     }
 }
 
+// ---- packages and versions ----
+
+impl Record for Package {
+    const STORE: StoreName = StoreName::Packages;
+
+    fn key(&self) -> String {
+        id(self.id())
+    }
+}
+
+/// Package versions by Package ID.
+pub const VERSION_PACKAGE: Index<PackageVersion> = Index::new("package");
+
+impl Record for PackageVersion {
+    const STORE: StoreName = StoreName::PackageVersions;
+
+    fn key(&self) -> String {
+        id(self.id())
+    }
+
+    fn index_value(&self, index: &str) -> Option<String> {
+        match index {
+            "package" => Some(id(&self.package_id)),
+            _ => None,
+        }
+    }
+}
+
+// ---- leads, accounts, contacts ----
+
+/// The `LEAD_OWNER` value of leads owned by the License Management App.
+pub const OWNER_LMA: &str = "License Management App";
+
+/// Leads by owner: the owning user's ID, or [`OWNER_LMA`].
+pub const LEAD_OWNER: Index<Lead> = Index::new("owner");
+/// Leads by Lead Status label (`Open - Not Contacted`, ..., `Closed - Converted`).
+pub const LEAD_STATUS: Index<Lead> = Index::new("status");
+
+/// The index value of a lead owner.
+pub fn owner_key(owner: &LeadOwner) -> String {
+    match owner {
+        LeadOwner::User(user) => id(user),
+        LeadOwner::LicenseManagementApp => OWNER_LMA.to_string(),
+    }
+}
+
+impl Record for Lead {
+    const STORE: StoreName = StoreName::Leads;
+
+    fn key(&self) -> String {
+        id(self.id())
+    }
+
+    fn index_value(&self, index: &str) -> Option<String> {
+        match index {
+            "owner" => Some(owner_key(&self.owner)),
+            "status" => Some(self.status.label().to_string()),
+            _ => None,
+        }
+    }
+}
+
+impl Record for Account {
+    const STORE: StoreName = StoreName::Accounts;
+
+    fn key(&self) -> String {
+        id(self.id())
+    }
+}
+
+/// Contacts by Account ID.
+pub const CONTACT_ACCOUNT: Index<Contact> = Index::new("account");
+
+impl Record for Contact {
+    const STORE: StoreName = StoreName::Contacts;
+
+    fn key(&self) -> String {
+        id(self.id())
+    }
+
+    fn index_value(&self, index: &str) -> Option<String> {
+        match index {
+            "account" => Some(id(&self.account_id)),
+            _ => None,
+        }
+    }
+}
+
+// ---- install log ----
+
+/// Install events by Package ID.
+pub const INSTALL_PACKAGE: Index<InstallEvent> = Index::new("package");
+/// Install events by subscriber Org ID (18 characters).
+pub const INSTALL_ORG: Index<InstallEvent> = Index::new("org");
+
+impl Record for InstallEvent {
+    const STORE: StoreName = StoreName::InstallEvents;
+
+    fn key(&self) -> String {
+        id(self.id())
+    }
+
+    fn index_value(&self, index: &str) -> Option<String> {
+        match index {
+            "package" => Some(id(&self.package_id)),
+            "org" => Some(id(&self.org.org_id)),
+            _ => None,
+        }
+    }
+}
+
+// ---- alert rules ----
+
+/// Alert rules by recipient user ID.
+pub const ALERT_USER: Index<AlertRule> = Index::new("user");
+
+impl Record for AlertRule {
+    const STORE: StoreName = StoreName::AlertRules;
+
+    fn key(&self) -> String {
+        id(self.id())
+    }
+
+    fn index_value(&self, index: &str) -> Option<String> {
+        match index {
+            "user" => Some(id(&self.recipient)),
+            _ => None,
+        }
+    }
+}
+
 // ---- users ----
 
 impl Record for User {
@@ -106,12 +240,16 @@ impl Record for Sequences {
 /// schema step that adds indexes backfills existing records with it).
 pub(crate) fn reencode(store: StoreName, value: JsValue) -> Result<JsValue, StorageError> {
     match store {
+        StoreName::Packages => codec::reencode::<Package>(value),
+        StoreName::PackageVersions => codec::reencode::<PackageVersion>(value),
         StoreName::Licenses => codec::reencode::<License>(value),
         StoreName::LicenseHistory => codec::reencode::<HistoryEntry>(value),
+        StoreName::Leads => codec::reencode::<Lead>(value),
+        StoreName::Accounts => codec::reencode::<Account>(value),
+        StoreName::Contacts => codec::reencode::<Contact>(value),
         StoreName::Users => codec::reencode::<User>(value),
+        StoreName::InstallEvents => codec::reencode::<InstallEvent>(value),
+        StoreName::AlertRules => codec::reencode::<AlertRule>(value),
         StoreName::Counters => codec::reencode::<Sequences>(value),
-        other => Err(StorageError::Other(format!(
-            "Internal error: no record type for the {other} store yet."
-        ))),
     }
 }

@@ -37,10 +37,7 @@ pub struct Settings {
 impl Settings {
     /// Settings from their stored JSON text; unreadable text gives the defaults.
     pub fn from_json(text: &str) -> Settings {
-        match serde_json::from_str(text) {
-            Ok(settings) => settings,
-            Err(_) => Settings::default(),
-        }
+        serde_json::from_str(text).unwrap_or_default()
     }
 
     pub fn to_json(&self) -> String {
@@ -80,10 +77,8 @@ pub fn load() -> Settings {
     if !available() {
         return Settings::default();
     }
-    match LocalStorage::get::<Settings>(SETTINGS_KEY) {
-        Ok(settings) => settings,
-        Err(_) => Settings::default(),
-    }
+    // Unreadable settings (an older format, hand edits) fall back to the defaults.
+    LocalStorage::get::<Settings>(SETTINGS_KEY).unwrap_or_default()
 }
 
 pub fn save(settings: &Settings) -> Result<(), StorageError> {

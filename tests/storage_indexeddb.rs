@@ -1,0 +1,417 @@
+//! The repository contract (`src/storage/contract.rs`) on IndexedDB in
+//! headless Chromium, plus what only a browser can show: data surviving a
+//! reopen, the v1 -> current schema upgrade, a blocked upgrade, cross-tab
+//! notices, and localStorage settings. Each test uses a fresh database.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::KeyPath;
+use license_desk::domain::{HistoryEntry, Lead, License, Sequences, User};
+use license_desk::storage::contract::{self, samples, Outcome};
+use license_desk::storage::{
+    encode_v1, schema, settings, ChangeOrigin, IdbRepository, Query, Record, Repository,
+    StorageError, Stored, HISTORY_LICENSE, LEAD_OWNER, LICENSE_EXPIRATION, LICENSE_STATUS,
+    SEQUENCES_KEY,
+};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn fresh_name(label: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("ld-test-{label}-{n}-{}", js_sys::Date::now())
+}
+
+async fn open(name: &str) -> IdbRepository {
+    match IdbRepository::open(name).await {
+        Ok(repo) => repo,
+        Err(e) => panic!("opening {name}: {e}"),
+    }
+}
+
+async fn fresh(label: &str) -> IdbRepository {
+    open(&fresh_name(label)).await
+}
+
+fn run(outcome: Outcome) {
+    if let Err(broken) = outcome {
+        panic!("contract broken: {broken}");
+    }
+}
+
+fn ok<T>(result: Result<T, StorageError>, what: &str) -> T {
+    match result {
+        Ok(v) => v,
+        Err(e) => panic!("{what}: {e:?}"),
+    }
+}
+
+/// Lets the event loop run (BroadcastChannel messages, closes).
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+// ---- the contract ----
+
+#[wasm_bindgen_test]
+async fn round_trip() {
+    run(contract::contract_round_trip(fresh("round-trip").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn conflicts() {
+    run(contract::contract_conflicts(fresh("conflicts").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn atomic_conflict() {
+    run(contract::contract_atomic_conflict(fresh("atomic-conflict").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn atomic_taken_key() {
+    run(contract::contract_atomic_taken_key(fresh("atomic-taken").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn atomic_injected_failure() {
+    run(contract::contract_atomic_injected_failure(fresh("atomic-fault").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn atomic_unserializable() {
+    run(contract::contract_atomic_unserializable(fresh("atomic-serde").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn invalid_batches() {
+    run(contract::contract_invalid_batches(fresh("invalid").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn deletes() {
+    run(contract::contract_deletes(fresh("deletes").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn index_queries() {
+    run(contract::contract_index_queries(fresh("index").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn notices() {
+    run(contract::contract_notices(fresh("notices").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn other_tab_notices() {
+    let name = fresh_name("tabs");
+    let a = open(&name).await;
+    let b = open(&name).await;
+    run(contract::contract_other_tab_notices(a, b, || sleep(20)).await);
+}
+
+#[wasm_bindgen_test]
+async fn corrupt_records() {
+    run(contract::contract_corrupt_records(fresh("corrupt").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn bulk() {
+    run(contract::contract_bulk(fresh("bulk").await, 5_000).await);
+}
+
+#[wasm_bindgen_test]
+async fn domain_round_trip() {
+    run(contract::contract_domain_round_trip(fresh("domain").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn workflows() {
+    run(contract::contract_workflows(fresh("workflows").await).await);
+}
+
+// ---- IndexedDB only ----
+
+#[wasm_bindgen_test]
+async fn data_survives_closing_and_reopening() {
+    let name = fresh_name("reopen");
+    let world = match samples::world() {
+        Ok(w) => w,
+        Err(e) => panic!("samples: {e}"),
+    };
+    {
+        let repo = open(&name).await;
+        let created = ok(repo.create(world.license.clone()).await, "create license");
+        ok(repo.update(created).await, "update license");
+        ok(
+            repo.put_all(
+                world.catalog.users.clone(),
+                license_desk::storage::Expect::Absent,
+            )
+            .await,
+            "users",
+        );
+        assert_eq!(repo.version(), schema::SCHEMA_VERSION);
+    } // dropped: the connection closes
+    sleep(10).await;
+    let repo = open(&name).await;
+    let license = ok(
+        repo.load::<License>(&world.license.key()).await,
+        "load license",
+    );
+    assert_eq!(
+        license,
+        Stored {
+            rev: 2,
+            record: world.license.clone()
+        }
+    );
+    let users = ok(repo.get_all::<User>().await, "users");
+    assert_eq!(users.len(), world.catalog.users.len());
+    let active = ok(repo.find(LICENSE_STATUS, Query::eq("Active")).await, "find");
+    assert_eq!(active.len(), 1);
+}
+
+/// Creates database `name` at schema version 1 the way version 1 of the app
+/// did (one store per record type, keyed by `id`, no indexes) and fills it
+/// with version-1 objects `{ id, rev, data }`.
+async fn create_v1_database(name: &str, values: Vec<(&'static str, JsValue)>) {
+    let db = match Database::open(name)
+        .with_version(1u32)
+        .with_on_upgrade_needed(|_event, db| {
+            for store in schema::V1_STORES {
+                db.create_object_store(store.as_str())
+                    .with_key_path(KeyPath::One("id"))
+                    .build()?;
+            }
+            Ok(())
+        })
+        .await
+    {
+        Ok(db) => db,
+        Err(e) => panic!("creating the v1 database: {e}"),
+    };
+    let stores: Vec<&str> = schema::V1_STORES.iter().map(|s| s.as_str()).collect();
+    let tx = match db
+        .transaction(stores.as_slice())
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+    {
+        Ok(tx) => tx,
+        Err(e) => panic!("v1 transaction: {e}"),
+    };
+    for (store, value) in values {
+        let object_store = match tx.object_store(store) {
+            Ok(s) => s,
+            Err(e) => panic!("v1 store {store}: {e}"),
+        };
+        if let Err(e) = object_store.put(value).primitive() {
+            panic!("v1 put: {e}");
+        }
+    }
+    if let Err(e) = tx.commit().await {
+        panic!("v1 commit: {e}");
+    }
+    assert_eq!(db.version() as u32, 1);
+    db.close();
+}
+
+fn v1<T: Record>(record: &T, rev: u64) -> (&'static str, JsValue) {
+    (T::STORE.as_str(), ok(encode_v1(record, rev), "encode v1"))
+}
+
+#[wasm_bindgen_test]
+async fn upgrades_a_v1_database_keeping_its_data() {
+    let name = fresh_name("v1");
+    let w = match samples::world() {
+        Ok(w) => w,
+        Err(e) => panic!("samples: {e}"),
+    };
+    let mut values = vec![
+        v1(&w.license, 3),
+        v1(&w.lead, 1),
+        v1(&w.catalog.package, 2),
+        v1(&w.event, 1),
+        v1(&w.sequences, 5),
+    ];
+    for entry in &w.history {
+        values.push(v1(entry, 1));
+    }
+    for user in &w.catalog.users {
+        values.push(v1(user, 1));
+    }
+    create_v1_database(&name, values).await;
+
+    let repo = open(&name).await;
+    assert_eq!(repo.version(), schema::SCHEMA_VERSION);
+    let license = ok(repo.load::<License>(&w.license.key()).await, "license");
+    assert_eq!(
+        license,
+        Stored {
+            rev: 3,
+            record: w.license.clone()
+        }
+    );
+    let seq = ok(repo.load::<Sequences>(SEQUENCES_KEY).await, "sequences");
+    assert_eq!(seq.rev, 5);
+    assert_eq!(
+        ok(repo.count::<User>().await, "users") as usize,
+        w.catalog.users.len()
+    );
+    // The upgrade indexed the old records.
+    let active = ok(
+        repo.find(LICENSE_STATUS, Query::eq("Active")).await,
+        "by status",
+    );
+    assert_eq!(active.len(), 1);
+    let expiring = ok(
+        repo.find(LICENSE_EXPIRATION, Query::at_least("2026-01-01"))
+            .await,
+        "by expiration",
+    );
+    assert_eq!(expiring.len(), 1);
+    let history = ok(
+        repo.find(HISTORY_LICENSE, Query::eq(w.license.key())).await,
+        "history",
+    );
+    assert_eq!(history.len(), w.history.len());
+    let leads = ok(
+        repo.find(LEAD_OWNER, Query::eq(w.catalog.lead_manager.key()))
+            .await,
+        "leads",
+    );
+    assert_eq!(leads.len(), 1);
+    // And revisions carry on.
+    let updated = ok(repo.update(license).await, "update after the upgrade");
+    assert_eq!(updated.rev, 4);
+    let _ = ok(repo.load::<Lead>(&w.lead.key()).await, "lead");
+    let _ = ok(repo.get_all::<HistoryEntry>().await, "history entries");
+}
+
+#[wasm_bindgen_test]
+async fn a_newer_tab_closes_an_older_connection_instead_of_blocking() {
+    let name = fresh_name("versionchange");
+    let old = match IdbRepository::open_at_version(&name, 1, || {}).await {
+        Ok(repo) => repo,
+        Err(e) => panic!("open v1: {e}"),
+    };
+    let heard = Rc::new(Cell::new(None));
+    let sink = Rc::clone(&heard);
+    let _sub = old.subscribe(move |notice| sink.set(Some(notice.origin)));
+    let blocked = Rc::new(Cell::new(false));
+    let flag = Rc::clone(&blocked);
+    let new = match IdbRepository::open_with(&name, move || flag.set(true)).await {
+        Ok(repo) => repo,
+        Err(e) => panic!("open current: {e}"),
+    };
+    assert!(!blocked.get(), "the upgrade was blocked");
+    assert_eq!(new.version(), schema::SCHEMA_VERSION);
+    assert!(old.is_closed());
+    assert_eq!(heard.get(), Some(ChangeOrigin::SchemaUpgrade));
+    let err = old.get::<User>("x").await;
+    assert!(
+        matches!(&err, Err(StorageError::Other(m)) if m.contains("Reload")),
+        "{err:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_upgrade_blocked_by_an_old_connection_waits_for_it() {
+    let name = fresh_name("blocked");
+    // An old version of the app, which doesn't close on versionchange.
+    let stale = match Database::open(name.as_str())
+        .with_version(1u32)
+        .with_on_upgrade_needed(|_event, db| {
+            for store in schema::V1_STORES {
+                db.create_object_store(store.as_str())
+                    .with_key_path(KeyPath::One("id"))
+                    .build()?;
+            }
+            Ok(())
+        })
+        .await
+    {
+        Ok(db) => db,
+        Err(e) => panic!("open stale: {e}"),
+    };
+    let blocked = Rc::new(Cell::new(false));
+    let flag = Rc::clone(&blocked);
+    let opening = IdbRepository::open_with(&name, move || flag.set(true));
+    let closer = async {
+        for _ in 0..100 {
+            if blocked.get() {
+                break;
+            }
+            sleep(10).await;
+        }
+        let was_blocked = blocked.get();
+        stale.close();
+        was_blocked
+    };
+    let (repo, was_blocked) = futures::join!(opening, closer);
+    assert!(was_blocked, "on_blocked was not called");
+    let repo = ok(repo, "open after the old tab closed");
+    assert_eq!(repo.version(), schema::SCHEMA_VERSION);
+    assert!(StorageError::UpgradeBlocked
+        .to_string()
+        .contains("Close the other License Desk tabs"));
+}
+
+#[wasm_bindgen_test]
+async fn deleting_a_database_removes_its_data() {
+    let name = fresh_name("delete");
+    {
+        let repo = open(&name).await;
+        ok(repo.create(contract::tag("t")).await, "create");
+    }
+    sleep(10).await;
+    ok(IdbRepository::delete_database(&name).await, "delete");
+    let repo = open(&name).await;
+    assert_eq!(ok(repo.count::<contract::Tag>().await, "count"), 0);
+}
+
+#[wasm_bindgen_test]
+fn settings_live_in_local_storage() {
+    let mut s = settings::load();
+    s.current_user_id = Some("005000000000001AAA".into());
+    ok(settings::save(&s), "save settings");
+    assert_eq!(
+        settings::current_user_id().as_deref(),
+        Some("005000000000001AAA")
+    );
+    settings::set_current_user_id("005000000000002AAA");
+    assert_eq!(
+        settings::current_user_id().as_deref(),
+        Some("005000000000002AAA")
+    );
+    let prefs = settings::ListPrefs {
+        sort_by: Some("expiration".into()),
+        descending: true,
+        page_size: Some(25),
+        filters: Default::default(),
+    };
+    ok(
+        settings::set_list_prefs("licenses", prefs.clone()),
+        "list prefs",
+    );
+    assert_eq!(settings::list_prefs("licenses"), prefs);
+    assert_eq!(
+        settings::list_prefs("leads"),
+        settings::ListPrefs::default()
+    );
+}
