@@ -1,8 +1,379 @@
-use leptos::prelude::*;
+//! The Licenses list view: every license, searched, filtered and sorted in
+//! memory (read once per change of the data, never per keystroke), shown in
+//! a windowed table.
 
-use crate::components::record::PageHeader;
+use std::rc::Rc;
+
+use leptos::ev;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::app_context::use_app;
+use crate::clock;
+use crate::components::license_table::{LicenseTable, LoadedLicenses};
+use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
+use crate::domain::{LicenseStatus, OrgStatus};
+use crate::services::licenses::{
+    count_text, load_license_list, LicenseQuery, Sort, SortColumn, SortDirection,
+};
+use crate::storage::settings::{self, ListPrefs};
+
+/// The key of this list's saved sort and filters in the settings.
+const PREFS_KEY: &str = "licenses";
+
+/// What the page shows below its header.
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    Loading,
+    Failed(String),
+    NoLicenses,
+    Ready,
+}
+
+/// The filters and sort saved from the last visit (not the search text,
+/// which would surprise).
+struct Saved {
+    sort: Sort,
+    status: Option<LicenseStatus>,
+    package: Option<String>,
+    sandbox: Option<bool>,
+    org_status: Option<OrgStatus>,
+    within: Option<u32>,
+}
+
+impl Saved {
+    fn load() -> Saved {
+        let prefs = settings::list_prefs(PREFS_KEY);
+        let filter = |name: &str| prefs.filters.get(name).cloned().filter(|v| !v.is_empty());
+        Saved {
+            sort: Sort {
+                column: prefs
+                    .sort_by
+                    .as_deref()
+                    .and_then(SortColumn::from_key)
+                    .unwrap_or_default(),
+                direction: if prefs.descending {
+                    SortDirection::Descending
+                } else {
+                    SortDirection::Ascending
+                },
+            },
+            status: filter("status").and_then(|s| LicenseStatus::parse(&s).ok()),
+            package: filter("package"),
+            sandbox: filter("sandbox").and_then(|s| sandbox_from_value(&s)),
+            org_status: filter("org_status").and_then(|s| OrgStatus::parse(&s).ok()),
+            within: filter("expires_within_days").and_then(|s| s.parse().ok()),
+        }
+    }
+
+    fn store(q: &LicenseQuery) {
+        let mut prefs = ListPrefs {
+            sort_by: Some(q.sort.column.key().to_string()),
+            descending: q.sort.direction == SortDirection::Descending,
+            ..ListPrefs::default()
+        };
+        let mut put = |name: &str, value: Option<String>| {
+            if let Some(v) = value {
+                prefs.filters.insert(name.to_string(), v);
+            }
+        };
+        put("status", q.status.map(|s| s.label().to_string()));
+        put("package", q.package.clone());
+        put(
+            "sandbox",
+            q.sandbox.map(|s| sandbox_value(Some(s)).to_string()),
+        );
+        put("org_status", q.org_status.map(|s| s.label().to_string()));
+        put(
+            "expires_within_days",
+            q.expires_within_days.map(|d| d.to_string()),
+        );
+        // A preference that can't be saved (private window) is no error.
+        let _ = settings::set_list_prefs(PREFS_KEY, prefs);
+    }
+}
+
+fn sandbox_value(sandbox: Option<bool>) -> &'static str {
+    match sandbox {
+        None => "",
+        Some(true) => "sandbox",
+        Some(false) => "production",
+    }
+}
+
+fn sandbox_from_value(value: &str) -> Option<bool> {
+    match value {
+        "sandbox" => Some(true),
+        "production" => Some(false),
+        _ => None,
+    }
+}
 
 #[component]
 pub fn LicensesPage() -> impl IntoView {
-    view! { <PageHeader object_label="Licenses" title=Signal::derive(|| "Licenses".to_string()) /> }
+    let app = use_app();
+    let today = clock::today();
+
+    let loads = StoredValue::new(0u64);
+    let licenses = LocalResource::new(move || {
+        app.track_changes();
+        let repo = app.repo();
+        loads.update_value(|n| *n = n.wrapping_add(1));
+        let generation = loads.get_value();
+        async move {
+            load_license_list(&repo).await.map(|list| LoadedLicenses {
+                generation,
+                list: Rc::new(list),
+            })
+        }
+    });
+    // While a reload runs, the previous load stays on screen.
+    let loaded = Signal::derive_local(move || {
+        licenses.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned())
+    });
+    let state = Memo::new(move |_| {
+        licenses.with(|r| match r {
+            None => State::Loading,
+            Some(Err(e)) => State::Failed(e.to_string()),
+            Some(Ok(l)) if l.list.is_empty() => State::NoLicenses,
+            Some(Ok(_)) => State::Ready,
+        })
+    });
+
+    let saved = Saved::load();
+    let sort = RwSignal::new(saved.sort);
+    let text = RwSignal::new(String::new());
+    let status = RwSignal::new(saved.status);
+    let package = RwSignal::new(saved.package);
+    let sandbox = RwSignal::new(saved.sandbox);
+    let org_status = RwSignal::new(saved.org_status);
+    let within = RwSignal::new(saved.within);
+    let within_text = RwSignal::new(saved.within.map(|d| d.to_string()).unwrap_or_default());
+
+    let query = Memo::new(move |_| LicenseQuery {
+        text: text.get(),
+        status: status.get(),
+        package: package.get(),
+        sandbox: sandbox.get(),
+        org_status: org_status.get(),
+        expires_within_days: within.get(),
+        sort: sort.get(),
+    });
+    // Sorting happens when the data or the sort changes; each keystroke
+    // only filters the sorted order.
+    let sorted = Memo::new(move |_| {
+        let sort = sort.get();
+        loaded.with(|l| l.as_ref().map(|l| l.list.sorted(sort)).unwrap_or_default())
+    });
+    let shown = Memo::new(move |_| {
+        query.with(|q| {
+            sorted.with(|order| {
+                loaded.with(|l| {
+                    l.as_ref()
+                        .map(|l| l.list.filter(order, q, today))
+                        .unwrap_or_default()
+                })
+            })
+        })
+    });
+    let count = Memo::new(move |_| shown.with(Vec::len));
+
+    let scroll_top = RwSignal::new(0.0);
+    let window_ref = NodeRef::<leptos::html::Div>::new();
+    // A new search or filter starts at the top of the list.
+    Effect::new(move |_| {
+        query.track();
+        if let Some(el) = window_ref.get_untracked() {
+            el.set_scroll_top(0);
+        }
+        scroll_top.set(0.0);
+        query.with_untracked(Saved::store);
+    });
+
+    let packages = Memo::new(move |_| {
+        loaded.with(|l| l.as_ref().map(|l| l.list.packages()).unwrap_or_default())
+    });
+
+    let clear = move |_| {
+        text.set(String::new());
+        status.set(None);
+        package.set(None);
+        sandbox.set(None);
+        org_status.set(None);
+        within.set(None);
+        within_text.set(String::new());
+    };
+    let filtered = move || {
+        query.with(|q| {
+            !q.text.trim().is_empty()
+                || q.status.is_some()
+                || q.package.is_some()
+                || q.sandbox.is_some()
+                || q.org_status.is_some()
+                || q.expires_within_days.is_some()
+        })
+    };
+
+    let filters = view! {
+        <form class="filters" role="search" aria-label="Search and filter licenses" on:submit=|ev: ev::SubmitEvent| ev.prevent_default()>
+            <div class="form-field">
+                <label for="license-search">"Search licenses"</label>
+                <input
+                    id="license-search"
+                    type="search"
+                    placeholder="License Name, Subscriber Org ID, company or email"
+                    aria-describedby="license-search-hint"
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                />
+                <span class="hint" id="license-search-hint">
+                    "Org IDs match in their 15- or 18-character form."
+                </span>
+            </div>
+            <div class="form-field">
+                <label for="license-status">"License Status"</label>
+                <select
+                    id="license-status"
+                    on:change=move |ev| status.set(LicenseStatus::parse(&event_target_value(&ev)).ok())
+                >
+                    <option value="" selected=move || status.get().is_none()>"All statuses"</option>
+                    {LicenseStatus::ALL
+                        .into_iter()
+                        .map(|s| {
+                            view! {
+                                <option value=s.label() selected=move || status.get() == Some(s)>
+                                    {s.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="form-field">
+                <label for="license-package">"Package"</label>
+                <select
+                    id="license-package"
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        package.set(if v.is_empty() { None } else { Some(v) });
+                    }
+                >
+                    <option value="" selected=move || package.get().is_none()>"All packages"</option>
+                    {move || {
+                        packages
+                            .get()
+                            .into_iter()
+                            .map(|(id, name)| {
+                                let value = id.clone();
+                                view! {
+                                    <option
+                                        value=value
+                                        selected=move || package.with(|p| p.as_deref() == Some(id.as_str()))
+                                    >
+                                        {name}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </div>
+            <div class="form-field">
+                <label for="license-sandbox">"Sandbox"</label>
+                <select
+                    id="license-sandbox"
+                    on:change=move |ev| sandbox.set(sandbox_from_value(&event_target_value(&ev)))
+                >
+                    <option value="" selected=move || sandbox.get().is_none()>"Sandbox and production"</option>
+                    <option value="sandbox" selected=move || sandbox.get() == Some(true)>"Sandbox only"</option>
+                    <option value="production" selected=move || sandbox.get() == Some(false)>"Production only"</option>
+                </select>
+            </div>
+            <div class="form-field">
+                <label for="license-org-status">"Org Status"</label>
+                <select
+                    id="license-org-status"
+                    on:change=move |ev| org_status.set(OrgStatus::parse(&event_target_value(&ev)).ok())
+                >
+                    <option value="" selected=move || org_status.get().is_none()>"All org statuses"</option>
+                    {OrgStatus::ALL
+                        .into_iter()
+                        .map(|s| {
+                            view! {
+                                <option value=s.label() selected=move || org_status.get() == Some(s)>
+                                    {s.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="form-field">
+                <label for="license-expires-within">"Expires within (days)"</label>
+                <input
+                    id="license-expires-within"
+                    type="number"
+                    min="0"
+                    step="1"
+                    inputmode="numeric"
+                    prop:value=move || within_text.get()
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        within.set(v.trim().parse::<u32>().ok());
+                        within_text.set(v);
+                    }
+                />
+            </div>
+            <div class="form-field">
+                <button type="button" on:click=clear disabled=move || !filtered()>
+                    "Clear filters"
+                </button>
+            </div>
+        </form>
+    };
+
+    view! {
+        <PageHeader object_label="Licenses" title=Signal::stored("All Licenses".to_string()) />
+        <section class="card" aria-label="Licenses">
+            {move || match state.get() {
+                State::Loading => view! { <Loading what="Loading licenses…" /> }.into_any(),
+                State::Failed(message) => view! { <ErrorNotice message /> }.into_any(),
+                State::NoLicenses => {
+                    view! {
+                        <Empty>
+                            "No licenses yet: load demo data on the "
+                            <A href="/">"Home page"</A>
+                            " or install a package from the "
+                            <A href="/simulator">"Subscriber simulator"</A>
+                            ". Licenses are created by installs; nobody creates them by hand."
+                        </Empty>
+                    }
+                        .into_any()
+                }
+                State::Ready => ().into_any(),
+            }}
+            <div hidden=move || state.get() != State::Ready>
+                {filters}
+                <p class="list-count" role="status" aria-live="polite">
+                    {move || count_text(count.get())}
+                </p>
+                <Show when=move || count.get() == 0 && state.get() == State::Ready>
+                    <Empty>
+                        "No licenses match this search and these filters. "
+                        <button type="button" on:click=clear>"Show all licenses"</button>
+                    </Empty>
+                </Show>
+                <div hidden=move || count.get() == 0>
+                    <LicenseTable
+                        licenses=loaded
+                        shown=shown
+                        sort=sort
+                        scroll_top=scroll_top
+                        window_ref=window_ref
+                        today=today
+                    />
+                </div>
+            </div>
+        </section>
+    }
 }

@@ -15,7 +15,7 @@ use thiserror::Error;
 use crate::domain::{
     add_days, group_thousands, modify_license as apply_modification, Expiration, Field,
     HistoryEntry, HistoryField, License, LicenseStatus, ModifyLicenseDraft, ModifyLicenseError,
-    ModifyOutcome, Seats, Sequences, SfId, User, VersionNumber,
+    ModifyOutcome, OrgStatus, Seats, Sequences, SfId, User, VersionNumber,
 };
 use crate::storage::records::{HISTORY_LICENSE, SEQUENCES_KEY};
 use crate::storage::{Query, Repository, Save, StorageError, StoreName, Stored, WriteBatch};
@@ -229,7 +229,7 @@ pub async fn load_license_detail<R: Repository>(
 }
 
 /// The license list's rows: every license, joined with what the list shows
-/// and searches (package name, the lead's company and email).
+/// and searches (package name, the lead's or account's company, email).
 pub async fn load_license_list<R: Repository>(repo: &R) -> Result<LicenseList, StorageError> {
     let licenses: Vec<License> = repo
         .get_all::<License>()
@@ -246,11 +246,12 @@ pub async fn load_license_list<R: Repository>(repo: &R) -> Result<LicenseList, S
     ))
 }
 
-/// Reads the records a license links to. Package, lead, account and contact
-/// records are read only where storage keeps them; until then the license's
-/// own fields (Package ID, lead name) stand in.
+/// Reads the records a license links to: its package, lead, account and
+/// contact. A link whose record is gone (a converted lead, say) is left out;
+/// the license's own fields (lead name, Package ID) stand in for it.
 mod related {
     use super::*;
+    use crate::domain::{Account, Contact, Lead, Package};
 
     #[derive(Default)]
     pub(super) struct Links {
@@ -260,15 +261,77 @@ mod related {
         pub contact: Option<RecordLink>,
     }
 
-    pub(super) async fn load_links<R: Repository>(
-        _repo: &R,
-        _license: &License,
-    ) -> Result<Links, StorageError> {
-        Ok(Links::default())
+    fn link(id: &SfId, name: String) -> RecordLink {
+        RecordLink {
+            id: id.to18().to_string(),
+            name,
+        }
     }
 
-    pub(super) async fn load_lookups<R: Repository>(_repo: &R) -> Result<Lookups, StorageError> {
-        Ok(Lookups::default())
+    pub(super) async fn load_links<R: Repository>(
+        repo: &R,
+        license: &License,
+    ) -> Result<Links, StorageError> {
+        let package = repo
+            .get::<Package>(license.package_id.to18())
+            .await?
+            .map(|p| link(&p.record.id, p.record.name.as_str().to_string()));
+        let lead = match &license.lead_id {
+            Some(id) => repo
+                .get::<Lead>(id.to18())
+                .await?
+                .map(|l| link(&l.record.id, l.record.full_name())),
+            None => None,
+        };
+        let account = match &license.account_id {
+            Some(id) => repo
+                .get::<Account>(id.to18())
+                .await?
+                .map(|a| link(&a.record.id, a.record.name.clone())),
+            None => None,
+        };
+        let contact = match &license.contact_id {
+            Some(id) => repo
+                .get::<Contact>(id.to18())
+                .await?
+                .map(|c| link(&c.record.id, c.record.full_name())),
+            None => None,
+        };
+        Ok(Links {
+            package,
+            lead,
+            account,
+            contact,
+        })
+    }
+
+    /// Package names, leads' companies and emails, account names and
+    /// contacts' emails, each read once with `get_all`.
+    pub(super) async fn load_lookups<R: Repository>(repo: &R) -> Result<Lookups, StorageError> {
+        let mut lookups = Lookups::default();
+        for p in repo.get_all::<Package>().await? {
+            let p = p.record;
+            lookups
+                .package_names
+                .insert(p.id.to18().to_string(), p.name.as_str().to_string());
+        }
+        for l in repo.get_all::<Lead>().await? {
+            let l = l.record;
+            lookups
+                .leads
+                .insert(l.id.to18().to_string(), (l.company, l.email));
+        }
+        for a in repo.get_all::<Account>().await? {
+            let a = a.record;
+            lookups.accounts.insert(a.id.to18().to_string(), a.name);
+        }
+        for c in repo.get_all::<Contact>().await? {
+            let c = c.record;
+            lookups
+                .contact_emails
+                .insert(c.id.to18().to_string(), c.email);
+        }
+        Ok(lookups)
     }
 }
 
@@ -310,6 +373,7 @@ pub struct LicenseRow {
     pub expiration: Expiration,
     pub install_date: NaiveDate,
     pub sandbox: bool,
+    pub org_status: OrgStatus,
     pub lead_name: String,
     /// The account's name once the lead is converted, else the lead's company.
     pub company: String,
@@ -355,6 +419,7 @@ impl LicenseRow {
         let search_key = [
             name.as_str(),
             company.as_str(),
+            lead.map_or("", |(company, _)| company.as_str()),
             email.as_str(),
             license.lead_name.as_str(),
             contact_email.map_or("", String::as_str),
@@ -379,6 +444,7 @@ impl LicenseRow {
             expiration: license.expiration,
             install_date: license.install_date,
             sandbox: license.sandbox,
+            org_status: license.org_status,
             lead_name: license.lead_name.clone(),
             company,
             email,
@@ -550,6 +616,9 @@ pub struct LicenseQuery {
     /// Package ID, 18 characters.
     pub package: Option<String>,
     pub sandbox: Option<bool>,
+    /// The subscriber org's status (Suspended and Deleted orgs' licenses
+    /// can't be modified).
+    pub org_status: Option<OrgStatus>,
     /// Licenses whose Expiration Date is from today to today + N days.
     pub expires_within_days: Option<u32>,
     pub sort: Sort,
@@ -671,6 +740,7 @@ impl LicenseList {
                 query.status.is_none_or(|s| row.status == s)
                     && query.package.as_ref().is_none_or(|p| &row.package_id == p)
                     && query.sandbox.is_none_or(|s| row.sandbox == s)
+                    && query.org_status.is_none_or(|s| row.org_status == s)
                     && latest.is_none_or(|latest| {
                         row.expiration
                             .date()
@@ -790,7 +860,7 @@ pub fn visible_window(
 mod tests {
     use super::*;
     use crate::domain::{
-        seed_users, ChangedBy, KeyPrefix, LicenseName, LicenseType, OrgStatus, Profile, Stamp,
+        seed_users, ChangedBy, KeyPrefix, LicenseName, LicenseType, Profile, Stamp,
     };
     use crate::storage::{Expect, MemoryRepository, Save};
     use futures::executor::block_on;
@@ -1293,6 +1363,97 @@ mod tests {
         assert_eq!(saved.record().peek_license_number(), 10);
     }
 
+    #[test]
+    fn the_list_and_detail_join_package_lead_account_and_contact() {
+        use crate::domain::{Account, Contact, Lead, LeadOwner, LeadStatus, Package, PackageName};
+        let at = now();
+        let mut l = license(1);
+        let package = Package {
+            id: l.package_id.clone(),
+            name: PackageName::parse("Expense Tracker").unwrap(),
+            developer_name: "Acme Dev".into(),
+            developer_org_id: SfId::generate(KeyPrefix::Org, 1),
+            lead_manager: None,
+            release_date: date(2024, 1, 1),
+            registration: None,
+            last_refresh: None,
+            created: Stamp::system(at),
+            last_modified: Stamp::system(at),
+        };
+        let lead = Lead {
+            id: l.lead_id.clone().unwrap(),
+            first_name: "Ada".into(),
+            last_name: "Lovelace".into(),
+            company: "Analytical Engines".into(),
+            email: "ada@engines.example".into(),
+            lead_source: "Package Installation".into(),
+            owner: LeadOwner::LicenseManagementApp,
+            status: LeadStatus::Open,
+            package_id: l.package_id.clone(),
+            created: Stamp::system(at),
+            last_modified: Stamp::system(at),
+            converted: None,
+        };
+        let account = Account {
+            id: SfId::generate(KeyPrefix::Account, 1),
+            name: "Engines Ltd".into(),
+            created: Stamp::system(at),
+        };
+        let contact = Contact {
+            id: SfId::generate(KeyPrefix::Contact, 1),
+            first_name: "Ada".into(),
+            last_name: "King".into(),
+            email: "ada.king@engines.example".into(),
+            account_id: account.id.clone(),
+            created: Stamp::system(at),
+        };
+        l.account_id = Some(account.id.clone());
+        l.contact_id = Some(contact.id.clone());
+        let mut other = license(2);
+        other.lead_id = None; // its lead is gone: only the name remains
+        let repo = MemoryRepository::new();
+        block_on(repo.put_all([l.clone(), other.clone()], Expect::Absent)).unwrap();
+        block_on(repo.create(package)).unwrap();
+        block_on(repo.create(lead)).unwrap();
+        block_on(repo.create(account)).unwrap();
+        block_on(repo.create(contact)).unwrap();
+
+        let detail = block_on(load_license_detail(&repo, l.id.to18()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(detail.package.unwrap().name, "Expense Tracker");
+        assert_eq!(detail.lead.unwrap().name, "Ada Lovelace");
+        assert_eq!(detail.account.unwrap().name, "Engines Ltd");
+        assert_eq!(detail.contact.unwrap().name, "Ada King");
+        let detail = block_on(load_license_detail(&repo, other.id.to18()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(detail.lead, None);
+        assert_eq!(detail.license.record.lead_name, "Lead 2");
+
+        let list = block_on(load_license_list(&repo)).unwrap();
+        let row = list.rows().iter().find(|r| r.name == "L-00001").unwrap();
+        assert_eq!(row.package_name, "Expense Tracker");
+        assert_eq!(row.company, "Engines Ltd");
+        assert_eq!(row.email, "ada@engines.example");
+        let q = |text: &str| LicenseQuery {
+            text: text.into(),
+            ..LicenseQuery::default()
+        };
+        for text in [
+            "analytical",
+            "engines ltd",
+            "ada.king@",
+            "ada@engines.example",
+        ] {
+            assert_eq!(
+                names(&list.apply(&q(text), today())),
+                vec!["L-00001"],
+                "{text}"
+            );
+        }
+    }
+
     // ---- list model ----
 
     fn lookups() -> Lookups {
@@ -1409,6 +1570,8 @@ mod tests {
         );
         assert_eq!(q(&|q| q.sandbox = Some(true)), vec!["L-00002"]);
         assert_eq!(q(&|q| q.sandbox = Some(false)), vec!["L-00001", "L-00003"]);
+        assert_eq!(q(&|q| q.org_status = Some(OrgStatus::Active)).len(), 3);
+        assert!(q(&|q| q.org_status = Some(OrgStatus::Suspended)).is_empty());
         // Expires within 9 days of 2025-03-01: 2025-03-10 is day 9.
         assert_eq!(q(&|q| q.expires_within_days = Some(9)), vec!["L-00001"]);
         assert!(q(&|q| q.expires_within_days = Some(8)).is_empty());

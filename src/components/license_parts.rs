@@ -1,0 +1,58 @@
+//! Small pieces the license pages share: texts in the LMA's words, user
+//! names, and the "license not found" message.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::app_context::AppContext;
+use crate::domain::{ChangedBy, SfId, Stamp};
+
+/// What Owner, and Created By for system records, show.
+pub const LICENSE_MANAGEMENT_APP: &str = "License Management App";
+
+pub fn date_text(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+pub fn date_time_text(at: NaiveDateTime) -> String {
+    at.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A user's name by ID; a user who is gone shows their 15-character ID.
+pub fn user_name(app: &AppContext, id: &SfId) -> String {
+    app.users.with(|users| {
+        users
+            .iter()
+            .find(|u| &u.id == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| id.to15().to_string())
+    })
+}
+
+/// "Jordan Lee, 2025-03-01 10:30", or the License Management App for
+/// system changes.
+pub fn stamp_text(app: &AppContext, stamp: &Stamp) -> String {
+    let who = match &stamp.by {
+        ChangedBy::User(id) => user_name(app, id),
+        ChangedBy::LicenseManagementApp => LICENSE_MANAGEMENT_APP.to_string(),
+    };
+    format!("{who}, {}", date_time_text(stamp.at))
+}
+
+/// No license has this ID: say so, and lead back to the list.
+#[component]
+pub fn LicenseNotFound(#[prop(into)] id: String) -> impl IntoView {
+    view! {
+        <section class="card" aria-label="License not found">
+            <div class="card-body">
+                <h1>"License not found"</h1>
+                <p>
+                    "There is no license with the ID \"" {id}
+                    "\". It may have been mistyped, or the license was removed when demo data was cleared."
+                </p>
+                <A href="/licenses">"Back to Licenses"</A>
+            </div>
+        </section>
+    }
+}

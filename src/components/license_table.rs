@@ -1,0 +1,179 @@
+//! The licenses list's table: sortable headers, and windowed rendering so a
+//! list of 100,000 licenses keeps only the rows in view (plus a few either
+//! side) in the DOM. Rows have one fixed height; spacer rows above and below
+//! the window stand in for the rest, so the scrollbar stays true.
+
+use std::rc::Rc;
+
+use chrono::NaiveDate;
+use leptos::ev;
+use leptos::prelude::*;
+
+use crate::services::licenses::{visible_window, LicenseList, Sort, SortColumn};
+
+/// Every row's height, in CSS pixels. The cells are styled to exactly this
+/// height (see `ROW_STYLE`) so the spacers match the rows they replace.
+pub const ROW_PX: f64 = 36.0;
+/// Rows rendered beyond each edge of the viewport, so fast scrolling shows
+/// no gap.
+const OVERSCAN: usize = 8;
+/// Never more rows than this in the DOM, whatever the window's height.
+const MAX_ROWS: usize = 150;
+const COLUMNS: usize = 9;
+
+const ROW_STYLE: &str = "height:36px";
+const CELL_STYLE: &str = "height:36px;box-sizing:border-box;padding-top:0;padding-bottom:0;\
+     line-height:20px;overflow:hidden;text-overflow:ellipsis;max-width:16rem;";
+
+/// The loaded licenses, tagged with the load they came from so the rows
+/// shown are rebuilt after every reload (a license saved in another tab).
+#[derive(Clone)]
+pub struct LoadedLicenses {
+    pub generation: u64,
+    pub list: Rc<LicenseList>,
+}
+
+#[component]
+pub fn LicenseTable(
+    /// The licenses (`None` while nothing is loaded).
+    #[prop(into)]
+    licenses: Signal<Option<LoadedLicenses>, LocalStorage>,
+    /// Indexes into the list of the rows to show, in order.
+    #[prop(into)]
+    shown: Signal<Vec<u32>>,
+    sort: RwSignal<Sort>,
+    /// Scrolls the window back to the top (set when the search changes).
+    scroll_top: RwSignal<f64>,
+    window_ref: NodeRef<leptos::html::Div>,
+    today: NaiveDate,
+) -> impl IntoView {
+    let viewport = RwSignal::new(window_height());
+    let resize = window_event_listener(ev::resize, move |_| viewport.set(window_height()));
+    on_cleanup(move || resize.remove());
+
+    let total = Memo::new(move |_| shown.with(Vec::len));
+    let slice = Memo::new(move |_| {
+        visible_window(
+            scroll_top.get(),
+            viewport.get(),
+            total.get(),
+            ROW_PX,
+            OVERSCAN,
+            MAX_ROWS,
+        )
+    });
+
+    let on_scroll = move |ev: ev::Event| {
+        let top = event_target::<web_sys::Element>(&ev).scroll_top();
+        scroll_top.set(f64::from(top));
+    };
+
+    let rows = move || {
+        let w = slice.get();
+        let generation = licenses.with(|l| l.as_ref().map_or(0, |l| l.generation));
+        shown.with(|shown| {
+            shown
+                .get(w.start..w.end)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .map(|(offset, &index)| (generation, index, w.start + offset))
+                .collect::<Vec<_>>()
+        })
+    };
+
+    let header = move |column: SortColumn| {
+        let aria = move || sort.get().aria_for(column);
+        let arrow = move || match sort.get().aria_for(column) {
+            "ascending" => " ▲",
+            "descending" => " ▼",
+            _ => "",
+        };
+        let class = if column.is_numeric() { "num" } else { "" };
+        view! {
+            <th scope="col" aria-sort=aria class=class>
+                <button class="sort" type="button" on:click=move |_| sort.update(|s| *s = s.toggled(column))>
+                    {column.label()}
+                    <span aria-hidden="true">{arrow}</span>
+                </button>
+            </th>
+        }
+    };
+
+    view! {
+        <div
+            class="list-window"
+            node_ref=window_ref
+            on:scroll=on_scroll
+            tabindex="0"
+            role="region"
+            aria-label="Licenses list"
+        >
+            <table aria-rowcount=move || total.get() + 1>
+                <thead>
+                    <tr aria-rowindex="1">
+                        {SortColumn::ALL.into_iter().map(header).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr aria-hidden="true" class="spacer" style=move || format!("height:{}px", slice.get().top_px)>
+                        <td colspan=COLUMNS style="padding:0;border:0"></td>
+                    </tr>
+                    <For
+                        each=rows
+                        key=|(generation, index, _)| (*generation, *index)
+                        children=move |(_, index, position)| {
+                            licenses
+                                .with_untracked(|l| {
+                                    l.as_ref().and_then(|l| l.list.row(index).cloned())
+                                })
+                                .map(|row| license_row(row, position, today))
+                        }
+                    />
+                    <tr aria-hidden="true" class="spacer" style=move || format!("height:{}px", slice.get().bottom_px)>
+                        <td colspan=COLUMNS style="padding:0;border:0"></td>
+                    </tr>
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn license_row(
+    row: crate::services::licenses::LicenseRow,
+    position: usize,
+    today: NaiveDate,
+) -> impl IntoView {
+    let href = format!("/licenses/{}", row.id);
+    let expired = row.is_expired(today);
+    let status = row.status.label();
+    view! {
+        // +2: aria-rowindex counts from 1, and the header row is row 1.
+        <tr style=ROW_STYLE aria-rowindex=position + 2>
+            <td style=CELL_STYLE>
+                <a href=href>{row.name.clone()}</a>
+            </td>
+            <td style=CELL_STYLE title=row.org_id18.clone()>{row.org_id15.clone()}</td>
+            <td style=CELL_STYLE>{row.package_name.clone()}</td>
+            <td style=CELL_STYLE>{row.version.to_string()}</td>
+            <td style=CELL_STYLE>
+                <span class=format!("badge {status}")>{status}</span>
+            </td>
+            <td style=CELL_STYLE class="num">{row.seats_text()}</td>
+            <td style=CELL_STYLE class="num">{row.used_text()}</td>
+            <td style=CELL_STYLE>
+                {row.expiration_text()}
+                {expired.then(|| view! { " " <span class="badge expired">"Expired"</span> })}
+            </td>
+            <td style=CELL_STYLE>{row.install_date.format("%Y-%m-%d").to_string()}</td>
+        </tr>
+    }
+}
+
+fn window_height() -> f64 {
+    window()
+        .inner_height()
+        .ok()
+        .and_then(|h| h.as_f64())
+        .unwrap_or(900.0)
+}
