@@ -17,8 +17,10 @@ use crate::domain::{
     HistoryEntry, HistoryField, License, LicenseStatus, ModifyLicenseDraft, ModifyLicenseError,
     ModifyOutcome, OrgStatus, Seats, Sequences, SfId, User, VersionNumber,
 };
-use crate::storage::records::{HISTORY_LICENSE, SEQUENCES_KEY};
-use crate::storage::{Query, Repository, Save, StorageError, StoreName, Stored, WriteBatch};
+use crate::storage::records::HISTORY_LICENSE;
+use crate::storage::{
+    modify_license_batch, Query, Repository, StorageError, StoreName, Stored, Workflows,
+};
 
 // ---------------------------------------------------------------------------
 // Modify License
@@ -93,30 +95,14 @@ pub async fn modify_license_seen<R: Repository>(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let counters = repo
-            .load_or::<Sequences>(SEQUENCES_KEY, Sequences::default)
-            .await?;
-        let mut seq = counters.record().clone();
-        let outcome = apply_modification(&license, draft, actor, today, now, &mut seq)?;
+        let mut counters = repo.sequences().await?;
+        let outcome =
+            apply_modification(&license, draft, actor, today, now, counters.record_mut())?;
         if outcome.history.is_empty() {
             // Nothing changed: nothing to save, no history.
             return Ok(outcome);
         }
-        let mut batch = WriteBatch::new();
-        batch.update(Stored {
-            rev: stored.rev,
-            record: outcome.license.clone(),
-        });
-        for entry in &outcome.history {
-            batch.create(entry.clone());
-        }
-        batch.save(match counters {
-            Save::Create(_) => Save::Create(seq),
-            Save::Update(s) => Save::Update(Stored {
-                rev: s.rev,
-                record: seq,
-            }),
-        });
+        let batch = modify_license_batch(&stored, outcome.clone(), counters);
         match repo.commit(batch).await {
             Ok(_) => return Ok(outcome),
             Err(StorageError::Conflict { what, .. })
@@ -862,7 +848,8 @@ mod tests {
     use crate::domain::{
         seed_users, ChangedBy, KeyPrefix, LicenseName, LicenseType, Profile, Stamp,
     };
-    use crate::storage::{Expect, MemoryRepository, Save};
+    use crate::storage::records::SEQUENCES_KEY;
+    use crate::storage::{Expect, MemoryRepository, Save, WriteBatch};
     use futures::executor::block_on;
     use futures::future::LocalBoxFuture;
 
