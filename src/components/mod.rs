@@ -1,5 +1,9 @@
 pub mod layout;
 pub mod record;
 pub mod user_switcher;
-pub mod license_parts;
+pub mod package_lead_manager;
+pub mod package_licenses;
+pub mod package_refresh;
+pub mod package_versions;
 pub mod license_table;
+pub mod license_parts;

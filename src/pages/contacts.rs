@@ -1,8 +1,85 @@
-use leptos::prelude::*;
+//! The Contact record page: a contact is created by converting a lead; it
+//! shows its account and the licenses linked to it.
 
-use crate::components::record::PageHeader;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::app_context::use_app;
+use crate::components::package_licenses::LicensesRelatedList;
+use crate::components::record::{Details, ErrorNotice, Field, Loading, PageHeader};
+use crate::pages::accounts::lead_links;
+use crate::services::leads::{load_contact_detail, ContactDetail};
 
 #[component]
 pub fn ContactDetailPage() -> impl IntoView {
-    view! { <PageHeader object_label="Contact" title=Signal::derive(|| "Contact".to_string()) /> }
+    let app = use_app();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let detail = LocalResource::new(move || {
+        app.track_changes();
+        let repo = app.repo();
+        let id = id();
+        async move { load_contact_detail(&repo, &id).await }
+    });
+    view! {
+        {move || match detail.get() {
+            None => view! { <Loading what="Loading contact…" /> }.into_any(),
+            Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
+            Some(Ok(None)) => {
+                view! {
+                    <PageHeader
+                        object_label="Contact"
+                        title=Signal::stored("Contact not found".to_string())
+                    />
+                    <section class="card">
+                        <div class="card-body">
+                            <p>
+                                "There is no contact with this ID. Contacts are created by converting a lead."
+                            </p>
+                            <A href="/leads">"Go to Leads"</A>
+                        </div>
+                    </section>
+                }
+                    .into_any()
+            }
+            Some(Ok(Some(d))) => view! { <ContactRecord d /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn ContactRecord(d: ContactDetail) -> impl IntoView {
+    let c = d.contact;
+    let name = c.full_name();
+    let key = c.id.to18().to_string();
+    let account_href = format!("/accounts/{}", d.account.id);
+    let highlights = {
+        let account_href = account_href.clone();
+        let account_name = d.account.name.clone();
+        let email = c.email.clone();
+        Box::new(move || {
+            view! {
+                <Field label="Account Name">
+                    <A href=account_href>{account_name}</A>
+                </Field>
+                <Field label="Email">{email}</Field>
+            }
+            .into_any()
+        })
+    };
+    view! {
+        <PageHeader object_label="Contact" title=Signal::stored(name.clone()) highlights=highlights />
+        <Details>
+            <Field label="Name">{name}</Field>
+            <Field label="Account Name">
+                <A href=account_href>{d.account.name}</A>
+            </Field>
+            <Field label="Email">{c.email}</Field>
+            <Field label="Contact ID">{key}</Field>
+            <Field label="Converted From Lead">{lead_links(d.converted_from)}</Field>
+            <Field label="Created By">{d.created_by}</Field>
+        </Details>
+        <LicensesRelatedList licenses=d.licenses empty="No licenses are linked to this contact." />
+    }
 }

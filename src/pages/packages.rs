@@ -1,18 +1,423 @@
-use leptos::prelude::*;
+//! Packages: the list view, the package record page (details, Package
+//! Versions and Licenses related lists, Edit of the Lead Manager, Refresh
+//! Licenses), and the registration page's placeholder.
 
-use crate::components::record::PageHeader;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::app_context::use_app;
+use crate::clock;
+use crate::components::package_lead_manager::{FieldError, LeadManagerEditor, LeadManagerInput};
+use crate::components::package_licenses::LicensesRelatedList;
+use crate::components::package_refresh::{RefreshLicensesButton, RefreshLicensesConfirm};
+use crate::components::package_versions::PackageVersionsList;
+use crate::components::record::{Details, Empty, ErrorNotice, Field, Loading, PageHeader};
+use crate::domain::{check_refresh, Action as Permission, LicenseLength, Package};
+use crate::services::packages::{
+    date_text, date_time_text, edit_lead_manager_seen, load_package_detail, load_package_rows,
+    refresh_licenses, PackageDetail, PackageRow, LICENSE_MANAGEMENT_APP,
+};
+
+fn title(text: &str) -> Signal<String> {
+    Signal::stored(text.to_string())
+}
+
+// ---------------------------------------------------------------------------
+// List
+// ---------------------------------------------------------------------------
 
 #[component]
 pub fn PackagesPage() -> impl IntoView {
-    view! { <PageHeader object_label="Packages" title=Signal::derive(|| "Packages".to_string()) /> }
+    let app = use_app();
+    let rows = LocalResource::new(move || {
+        app.track_changes();
+        let repo = app.repo();
+        async move { load_package_rows(&repo).await }
+    });
+    let may_register = move || app.user.get().profile.allows(Permission::RegisterPackage);
+    view! {
+        <PageHeader object_label="Packages" title=title("All Packages") />
+        <section class="card" aria-label="Packages">
+            {move || match rows.get() {
+                None => view! { <Loading what="Loading packages…" /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
+                Some(Ok(rows)) if rows.is_empty() => {
+                    view! {
+                        <Empty>
+                            "No packages yet: "
+                            {move || {
+                                if may_register() {
+                                    view! { <A href="/packages/new">"register one"</A> }.into_any()
+                                } else {
+                                    view! { "register one (a System Administrator can)" }.into_any()
+                                }
+                            }}
+                            ". To explore the app with sample packages, licenses and leads, use "
+                            <A href="/">"Load demo data on Home"</A>
+                            "."
+                        </Empty>
+                    }
+                        .into_any()
+                }
+                Some(Ok(rows)) => view! { <PackagesTable rows /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn PackagesTable(rows: Vec<PackageRow>) -> impl IntoView {
+    let count = rows.len();
+    view! {
+        <p class="list-count" role="status">
+            {if count == 1 { "1 package".to_string() } else { format!("{count} packages") }}
+        </p>
+        <div class="table-scroll">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">"Package Name"</th>
+                        <th scope="col">"Package ID"</th>
+                        <th scope="col">"Developer Name"</th>
+                        <th scope="col">"Latest Version"</th>
+                        <th scope="col">"Lead Manager"</th>
+                        <th scope="col">"Release Date"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|r| {
+                            let href = format!("/packages/{}", r.id);
+                            view! {
+                                <tr>
+                                    <td>
+                                        <A href=href>{r.name}</A>
+                                    </td>
+                                    <td>{r.package_id}</td>
+                                    <td>{r.developer_name}</td>
+                                    <td>{r.latest_version}</td>
+                                    <td>{r.lead_manager}</td>
+                                    <td>{r.release_date}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Detail
+// ---------------------------------------------------------------------------
+
+/// "Free Trial, 30 days, 10 seats", or why there is none.
+fn default_license_text(package: &Package) -> String {
+    match package.default_license() {
+        None => "None: the package isn't registered with the License Management App yet".into(),
+        Some(d) => {
+            let length = match d.length() {
+                LicenseLength::Days(_) => d.length().to_string(),
+                LicenseLength::DoesNotExpire => "License does not expire".to_string(),
+            };
+            let seats = match d.seats().get() {
+                Some(1) => "1 seat".to_string(),
+                Some(_) => format!("{} seats", d.seats()),
+                None => "License is site-wide".to_string(),
+            };
+            format!("{}, {length}, {seats}", d.status().label())
+        }
+    }
 }
 
 #[component]
 pub fn PackageDetailPage() -> impl IntoView {
-    view! { <PageHeader object_label="Package" title=Signal::derive(|| "Package".to_string()) /> }
+    let app = use_app();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let detail = LocalResource::new(move || {
+        app.track_changes();
+        let repo = app.repo();
+        let id = id();
+        async move { load_package_detail(&repo, &id).await }
+    });
+
+    // Page state lives here, outside the record view, so it survives the
+    // re-render that follows every save.
+    let editing = RwSignal::new(false);
+    let edit_error = RwSignal::new(None::<FieldError>);
+    let confirming = RwSignal::new(false);
+    let refresh_error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+
+    let save_lead_manager: Action<LeadManagerInput, ()> =
+        Action::new_local(move |(package_id, rev, manager): &LeadManagerInput| {
+            let repo = app.repo();
+            let actor = app.user.get_untracked();
+            let package_id = package_id.clone();
+            let rev = *rev;
+            let manager = manager.clone();
+            async move {
+                let chosen = Some(manager.as_str()).filter(|m| !m.is_empty());
+                match edit_lead_manager_seen(
+                    &repo,
+                    &package_id,
+                    Some(rev),
+                    chosen,
+                    &actor,
+                    clock::now(),
+                )
+                .await
+                {
+                    Ok(_) => {
+                        edit_error.set(None);
+                        editing.set(false);
+                        notice.set(Some("Lead Manager saved.".to_string()));
+                    }
+                    Err(e) => edit_error.set(Some(FieldError {
+                        field: e.field(),
+                        message: e.to_string(),
+                    })),
+                }
+            }
+        });
+
+    let run_refresh: Action<String, ()> = Action::new_local(move |package_id: &String| {
+        let repo = app.repo();
+        let actor = app.user.get_untracked();
+        let package_id = package_id.clone();
+        async move {
+            let result = refresh_licenses(&repo, &package_id, &actor, clock::now()).await;
+            confirming.set(false);
+            match result {
+                Ok(summary) => {
+                    refresh_error.set(None);
+                    notice.set(Some(summary.message()));
+                }
+                Err(e) => refresh_error.set(Some(e.to_string())),
+            }
+        }
+    });
+
+    // A new package (another URL) starts with a clean page.
+    Effect::new(move |_| {
+        let _ = id();
+        editing.set(false);
+        confirming.set(false);
+        edit_error.set(None);
+        refresh_error.set(None);
+        notice.set(None);
+    });
+
+    view! {
+        {move || match detail.get() {
+            None => view! { <Loading what="Loading package…" /> }.into_any(),
+            Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
+            Some(Ok(None)) => view! { <PackageNotFound /> }.into_any(),
+            Some(Ok(Some(d))) => {
+                view! {
+                    <PackageRecord
+                        d
+                        editing
+                        edit_error
+                        confirming
+                        refresh_error
+                        notice
+                        save_lead_manager
+                        run_refresh
+                    />
+                }
+                    .into_any()
+            }
+        }}
+    }
 }
 
 #[component]
+fn PackageNotFound() -> impl IntoView {
+    view! {
+        <PageHeader object_label="Package" title=title("Package not found") />
+        <section class="card">
+            <div class="card-body">
+                <p>
+                    "There is no package with this ID. It may have been removed, or the address was mistyped."
+                </p>
+                <A href="/packages">"Back to Packages"</A>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+#[allow(clippy::too_many_arguments)]
+fn PackageRecord(
+    d: PackageDetail,
+    editing: RwSignal<bool>,
+    edit_error: RwSignal<Option<FieldError>>,
+    confirming: RwSignal<bool>,
+    refresh_error: RwSignal<Option<String>>,
+    notice: RwSignal<Option<String>>,
+    save_lead_manager: Action<LeadManagerInput, ()>,
+    run_refresh: Action<String, ()>,
+) -> impl IntoView {
+    let app = use_app();
+    let p = d.package.record.clone();
+    let rev = d.package.rev;
+    let key = p.id.to18().to_string();
+    let name = p.name.to_string();
+    let latest = d
+        .latest_version
+        .as_ref()
+        .map(|v| v.version.to_string())
+        .unwrap_or_default();
+    let lead_manager = d.lead_manager_name.clone();
+    let release = date_text(p.release_date);
+    let may_edit = move || {
+        let profile = app.user.get().profile;
+        profile.allows(Permission::EditLeadManager) || profile.allows(Permission::EditPackage)
+    };
+    let may_refresh = move || app.user.get().profile.allows(Permission::RefreshLicenses);
+
+    // The first "Refresh Licenses": a refresh the domain would refuse (too
+    // soon, not registered) says why at once instead of asking to confirm.
+    let package_for_check = p.clone();
+    let start_refresh = Callback::new(move |()| {
+        notice.set(None);
+        match check_refresh(&package_for_check, &app.user.get_untracked(), clock::now()) {
+            Ok(()) => {
+                refresh_error.set(None);
+                confirming.set(true);
+            }
+            Err(e) => refresh_error.set(Some(e.to_string())),
+        }
+    });
+    let refresh_key = key.clone();
+    let confirm_refresh = Callback::new(move |()| {
+        run_refresh.dispatch(refresh_key.clone());
+    });
+    let refresh_pending = Signal::derive(move || run_refresh.pending().get());
+
+    let start_edit = move |_| {
+        notice.set(None);
+        edit_error.set(None);
+        confirming.set(false);
+        editing.set(true);
+    };
+
+    let actions = Box::new(move || {
+        view! {
+            <Show when=move || may_edit() && !editing.get()>
+                <button type="button" on:click=start_edit>
+                    "Edit"
+                </button>
+            </Show>
+            <Show when=may_refresh>
+                <RefreshLicensesButton confirming on_start=start_refresh />
+            </Show>
+        }
+        .into_any()
+    });
+    let highlights = {
+        let key = key.clone();
+        let latest = latest.clone();
+        let lead_manager = lead_manager.clone();
+        let release = release.clone();
+        Box::new(move || {
+            view! {
+                <Field label="Package ID">{key}</Field>
+                <Field label="Latest Version">{latest}</Field>
+                <Field label="Lead Manager">{lead_manager}</Field>
+                <Field label="Release Date">{release}</Field>
+            }
+            .into_any()
+        })
+    };
+
+    let editor = {
+        let users = app.users.get_untracked();
+        let current = p.lead_manager.as_ref().map(|m| m.to18().to_string());
+        let key = key.clone();
+        move || {
+            (editing.get() && may_edit()).then(|| {
+                view! {
+                    <LeadManagerEditor
+                        package_id=key.clone()
+                        rev
+                        current=current.clone()
+                        users=users.clone()
+                        editing
+                        error=edit_error
+                        save=save_lead_manager
+                    />
+                }
+            })
+        }
+    };
+
+    let developer_name = p.developer_name.clone();
+    let developer_org_id = p.developer_org_id.to18().to_string();
+    let default_license = default_license_text(&p);
+    let last_refresh = p
+        .last_refresh
+        .map(date_time_text)
+        .unwrap_or_else(|| "Never".to_string());
+    let next_refresh = d
+        .next_refresh
+        .map(|n| format!("Next refresh allowed from {}", date_time_text(n)))
+        .unwrap_or_else(|| "Allowed now".to_string());
+
+    view! {
+        <PageHeader
+            object_label="Package"
+            title=title(&name)
+            actions=actions
+            highlights=highlights
+        />
+        {move || {
+            notice.get().map(|m| view! { <div class="notice success" role="status">{m}</div> })
+        }}
+        {move || {
+            refresh_error.get().map(|m| view! { <div class="notice error" role="alert">{m}</div> })
+        }}
+        <RefreshLicensesConfirm
+            package_name=name.clone()
+            confirming
+            pending=refresh_pending
+            on_confirm=confirm_refresh
+        />
+        {editor}
+        <Details>
+            <Field label="Package Name">{name.clone()}</Field>
+            <Field label="Package ID">{key.clone()}</Field>
+            <Field label="Developer Name">{developer_name}</Field>
+            <Field label="Developer Org ID">{developer_org_id}</Field>
+            <Field label="Latest Version">{latest}</Field>
+            <Field label="Lead Manager">{lead_manager}</Field>
+            <Field label="Release Date">{release}</Field>
+            <Field label="Owner">{LICENSE_MANAGEMENT_APP}</Field>
+            <Field label="Created By">{d.created_by.clone()}</Field>
+            <Field label="Last Modified By">{d.last_modified_by.clone()}</Field>
+            <Field label="Default License">{default_license}</Field>
+            <Field label="Licenses Last Refreshed">
+                {last_refresh} <span class="hint">" (" {next_refresh} ")"</span>
+            </Field>
+        </Details>
+        <PackageVersionsList versions=d.versions.clone() />
+        <LicensesRelatedList
+            licenses=d.licenses.clone()
+            empty="No licenses yet: they appear when subscribers install this package."
+        />
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Registration (issue 5 builds it)
+// ---------------------------------------------------------------------------
+
+#[component]
 pub fn RegisterPackagePage() -> impl IntoView {
-    view! { <PageHeader object_label="Package" title=Signal::derive(|| "Register a Package".to_string()) /> }
+    view! { <PageHeader object_label="Package" title=title("Register a Package") /> }
 }
