@@ -6,6 +6,7 @@
 pub mod app_context;
 pub mod clock;
 pub mod components;
+pub mod demo;
 pub mod domain;
 pub mod pages;
 pub mod services;

@@ -1,1 +1,1399 @@
-//! See services/mod.rs.
+//! The subscriber simulator's workflows: what AppExchange and the subscriber
+//! orgs would send the LMA (a new package or version, an install, an
+//! upgrade, an uninstall, a change of Used Licenses or of the org's status),
+//! and registering a package.
+//!
+//! Each event runs the domain's workflow (`install`, `uninstall`,
+//! `sync_license`) and is committed atomically with its install-log entry:
+//! the event, the lead, the license and the ID counters in one
+//! `WriteBatch`. The planners (`plan_*`) are pure, so the demo data is built
+//! by the very same code.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use thiserror::Error;
+
+use crate::domain::{
+    add_days, install, record_org_change, register_package as apply_registration, Field,
+    InstallEvent, InstallInput, InstallOutcome, InstallResult, Installer, KeyPrefix, License,
+    LicenseStatus, OrgChange, OrgStatus, Package, PackageDraft, PackageError, PackageVersion,
+    PackageVersionDraft, PackageVersionError, RegistrationDraft, RegistrationError, Sequences,
+    SfId, SubscriberOrg, User, VersionNumber, MAX_SEATS,
+};
+use crate::storage::records::{INSTALL_ORG, LICENSE_ORG, SEQUENCES_KEY, VERSION_PACKAGE};
+use crate::storage::{Query, Repository, Save, StorageError, StoreName, Stored, WriteBatch};
+
+/// How often a save is retried when only the ID counters were saved in
+/// another tab meanwhile.
+const COUNTER_RETRIES: usize = 3;
+
+/// Org editions a subscriber org can have, as the LMA reports them.
+pub const EDITIONS: [&str; 6] = [
+    "Enterprise",
+    "Professional",
+    "Unlimited",
+    "Performance",
+    "Developer",
+    "Essentials",
+];
+
+/// Salesforce trial orgs last 30 days; Org Expiration Date is set for them only.
+pub const TRIAL_ORG_DAYS: u64 = 30;
+
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+
+/// The simulator form input an error belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SimField {
+    Form,
+    Package,
+    Version,
+    OrgId,
+    OrgName,
+    Edition,
+    Instance,
+    OrgStatus,
+    FirstName,
+    LastName,
+    Company,
+    Email,
+    UsedLicenses,
+    PackageName,
+    PackageId,
+    DeveloperName,
+    DeveloperOrgId,
+    VersionName,
+    VersionNumber,
+    /// The registration form's inputs, as the domain names them.
+    Domain(Field),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SimulatorError {
+    #[error("{message}")]
+    Input { field: SimField, message: String },
+    #[error(transparent)]
+    Registration(#[from] RegistrationError),
+    #[error(transparent)]
+    Package(#[from] PackageError),
+    #[error(transparent)]
+    Version(#[from] PackageVersionError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl SimulatorError {
+    fn input(field: SimField, message: impl Into<String>) -> SimulatorError {
+        SimulatorError::Input {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// The input to show the message next to.
+    pub fn field(&self) -> SimField {
+        match self {
+            SimulatorError::Input { field, .. } => *field,
+            SimulatorError::Registration(e) => SimField::Domain(e.field()),
+            SimulatorError::Package(e) => match e.field() {
+                Field::PackageName => SimField::PackageName,
+                Field::PackageId => SimField::PackageId,
+                Field::DeveloperOrgId => SimField::DeveloperOrgId,
+                _ => SimField::Form,
+            },
+            SimulatorError::Version(e) => match e.field() {
+                Field::Version => SimField::VersionNumber,
+                Field::VersionId => SimField::Form,
+                _ => SimField::VersionName,
+            },
+            SimulatorError::Storage(_) => SimField::Form,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Pure planners (shared with the demo data)
+// ---------------------------------------------------------------------------
+
+/// Installs `version` into `input.org`: a new lead and license from the
+/// default license, an upgrade of the org's license, a pending install (not
+/// registered) or a failed one (inactive lead manager), as the domain
+/// decides. Refuses what the platform itself would not send: a beta into a
+/// production org, or a version that isn't newer than the one installed.
+pub fn plan_install(
+    package: &Package,
+    version: &PackageVersion,
+    existing: Option<&License>,
+    lead_manager: Option<&User>,
+    input: InstallInput,
+    seq: &mut Sequences,
+) -> Result<InstallResult, SimulatorError> {
+    if version.package_id != package.id {
+        return Err(SimulatorError::input(
+            SimField::Version,
+            format!(
+                "Version {} is not a version of {}.",
+                version.version, package.name
+            ),
+        ));
+    }
+    if version.beta && !input.org.sandbox && input.org.edition != "Developer" {
+        return Err(SimulatorError::input(
+            SimField::Version,
+            format!(
+                "Version {} is a beta: AppExchange installs betas only into sandboxes and Developer Edition orgs. Tick Sandbox, choose the Developer edition, or pick a released version.",
+                version.version
+            ),
+        ));
+    }
+    if let Some(license) = existing.filter(|l| l.status != LicenseStatus::Uninstalled) {
+        if version.version <= license.version_number {
+            return Err(SimulatorError::input(
+                SimField::Version,
+                format!(
+                    "This org already has version {} of {} installed; an upgrade needs a newer version (packages can't be downgraded).",
+                    license.version_number, package.name
+                ),
+            ));
+        }
+    }
+    Ok(install(
+        package,
+        version,
+        existing,
+        lead_manager,
+        input,
+        seq,
+    ))
+}
+
+/// The customer uninstalled the package: the license becomes Uninstalled
+/// and Used Licenses blank (the domain's `record_org_change`).
+pub fn plan_uninstall(
+    package: &Package,
+    version: &PackageVersion,
+    license: &License,
+    org: SubscriberOrg,
+    at: NaiveDateTime,
+    seq: &mut Sequences,
+) -> Result<InstallResult, SimulatorError> {
+    if license.status == LicenseStatus::Uninstalled {
+        return Err(SimulatorError::input(
+            SimField::Package,
+            format!(
+                "The package isn't installed in this org: license {} is already Uninstalled.",
+                license.name
+            ),
+        ));
+    }
+    Ok(record_org_change(
+        package,
+        version,
+        Some(license),
+        org,
+        OrgChange::Uninstall,
+        at,
+        seq,
+    ))
+}
+
+/// Reads the Used Licenses a subscriber admin assigned: a whole number from
+/// 0 up to the licensed seats (an admin can't assign more seats than the
+/// license has; seats cut below the users already assigned come from Modify
+/// License, not from here).
+pub fn parse_used_licenses(input: &str, license: &License) -> Result<u32, SimulatorError> {
+    if license.status == LicenseStatus::Uninstalled {
+        return Err(SimulatorError::input(
+            SimField::UsedLicenses,
+            "The package is uninstalled in this org, so no one can be assigned a license.",
+        ));
+    }
+    let Some(seats) = license.seats.get() else {
+        return Err(SimulatorError::input(
+            SimField::UsedLicenses,
+            "This license is a Site License: every user of the org may use the package, so Used Licenses stays blank.",
+        ));
+    };
+    let text = input.trim();
+    let used = text
+        .parse::<u32>()
+        .ok()
+        .filter(|_| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|n| *n <= MAX_SEATS)
+        .ok_or_else(|| {
+            SimulatorError::input(
+                SimField::UsedLicenses,
+                format!("Enter how many users have a license: a whole number from 0 to {seats}."),
+            )
+        })?;
+    if used > seats {
+        return Err(SimulatorError::input(
+            SimField::UsedLicenses,
+            format!(
+                "The license has {seats} seats, so the org's admin can assign at most {seats} users. To see a negative number of available seats, lower Licensed Seats with Modify License instead."
+            ),
+        ));
+    }
+    Ok(used)
+}
+
+/// The subscriber's admin assigned licenses to `used` users (checked with
+/// [`parse_used_licenses`] first).
+pub fn plan_used_licenses(
+    package: &Package,
+    version: &PackageVersion,
+    license: &License,
+    org: SubscriberOrg,
+    used: u32,
+    at: NaiveDateTime,
+    seq: &mut Sequences,
+) -> InstallResult {
+    record_org_change(
+        package,
+        version,
+        Some(license),
+        org,
+        OrgChange::UsedLicenses(used),
+        at,
+        seq,
+    )
+}
+
+/// The org's status changed (suspended, deleted, reactivated, trial
+/// converted): every license the org holds follows, one log entry per
+/// package. `lookup` finds a license's package and installed version.
+pub fn plan_org_status<'a>(
+    licenses_of_org: &[License],
+    org: SubscriberOrg,
+    lookup: impl Fn(&License) -> Option<(&'a Package, &'a PackageVersion)>,
+    at: NaiveDateTime,
+    seq: &mut Sequences,
+) -> Result<Vec<InstallResult>, SimulatorError> {
+    let mut results = Vec::new();
+    for license in licenses_of_org
+        .iter()
+        .filter(|l| l.subscriber_org_id == org.org_id)
+    {
+        let Some((package, version)) = lookup(license) else {
+            return Err(SimulatorError::input(
+                SimField::Form,
+                format!(
+                    "The package or installed version of license {} is missing; reload and try again.",
+                    license.name
+                ),
+            ));
+        };
+        results.push(record_org_change(
+            package,
+            version,
+            Some(license),
+            org.clone(),
+            OrgChange::OrgStatus,
+            at,
+            seq,
+        ));
+    }
+    if results.is_empty() {
+        return Err(SimulatorError::input(
+            SimField::OrgId,
+            "No package is licensed to this org, so the LMA has nothing to update.",
+        ));
+    }
+    Ok(results)
+}
+
+/// Org Expiration Date: 30 days after `from` for a trial org, none otherwise.
+pub fn org_expiration_for(status: OrgStatus, from: NaiveDate) -> Option<NaiveDate> {
+    (status == OrgStatus::Trial)
+        .then(|| add_days(from, TRIAL_ORG_DAYS))
+        .flatten()
+}
+
+/// Every subscriber org the install log knows, as it last reported itself,
+/// by name.
+pub fn known_orgs(events: &[InstallEvent]) -> Vec<SubscriberOrg> {
+    let mut latest: HashMap<&SfId, &InstallEvent> = HashMap::new();
+    for e in events {
+        let newer = latest
+            .get(&e.org.org_id)
+            .is_none_or(|seen| (e.at, &e.id) > (seen.at, &seen.id));
+        if newer {
+            latest.insert(&e.org.org_id, e);
+        }
+    }
+    let mut orgs: Vec<SubscriberOrg> = latest.into_values().map(|e| e.org.clone()).collect();
+    orgs.sort_by(|a, b| {
+        a.org_name
+            .to_lowercase()
+            .cmp(&b.org_name.to_lowercase())
+            .then_with(|| a.org_id.cmp(&b.org_id))
+    });
+    orgs
+}
+
+/// The next version number after `versions` (minor + 1), for the upload form.
+pub fn suggest_next_version(versions: &[PackageVersion]) -> VersionNumber {
+    versions
+        .iter()
+        .map(|v| v.version)
+        .max()
+        .map_or(VersionNumber::new(1, 0, 0), |v| {
+            VersionNumber::new(v.major(), v.minor().saturating_add(1), 0)
+        })
+}
+
+/// A new version of an existing package: a unique, higher version number,
+/// released `today`.
+pub fn plan_version(
+    package: &Package,
+    existing: &[PackageVersion],
+    name: &str,
+    version: &str,
+    beta: bool,
+    today: NaiveDate,
+    seq: &mut Sequences,
+) -> Result<PackageVersion, SimulatorError> {
+    let name = if name.trim().is_empty() {
+        package.name.to_string()
+    } else {
+        name.trim().to_string()
+    };
+    let draft = PackageVersionDraft {
+        version_id: seq.next_id(KeyPrefix::PackageVersion).to18().to_string(),
+        package_id: package.id.to18().to_string(),
+        name,
+        version: version.to_string(),
+        beta,
+        release_date: today.format("%Y-%m-%d").to_string(),
+    };
+    let new = PackageVersion::try_from(&draft)?;
+    let mine: Vec<&PackageVersion> = existing
+        .iter()
+        .filter(|v| v.package_id == package.id)
+        .collect();
+    if mine.iter().any(|v| v.version == new.version) {
+        return Err(SimulatorError::input(
+            SimField::VersionNumber,
+            format!(
+                "{} already has a version {}; every upload needs a new version number.",
+                package.name, new.version
+            ),
+        ));
+    }
+    if let Some(highest) = mine.iter().map(|v| v.version).max() {
+        if new.version < highest {
+            return Err(SimulatorError::input(
+                SimField::VersionNumber,
+                format!(
+                    "{} is older than {}, the highest version of {}; a new upload needs a higher version number.",
+                    new.version, highest, package.name
+                ),
+            ));
+        }
+    }
+    Ok(new)
+}
+
+/// A package uploaded for the first time, with its first version.
+pub fn plan_new_package(
+    name: &str,
+    developer_name: &str,
+    version: &str,
+    beta: bool,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    seq: &mut Sequences,
+) -> Result<(Package, PackageVersion), SimulatorError> {
+    if developer_name.trim().is_empty() {
+        return Err(SimulatorError::input(
+            SimField::DeveloperName,
+            "Enter the Developer Name: the name of the org the package was developed in.",
+        ));
+    }
+    let draft = PackageDraft {
+        name: name.to_string(),
+        package_id: seq.next_id(KeyPrefix::Package).to18().to_string(),
+        developer_name: developer_name.to_string(),
+        developer_org_id: seq.next_id(KeyPrefix::Org).to18().to_string(),
+        release_date: today.format("%Y-%m-%d").to_string(),
+    };
+    let package = Package::from_draft(&draft, now)?;
+    let first = plan_version(&package, &[], "", version, beta, today, seq)?;
+    Ok((package, first))
+}
+
+// ---------------------------------------------------------------------------
+// Forms
+// ---------------------------------------------------------------------------
+
+/// The install form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InstallForm {
+    /// Version ID (`04t`) to install.
+    pub version_id: String,
+    /// Blank: a new org ID is generated.
+    pub org_id: String,
+    pub org_name: String,
+    pub edition: String,
+    pub instance: String,
+    pub org_status: String,
+    pub sandbox: bool,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub email: String,
+}
+
+fn required(value: &str, field: SimField, message: &str) -> Result<String, SimulatorError> {
+    let v = value.trim();
+    if v.is_empty() {
+        Err(SimulatorError::input(field, message))
+    } else {
+        Ok(v.to_string())
+    }
+}
+
+/// Checks the form's org and installer; the org ID is generated when blank.
+pub fn parse_install_form(
+    form: &InstallForm,
+    at: NaiveDateTime,
+    seq: &mut Sequences,
+) -> Result<InstallInput, SimulatorError> {
+    let org_id = if form.org_id.trim().is_empty() {
+        seq.next_id(KeyPrefix::Org)
+    } else {
+        SfId::parse_with_prefix(&form.org_id, KeyPrefix::Org)
+            .map_err(|e| SimulatorError::input(SimField::OrgId, format!("Org ID: {e}")))?
+    };
+    let org_name = required(&form.org_name, SimField::OrgName, "Enter the org's name.")?;
+    let edition = required(
+        &form.edition,
+        SimField::Edition,
+        "Choose the org's edition.",
+    )?;
+    let instance = required(
+        &form.instance,
+        SimField::Instance,
+        "Enter the instance the org lives on, e.g. NA45.",
+    )?;
+    if !instance.bytes().all(|b| b.is_ascii_alphanumeric()) || instance.len() > 10 {
+        return Err(SimulatorError::input(
+            SimField::Instance,
+            "An instance is a short code of letters and digits, such as NA45 or EU27.",
+        ));
+    }
+    let status = OrgStatus::parse(&form.org_status)
+        .map_err(|e| SimulatorError::input(SimField::OrgStatus, e.to_string()))?;
+    let last_name = required(
+        &form.last_name,
+        SimField::LastName,
+        "Enter the installer's last name; every lead needs one.",
+    )?;
+    let company = required(
+        &form.company,
+        SimField::Company,
+        "Enter the installer's company; every lead needs one.",
+    )?;
+    let email = form.email.trim().to_string();
+    let plausible = |e: &str| {
+        e.split_once('@').is_some_and(|(user, domain)| {
+            !user.is_empty() && domain.contains('.') && !e.contains(' ')
+        })
+    };
+    if !email.is_empty() && !plausible(&email) {
+        return Err(SimulatorError::input(
+            SimField::Email,
+            format!("\"{email}\" is not an email address; enter one such as ada@example.com, or leave it blank."),
+        ));
+    }
+    Ok(InstallInput {
+        org: SubscriberOrg {
+            org_id,
+            org_name,
+            edition,
+            instance: instance.to_ascii_uppercase(),
+            status,
+            org_expiration_date: org_expiration_for(status, at.date()),
+            sandbox: form.sandbox,
+        },
+        installer: Installer {
+            first_name: form.first_name.trim().to_string(),
+            last_name,
+            company,
+            email,
+        },
+        at,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------
+
+/// What the simulator page shows and picks from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SimulatorData {
+    pub packages: Vec<Package>,
+    pub versions: Vec<PackageVersion>,
+    /// Every known org with the licenses it holds.
+    pub orgs: Vec<(SubscriberOrg, Vec<License>)>,
+}
+
+impl SimulatorData {
+    pub fn package(&self, id: &SfId) -> Option<&Package> {
+        self.packages.iter().find(|p| &p.id == id)
+    }
+
+    /// A package's versions, newest first.
+    pub fn versions_of(&self, package_id: &SfId) -> Vec<&PackageVersion> {
+        let mut vs: Vec<&PackageVersion> = self
+            .versions
+            .iter()
+            .filter(|v| &v.package_id == package_id)
+            .collect();
+        vs.sort_by_key(|v| std::cmp::Reverse(v.version));
+        vs
+    }
+}
+
+pub async fn load_simulator<R: Repository>(repo: &R) -> Result<SimulatorData, StorageError> {
+    let mut packages: Vec<Package> = repo
+        .get_all::<Package>()
+        .await?
+        .into_iter()
+        .map(|s| s.record)
+        .collect();
+    packages.sort_by(|a, b| {
+        a.name
+            .as_str()
+            .to_lowercase()
+            .cmp(&b.name.as_str().to_lowercase())
+    });
+    let versions: Vec<PackageVersion> = repo
+        .get_all::<PackageVersion>()
+        .await?
+        .into_iter()
+        .map(|s| s.record)
+        .collect();
+    let events: Vec<InstallEvent> = repo
+        .get_all::<InstallEvent>()
+        .await?
+        .into_iter()
+        .map(|s| s.record)
+        .collect();
+    let licenses: Vec<License> = repo
+        .get_all::<License>()
+        .await?
+        .into_iter()
+        .map(|s| s.record)
+        .collect();
+    let mut by_org: HashMap<SfId, Vec<License>> = HashMap::new();
+    for l in licenses {
+        by_org
+            .entry(l.subscriber_org_id.clone())
+            .or_default()
+            .push(l);
+    }
+    let orgs = known_orgs(&events)
+        .into_iter()
+        .map(|org| {
+            let mut held = by_org.remove(&org.org_id).unwrap_or_default();
+            held.sort_by_key(|l| l.name);
+            (org, held)
+        })
+        .collect();
+    Ok(SimulatorData {
+        packages,
+        versions,
+        orgs,
+    })
+}
+
+/// The install log, newest first.
+pub async fn load_install_log<R: Repository>(repo: &R) -> Result<Vec<InstallEvent>, StorageError> {
+    let mut events: Vec<InstallEvent> = repo
+        .get_all::<InstallEvent>()
+        .await?
+        .into_iter()
+        .map(|s| s.record)
+        .collect();
+    sort_newest_first(&mut events);
+    Ok(events)
+}
+
+pub fn sort_newest_first(events: &mut [InstallEvent]) {
+    events.sort_by(|a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------
+
+/// Loads the counters, lets `build` plan the writes with them, and commits
+/// the writes and the counters as one batch; retried when only the counters
+/// were saved meanwhile by another tab.
+async fn commit_with_counters<R, T, F>(repo: &R, mut build: F) -> Result<T, SimulatorError>
+where
+    R: Repository,
+    F: FnMut(&mut Sequences) -> Result<(WriteBatch, T), SimulatorError>,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let counters = repo
+            .load_or::<Sequences>(SEQUENCES_KEY, Sequences::default)
+            .await?;
+        let mut seq = counters.record().clone();
+        let (mut batch, out) = build(&mut seq)?;
+        batch.save(match counters {
+            Save::Create(_) => Save::Create(seq),
+            Save::Update(s) => Save::Update(Stored {
+                rev: s.rev,
+                record: seq,
+            }),
+        });
+        match repo.commit(batch).await {
+            Ok(_) => return Ok(out),
+            Err(StorageError::Conflict { what, .. })
+                if what == StoreName::Counters.label() && attempt < COUNTER_RETRIES =>
+            {
+                continue
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Adds an event's writes to `batch`: the log entry and the lead are new;
+/// the license is new, or updated at the revision it was read at.
+fn add_result(batch: &mut WriteBatch, result: &InstallResult, revs: &HashMap<String, u64>) {
+    batch.create(result.event.clone());
+    if let Some(lead) = &result.lead {
+        batch.create(lead.clone());
+    }
+    if let Some(license) = &result.license {
+        match revs.get(license.id.to18()) {
+            Some(rev) => batch.update(Stored {
+                rev: *rev,
+                record: license.clone(),
+            }),
+            None => batch.create(license.clone()),
+        };
+    }
+}
+
+async fn licenses_of_org<R: Repository>(
+    repo: &R,
+    org_id: &SfId,
+) -> Result<(Vec<License>, HashMap<String, u64>), StorageError> {
+    let stored = repo.find(LICENSE_ORG, Query::eq(org_id.to18())).await?;
+    let revs = stored.iter().map(|s| (s.key(), s.rev)).collect();
+    Ok((stored.into_iter().map(|s| s.record).collect(), revs))
+}
+
+async fn lead_manager_of<R: Repository>(
+    repo: &R,
+    package: &Package,
+) -> Result<Option<User>, StorageError> {
+    match &package.lead_manager {
+        Some(id) => Ok(repo.get::<User>(id.to18()).await?.map(|s| s.record)),
+        None => Ok(None),
+    }
+}
+
+async fn load_version<R: Repository>(
+    repo: &R,
+    version_id: &str,
+) -> Result<(Package, PackageVersion), SimulatorError> {
+    let unknown =
+        || SimulatorError::input(SimField::Version, "Choose a package version to install.");
+    let id =
+        SfId::parse_with_prefix(version_id, KeyPrefix::PackageVersion).map_err(|_| unknown())?;
+    let version = repo
+        .get::<PackageVersion>(id.to18())
+        .await?
+        .ok_or_else(unknown)?
+        .record;
+    let package = repo
+        .get::<Package>(version.package_id.to18())
+        .await?
+        .ok_or_else(unknown)?
+        .record;
+    Ok((package, version))
+}
+
+fn parse_org_id(org_id: &str) -> Result<SfId, SimulatorError> {
+    SfId::parse_with_prefix(org_id, KeyPrefix::Org)
+        .map_err(|e| SimulatorError::input(SimField::OrgId, format!("Org ID: {e}")))
+}
+
+/// The org as it last reported itself.
+async fn known_org<R: Repository>(
+    repo: &R,
+    org_id: &SfId,
+) -> Result<SubscriberOrg, SimulatorError> {
+    let events: Vec<InstallEvent> = repo
+        .find(INSTALL_ORG, Query::eq(org_id.to18()))
+        .await?
+        .into_iter()
+        .map(|s| s.record)
+        .collect();
+    known_orgs(&events).into_iter().next().ok_or_else(|| {
+        SimulatorError::input(
+            SimField::OrgId,
+            "No install is known for this org; install a package into it first.",
+        )
+    })
+}
+
+/// An install from the install form: a new lead and license, an upgrade, a
+/// pending or a failed install; committed with its log entry.
+pub async fn simulate_install<R: Repository>(
+    repo: &R,
+    form: &InstallForm,
+    now: NaiveDateTime,
+) -> Result<InstallEvent, SimulatorError> {
+    let (package, version) = load_version(repo, &form.version_id).await?;
+    let lead_manager = lead_manager_of(repo, &package).await?;
+    // A typed org ID may already hold this package's license (an upgrade).
+    let typed = if form.org_id.trim().is_empty() {
+        None
+    } else {
+        Some(parse_org_id(&form.org_id)?)
+    };
+    let (held, revs) = match &typed {
+        Some(id) => licenses_of_org(repo, id).await?,
+        None => (Vec::new(), HashMap::new()),
+    };
+    commit_with_counters(repo, |seq| {
+        let input = parse_install_form(form, now, seq)?;
+        let existing = held
+            .iter()
+            .find(|l| l.package_id == package.id && l.subscriber_org_id == input.org.org_id);
+        let result = plan_install(
+            &package,
+            &version,
+            existing,
+            lead_manager.as_ref(),
+            input,
+            seq,
+        )?;
+        let mut batch = WriteBatch::new();
+        add_result(&mut batch, &result, &revs);
+        Ok((batch, result.event))
+    })
+    .await
+}
+
+/// Upgrades (or reinstalls) `version_id` in a known org.
+pub async fn simulate_upgrade<R: Repository>(
+    repo: &R,
+    org_id: &str,
+    version_id: &str,
+    now: NaiveDateTime,
+) -> Result<InstallEvent, SimulatorError> {
+    let org_id = parse_org_id(org_id)?;
+    let org = known_org(repo, &org_id).await?;
+    let (package, version) = load_version(repo, version_id).await?;
+    let lead_manager = lead_manager_of(repo, &package).await?;
+    let (held, revs) = licenses_of_org(repo, &org_id).await?;
+    let existing = held.iter().find(|l| l.package_id == package.id);
+    if existing.is_none() {
+        return Err(SimulatorError::input(
+            SimField::Package,
+            format!(
+                "{} holds no license for {}; use Install instead.",
+                org.org_name, package.name
+            ),
+        ));
+    }
+    commit_with_counters(repo, |seq| {
+        let input = InstallInput {
+            org: org.clone(),
+            installer: Installer::default(),
+            at: now,
+        };
+        let result = plan_install(
+            &package,
+            &version,
+            existing,
+            lead_manager.as_ref(),
+            input,
+            seq,
+        )?;
+        let mut batch = WriteBatch::new();
+        add_result(&mut batch, &result, &revs);
+        Ok((batch, result.event))
+    })
+    .await
+}
+
+/// The package and the installed version a license points at.
+async fn package_and_version<R: Repository>(
+    repo: &R,
+    license: &License,
+) -> Result<(Package, PackageVersion), SimulatorError> {
+    let missing = || {
+        SimulatorError::input(
+            SimField::Form,
+            format!(
+                "The package or installed version of license {} is missing; reload and try again.",
+                license.name
+            ),
+        )
+    };
+    let package = repo
+        .get::<Package>(license.package_id.to18())
+        .await?
+        .ok_or_else(missing)?
+        .record;
+    let version = repo
+        .get::<PackageVersion>(license.package_version_id.to18())
+        .await?
+        .ok_or_else(missing)?
+        .record;
+    Ok((package, version))
+}
+
+struct OrgLicense {
+    org: SubscriberOrg,
+    package: Package,
+    version: PackageVersion,
+    license: License,
+    revs: HashMap<String, u64>,
+}
+
+async fn org_license<R: Repository>(
+    repo: &R,
+    org_id: &str,
+    package_id: &str,
+) -> Result<OrgLicense, SimulatorError> {
+    let org_id = parse_org_id(org_id)?;
+    let org = known_org(repo, &org_id).await?;
+    let package_id = SfId::parse_with_prefix(package_id, KeyPrefix::Package)
+        .map_err(|_| SimulatorError::input(SimField::Package, "Choose a package."))?;
+    let (held, revs) = licenses_of_org(repo, &org_id).await?;
+    let license = held
+        .into_iter()
+        .find(|l| l.package_id == package_id)
+        .ok_or_else(|| {
+            SimulatorError::input(
+                SimField::Package,
+                format!("{} holds no license for this package.", org.org_name),
+            )
+        })?;
+    let (package, version) = package_and_version(repo, &license).await?;
+    Ok(OrgLicense {
+        org,
+        package,
+        version,
+        license,
+        revs,
+    })
+}
+
+pub async fn simulate_uninstall<R: Repository>(
+    repo: &R,
+    org_id: &str,
+    package_id: &str,
+    now: NaiveDateTime,
+) -> Result<InstallEvent, SimulatorError> {
+    let o = org_license(repo, org_id, package_id).await?;
+    commit_with_counters(repo, |seq| {
+        let result = plan_uninstall(&o.package, &o.version, &o.license, o.org.clone(), now, seq)?;
+        let mut batch = WriteBatch::new();
+        add_result(&mut batch, &result, &o.revs);
+        Ok((batch, result.event))
+    })
+    .await
+}
+
+pub async fn simulate_used_licenses<R: Repository>(
+    repo: &R,
+    org_id: &str,
+    package_id: &str,
+    used: &str,
+    now: NaiveDateTime,
+) -> Result<InstallEvent, SimulatorError> {
+    let o = org_license(repo, org_id, package_id).await?;
+    let used = parse_used_licenses(used, &o.license)?;
+    commit_with_counters(repo, |seq| {
+        let result = plan_used_licenses(
+            &o.package,
+            &o.version,
+            &o.license,
+            o.org.clone(),
+            used,
+            now,
+            seq,
+        );
+        let mut batch = WriteBatch::new();
+        add_result(&mut batch, &result, &o.revs);
+        Ok((batch, result.event))
+    })
+    .await
+}
+
+/// Suspends, deletes or reactivates an org: every license it holds follows.
+pub async fn simulate_org_status<R: Repository>(
+    repo: &R,
+    org_id: &str,
+    status: &str,
+    now: NaiveDateTime,
+) -> Result<Vec<InstallEvent>, SimulatorError> {
+    let org_id = parse_org_id(org_id)?;
+    let mut org = known_org(repo, &org_id).await?;
+    let status = OrgStatus::parse(status)
+        .map_err(|e| SimulatorError::input(SimField::OrgStatus, e.to_string()))?;
+    if status == org.status {
+        return Err(SimulatorError::input(
+            SimField::OrgStatus,
+            format!("{} is already {}.", org.org_name, status),
+        ));
+    }
+    org.org_expiration_date = match (status, org.org_expiration_date) {
+        (OrgStatus::Trial, Some(date)) => Some(date),
+        (s, _) => org_expiration_for(s, now.date()),
+    };
+    org.status = status;
+    let (held, revs) = licenses_of_org(repo, &org_id).await?;
+    let mut sources = Vec::with_capacity(held.len());
+    for license in &held {
+        sources.push(package_and_version(repo, license).await?);
+    }
+    commit_with_counters(repo, |seq| {
+        let lookup = |l: &License| {
+            sources
+                .iter()
+                .find(|(p, v)| p.id == l.package_id && v.id == l.package_version_id)
+                .map(|(p, v)| (p, v))
+        };
+        let results = plan_org_status(&held, org.clone(), lookup, now, seq)?;
+        let mut batch = WriteBatch::new();
+        for r in &results {
+            add_result(&mut batch, r, &revs);
+        }
+        Ok((batch, results.into_iter().map(|r| r.event).collect()))
+    })
+    .await
+}
+
+/// The upload form: a new version of a package, or a new package (when
+/// `package_id` is blank) with its first version.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UploadForm {
+    /// Blank: a new package named `package_name`.
+    pub package_id: String,
+    pub package_name: String,
+    pub developer_name: String,
+    pub version_name: String,
+    pub version: String,
+    pub beta: bool,
+}
+
+/// Uploads a version (and the package, when new). Returns the version.
+pub async fn upload_version<R: Repository>(
+    repo: &R,
+    form: &UploadForm,
+    now: NaiveDateTime,
+) -> Result<PackageVersion, SimulatorError> {
+    let today = now.date();
+    if form.package_id.trim().is_empty() {
+        return commit_with_counters(repo, |seq| {
+            let (package, version) = plan_new_package(
+                &form.package_name,
+                &form.developer_name,
+                &form.version,
+                form.beta,
+                today,
+                now,
+                seq,
+            )?;
+            let mut batch = WriteBatch::new();
+            batch.create(package);
+            batch.create(version.clone());
+            Ok((batch, version))
+        })
+        .await;
+    }
+    let id = SfId::parse_with_prefix(&form.package_id, KeyPrefix::Package)
+        .map_err(|_| SimulatorError::input(SimField::Package, "Choose a package."))?;
+    let package = repo
+        .get::<Package>(id.to18())
+        .await?
+        .ok_or_else(|| SimulatorError::input(SimField::Package, "Choose a package."))?
+        .record;
+    let existing: Vec<PackageVersion> = repo
+        .find(VERSION_PACKAGE, Query::eq(package.id.to18()))
+        .await?
+        .into_iter()
+        .map(|s| s.record)
+        .collect();
+    commit_with_counters(repo, |seq| {
+        let version = plan_version(
+            &package,
+            &existing,
+            &form.version_name,
+            &form.version,
+            form.beta,
+            today,
+            seq,
+        )?;
+        let mut batch = WriteBatch::new();
+        batch.create(version.clone());
+        Ok((batch, version))
+    })
+    .await
+}
+
+/// Registers (links) a package with the LMA: the domain checks the System
+/// Administrator profile, that it isn't registered yet, and the default
+/// license. Saved at the revision read, so a registration in another tab
+/// meanwhile is refused.
+pub async fn register_package<R: Repository>(
+    repo: &R,
+    package_id: &str,
+    draft: &RegistrationDraft,
+    actor: &User,
+    now: NaiveDateTime,
+) -> Result<Package, SimulatorError> {
+    let id = SfId::parse_with_prefix(package_id, KeyPrefix::Package)
+        .map_err(|_| SimulatorError::input(SimField::Package, "Choose the package to register."))?;
+    let stored = repo.get::<Package>(id.to18()).await?.ok_or_else(|| {
+        SimulatorError::input(SimField::Package, "Choose the package to register.")
+    })?;
+    let registered = apply_registration(&stored.record, draft, actor, now)?;
+    repo.update(Stored {
+        rev: stored.rev,
+        record: registered.clone(),
+    })
+    .await?;
+    Ok(registered)
+}
+
+// ---------------------------------------------------------------------------
+// Install log text
+// ---------------------------------------------------------------------------
+
+/// The log's short outcome label.
+pub fn outcome_label(outcome: &InstallOutcome) -> &'static str {
+    match outcome {
+        InstallOutcome::LeadAndLicenseCreated { .. } => "Lead and license created",
+        InstallOutcome::LicenseUpdated { .. } => "License updated",
+        InstallOutcome::Pending { .. } => "Pending: package not registered",
+        InstallOutcome::Failed { .. } => "Failed",
+        InstallOutcome::NoLicense { .. } => "No license",
+    }
+}
+
+/// The general checklist of the LMA guide's "Leads and Licenses Aren't
+/// Being Created", as it applies to this app, shown under every failure's
+/// own advice.
+pub fn troubleshooting_checklist() -> Vec<&'static str> {
+    vec![
+        "Did the customer really install the package? Get it Now counts as an install, but an installation that was cancelled or failed never creates a license.",
+        "Is the package registered (linked) with the License Management App? If not, register it on the package's page, then select Refresh Licenses.",
+        "Is the lead manager a valid, active user? If not, the LMA can't create leads and licenses: choose an active System Administrator or License Manager as Lead Manager.",
+        "Was the lead converted to an account? Converted leads leave the lead list; the license keeps showing the lead's name and links to the account and contact.",
+        "After fixing the cause, select Refresh Licenses on the package (once every 7 days): the leads and licenses of pending and failed installs are created then.",
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{seed_users, InstallKind, Profile, RegistrationDraft};
+    use crate::storage::MemoryRepository;
+    use chrono::NaiveDate;
+
+    fn at(d: u32, h: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2025, 3, d)
+            .and_then(|x| x.and_hms_opt(h, 0, 0))
+            .unwrap()
+    }
+
+    fn admin() -> User {
+        seed_users()
+            .into_iter()
+            .find(|u| u.profile == Profile::SystemAdministrator)
+            .unwrap()
+    }
+
+    fn setup(seq: &mut Sequences) -> (Package, PackageVersion) {
+        let (p, v) = plan_new_package(
+            "Invoice Pro",
+            "Invoice Pro Dev",
+            "1.0.0",
+            false,
+            at(1, 9).date(),
+            at(1, 9),
+            seq,
+        )
+        .unwrap();
+        let p = crate::domain::register_package(
+            &p,
+            &RegistrationDraft {
+                status: "Active".into(),
+                length_days: "365".into(),
+                does_not_expire: false,
+                seats: "25".into(),
+                site_wide: false,
+            },
+            &admin(),
+            at(1, 10),
+        )
+        .unwrap();
+        (p, v)
+    }
+
+    fn form(version: &PackageVersion) -> InstallForm {
+        InstallForm {
+            version_id: version.id.to18().into(),
+            org_id: String::new(),
+            org_name: "Northwind".into(),
+            edition: "Enterprise".into(),
+            instance: "na45".into(),
+            org_status: "Active".into(),
+            sandbox: false,
+            first_name: "Ada".into(),
+            last_name: "Lovelace".into(),
+            company: "Northwind Traders".into(),
+            email: "ada@northwind.example".into(),
+        }
+    }
+
+    #[test]
+    fn install_form_generates_an_org_id_and_checks_inputs() {
+        let mut seq = Sequences::default();
+        let (_, v) = setup(&mut seq);
+        let input = parse_install_form(&form(&v), at(2, 9), &mut seq).unwrap();
+        assert_eq!(input.org.org_id.prefix(), "00D");
+        assert_eq!(input.org.instance, "NA45");
+        let mut bad = form(&v);
+        bad.last_name = " ".into();
+        assert_eq!(
+            parse_install_form(&bad, at(2, 9), &mut seq)
+                .unwrap_err()
+                .field(),
+            SimField::LastName
+        );
+        let mut bad = form(&v);
+        bad.org_id = "001000000000001".into();
+        assert_eq!(
+            parse_install_form(&bad, at(2, 9), &mut seq)
+                .unwrap_err()
+                .field(),
+            SimField::OrgId
+        );
+        let mut bad = form(&v);
+        bad.email = "not an email".into();
+        assert_eq!(
+            parse_install_form(&bad, at(2, 9), &mut seq)
+                .unwrap_err()
+                .field(),
+            SimField::Email
+        );
+        let mut trial = form(&v);
+        trial.org_status = "Trial".into();
+        let input = parse_install_form(&trial, at(2, 9), &mut seq).unwrap();
+        assert_eq!(
+            input.org.org_expiration_date,
+            NaiveDate::from_ymd_opt(2025, 4, 1)
+        );
+    }
+
+    #[test]
+    fn upgrades_need_a_newer_version_and_betas_a_sandbox() {
+        let mut seq = Sequences::default();
+        let (p, v1) = setup(&mut seq);
+        let input = parse_install_form(&form(&v1), at(2, 9), &mut seq).unwrap();
+        let org = input.org.clone();
+        let first = plan_install(&p, &v1, None, None, input, &mut seq).unwrap();
+        let license = first.license.unwrap();
+        let again = InstallInput {
+            org: org.clone(),
+            installer: Installer::default(),
+            at: at(3, 9),
+        };
+        let err = plan_install(&p, &v1, Some(&license), None, again.clone(), &mut seq).unwrap_err();
+        assert_eq!(err.field(), SimField::Version);
+        let beta = plan_version(
+            &p,
+            std::slice::from_ref(&v1),
+            "",
+            "2.0.0",
+            true,
+            at(3, 9).date(),
+            &mut seq,
+        )
+        .unwrap();
+        let err =
+            plan_install(&p, &beta, Some(&license), None, again.clone(), &mut seq).unwrap_err();
+        assert!(err.to_string().contains("beta"));
+        let v2 = plan_version(
+            &p,
+            std::slice::from_ref(&v1),
+            "",
+            "1.10.0",
+            false,
+            at(3, 9).date(),
+            &mut seq,
+        )
+        .unwrap();
+        let up = plan_install(&p, &v2, Some(&license), None, again, &mut seq).unwrap();
+        assert_eq!(up.event.kind, InstallKind::Upgrade);
+        assert_eq!(up.license.unwrap().version_number.to_string(), "1.10.0");
+        // Lower and repeated numbers are refused on upload.
+        let err = plan_version(
+            &p,
+            &[v1.clone(), v2.clone()],
+            "",
+            "1.9.0",
+            false,
+            at(3, 9).date(),
+            &mut seq,
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), SimField::VersionNumber);
+        let err = plan_version(
+            &p,
+            &[v1, v2],
+            "",
+            "1.10.0",
+            false,
+            at(3, 9).date(),
+            &mut seq,
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), SimField::VersionNumber);
+    }
+
+    #[test]
+    fn used_licenses_stay_within_seats_and_follow_uninstall() {
+        let mut seq = Sequences::default();
+        let (p, v1) = setup(&mut seq);
+        let input = parse_install_form(&form(&v1), at(2, 9), &mut seq).unwrap();
+        let org = input.org.clone();
+        let license = plan_install(&p, &v1, None, None, input, &mut seq)
+            .unwrap()
+            .license
+            .unwrap();
+        assert_eq!(parse_used_licenses("25", &license), Ok(25));
+        assert!(parse_used_licenses("26", &license).is_err());
+        assert!(parse_used_licenses("-1", &license).is_err());
+        let used = plan_used_licenses(&p, &v1, &license, org.clone(), 12, at(4, 9), &mut seq);
+        let license = used.license.unwrap();
+        assert_eq!(license.used_licenses, Some(12));
+        assert_eq!(used.event.kind, InstallKind::UsedLicensesChanged);
+        let gone = plan_uninstall(&p, &v1, &license, org.clone(), at(5, 9), &mut seq).unwrap();
+        let license = gone.license.unwrap();
+        assert_eq!(license.status, LicenseStatus::Uninstalled);
+        assert_eq!(license.used_licenses, None);
+        assert!(plan_uninstall(&p, &v1, &license, org, at(6, 9), &mut seq).is_err());
+        assert!(parse_used_licenses("3", &license).is_err());
+    }
+
+    #[test]
+    fn org_status_changes_every_license_of_the_org() {
+        let mut seq = Sequences::default();
+        let (p, v1) = setup(&mut seq);
+        let input = parse_install_form(&form(&v1), at(2, 9), &mut seq).unwrap();
+        let mut org = input.org.clone();
+        let license = plan_install(&p, &v1, None, None, input, &mut seq)
+            .unwrap()
+            .license
+            .unwrap();
+        org.status = OrgStatus::Suspended;
+        let results =
+            plan_org_status(&[license], org, |_| Some((&p, &v1)), at(3, 9), &mut seq).unwrap();
+        assert_eq!(results.len(), 1);
+        let l = results[0].license.as_ref().unwrap();
+        assert_eq!(l.org_status, OrgStatus::Suspended);
+        assert_eq!(results[0].event.kind, InstallKind::OrgStatusChanged);
+    }
+
+    #[test]
+    fn simulated_events_commit_with_their_log_entry() {
+        futures::executor::block_on(async {
+            let repo = MemoryRepository::new();
+            repo.put_all(seed_users(), crate::storage::Expect::Any)
+                .await
+                .unwrap();
+            let upload = UploadForm {
+                package_name: "Invoice Pro".into(),
+                developer_name: "Invoice Pro Dev".into(),
+                version: "1.0.0".into(),
+                ..Default::default()
+            };
+            let v1 = upload_version(&repo, &upload, at(1, 9)).await.unwrap();
+            // Not registered yet: the install is pending, nothing else is written.
+            let event = simulate_install(&repo, &form(&v1), at(2, 9)).await.unwrap();
+            assert!(matches!(event.outcome, InstallOutcome::Pending { .. }));
+            assert_eq!(repo.count::<License>().await.unwrap(), 0);
+            assert_eq!(repo.count::<InstallEvent>().await.unwrap(), 1);
+
+            let draft = RegistrationDraft {
+                status: "Free Trial".into(),
+                length_days: "30".into(),
+                does_not_expire: false,
+                seats: "10".into(),
+                site_wide: false,
+            };
+            let err = register_package(
+                &repo,
+                v1.package_id.to18(),
+                &draft,
+                &seed_users()[2],
+                at(2, 10),
+            )
+            .await
+            .unwrap_err();
+            assert!(matches!(err, SimulatorError::Registration(_)));
+            register_package(&repo, v1.package_id.to18(), &draft, &admin(), at(2, 10))
+                .await
+                .unwrap();
+
+            let event = simulate_install(&repo, &form(&v1), at(3, 9)).await.unwrap();
+            assert!(matches!(
+                event.outcome,
+                InstallOutcome::LeadAndLicenseCreated { .. }
+            ));
+            let org = event.org.org_id.to18().to_string();
+            let upload2 = UploadForm {
+                package_id: v1.package_id.to18().into(),
+                version: "1.1.0".into(),
+                ..Default::default()
+            };
+            let v2 = upload_version(&repo, &upload2, at(4, 9)).await.unwrap();
+            let up = simulate_upgrade(&repo, &org, v2.id.to18(), at(5, 9))
+                .await
+                .unwrap();
+            assert_eq!(up.kind, InstallKind::Upgrade);
+            let used = simulate_used_licenses(&repo, &org, v1.package_id.to18(), "7", at(6, 9))
+                .await
+                .unwrap();
+            assert_eq!(used.kind, InstallKind::UsedLicensesChanged);
+            let status = simulate_org_status(&repo, &org, "Suspended", at(7, 9))
+                .await
+                .unwrap();
+            assert_eq!(status.len(), 1);
+            simulate_uninstall(&repo, &org, v1.package_id.to18(), at(8, 9))
+                .await
+                .unwrap();
+            let licenses = repo.get_all::<License>().await.unwrap();
+            assert_eq!(licenses.len(), 1);
+            let l = &licenses[0].record;
+            assert_eq!(l.status, LicenseStatus::Uninstalled);
+            assert_eq!(l.version_number.to_string(), "1.1.0");
+            assert_eq!(l.org_status, OrgStatus::Suspended);
+            let log = load_install_log(&repo).await.unwrap();
+            assert_eq!(log.len(), 6);
+            assert_eq!(log[0].kind, InstallKind::Uninstall);
+            let sim = load_simulator(&repo).await.unwrap();
+            assert_eq!(sim.orgs.len(), 2);
+        });
+    }
+}
