@@ -415,3 +415,34 @@ fn settings_live_in_local_storage() {
         settings::ListPrefs::default()
     );
 }
+
+/// A failed commit (an injected request failure aborting a transaction with
+/// many pending writes) leaves no uncaught exception behind.
+#[wasm_bindgen_test]
+async fn a_failed_commit_raises_no_uncaught_errors() {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    let repo = fresh("uncaught").await;
+    let errors = Rc::new(Cell::new(0u32));
+    let count = Rc::clone(&errors);
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+        count.set(count.get() + 1);
+    });
+    let window = match web_sys::window() {
+        Some(w) => w,
+        None => panic!("no window"),
+    };
+    let _ = window.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+    let mut batch = license_desk::storage::WriteBatch::new();
+    for i in 0..200 {
+        batch.create(contract::tag(&format!("t-{i:03}")));
+    }
+    batch.fail_at_write(100);
+    let result = repo.commit(batch).await;
+    assert!(result.is_err());
+    sleep(50).await;
+    let _ = window.remove_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+    assert_eq!(ok(repo.count::<contract::Tag>().await, "count"), 0);
+    assert_eq!(errors.get(), 0, "uncaught errors after a failed commit");
+}
