@@ -369,6 +369,19 @@ fn PackageRecord(
         .map(|n| format!("Next refresh allowed from {}", date_time_text(n)))
         .unwrap_or_else(|| "Allowed now".to_string());
 
+    // The LMA's first troubleshooting question: is the Lead Manager a
+    // valid, active user? If not, installs create no lead or license.
+    let lead_manager_warning = match (&p.lead_manager, &d.lead_manager) {
+        (Some(_), Some(user)) if !user.active => Some(format!(
+            "The Lead Manager, {}, is an inactive user, so installs of this package fail to create leads and licenses. Choose an active Lead Manager with Edit, then select Refresh Licenses to create the missing ones.",
+            user.name
+        )),
+        (Some(_), None) => Some(format!(
+            "The Lead Manager, {}, is not a user of this app, so installs of this package fail to create leads and licenses. Choose an active Lead Manager with Edit, then select Refresh Licenses to create the missing ones.",
+            d.lead_manager_name
+        )),
+        _ => None,
+    };
     view! {
         <PageHeader
             object_label="Package"
@@ -376,6 +389,7 @@ fn PackageRecord(
             actions=actions
             highlights=highlights
         />
+        {lead_manager_warning.map(|m| view! { <div class="notice warning">{m}</div> })}
         {move || {
             notice.get().map(|m| view! { <div class="notice success" role="status">{m}</div> })
         }}
