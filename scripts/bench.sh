@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Benchmarks License Desk: builds the release app into dist/, serves it on
+# 127.0.0.1, measures it in headless Chromium (bench/run.mjs), prints a table
+# and writes the figures to bench-results/latest.json. See docs/perf.md.
+#
+#   scripts/bench.sh                      everything, 5 runs per figure
+#   scripts/bench.sh --runs-100k 3        fewer runs of the 100,000-license figures
+#   scripts/bench.sh --only bundle,storage
+#   BENCH_SKIP_BUILD=1 scripts/bench.sh   measure the dist/ already built
+#   BENCH_PORT=4180                       the loopback port to serve on
+#
+# Not part of scripts/test.sh: it takes minutes and asserts nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/binaryen/bin:$PWD/node_modules/.bin:$PATH"
+
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  echo "== building the release app (scripts/build.sh)"
+  bash scripts/build.sh
+fi
+
+port="${BENCH_PORT:-4180}"
+base="http://127.0.0.1:${port}"
+if curl -s -o /dev/null "$base/"; then
+  echo "port ${port} is already in use: set BENCH_PORT to a free port" >&2
+  exit 1
+fi
+
+# The same static server as the end-to-end tests (playwright.config.ts), started
+# from its own bin so $! is the server itself; NO_UPDATE_CHECK keeps it off the network.
+echo "== serving dist/ on ${base}"
+NO_UPDATE_CHECK=1 node node_modules/serve/build/main.js -s dist -l "tcp://127.0.0.1:${port}" \
+  --no-clipboard --no-port-switching -L &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -s -o /dev/null "$base/" && break
+  kill -0 "$server" 2>/dev/null || { echo "the server did not start" >&2; exit 1; }
+  sleep 0.1
+done
+
+echo "== measuring"
+node bench/run.mjs --base "$base" "$@"
