@@ -4,6 +4,7 @@
 //! `components` are the Leptos UI, which asks the domain and shows its messages.
 
 pub mod app_context;
+pub mod bench;
 pub mod clock;
 pub mod components;
 pub mod demo;
