@@ -387,3 +387,125 @@ mod contract_tests {
         )));
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod model_tests {
+    //! Random batches against a model of the contract: a batch applies whole
+    //! when every expectation holds and nothing fails, and not at all otherwise.
+
+    use std::collections::HashMap;
+
+    use futures::executor::block_on;
+    use proptest::prelude::*;
+
+    use super::MemoryRepository;
+    use crate::storage::batch::{next_rev, Expect, WriteBatch};
+    use crate::storage::contract::{probe, tag, Probe, Tag};
+    use crate::storage::repo::Repository;
+
+    const IDS: [&str; 4] = ["a", "b", "c", "d"];
+
+    #[derive(Debug, Clone)]
+    struct Op {
+        probe: bool,
+        id: usize,
+        delete: bool,
+        expect: Expect,
+    }
+
+    fn expect() -> impl Strategy<Value = Expect> {
+        prop_oneof![
+            Just(Expect::Absent),
+            Just(Expect::Any),
+            (0u64..4).prop_map(Expect::Rev),
+        ]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        (any::<bool>(), 0..IDS.len(), any::<bool>(), expect()).prop_map(
+            |(probe, id, delete, expect)| Op {
+                probe,
+                id,
+                delete,
+                expect,
+            },
+        )
+    }
+
+    fn batch() -> impl Strategy<Value = (Vec<Op>, Option<usize>)> {
+        (
+            prop::collection::vec(op(), 1..6),
+            prop::option::weighted(0.2, 0usize..6),
+        )
+            .prop_map(|(mut ops, fault)| {
+                let mut seen = Vec::new();
+                ops.retain(|o| {
+                    let key = (o.probe, o.id);
+                    let fresh = !seen.contains(&key);
+                    seen.push(key);
+                    fresh
+                });
+                (ops, fault)
+            })
+    }
+
+    type Model = HashMap<(bool, usize), u64>;
+
+    /// What the contract says the batch does to `model`: `true` if it applies.
+    fn apply(model: &mut Model, ops: &[Op], fault: Option<usize>) -> bool {
+        if ops.iter().any(|o| o.delete && o.expect == Expect::Absent) {
+            return false;
+        }
+        if !ops
+            .iter()
+            .all(|o| o.expect.is_met_by(model.get(&(o.probe, o.id)).copied()))
+        {
+            return false;
+        }
+        if fault.is_some_and(|f| f < ops.len()) {
+            return false;
+        }
+        for o in ops {
+            let key = (o.probe, o.id);
+            if o.delete {
+                model.remove(&key);
+            } else {
+                let rev = next_rev(model.get(&key).copied());
+                model.insert(key, rev);
+            }
+        }
+        true
+    }
+
+    proptest! {
+        #[test]
+        fn batches_apply_whole_or_not_at_all(batches in prop::collection::vec(batch(), 1..12)) {
+            let repo = MemoryRepository::new();
+            let mut model = Model::new();
+            for (ops, fault) in batches {
+                let mut batch = WriteBatch::new();
+                for o in &ops {
+                    let id = IDS[o.id];
+                    match (o.probe, o.delete) {
+                        (true, false) => batch.put(probe(id, "Active", "p", None), o.expect),
+                        (false, false) => batch.put(tag(id), o.expect),
+                        (true, true) => batch.delete::<Probe>(id, o.expect),
+                        (false, true) => batch.delete::<Tag>(id, o.expect),
+                    };
+                }
+                if let Some(f) = fault {
+                    batch.fail_at_write(f);
+                }
+                let applied = apply(&mut model, &ops, fault);
+                let result = block_on(repo.commit(batch));
+                prop_assert_eq!(result.is_ok(), applied, "ops {:?} fault {:?}: {:?}", ops, fault, result);
+                for (i, id) in IDS.iter().enumerate() {
+                    let p = block_on(repo.get::<Probe>(id)).map(|s| s.map(|s| s.rev));
+                    let t = block_on(repo.get::<Tag>(id)).map(|s| s.map(|s| s.rev));
+                    prop_assert_eq!(p, Ok(model.get(&(true, i)).copied()), "probe {}", id);
+                    prop_assert_eq!(t, Ok(model.get(&(false, i)).copied()), "tag {}", id);
+                }
+            }
+        }
+    }
+}

@@ -26,8 +26,9 @@ fn opt_id(value: Option<&SfId>) -> Option<String> {
     value.map(id)
 }
 
+/// ISO `YYYY-MM-DD` (chrono's `Display` for dates), so date ranges sort as strings.
 fn date(value: NaiveDate) -> String {
-    value.format("%Y-%m-%d").to_string()
+    value.to_string()
 }
 
 // ---- licenses ----
@@ -251,5 +252,55 @@ pub(crate) fn reencode(store: StoreName, value: JsValue) -> Result<JsValue, Stor
         StoreName::InstallEvents => codec::reencode::<InstallEvent>(value),
         StoreName::AlertRules => codec::reencode::<AlertRule>(value),
         StoreName::Counters => codec::reencode::<Sequences>(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::contract::samples;
+
+    #[test]
+    fn index_values_come_from_the_domain_fields() {
+        let w = match samples::world() {
+            Ok(w) => w,
+            Err(e) => panic!("samples: {e}"),
+        };
+        let license = &w.license;
+        assert_eq!(license.index_value("status").as_deref(), Some("Active"));
+        assert_eq!(
+            license.index_value("expiration").as_deref(),
+            Some("2026-03-01")
+        );
+        assert_eq!(
+            license.index_value("org"),
+            Some(license.subscriber_org_id.to18().to_string())
+        );
+        assert_eq!(license.index_value("nope"), None);
+        assert_eq!(
+            w.lead.index_value("owner"),
+            Some(w.catalog.lead_manager.id.to18().to_string())
+        );
+        assert_eq!(
+            owner_key(&LeadOwner::LicenseManagementApp),
+            OWNER_LMA.to_string()
+        );
+        // Every index of every store has a value for the sample records.
+        for def in StoreName::Licenses.indexes() {
+            if def.name != "lead" && def.name != "account" {
+                assert!(license.index_value(def.name).is_some(), "{}", def.name);
+            }
+        }
+    }
+
+    #[test]
+    fn keys_are_the_18_character_ids() {
+        let w = match samples::world() {
+            Ok(w) => w,
+            Err(e) => panic!("samples: {e}"),
+        };
+        assert_eq!(w.license.key().len(), 18);
+        assert_eq!(w.license.key(), w.license.id.to18());
+        assert_eq!(w.sequences.key(), SEQUENCES_KEY);
     }
 }
