@@ -7,3 +7,6 @@ pub mod package_refresh;
 pub mod package_versions;
 pub mod license_table;
 pub mod license_parts;
+pub mod alert_dialog;
+pub mod alert_offline;
+pub mod chart_bars;

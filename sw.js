@@ -1,0 +1,113 @@
+// License Desk service worker: keeps the built app (index.html, the wasm, its
+// JavaScript glue and the stylesheet) in the Cache Storage so the app opens
+// with no network after one visit. Records live in IndexedDB, not here.
+//
+// * install: fetches index.html and every asset it names (Trunk gives them
+//   hashed names, so they are read from the page, never hard-coded).
+// * navigations: network first (a new release is picked up at once when
+//   online), the cached index.html when the network fails (offline; the app
+//   routes on the client, so every path is index.html).
+// * other same-origin GETs inside the scope: cache first, then the network,
+//   and what the network returns is cached for next time.
+// * activate: deletes the caches of older versions of this worker.
+
+const VERSION = 'v1';
+const CACHE = `license-desk-${VERSION}`;
+const SCOPE = new URL('./', self.location).href;
+const INDEX = new URL('index.html', SCOPE).href;
+
+function inScope(url) {
+  return url.startsWith(SCOPE);
+}
+
+// The asset URLs index.html refers to: href/src attributes and the quoted
+// paths in Trunk's loader script ('/license-desk-….js', '…_bg.wasm').
+function assetUrls(html) {
+  const found = new Set();
+  const pattern = /["']([^"'\s<>]+\.(?:js|wasm|css|ico|png|svg|webmanifest|woff2?))["']/g;
+  let m;
+  while ((m = pattern.exec(html)) !== null) {
+    const url = new URL(m[1], SCOPE).href;
+    if (inScope(url) && !url.endsWith('/sw.js')) found.add(url);
+  }
+  return [...found];
+}
+
+// Caches index.html and its assets, then drops the assets of older releases.
+async function cacheRelease(cache, response) {
+  const html = await response.clone().text();
+  const urls = assetUrls(html);
+  await Promise.all(
+    urls.map(async (url) => {
+      if (await cache.match(url)) return;
+      const res = await fetch(url, { cache: 'no-cache' });
+      if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+      await cache.put(url, res);
+    }),
+  );
+  await cache.put(INDEX, response);
+  const keep = new Set([INDEX, ...urls]);
+  for (const request of await cache.keys()) {
+    if (!keep.has(request.url)) await cache.delete(request);
+  }
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      const response = await fetch(INDEX, { cache: 'no-cache' });
+      if (!response.ok) throw new Error(`index.html: HTTP ${response.status}`);
+      await cacheRelease(cache, response);
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith('license-desk-') && name !== CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+async function navigate(request) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    const type = response.headers.get('content-type') || '';
+    if (response.ok && type.includes('text/html')) {
+      // A new release: keep it and its assets for the next offline start.
+      const copy = response.clone();
+      cacheRelease(cache, copy).catch(() => {});
+    }
+    return response;
+  } catch (offline) {
+    const cached = await cache.match(INDEX);
+    if (cached) return cached;
+    throw offline;
+  }
+}
+
+async function asset(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && response.type === 'basic') cache.put(request, response.clone()).catch(() => {});
+  return response;
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET' || !inScope(request.url)) return;
+  if (request.mode === 'navigate') {
+    event.respondWith(navigate(request));
+  } else {
+    event.respondWith(asset(request));
+  }
+});
