@@ -603,6 +603,7 @@ function printTable(t) {
 
 async function main() {
   const started = new Date();
+  const loadStart = os.loadavg().map((x) => +x.toFixed(2));
   const want = (s) => opts.only.includes(s);
   let browserVersion = null;
 
@@ -640,6 +641,8 @@ async function main() {
 
   const result = {
     date: started.toISOString(),
+    // Other work on the machine skews every timed figure: recorded, not controlled.
+    load_average: { start: loadStart, end: os.loadavg().map((x) => +x.toFixed(2)) },
     duration_s: Math.round((Date.now() - started.getTime()) / 1000),
     base: opts.base,
     runs: { default: opts.runs, runs_100k: opts.runs100k },
@@ -653,7 +656,8 @@ async function main() {
   fs.writeFileSync(opts.out, JSON.stringify(result, null, 2) + '\n');
 
   console.log();
-  console.log(`License Desk benchmark, ${result.date.slice(0, 10)}, ${result.machine.nproc} cores ${result.machine.cpu}, Chromium ${browserVersion ?? '-'}`);
+  console.log(`License Desk benchmark, ${result.date.slice(0, 10)}, ${result.machine.nproc} cores ${result.machine.cpu}, ` +
+    `Chromium ${browserVersion ?? '-'}, load average ${loadStart[0]} at the start, ${result.load_average.end[0]} at the end`);
   printTable(table());
   if (pageProblems.length) {
     console.log(`\npage errors during the run (${pageProblems.length}):`);
