@@ -165,6 +165,59 @@ async fn bulk_insert_and_get_all_against_raw_indexeddb() {
     let get = now_ms() - t0;
     assert_eq!(all.len(), N);
 
+    // Reads of the same database, alternating sides, three times each.
+    let raw_get_all = js_sys::Function::new_with_args(
+        "name, n",
+        r#"return (async () => {
+          const db = await new Promise((ok, ko) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = () => ko(r.error); });
+          const t0 = performance.now();
+          const req = db.transaction('licenses').objectStore('licenses').getAll();
+          const all = await new Promise((ok, ko) => { req.onsuccess = () => ok(req.result); req.onerror = () => ko(req.error); });
+          const ms = performance.now() - t0;
+          db.close();
+          if (all.length !== n) throw new Error('read ' + all.length);
+          return ms;
+        })();"#,
+    );
+    let mut reads = Vec::new();
+    for round in 0..3 {
+        let mut pair = [0.0f64; 2];
+        for side in [round % 2, 1 - round % 2] {
+            if side == 0 {
+                let promise = match raw_get_all.call2(
+                    &JsValue::NULL,
+                    &repo.name().into(),
+                    &(N as f64).into(),
+                ) {
+                    Ok(p) => p,
+                    Err(e) => panic!("raw getAll: {e:?}"),
+                };
+                pair[0] = match wasm_bindgen_futures::JsFuture::from(
+                    promise.unchecked_into::<js_sys::Promise>(),
+                )
+                .await
+                {
+                    Ok(ms) => ms.as_f64().unwrap_or(f64::NAN),
+                    Err(e) => panic!("raw getAll: {e:?}"),
+                };
+            } else {
+                let t0 = now_ms();
+                match repo.get_all::<License>().await {
+                    Ok(all) => assert_eq!(all.len(), N),
+                    Err(e) => panic!("get_all: {e}"),
+                }
+                pair[1] = now_ms() - t0;
+            }
+        }
+        reads.push(format!(
+            "raw {:.0} / repo {:.0} ms = {:.2}",
+            pair[0],
+            pair[1],
+            pair[0] / pair[1]
+        ));
+    }
+    console_log!("reads of the repository's database: {}", reads.join("; "));
+
     console_log!(
         "{N} licenses: bulk insert repo {put:.0} ms vs raw JS {raw_put:.0} ms (speed ratio {:.2}); \
          getAll repo {get:.0} ms vs raw JS {raw_get:.0} ms (speed ratio {:.2}); \

@@ -405,6 +405,82 @@ impl IdbRepository {
     }
 }
 
+/// How many records one `getAll` request of [`Repository::get_all`] reads.
+const GET_ALL_CHUNK: u32 = 5_000;
+
+/// Requests up to [`GET_ALL_CHUNK`] records with keys after `after` (from the
+/// first key when `None`); the future resolves to the array of them.
+fn get_all_chunk(
+    store: &web_sys::IdbObjectStore,
+    after: Option<&JsValue>,
+) -> StorageResult<impl std::future::Future<Output = StorageResult<js_sys::Array>>> {
+    let range = match after {
+        Some(key) => web_sys::IdbKeyRange::lower_bound_with_open(key, true)
+            .map_err(|e| dom_error(e, "reading"))?
+            .into(),
+        None => JsValue::UNDEFINED,
+    };
+    let request = store
+        .get_all_with_key_and_limit(&range, GET_ALL_CHUNK)
+        .map_err(|e| dom_error(e, "reading"))?;
+    let result = request_result(request)?;
+    Ok(async move {
+        match result.await {
+            Ok(value) => Ok(value.unchecked_into::<js_sys::Array>()),
+            Err(e) => Err(dom_error(e, "reading")),
+        }
+    })
+}
+
+/// The result of `request`, as a future. Awaiting it keeps the transaction
+/// alive: the continuation runs in a microtask of the success event's task.
+fn request_result(
+    request: web_sys::IdbRequest,
+) -> StorageResult<impl std::future::Future<Output = Result<JsValue, JsValue>>> {
+    let mut settle = None;
+    let promise = js_sys::Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    let Some((resolve, reject)) = settle else {
+        return Err(StorageError::Other(
+            "Internal error: a promise did not start.".to_string(),
+        ));
+    };
+    let req = request.clone();
+    let on_success = Closure::<dyn FnMut(web_sys::Event)>::new(move |_event: web_sys::Event| {
+        let value = match req.result() {
+            Ok(value) => value,
+            Err(e) => e,
+        };
+        let _ = resolve.call1(&JsValue::NULL, &value);
+    });
+    let req = request.clone();
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        // Reported by the awaiting code, not as an uncaught error.
+        event.prevent_default();
+        let error: JsValue = match req.error() {
+            Ok(Some(e)) => e.into(),
+            _ => JsValue::from_str("UnknownError"),
+        };
+        let _ = reject.call1(&JsValue::NULL, &error);
+    });
+    request.set_onsuccess(Some(on_success.as_ref().unchecked_ref()));
+    request.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Ok(async move {
+        let result = wasm_bindgen_futures::JsFuture::from(promise).await;
+        request.set_onsuccess(None);
+        request.set_onerror(None);
+        drop((on_success, on_error));
+        result
+    })
+}
+
+/// A thrown `DOMException` (or other JS value) as a readable error.
+fn dom_error(e: JsValue, context: &str) -> StorageError {
+    match e.dyn_into::<web_sys::DomException>() {
+        Ok(d) => StorageError::from_dom_name(&d.name(), &d.message(), context),
+        Err(other) => StorageError::Other(format!("Storage failed while {context}: {other:?}")),
+    }
+}
+
 /// Issues a request the browser rejects asynchronously (a second `add` of
 /// the same key), which aborts the transaction: the atomicity tests' fault.
 fn issue_fault(object_store: &ObjectStore<'_>) -> StorageResult<()> {
@@ -459,15 +535,26 @@ impl Repository for IdbRepository {
     async fn get_all<T: Record>(&self) -> StorageResult<Vec<Stored<T>>> {
         let tx = self.read_tx(T::STORE)?;
         let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
-        let values = store
-            .get_all::<JsValue>()
-            .primitive()
-            .map_err(ctx("reading"))?
-            .await
-            .map_err(ctx("reading"))?;
-        let mut out = Vec::with_capacity(values.len());
-        for value in values {
-            out.push(codec::decode::<T>(value.map_err(ctx("reading"))?)?);
+        let raw_store: &web_sys::IdbObjectStore = store.as_sys();
+        // Pipelined: the next chunk is requested before this one is decoded,
+        // so the browser reads it while the records are converted.
+        let mut out = Vec::new();
+        let mut next = Some(get_all_chunk(raw_store, None)?);
+        while let Some(request) = next.take() {
+            let chunk = request.await?;
+            let len = chunk.length();
+            if len == GET_ALL_CHUNK {
+                let last_key =
+                    js_sys::Reflect::get(&chunk.get(len - 1), &JsValue::from_str(KEY_PATH))
+                        .map_err(|_| {
+                            StorageError::Other("Internal error: a stored record has no id.".into())
+                        })?;
+                next = Some(get_all_chunk(raw_store, Some(&last_key))?);
+            }
+            out.reserve(len as usize);
+            for value in chunk {
+                out.push(codec::decode::<T>(value)?);
+            }
         }
         Ok(out)
     }
