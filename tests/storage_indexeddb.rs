@@ -132,7 +132,7 @@ async fn corrupt_records() {
 
 #[wasm_bindgen_test]
 async fn bulk() {
-    run(contract::contract_bulk(fresh("bulk").await, 11_000).await);
+    run(contract::contract_bulk(fresh("bulk").await, 21_000).await);
 }
 
 #[wasm_bindgen_test]

@@ -406,7 +406,7 @@ impl IdbRepository {
 }
 
 /// How many records one `getAll` request of [`Repository::get_all`] reads.
-const GET_ALL_CHUNK: u32 = 5_000;
+const GET_ALL_CHUNK: u32 = 10_000;
 
 /// Requests up to [`GET_ALL_CHUNK`] records with keys after `after` (from the
 /// first key when `None`); the future resolves to the array of them.
