@@ -207,8 +207,10 @@ fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
                         })
                 }}
                 <form class="form" novalidate on:submit=on_submit aria-describedby="modify-form-error">
-                    <fieldset disabled=locked style="border:0;padding:0;margin:0;display:grid;gap:1rem">
-                        <legend class="hint">"Change the customer's access to the package."</legend>
+                    <fieldset disabled=locked style="border:0;padding:0;margin:0;min-width:0;display:grid;gap:1rem">
+                        <legend class="hint" style="padding:0;margin-bottom:0.25rem">
+                            "Change the customer's access to the package: how long, how many seats, and the License Status."
+                        </legend>
                         <div class="form-field">
                             <label for="modify-expiration">"Expiration"</label>
                             <div class="inline">
@@ -300,6 +302,7 @@ fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
                             <label for="modify-status">"Status"</label>
                             <select
                                 id="modify-status"
+                                style="max-width:16rem"
                                 node_ref=status_ref
                                 on:change=move |ev| status.set(event_target_value(&ev))
                                 aria-invalid=move || status_error().is_some().then_some("true")
