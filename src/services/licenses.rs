@@ -15,7 +15,7 @@ use thiserror::Error;
 use crate::domain::{
     add_days, group_thousands, modify_license as apply_modification, Expiration, Field,
     HistoryEntry, HistoryField, License, LicenseStatus, ModifyLicenseDraft, ModifyLicenseError,
-    ModifyOutcome, OrgStatus, Seats, Sequences, SfId, User, VersionNumber,
+    ModifyOutcome, OrgStatus, Seats, SfId, User, VersionNumber,
 };
 use crate::storage::records::HISTORY_LICENSE;
 use crate::storage::{
@@ -845,6 +845,7 @@ pub fn visible_window(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Sequences;
     use crate::domain::{
         seed_users, ChangedBy, KeyPrefix, LicenseName, LicenseType, Profile, Stamp,
     };
