@@ -1,12 +1,19 @@
 //! The Licenses related list, as it appears under a package, a lead, an
 //! account and a contact: License Name (link), Subscriber Org ID, Status,
 //! Seats and Expiration.
+//!
+//! A package may hold tens of thousands of licenses, so the list shows the
+//! first ones by License Name and more on request, as the LMA's related
+//! lists do ("View More"), instead of rendering every row at once.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::record::{Empty, RelatedList};
 use crate::domain::License;
+
+/// Rows shown at first, and added by each "Show more".
+pub const RELATED_PAGE: usize = 50;
 
 /// One row, as shown (computed once, outside the view).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +39,25 @@ impl From<&License> for LicenseLine {
     }
 }
 
+fn row(l: &LicenseLine) -> impl IntoView {
+    let href = format!("/licenses/{}", l.id);
+    let badge = format!("badge {}", l.status);
+    let name = l.name.clone();
+    view! {
+        <tr>
+            <td>
+                <A href=href>{name}</A>
+            </td>
+            <td>{l.org_id.clone()}</td>
+            <td>
+                <span class=badge>{l.status}</span>
+            </td>
+            <td class="num">{l.seats.clone()}</td>
+            <td>{l.expiration.clone()}</td>
+        </tr>
+    }
+}
+
 /// The Licenses related list; `empty` says why there are none.
 #[component]
 pub fn LicensesRelatedList(
@@ -39,10 +65,12 @@ pub fn LicensesRelatedList(
     #[prop(into, default = "No licenses yet.".to_string())] empty: String,
 ) -> impl IntoView {
     let lines: Vec<LicenseLine> = licenses.iter().map(LicenseLine::from).collect();
-    let count = lines.len();
+    let total = lines.len();
     let body = if lines.is_empty() {
         view! { <Empty>{empty}</Empty> }.into_any()
     } else {
+        let lines = StoredValue::new(lines);
+        let limit = RwSignal::new(RELATED_PAGE);
         view! {
             <div class="table-scroll">
                 <table>
@@ -56,31 +84,42 @@ pub fn LicensesRelatedList(
                         </tr>
                     </thead>
                     <tbody>
-                        {lines
-                            .into_iter()
-                            .map(|l| {
-                                let href = format!("/licenses/{}", l.id);
-                                let badge = format!("badge {}", l.status);
-                                view! {
-                                    <tr>
-                                        <td>
-                                            <A href=href>{l.name}</A>
-                                        </td>
-                                        <td>{l.org_id}</td>
-                                        <td>
-                                            <span class=badge>{l.status}</span>
-                                        </td>
-                                        <td class="num">{l.seats}</td>
-                                        <td>{l.expiration}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
+                        {move || {
+                            let limit = limit.get();
+                            lines.with_value(|ls| ls.iter().take(limit).map(row).collect_view())
+                        }}
                     </tbody>
                 </table>
             </div>
+            <ShowMore total limit />
         }
         .into_any()
     };
-    view! { <RelatedList title="Licenses" count=Signal::stored(count)>{body}</RelatedList> }
+    view! { <RelatedList title="Licenses" count=Signal::stored(total)>{body}</RelatedList> }
+}
+
+/// "Showing 50 of 1,234" and a button that shows more, while rows are hidden.
+#[component]
+pub fn ShowMore(total: usize, limit: RwSignal<usize>) -> impl IntoView {
+    move || {
+        let shown = limit.get().min(total);
+        (shown < total).then(|| {
+            let more = (total - shown).min(RELATED_PAGE.max(shown));
+            view! {
+                <p class="list-count">
+                    {format!(
+                        "Showing {} of {}. ",
+                        crate::domain::group_thousands(shown as i64),
+                        crate::domain::group_thousands(total as i64),
+                    )}
+                    <button
+                        type="button"
+                        on:click=move |_| limit.update(|l| *l = l.saturating_add(more))
+                    >
+                        {format!("Show {} more", crate::domain::group_thousands(more as i64))}
+                    </button>
+                </p>
+            }
+        })
+    }
 }

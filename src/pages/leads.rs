@@ -8,9 +8,9 @@ use leptos_router::NavigateOptions;
 
 use crate::app_context::use_app;
 use crate::clock;
-use crate::components::package_licenses::LicensesRelatedList;
+use crate::components::package_licenses::{LicensesRelatedList, ShowMore};
 use crate::components::record::{Details, Empty, ErrorNotice, Field, Loading, PageHeader};
-use crate::domain::Action as Permission;
+use crate::domain::{group_thousands, Action as Permission};
 use crate::services::leads::{
     convert_lead_seen, load_lead_detail, load_lead_rows, visible_leads, LeadDetail, LeadRow,
 };
@@ -75,12 +75,17 @@ pub fn LeadsPage() -> impl IntoView {
     }
 }
 
+/// Rows shown at first; "Show more" adds more (a large demo has 100,000).
+const LIST_PAGE: usize = 200;
+
 #[component]
 fn LeadsTable(rows: Vec<LeadRow>) -> impl IntoView {
     let count = rows.len();
+    let rows = StoredValue::new(rows);
+    let limit = RwSignal::new(LIST_PAGE);
     view! {
         <p class="list-count" role="status">
-            {if count == 1 { "1 lead".to_string() } else { format!("{count} leads") }}
+            {if count == 1 { "1 lead".to_string() } else { format!("{} leads", group_thousands(count as i64)) }}
         </p>
         <div class="table-scroll">
             <table>
@@ -95,27 +100,32 @@ fn LeadsTable(rows: Vec<LeadRow>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|r| {
-                            let href = format!("/leads/{}", r.id);
-                            view! {
-                                <tr>
-                                    <td>
-                                        <A href=href>{r.name}</A>
-                                    </td>
-                                    <td>{r.company}</td>
-                                    <td>{r.email}</td>
-                                    <td>{r.owner}</td>
-                                    <td>{r.status}</td>
-                                    <td>{r.source}</td>
-                                </tr>
-                            }
+                    {move || {
+                        let limit = limit.get();
+                        rows.with_value(|rows| {
+                            rows.iter().take(limit).cloned().map(lead_row).collect_view()
                         })
-                        .collect_view()}
+                    }}
                 </tbody>
             </table>
         </div>
+        <ShowMore total=count limit />
+    }
+}
+
+fn lead_row(r: LeadRow) -> impl IntoView {
+    let href = format!("/leads/{}", r.id);
+    view! {
+        <tr>
+            <td>
+                <A href=href>{r.name}</A>
+            </td>
+            <td>{r.company}</td>
+            <td>{r.email}</td>
+            <td>{r.owner}</td>
+            <td>{r.status}</td>
+            <td>{r.source}</td>
+        </tr>
     }
 }
 

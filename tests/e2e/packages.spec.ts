@@ -203,3 +203,20 @@ test('a package whose Lead Manager is inactive warns that installs fail', async 
     'The Lead Manager, Dana Whitfield, is an inactive user, so installs of this package fail to create leads and licenses.',
   );
 });
+
+test('a long Licenses related list shows the first 50 and more on request', async ({ page }) => {
+  await loadDemoData(page);
+  await openPackage(page, 'Invoice Pro');
+  const licenses = page.getByRole('region', { name: 'Licenses', exact: true });
+  const heading = (await licenses.getByRole('heading').textContent()) ?? '';
+  const total = Number(/\((\d+)\)/.exec(heading)?.[1] ?? '0');
+  expect(total, 'Invoice Pro has more licenses than one page').toBeGreaterThan(50);
+  const links = licenses.getByRole('link', { name: /^L-\d{5,}$/ });
+  await expect(links).toHaveCount(50);
+  await expect(licenses).toContainText(`Showing 50 of ${total}.`);
+  await licenses.getByRole('button', { name: /^Show \d+ more$/ }).click();
+  await expect(links).toHaveCount(Math.min(total, 100));
+  // By License Name.
+  const names = await links.allTextContents();
+  expect(names).toEqual([...names].sort());
+});
