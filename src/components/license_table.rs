@@ -3,7 +3,7 @@
 //! side) in the DOM. Rows have one fixed height; spacer rows above and below
 //! the window stand in for the rest, so the scrollbar stays true.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use leptos::ev;
@@ -25,19 +25,27 @@ const ROW_STYLE: &str = "height:36px";
 const CELL_STYLE: &str = "height:36px;box-sizing:border-box;padding-top:0;padding-bottom:0;\
      line-height:20px;overflow:hidden;text-overflow:ellipsis;max-width:16rem;";
 
-/// The loaded licenses, tagged with the load they came from so the rows
+/// The loaded licenses, tagged with the build they came from so the rows
 /// shown are rebuilt after every reload (a license saved in another tab).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct LoadedLicenses {
     pub generation: u64,
-    pub list: Rc<LicenseList>,
+    pub list: Arc<LicenseList>,
+    /// Whether the companies and emails (search keys only) are in.
+    pub complete: bool,
+}
+
+impl PartialEq for LoadedLicenses {
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation
+    }
 }
 
 #[component]
 pub fn LicenseTable(
     /// The licenses (`None` while nothing is loaded).
     #[prop(into)]
-    licenses: Signal<Option<LoadedLicenses>, LocalStorage>,
+    licenses: Signal<Option<LoadedLicenses>>,
     /// Indexes into the list of the rows to show, in order.
     #[prop(into)]
     shown: Signal<Vec<u32>>,

@@ -2,7 +2,7 @@
 //! memory (read once per change of the data, never per keystroke), shown in
 //! a windowed table.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use leptos::ev;
 use leptos::prelude::*;
@@ -14,7 +14,7 @@ use crate::components::license_table::{LicenseTable, LoadedLicenses};
 use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
 use crate::domain::{LicenseStatus, OrgStatus};
 use crate::services::licenses::{
-    count_text, load_license_list, LicenseQuery, Sort, SortColumn, SortDirection,
+    count_text, load_list_source, load_people, LicenseQuery, Sort, SortColumn, SortDirection,
 };
 use crate::storage::settings::{self, ListPrefs};
 
@@ -114,28 +114,55 @@ pub fn LicensesPage() -> impl IntoView {
     let app = use_app();
     let today = clock::today();
 
-    let loads = StoredValue::new(0u64);
-    let licenses = LocalResource::new(move || {
+    // The licenses and package names first, so the rows show at once; then
+    // the leads', accounts' and contacts' companies and emails, which only
+    // add search keys. Both are read again after any commit.
+    let source = LocalResource::new(move || {
         app.track_changes();
         let repo = app.repo();
-        loads.update_value(|n| *n = n.wrapping_add(1));
-        let generation = loads.get_value();
+        async move { load_list_source(&repo).await.map(Arc::new) }
+    });
+    let source_ready = Memo::new(move |_| source.with(|s| matches!(s, Some(Ok(_)))));
+    let people = LocalResource::new(move || {
+        app.track_changes();
+        let ready = source_ready.get();
+        let repo = app.repo();
         async move {
-            load_license_list(&repo).await.map(|list| LoadedLicenses {
-                generation,
-                list: Rc::new(list),
-            })
+            if ready {
+                Some(load_people(&repo).await.map(Arc::new))
+            } else {
+                None
+            }
         }
     });
+    let builds = StoredValue::new(0u64);
     // While a reload runs, the previous load stays on screen.
-    let loaded = Signal::derive_local(move || {
-        licenses.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned())
+    let loaded = Memo::new(move |_| {
+        let people = people.with(|p| p.clone().flatten());
+        source.with(|s| match s {
+            Some(Ok(source)) => {
+                builds.update_value(|n| *n = n.wrapping_add(1));
+                let lookups = people.as_ref().and_then(|p| p.as_ref().ok());
+                Some(LoadedLicenses {
+                    generation: builds.get_value(),
+                    list: Arc::new(source.build(lookups.map(|l| l.as_ref()))),
+                    complete: lookups.is_some(),
+                })
+            }
+            _ => None,
+        })
     });
+    // What the search can't use yet (or at all), said next to the count.
+    let search_note = move || match people.with(|p| p.clone().flatten()) {
+        Some(Err(e)) => Some(format!("Companies and emails can't be searched: {e}")),
+        Some(Ok(_)) => None,
+        None => Some("Loading companies and emails for the search…".to_string()),
+    };
     let state = Memo::new(move |_| {
-        licenses.with(|r| match r {
+        source.with(|r| match r {
             None => State::Loading,
             Some(Err(e)) => State::Failed(e.to_string()),
-            Some(Ok(l)) if l.list.is_empty() => State::NoLicenses,
+            Some(Ok(s)) if s.licenses.is_empty() => State::NoLicenses,
             Some(Ok(_)) => State::Ready,
         })
     });
@@ -354,9 +381,13 @@ pub fn LicensesPage() -> impl IntoView {
             }}
             <div hidden=move || state.get() != State::Ready>
                 {filters}
-                <p class="list-count" role="status" aria-live="polite">
-                    {move || count_text(count.get())}
-                </p>
+                <div class="list-count">
+                    <span role="status" aria-live="polite">{move || count_text(count.get())}</span>
+                    {move || {
+                        search_note()
+                            .map(|note| view! { " · " <span class="hint" role="status">{note}</span> })
+                    }}
+                </div>
                 <Show when=move || count.get() == 0 && state.get() == State::Ready>
                     <Empty>
                         "No licenses match this search and these filters. "

@@ -217,19 +217,54 @@ pub async fn load_license_detail<R: Repository>(
 /// The license list's rows: every license, joined with what the list shows
 /// and searches (package name, the lead's or account's company, email).
 pub async fn load_license_list<R: Repository>(repo: &R) -> Result<LicenseList, StorageError> {
+    let source = load_list_source(repo).await?;
+    let people = load_people(repo).await?;
+    Ok(source.build(Some(&people)))
+}
+
+/// What the list shows first: every license and the package names. The
+/// leads', accounts' and contacts' companies and emails ([`load_people`])
+/// only add search keys, so the list page shows its rows before they load.
+#[derive(Debug, Clone, Default)]
+pub struct ListSource {
+    pub licenses: Vec<License>,
+    /// Package ID (18 characters) -> Package Name.
+    pub package_names: HashMap<String, String>,
+}
+
+impl ListSource {
+    /// The list's rows, with the companies and emails of `people` when
+    /// loaded (rows without them are found by every other search key).
+    pub fn build(&self, people: Option<&Lookups>) -> LicenseList {
+        let mut lookups = people.cloned().unwrap_or_default();
+        lookups.package_names = self.package_names.clone();
+        LicenseList::new(
+            self.licenses
+                .iter()
+                .map(|l| LicenseRow::new(l, &lookups))
+                .collect(),
+        )
+    }
+}
+
+pub async fn load_list_source<R: Repository>(repo: &R) -> Result<ListSource, StorageError> {
     let licenses: Vec<License> = repo
         .get_all::<License>()
         .await?
         .into_iter()
         .map(|s| s.record)
         .collect();
-    let lookups = related::load_lookups(repo).await?;
-    Ok(LicenseList::new(
-        licenses
-            .iter()
-            .map(|l| LicenseRow::new(l, &lookups))
-            .collect(),
-    ))
+    let package_names = related::load_package_names(repo).await?;
+    Ok(ListSource {
+        licenses,
+        package_names,
+    })
+}
+
+/// The leads' companies and emails, accounts' names and contacts' emails
+/// (the `package_names` of the result are left empty).
+pub async fn load_people<R: Repository>(repo: &R) -> Result<Lookups, StorageError> {
+    related::load_people(repo).await
 }
 
 /// Reads the records a license links to: its package, lead, account and
@@ -291,16 +326,26 @@ mod related {
         })
     }
 
-    /// Package names, leads' companies and emails, account names and
-    /// contacts' emails, each read once with `get_all`.
-    pub(super) async fn load_lookups<R: Repository>(repo: &R) -> Result<Lookups, StorageError> {
+    pub(super) async fn load_package_names<R: Repository>(
+        repo: &R,
+    ) -> Result<HashMap<String, String>, StorageError> {
+        Ok(repo
+            .get_all::<Package>()
+            .await?
+            .into_iter()
+            .map(|p| {
+                (
+                    p.record.id.to18().to_string(),
+                    p.record.name.as_str().to_string(),
+                )
+            })
+            .collect())
+    }
+
+    /// Leads' companies and emails, account names and contacts' emails,
+    /// each read once with `get_all`.
+    pub(super) async fn load_people<R: Repository>(repo: &R) -> Result<Lookups, StorageError> {
         let mut lookups = Lookups::default();
-        for p in repo.get_all::<Package>().await? {
-            let p = p.record;
-            lookups
-                .package_names
-                .insert(p.id.to18().to_string(), p.name.as_str().to_string());
-        }
         for l in repo.get_all::<Lead>().await? {
             let l = l.record;
             lookups
@@ -1418,6 +1463,17 @@ mod tests {
             .unwrap();
         assert_eq!(detail.lead, None);
         assert_eq!(detail.license.record.lead_name, "Lead 2");
+
+        // Before the people load, rows show and are found by name, not company.
+        let source = block_on(load_list_source(&repo)).unwrap();
+        let early = source.build(None);
+        assert_eq!(early.len(), 2);
+        assert_eq!(early.rows()[0].package_name, "Expense Tracker");
+        let q0 = LicenseQuery {
+            text: "analytical".into(),
+            ..LicenseQuery::default()
+        };
+        assert!(early.apply(&q0, today()).is_empty());
 
         let list = block_on(load_license_list(&repo)).unwrap();
         let row = list.rows().iter().find(|r| r.name == "L-00001").unwrap();
