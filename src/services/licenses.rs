@@ -82,9 +82,10 @@ pub async fn modify_license_seen<R: Repository>(
     let stored = load_license(repo, license_id)
         .await?
         .ok_or_else(|| not_found(license_id))?;
-    let key = stored.record.id.to18().to_string();
+    // Conflicts name the license as users know it, by its License Name.
+    let name = stored.record.name.to_string();
     if seen_rev.is_some_and(|seen| seen != stored.rev) {
-        return Err(conflict(&key).into());
+        return Err(conflict(&name).into());
     }
     let history = license_history(repo, &stored.record.id).await?;
     let mut license = stored.record.clone();
@@ -109,6 +110,9 @@ pub async fn modify_license_seen<R: Repository>(
                 if what == StoreName::Counters.label() && attempt < COUNTER_RETRIES =>
             {
                 continue
+            }
+            Err(StorageError::Conflict { what, .. }) if what == StoreName::Licenses.label() => {
+                return Err(conflict(&name).into())
             }
             Err(e) => return Err(e.into()),
         }
@@ -1137,7 +1141,9 @@ mod tests {
             matches!(err, ModifyFailure::Storage(StorageError::Conflict { .. })),
             "{err}"
         );
-        assert!(err.to_string().contains("changed elsewhere"));
+        assert!(err
+            .to_string()
+            .starts_with("License L-00001 was changed elsewhere"));
         assert_eq!(stored_license(&repo, &l.id).record.used_licenses, Some(5));
         assert_eq!(history_count(&repo), 0);
     }
@@ -1234,6 +1240,7 @@ mod tests {
             matches!(err, ModifyFailure::Storage(StorageError::Conflict { .. })),
             "{err}"
         );
+        assert!(err.to_string().contains("L-00001"));
         let saved = stored_license(&repo.inner, &l.id);
         assert_eq!(saved.record.seats, Seats::count(50).unwrap());
         assert_eq!(history_count(&repo.inner), 0);

@@ -418,6 +418,32 @@ test.describe('Modify License', () => {
     await expect(fieldValue(page, 'Available Seats')).toHaveText(`-${(used - 1).toLocaleString('en-US')}`);
   });
 
+  test('a save over a license changed in another tab since the form opened is refused', async ({ page }) => {
+    const name = await openFirstLicense(page, { status: 'Active', orgStatus: 'Active', package: 'Contract Vault' });
+    const url = page.url();
+    await openModify(page);
+
+    // Another tab modifies the same license and saves first.
+    const other = await page.context().newPage();
+    await other.goto(`${url}/modify`);
+    await other.getByLabel('Seats', { exact: true }).fill('31');
+    await other.getByLabel('Does not expire').check();
+    await other.getByRole('button', { name: 'Save' }).click();
+    await expect(other).toHaveURL(/\?saved=\d+$/);
+    await other.close();
+
+    await page.getByLabel('Seats', { exact: true }).fill('32');
+    await page.getByLabel('Does not expire').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(
+      page.getByRole('alert').filter({ hasText: `License ${name} was changed elsewhere (in another tab?)` }),
+    ).toBeVisible();
+    await expect(page).toHaveURL(/\/modify$/);
+    await expect(page.getByLabel('Seats', { exact: true })).toHaveValue('32');
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await expect(fieldValue(page, 'Licensed Seats')).toHaveText('31');
+  });
+
   test('an Uninstalled license is refused with the domain message', async ({ page }) => {
     await openFirstLicense(page, { status: 'Uninstalled' });
     const message = /This license is Uninstalled, so it can't be modified/;
