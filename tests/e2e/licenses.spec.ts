@@ -125,8 +125,15 @@ async function actAs(page: Page, user: string): Promise<void> {
   await page.getByLabel('Acting as').selectOption({ label: user });
 }
 
-test.beforeEach(async ({ page }) => {
-  await loadDemoData(page);
+test.describe('Licenses list without data', () => {
+  test('says what to do when there are no licenses yet', async ({ page }) => {
+    await page.goto('/licenses');
+    await expect(page.getByRole('heading', { level: 1, name: 'All Licenses' })).toBeVisible();
+    await expect(page.getByText(/^No licenses yet: load demo data on the Home page or install a package/)).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Subscriber simulator' }).last()).toBeVisible();
+    await page.getByRole('link', { name: 'Home page' }).click();
+    await expect(page.getByRole('button', { name: 'Load demo data', exact: true })).toBeVisible();
+  });
 });
 
 // ---------------------------------------------------------------------------
@@ -134,6 +141,10 @@ test.beforeEach(async ({ page }) => {
 // ---------------------------------------------------------------------------
 
 test.describe('Licenses list', () => {
+  test.beforeEach(async ({ page }) => {
+    await loadDemoData(page);
+  });
+
   test('shows every license with the LMA columns and words', async ({ page }) => {
     await openLicenses(page);
     for (const column of [
@@ -260,6 +271,10 @@ test.describe('Licenses list', () => {
 // ---------------------------------------------------------------------------
 
 test.describe('License record page', () => {
+  test.beforeEach(async ({ page }) => {
+    await loadDemoData(page);
+  });
+
   test('shows every field by its LMA label, and survives a reload', async ({ page }) => {
     const name = await openFirstLicense(page, { status: 'Active', orgStatus: 'Active' });
     for (const label of ['License Status', 'Licensed Seats', 'Used Licenses', 'Expiration Date']) {
@@ -314,6 +329,10 @@ test.describe('License record page', () => {
 // ---------------------------------------------------------------------------
 
 test.describe('Modify License', () => {
+  test.beforeEach(async ({ page }) => {
+    await loadDemoData(page);
+  });
+
   test('99,000,001 seats are refused by the Seats field and nothing is saved; 99,000,000 is saved with a history row', async ({ page }) => {
     const name = await openFirstLicense(page, { status: 'Active', orgStatus: 'Active' });
     const seatsBefore = await fieldValue(page, 'Licensed Seats').innerText();
