@@ -45,7 +45,9 @@ async function cacheRelease(cache, response) {
       await cache.put(url, res);
     }),
   );
-  await cache.put(INDEX, response);
+  // A fresh Response: one that followed a redirect can't answer a navigation.
+  const body = await response.blob();
+  await cache.put(INDEX, new Response(body, { status: 200, headers: response.headers }));
   const keep = new Set([INDEX, ...urls]);
   for (const request of await cache.keys()) {
     if (!keep.has(request.url)) await cache.delete(request);
@@ -56,7 +58,8 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      const response = await fetch(INDEX, { cache: 'no-cache' });
+      // The app's root serves index.html (without a redirect, unlike /index.html on some servers).
+      const response = await fetch(SCOPE, { cache: 'no-cache' });
       if (!response.ok) throw new Error(`index.html: HTTP ${response.status}`);
       await cacheRelease(cache, response);
       await self.skipWaiting();

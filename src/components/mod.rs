@@ -10,3 +10,5 @@ pub mod license_parts;
 pub mod alert_dialog;
 pub mod alert_offline;
 pub mod chart_bars;
+pub mod register_package;
+pub mod simulator_fields;

@@ -7,10 +7,16 @@ use crate::app_context::use_app;
 use crate::clock::{now, today};
 use crate::components::alert_dialog::ConfirmDialog;
 use crate::components::alert_offline::OfflineNotice;
-use crate::components::record::PageHeader;
+use crate::components::chart_bars::{BarChart, BarGroup, Series};
+use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
 use crate::demo::{has_data, load_demo_data, reset, DemoSize, DemoSummary};
-use crate::domain::group_thousands;
-use crate::storage::StorageError;
+use crate::domain::{
+    due_notifications, expiring_within, group_thousands, AlertRule, License, LicenseStatus,
+    Notification, Package, SfId, User,
+};
+use crate::storage::{IdbRepository, Repository, StorageError};
+use chrono::{Duration, NaiveDate};
+use leptos_router::components::A;
 
 /// Milliseconds since the page opened, for timing the demo load.
 fn clock_ms() -> f64 {
@@ -201,11 +207,442 @@ fn DemoControls() -> impl IntoView {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Dashboard
+// ---------------------------------------------------------------------------
+
+/// Licenses expiring within this many days are "expiring soon".
+pub const EXPIRING_SOON_DAYS: u32 = 30;
+/// The expirations chart looks this far ahead, in weeks.
+const EXPIRATION_WEEKS: i64 = 13;
+
+/// Seats of one package's licenses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageSeats {
+    pub package: String,
+    /// Licensed Seats of its installed, counted licenses.
+    pub licensed: u64,
+    /// Their Used Licenses.
+    pub used: u64,
+    /// Installed licenses that are Site Licenses (no seat count).
+    pub site_licenses: u64,
+}
+
+/// What the dashboard shows, computed from the records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dashboard {
+    pub total: usize,
+    pub by_status: Vec<(LicenseStatus, u64)>,
+    pub seats: Vec<PackageSeats>,
+    /// (first day of the week, licenses expiring that week), from today.
+    pub expirations: Vec<(NaiveDate, u64)>,
+    pub expiring_soon: Vec<License>,
+    pub notifications: Vec<Notification>,
+}
+
+/// The dashboard for `today`: licenses by status; seats licensed and used
+/// per package (Uninstalled licenses hold no seats); licenses expiring in
+/// each of the next 13 weeks; the licenses expiring within 30 days and the
+/// alert notifications due (both from the domain's alert rules).
+pub fn dashboard(
+    licenses: &[License],
+    packages: &[Package],
+    rules: &[AlertRule],
+    users: &[User],
+    today: NaiveDate,
+) -> Dashboard {
+    let by_status = LicenseStatus::ALL
+        .into_iter()
+        .map(|s| (s, licenses.iter().filter(|l| l.status == s).count() as u64))
+        .collect();
+    let mut seats: Vec<PackageSeats> = packages
+        .iter()
+        .map(|p| {
+            let installed = licenses
+                .iter()
+                .filter(|l| l.package_id == p.id && l.status != LicenseStatus::Uninstalled);
+            let mut row = PackageSeats {
+                package: p.name.to_string(),
+                licensed: 0,
+                used: 0,
+                site_licenses: 0,
+            };
+            for l in installed {
+                match l.seats.get() {
+                    Some(n) => {
+                        row.licensed += u64::from(n);
+                        row.used += u64::from(l.used_licenses.unwrap_or(0));
+                    }
+                    None => row.site_licenses += 1,
+                }
+            }
+            row
+        })
+        .collect();
+    seats.sort_by_key(|a| a.package.to_lowercase());
+    let mut expirations: Vec<(NaiveDate, u64)> = (0..EXPIRATION_WEEKS)
+        .map(|w| (today + Duration::days(w * 7), 0))
+        .collect();
+    for l in licenses
+        .iter()
+        .filter(|l| l.status != LicenseStatus::Uninstalled)
+    {
+        if let Some(left) = l.expiration.days_left(today) {
+            if (0..EXPIRATION_WEEKS * 7).contains(&left) {
+                if let Some(slot) = expirations.get_mut((left / 7) as usize) {
+                    slot.1 += 1;
+                }
+            }
+        }
+    }
+    Dashboard {
+        total: licenses.len(),
+        by_status,
+        seats,
+        expirations,
+        expiring_soon: expiring_within(licenses, today, EXPIRING_SOON_DAYS)
+            .into_iter()
+            .cloned()
+            .collect(),
+        notifications: due_notifications(rules, licenses, users, today),
+    }
+}
+
+fn week_label(start: NaiveDate) -> String {
+    let end = start + Duration::days(6);
+    format!("{} – {}", start.format("%b %-d"), end.format("%b %-d"))
+}
+
+fn days_left_text(days: i64) -> String {
+    match days {
+        0 => "today".to_string(),
+        1 => "tomorrow".to_string(),
+        n => format!("in {n} days"),
+    }
+}
+
+async fn load_dashboard(
+    repo: IdbRepository,
+    users: Vec<User>,
+    today: NaiveDate,
+) -> Result<Dashboard, StorageError> {
+    let licenses: Vec<License> = repo
+        .get_all::<License>()
+        .await?
+        .into_iter()
+        .map(|s| s.record)
+        .collect();
+    let packages: Vec<Package> = repo
+        .get_all::<Package>()
+        .await?
+        .into_iter()
+        .map(|s| s.record)
+        .collect();
+    let rules: Vec<AlertRule> = repo
+        .get_all::<AlertRule>()
+        .await?
+        .into_iter()
+        .map(|s| s.record)
+        .collect();
+    Ok(dashboard(&licenses, &packages, &rules, &users, today))
+}
+
+/// How many rows a list shows before "and N more".
+const LIST_LIMIT: usize = 50;
+
+#[component]
+fn ExpiringSoon(licenses: Vec<License>, packages: Vec<(SfId, String)>) -> impl IntoView {
+    let today = today();
+    let count = licenses.len();
+    let more = count.saturating_sub(LIST_LIMIT);
+    let package_name = move |id: &SfId| {
+        packages
+            .iter()
+            .find(|(p, _)| p == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    let rows = licenses
+        .into_iter()
+        .take(LIST_LIMIT)
+        .map(|l| {
+            let href = format!("/licenses/{}", l.id.to18());
+            let left = l.expiration.days_left(today).unwrap_or(0);
+            let status = l.status.label();
+            view! {
+                <tr>
+                    <th scope="row"><A href=href>{l.name.to_string()}</A></th>
+                    <td>{l.lead_name.clone()}</td>
+                    <td>{package_name(&l.package_id)}</td>
+                    <td><span class=format!("badge {status}")>{status}</span></td>
+                    <td>{l.expiration.to_string()}</td>
+                    <td>{days_left_text(left)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="expiring-title">
+            <header>
+                <h2 id="expiring-title">
+                    {format!("Licenses expiring within {EXPIRING_SOON_DAYS} days ({count})")}
+                </h2>
+            </header>
+            {if count == 0 {
+                view! { <Empty>"No license expires in the next 30 days."</Empty> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <thead>
+                            <tr>
+                                <th scope="col">"License Name"</th>
+                                <th scope="col">"Lead"</th>
+                                <th scope="col">"Package"</th>
+                                <th scope="col">"License Status"</th>
+                                <th scope="col">"Expiration Date"</th>
+                                <th scope="col">"Expires"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                    {(more > 0).then(|| view! { <p class="list-count">{format!("and {more} more")}</p> })}
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn NotificationsDue(notifications: Vec<Notification>) -> impl IntoView {
+    let count = notifications.len();
+    let more = count.saturating_sub(LIST_LIMIT);
+    let rows = notifications
+        .into_iter()
+        .take(LIST_LIMIT)
+        .map(|n| {
+            let href = format!("/licenses/{}", n.license.id.to18());
+            let rule = format!("{} days before expiration", n.rule.days_before);
+            let email_label = format!("Email {} about {}", n.recipient.name, n.license.name);
+            view! {
+                <tr>
+                    <th scope="row">{n.recipient.name.clone()}</th>
+                    <td><A href=href>{n.license.name.to_string()}</A> " " {n.license.lead_name.clone()}</td>
+                    <td>{days_left_text(n.days_left)}</td>
+                    <td>{rule}</td>
+                    <td>
+                        <a class="button" href=n.mailto.clone() aria-label=email_label title=n.subject.clone()>
+                            "Email"
+                        </a>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="notifications-title">
+            <header>
+                <h2 id="notifications-title">{format!("Notifications due ({count})")}</h2>
+                <A href="/settings">"Alert rules"</A>
+            </header>
+            {if count == 0 {
+                view! {
+                    <Empty>
+                        "No notification is due. Alert rules (Settings) say how many days before a license expires whom to notify."
+                    </Empty>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <table>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Notify"</th>
+                                <th scope="col">"License"</th>
+                                <th scope="col">"Expires"</th>
+                                <th scope="col">"Alert rule"</th>
+                                <th scope="col">"Email"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                    {(more > 0).then(|| view! { <p class="list-count">{format!("and {more} more")}</p> })}
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Charts(d: Dashboard) -> impl IntoView {
+    let status_groups: Vec<BarGroup> = d
+        .by_status
+        .iter()
+        .map(|(s, n)| BarGroup::new(s.label(), vec![*n]))
+        .collect();
+    let status_summary = d
+        .by_status
+        .iter()
+        .map(|(s, n)| format!("{s}: {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let seat_groups: Vec<BarGroup> = d
+        .seats
+        .iter()
+        .map(|p| {
+            let mut g = BarGroup::new(p.package.clone(), vec![p.licensed, p.used]);
+            if p.licensed == 0 && p.site_licenses > 0 {
+                g.note = Some(format!("Site License only ({} licenses)", p.site_licenses));
+            }
+            g
+        })
+        .collect();
+    let seat_summary = d
+        .seats
+        .iter()
+        .map(|p| format!("{}: {} licensed, {} used", p.package, p.licensed, p.used))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let expiring_total: u64 = d.expirations.iter().map(|(_, n)| n).sum();
+    let expiration_groups: Vec<BarGroup> = d
+        .expirations
+        .iter()
+        .map(|(start, n)| BarGroup::new(week_label(*start), vec![*n]))
+        .collect();
+    view! {
+        <section class="card" aria-labelledby="dashboard-title">
+            <header>
+                <h2 id="dashboard-title">{format!("Dashboard ({} licenses)", d.total)}</h2>
+            </header>
+            <div class="card-body dashboard">
+                <BarChart
+                    id="chart-status"
+                    title="Licenses by status"
+                    summary=format!("Licenses by License Status. {status_summary}.")
+                    series=vec![Series::new("Licenses", "#0176d3")]
+                    groups=status_groups
+                />
+                <BarChart
+                    id="chart-seats"
+                    title="Seats licensed vs used per package"
+                    summary=format!("Licensed Seats and Used Licenses of installed licenses, per package (Site Licenses have no seat count). {seat_summary}.")
+                    series=vec![Series::new("Licensed", "#0176d3"), Series::new("Used", "#2e844a")]
+                    groups=seat_groups
+                />
+                <BarChart
+                    id="chart-expirations"
+                    title="Expirations over the next 90 days"
+                    summary=format!("Licenses expiring in each of the next 13 weeks, {expiring_total} in all.")
+                    series=vec![Series::new("Licenses expiring", "#9e6a00")]
+                    groups=expiration_groups
+                />
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn DashboardSection() -> impl IntoView {
+    let app = use_app();
+    let data = LocalResource::new(move || {
+        app.track_changes();
+        let users = app.users.get();
+        load_dashboard(app.repo(), users, today())
+    });
+    let packages = LocalResource::new(move || {
+        app.track_changes();
+        let repo = app.repo();
+        async move {
+            repo.get_all::<Package>()
+                .await
+                .map(|ps| {
+                    ps.into_iter()
+                        .map(|s| (s.record.id.clone(), s.record.name.to_string()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        }
+    });
+    move || {
+        match data.get() {
+        None => view! { <Loading what="Reading the licenses…" /> }.into_any(),
+        Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
+        Some(Ok(d)) if d.total == 0 => view! {
+            <section class="card">
+                <Empty>
+                    "No licenses yet. Load the demo data above, or install a package into a subscriber org in the "
+                    <A href="/simulator">"Subscriber simulator"</A> "."
+                </Empty>
+            </section>
+        }
+        .into_any(),
+        Some(Ok(d)) => {
+            let names = packages.get().unwrap_or_default();
+            view! {
+                <NotificationsDue notifications=d.notifications.clone() />
+                <ExpiringSoon licenses=d.expiring_soon.clone() packages=names />
+                <Charts d=d />
+            }
+            .into_any()
+        }
+    }
+    }
+}
+
 #[component]
 pub fn HomePage() -> impl IntoView {
     view! {
         <PageHeader object_label="License Management App" title=Signal::derive(|| "Home".to_string()) />
         <OfflineNotice />
         <DemoControls />
+        <DashboardSection />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::build_demo_data;
+
+    #[test]
+    fn dashboard_of_the_demo() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let d = build_demo_data(today, today.and_hms_opt(9, 0, 0).unwrap(), DemoSize::Normal);
+        let dash = dashboard(&d.licenses, &d.packages, &d.alert_rules, &d.users, today);
+        assert_eq!(dash.total, 190);
+        assert_eq!(dash.by_status.iter().map(|(_, n)| n).sum::<u64>(), 190);
+        assert_eq!(dash.seats.len(), 4);
+        let fieldforce = dash
+            .seats
+            .iter()
+            .find(|p| p.package == "FieldForce Scheduler")
+            .unwrap();
+        assert_eq!(fieldforce.licensed, 0);
+        assert!(fieldforce.site_licenses > 0);
+        let vault = dash
+            .seats
+            .iter()
+            .find(|p| p.package == "Contract Vault")
+            .unwrap();
+        assert!(vault.licensed > 0 && vault.used > 0);
+        assert_eq!(dash.expirations.len(), 13);
+        assert_eq!(dash.expirations[0].0, today);
+        let within_90: u64 = dash.expirations.iter().map(|(_, n)| n).sum();
+        assert!(within_90 >= dash.expiring_soon.len() as u64);
+        assert!(!dash.expiring_soon.is_empty());
+        assert!(!dash.notifications.is_empty());
+        assert!(dash
+            .notifications
+            .iter()
+            .all(|n| n.mailto.contains("subject=") && n.mailto.contains("body=")));
+    }
+
+    #[test]
+    fn labels() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(week_label(d), "Nov 23 – Nov 29");
+        assert_eq!(days_left_text(0), "today");
+        assert_eq!(days_left_text(5), "in 5 days");
     }
 }

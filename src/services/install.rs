@@ -1089,6 +1089,28 @@ pub fn outcome_label(outcome: &InstallOutcome) -> &'static str {
     }
 }
 
+/// What the LMA did about an event, in a sentence.
+pub fn outcome_text(outcome: &InstallOutcome) -> String {
+    match outcome {
+        InstallOutcome::LeadAndLicenseCreated { .. } => {
+            "A lead and a license were created from the package's default license.".to_string()
+        }
+        InstallOutcome::LicenseUpdated { .. } => "The org's license was updated.".to_string(),
+        InstallOutcome::Pending { reason }
+        | InstallOutcome::Failed { reason, .. }
+        | InstallOutcome::NoLicense { reason } => reason.clone(),
+    }
+}
+
+/// The license an event created or updated.
+pub fn outcome_license(outcome: &InstallOutcome) -> Option<&SfId> {
+    match outcome {
+        InstallOutcome::LeadAndLicenseCreated { license_id, .. }
+        | InstallOutcome::LicenseUpdated { license_id } => Some(license_id),
+        _ => None,
+    }
+}
+
 /// The general checklist of the LMA guide's "Leads and Licenses Aren't
 /// Being Created", as it applies to this app, shown under every failure's
 /// own advice.
