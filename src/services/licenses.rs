@@ -8,6 +8,9 @@
 //! substring tests and never reads the database.
 
 use std::collections::{HashMap, HashSet};
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::task::Poll;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use thiserror::Error;
@@ -173,6 +176,36 @@ pub fn sort_newest_first(history: &mut [HistoryEntry]) {
     history.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
 }
 
+/// Runs two futures at once and waits for both (the crate has no `futures`
+/// dependency outside tests). Never panics: each output is taken once.
+async fn join2<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let mut a = pin!(a);
+    let mut b = pin!(b);
+    let mut done_a = None;
+    let mut done_b = None;
+    poll_fn(move |cx| {
+        if done_a.is_none() {
+            if let Poll::Ready(v) = a.as_mut().poll(cx) {
+                done_a = Some(v);
+            }
+        }
+        if done_b.is_none() {
+            if let Poll::Ready(v) = b.as_mut().poll(cx) {
+                done_b = Some(v);
+            }
+        }
+        match (done_a.take(), done_b.take()) {
+            (Some(x), Some(y)) => Poll::Ready((x, y)),
+            (x, y) => {
+                done_a = x;
+                done_b = y;
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
 // ---------------------------------------------------------------------------
 // License detail
 // ---------------------------------------------------------------------------
@@ -206,8 +239,13 @@ pub async fn load_license_detail<R: Repository>(
     let Some(license) = load_license(repo, id).await? else {
         return Ok(None);
     };
-    let history = license_history(repo, &license.record.id).await?;
-    let related = related::load_links(repo, &license.record).await?;
+    // The reads don't depend on each other: IndexedDB serves them together.
+    let (history, related) = join2(
+        license_history(repo, &license.record.id),
+        related::load_links(repo, &license.record),
+    )
+    .await;
+    let (history, related) = (history?, related?);
     Ok(Some(LicenseDetail {
         license,
         history,
@@ -252,13 +290,10 @@ impl ListSource {
 }
 
 pub async fn load_list_source<R: Repository>(repo: &R) -> Result<ListSource, StorageError> {
-    let licenses: Vec<License> = repo
-        .get_all::<License>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
-    let package_names = related::load_package_names(repo).await?;
+    let (licenses, package_names) =
+        join2(repo.get_all::<License>(), related::load_package_names(repo)).await;
+    let licenses: Vec<License> = licenses?.into_iter().map(|s| s.record).collect();
+    let package_names = package_names?;
     Ok(ListSource {
         licenses,
         package_names,
@@ -297,31 +332,41 @@ mod related {
         repo: &R,
         license: &License,
     ) -> Result<Links, StorageError> {
-        let package = repo
-            .get::<Package>(license.package_id.to18())
-            .await?
-            .map(|p| link(&p.record.id, p.record.name.as_str().to_string()));
-        let lead = match &license.lead_id {
-            Some(id) => repo
-                .get::<Lead>(id.to18())
-                .await?
-                .map(|l| link(&l.record.id, l.record.full_name())),
-            None => None,
+        let package = async {
+            repo.get::<Package>(license.package_id.to18())
+                .await
+                .map(|p| p.map(|p| link(&p.record.id, p.record.name.as_str().to_string())))
         };
-        let account = match &license.account_id {
-            Some(id) => repo
-                .get::<Account>(id.to18())
-                .await?
-                .map(|a| link(&a.record.id, a.record.name.clone())),
-            None => None,
+        let lead = async {
+            match &license.lead_id {
+                Some(id) => repo
+                    .get::<Lead>(id.to18())
+                    .await
+                    .map(|l| l.map(|l| link(&l.record.id, l.record.full_name()))),
+                None => Ok(None),
+            }
         };
-        let contact = match &license.contact_id {
-            Some(id) => repo
-                .get::<Contact>(id.to18())
-                .await?
-                .map(|c| link(&c.record.id, c.record.full_name())),
-            None => None,
+        let account = async {
+            match &license.account_id {
+                Some(id) => repo
+                    .get::<Account>(id.to18())
+                    .await
+                    .map(|a| a.map(|a| link(&a.record.id, a.record.name.clone()))),
+                None => Ok(None),
+            }
         };
+        let contact = async {
+            match &license.contact_id {
+                Some(id) => repo
+                    .get::<Contact>(id.to18())
+                    .await
+                    .map(|c| c.map(|c| link(&c.record.id, c.record.full_name()))),
+                None => Ok(None),
+            }
+        };
+        let ((package, lead), (account, contact)) =
+            join2(join2(package, lead), join2(account, contact)).await;
+        let (package, lead, account, contact) = (package?, lead?, account?, contact?);
         Ok(Links {
             package,
             lead,
@@ -1503,6 +1548,33 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    /// Pending on its first poll (waking itself), ready on the second.
+    struct YieldOnce<T>(Option<T>, bool);
+
+    impl<T: Unpin> Future for YieldOnce<T> {
+        type Output = T;
+        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<T> {
+            if self.1 {
+                match self.0.take() {
+                    Some(v) => Poll::Ready(v),
+                    None => Poll::Pending,
+                }
+            } else {
+                self.1 = true;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        }
+    }
+
+    #[test]
+    fn join2_waits_for_both() {
+        let (a, b) = block_on(join2(YieldOnce(Some(1), false), async { "ready" }));
+        assert_eq!((a, b), (1, "ready"));
+        let (a, b) = block_on(join2(async { 2 }, YieldOnce(Some('x'), false)));
+        assert_eq!((a, b), (2, 'x'));
     }
 
     // ---- list model ----
