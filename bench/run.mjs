@@ -303,7 +303,7 @@ async function loadDemo(context, size) {
   const page = await newPage(context);
   await openApp(page);
   const t0 = Date.now();
-  let n, via;
+  let n, via, message = null;
   const sizeSelect = page.getByLabel('Demo size', { exact: true });
   if (await sizeSelect.waitFor({ timeout: 15_000 }).then(() => true, () => false)) {
     via = 'Home page: Load demo data';
@@ -320,6 +320,7 @@ async function loadDemo(context, size) {
     await done.or(failed).first().waitFor({ timeout: 900_000 });
     if (await failed.count()) throw new Error(await failed.first().innerText());
     const text = await done.first().innerText();
+    message = text;
     n = Number(/([\d,]+) licenses/.exec(text)?.[1]?.replace(/,/g, '') ?? NaN);
   } else {
     via = 'bench_load_demo (no "Demo size" control on the Home page within 15 s)';
@@ -327,7 +328,7 @@ async function loadDemo(context, size) {
     n = await page.evaluate((s) => window.wasmBindings.bench_load_demo(s), size);
   }
   log(`${n} licenses loaded in ${Date.now() - t0} ms via ${via}`);
-  details.demo_load = { ...(details.demo_load ?? {}), [size]: { via, ms: Date.now() - t0, licenses: n } };
+  details.demo_load = { ...(details.demo_load ?? {}), [size]: { via, ms: Date.now() - t0, licenses: n, message } };
   await page.close();
   return n;
 }
