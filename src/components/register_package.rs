@@ -199,6 +199,7 @@ pub fn RegisterPackageForm(
                     value=length
                     kind="text"
                     hint="A Free Trial lasts 1 to 90 days."
+                    disabled=Signal::derive(move || does_not_expire.get())
                     error=field_error(SimField::Domain(Field::LicenseLength))
                 />
                 <CheckboxInput id="register-does-not-expire" label="License does not expire" value=does_not_expire />
@@ -206,6 +207,7 @@ pub fn RegisterPackageForm(
                     id="register-seats"
                     label="Seats"
                     value=seats
+                    disabled=Signal::derive(move || site_wide.get())
                     error=field_error(SimField::Domain(Field::DefaultSeats))
                 />
                 <CheckboxInput

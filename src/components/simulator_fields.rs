@@ -38,6 +38,9 @@ pub fn TextInput(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] required: bool,
+    /// Disables the input (its value is then ignored by the form).
+    #[prop(into, optional)]
+    disabled: Signal<bool>,
 ) -> impl IntoView {
     let described = described_by(&id, hint.is_some());
     view! {
@@ -51,6 +54,7 @@ pub fn TextInput(
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=described
                 required=required
+                disabled=move || disabled.get()
             />
             <FieldMessages id=id hint error />
         </div>

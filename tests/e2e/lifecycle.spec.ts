@@ -83,6 +83,12 @@ test('register a package: errors by their field, then the default license every 
   const length = form.getByLabel('Length in Days');
   await expect(length).toHaveAttribute('aria-invalid', 'true');
   await expect(form.locator('#register-length-error')).toContainText('A Free Trial lasts 1 to 90 days');
+  // A Free Trial must end: "License does not expire" is refused for it.
+  await form.getByLabel('License does not expire').check();
+  await expect(length).toBeDisabled();
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.locator('#register-length-error')).toContainText('A Free Trial must end');
+  await form.getByLabel('License does not expire').uncheck();
   await form.getByLabel('Length in Days').fill('30');
   await form.getByLabel('Seats', { exact: true }).fill('0');
   await form.getByRole('button', { name: 'Save' }).click();
