@@ -22,9 +22,6 @@ use crate::services::install::{
     upload_version, InstallForm, SimField, SimulatorData, SimulatorError, UploadForm, EDITIONS,
 };
 
-/// At most this many orgs are offered in the org picker (the most recent).
-const ORG_CHOICES: usize = 500;
-
 type Errors = RwSignal<Option<SimulatorError>>;
 
 fn field_error(errors: Errors, field: SimField) -> Signal<Option<String>> {
@@ -454,7 +451,7 @@ fn OrgSection(data: Signal<SimulatorData>) -> impl IntoView {
     let org_options = Signal::derive(move || {
         let d = data.get();
         let mut o = vec![(String::new(), "Choose an org…".to_string())];
-        o.extend(d.orgs.iter().take(ORG_CHOICES).map(|(org, held)| {
+        o.extend(d.orgs.iter().map(|(org, held)| {
             (
                 org.org_id.to18().to_string(),
                 format!(
@@ -615,9 +612,24 @@ fn OrgSection(data: Signal<SimulatorData>) -> impl IntoView {
                         label="Subscriber org"
                         value=org
                         options=org_options
-                        hint="Orgs known from the Install Log, by name (the 500 most recent)."
+                        hint="Orgs known from the Install Log, by name."
                         error=field_error(errors, SimField::OrgId)
                     />
+                    {move || {
+                        let d = data.get();
+                        (d.orgs_total > d.orgs.len())
+                            .then(|| {
+                                view! {
+                                    <p class="hint">
+                                        {format!(
+                                            "Offering the {} orgs with the most recent events, of {} in the Install Log.",
+                                            d.orgs.len(),
+                                            d.orgs_total,
+                                        )}
+                                    </p>
+                                }
+                            })
+                    }}
                     <Show when=move || !org.get().is_empty()>
                         <table aria-label="Licenses of this org">
                             <thead>

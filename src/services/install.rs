@@ -315,6 +315,13 @@ pub fn org_expiration_for(status: OrgStatus, from: NaiveDate) -> Option<NaiveDat
 /// Every subscriber org the install log knows, as it last reported itself,
 /// by name.
 pub fn known_orgs(events: &[InstallEvent]) -> Vec<SubscriberOrg> {
+    recent_orgs(events, usize::MAX)
+}
+
+/// The `limit` orgs with the most recent events, as they last reported
+/// themselves, by name (the simulator's org picker stays short with 100,000
+/// orgs).
+pub fn recent_orgs(events: &[InstallEvent], limit: usize) -> Vec<SubscriberOrg> {
     let mut latest: HashMap<&SfId, &InstallEvent> = HashMap::new();
     for e in events {
         let newer = latest
@@ -324,7 +331,12 @@ pub fn known_orgs(events: &[InstallEvent]) -> Vec<SubscriberOrg> {
             latest.insert(&e.org.org_id, e);
         }
     }
-    let mut orgs: Vec<SubscriberOrg> = latest.into_values().map(|e| e.org.clone()).collect();
+    let mut newest: Vec<&InstallEvent> = latest.into_values().collect();
+    if newest.len() > limit {
+        newest.sort_by(|a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
+        newest.truncate(limit);
+    }
+    let mut orgs: Vec<SubscriberOrg> = newest.into_iter().map(|e| e.org.clone()).collect();
     orgs.sort_by(|a, b| {
         a.org_name
             .to_lowercase()
@@ -538,9 +550,15 @@ pub fn parse_install_form(
 pub struct SimulatorData {
     pub packages: Vec<Package>,
     pub versions: Vec<PackageVersion>,
-    /// Every known org with the licenses it holds.
+    /// The known orgs with the most recent events (at most
+    /// [`SIMULATOR_ORGS`]), by name, with the licenses each holds.
     pub orgs: Vec<(SubscriberOrg, Vec<License>)>,
+    /// How many orgs the Install Log knows in all.
+    pub orgs_total: usize,
 }
+
+/// How many orgs the simulator offers to pick from.
+pub const SIMULATOR_ORGS: usize = 500;
 
 impl SimulatorData {
     pub fn package(&self, id: &SfId) -> Option<&Package> {
@@ -597,7 +615,12 @@ pub async fn load_simulator<R: Repository>(repo: &R) -> Result<SimulatorData, St
             .or_default()
             .push(l);
     }
-    let orgs = known_orgs(&events)
+    let orgs_total = events
+        .iter()
+        .map(|e| &e.org.org_id)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let orgs = recent_orgs(&events, SIMULATOR_ORGS)
         .into_iter()
         .map(|org| {
             let mut held = by_org.remove(&org.org_id).unwrap_or_default();
@@ -609,6 +632,7 @@ pub async fn load_simulator<R: Repository>(repo: &R) -> Result<SimulatorData, St
         packages,
         versions,
         orgs,
+        orgs_total,
     })
 }
 
@@ -1316,6 +1340,29 @@ mod tests {
         assert_eq!(license.used_licenses, None);
         assert!(plan_uninstall(&p, &v1, &license, org, at(6, 9), &mut seq).is_err());
         assert!(parse_used_licenses("3", &license).is_err());
+    }
+
+    #[test]
+    fn the_org_picker_keeps_the_most_recent_orgs() {
+        let d = crate::demo::build_demo_data(
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            at(1, 9),
+            crate::demo::DemoSize::Normal,
+        );
+        let all = known_orgs(&d.installs);
+        let recent = recent_orgs(&d.installs, 10);
+        assert_eq!(recent.len(), 10);
+        assert!(all.len() > 150);
+        let newest = d
+            .installs
+            .iter()
+            .max_by_key(|e| (e.at, e.id.clone()))
+            .unwrap();
+        assert!(recent.iter().any(|o| o.org_id == newest.org.org_id));
+        let names: Vec<String> = recent.iter().map(|o| o.org_name.to_lowercase()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
     }
 
     #[test]
