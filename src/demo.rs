@@ -1553,7 +1553,15 @@ pub async fn load_demo_data<R: Repository>(
     now: NaiveDateTime,
     size: DemoSize,
 ) -> Result<DemoSummary, StorageError> {
-    let data = build_demo_data(today, now, size);
+    save_demo_data(repo, build_demo_data(today, now, size)).await
+}
+
+/// The second half of [`load_demo_data`]: replaces everything the
+/// repository holds with `data`, in one atomic batch.
+pub async fn save_demo_data<R: Repository>(
+    repo: &R,
+    data: DemoData,
+) -> Result<DemoSummary, StorageError> {
     if let Some(problem) = data.refused.first() {
         return Err(StorageError::Other(format!(
             "Internal error: the demo data broke a rule ({problem}); nothing was saved."

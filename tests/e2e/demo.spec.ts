@@ -10,7 +10,7 @@ test('demo data loads, asks before replacing, and reset clears it', async ({ pag
   await expect(loaded).toContainText('4 packages, 190 licenses');
   test.info().annotations.push({ type: 'demo load', description: (await loaded.textContent()) ?? '' });
   // The normal demo loads in under a second.
-  expect(Number(/in ([0-9.]+) s\)/.exec((await loaded.textContent()) ?? '')?.[1] ?? '99')).toBeLessThan(1);
+  expect(Number(/records in ([0-9.]+) s/.exec((await loaded.textContent()) ?? '')?.[1] ?? '99')).toBeLessThan(1);
 
   // Loading again would delete what is there: an in-page dialog asks first.
   await page.getByRole('button', { name: 'Load demo data' }).click();
