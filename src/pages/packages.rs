@@ -433,5 +433,21 @@ fn PackageRecord(
 
 #[component]
 pub fn RegisterPackagePage() -> impl IntoView {
-    view! { <PageHeader object_label="Package" title=title("Register a Package") /> }
+    let navigate = leptos_router::hooks::use_navigate();
+    let query = leptos_router::hooks::use_query_map();
+    // `?package=<Package ID>` preselects the package, e.g. from its record page.
+    let package_id = query.with_untracked(|q| q.get("package"));
+    let on_registered = Callback::new(move |package: crate::domain::Package| {
+        navigate(
+            &format!("/packages/{}", package.id.to18()),
+            Default::default(),
+        );
+    });
+    view! {
+        <PageHeader object_label="Package" title=title("Register a Package") />
+        <crate::components::register_package::RegisterPackageForm
+            package_id=package_id.unwrap_or_default()
+            on_registered
+        />
+    }
 }
