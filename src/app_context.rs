@@ -68,9 +68,18 @@ pub async fn open_app() -> Result<AppContext, StorageError> {
     }
     let saved = settings::current_user_id();
     let current = saved
-        .and_then(|id| users.iter().find(|u| u.id.to18() == id && u.active).cloned())
+        .and_then(|id| {
+            users
+                .iter()
+                .find(|u| u.id.to18() == id && u.active)
+                .cloned()
+        })
         .or_else(|| users.iter().find(|u| u.active).cloned())
-        .ok_or_else(|| StorageError::Other("No active user exists. Reset the demo data to recreate the users.".into()))?;
+        .ok_or_else(|| {
+            StorageError::Other(
+                "No active user exists. Reset the demo data to recreate the users.".into(),
+            )
+        })?;
     let changes = RwSignal::new(0u64);
     let users_signal = RwSignal::new(users);
     repo.subscribe(move |_notice| changes.update(|n| *n = n.wrapping_add(1)))

@@ -63,13 +63,18 @@ pub fn bench_js_objects() -> Result<js_sys::Array, JsValue> {
 /// Creates the database `db_name` with the app's schema, and closes it.
 #[wasm_bindgen]
 pub async fn bench_create_db(db_name: String) -> Result<(), JsValue> {
-    IdbRepository::open(&db_name).await.map(drop).map_err(js_err)
+    IdbRepository::open(&db_name)
+        .await
+        .map(drop)
+        .map_err(js_err)
 }
 
 /// Deletes the database `db_name`.
 #[wasm_bindgen]
 pub async fn bench_delete_db(db_name: String) -> Result<(), JsValue> {
-    IdbRepository::delete_database(&db_name).await.map_err(js_err)
+    IdbRepository::delete_database(&db_name)
+        .await
+        .map_err(js_err)
 }
 
 /// Milliseconds of `put_all` (one batch of creates, committed) of the kept
@@ -79,7 +84,9 @@ pub async fn bench_insert(db_name: String) -> Result<f64, JsValue> {
     let repo = IdbRepository::open(&db_name).await.map_err(js_err)?;
     let records = LICENSES.with(|l| l.borrow().clone());
     let t0 = now_ms();
-    repo.put_all(records, Expect::Absent).await.map_err(js_err)?;
+    repo.put_all(records, Expect::Absent)
+        .await
+        .map_err(js_err)?;
     Ok(now_ms() - t0)
 }
 
@@ -92,7 +99,10 @@ pub async fn bench_read(db_name: String, expect: u32) -> Result<f64, JsValue> {
     let all = repo.get_all::<License>().await.map_err(js_err)?;
     let ms = now_ms() - t0;
     if all.len() != expect as usize {
-        return Err(js_err(format!("read {} licenses, expected {expect}", all.len())));
+        return Err(js_err(format!(
+            "read {} licenses, expected {expect}",
+            all.len()
+        )));
     }
     Ok(ms)
 }

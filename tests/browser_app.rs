@@ -11,7 +11,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 async fn tick(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), ms);
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), ms);
         }
     });
     let _ = JsFuture::from(promise).await;
@@ -19,7 +20,10 @@ async fn tick(ms: i32) {
 
 /// Waits (up to ~10 s) until the body's text contains `needle`.
 async fn body_text_containing(needle: &str) -> String {
-    let body = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()).expect("a body");
+    let body = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .expect("a body");
     let mut text = String::new();
     for _ in 0..200 {
         text = body.text_content().unwrap_or_default();
@@ -33,12 +37,24 @@ async fn body_text_containing(needle: &str) -> String {
 
 #[wasm_bindgen_test]
 async fn app_opens_its_database_and_offers_the_user_switcher() {
-    let body = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()).expect("a body");
+    let body = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .expect("a body");
     let handle = leptos::mount::mount_to(body, license_desk::App);
     // The switcher appears only once IndexedDB opened and the seed users were stored.
     let text = body_text_containing("Acting as").await;
-    assert!(text.contains("Acting as"), "the app did not finish opening: {text}");
-    assert!(text.contains("System Administrator"), "seed users missing from: {text}");
-    assert!(!text.contains("can't open its data"), "storage failed: {text}");
+    assert!(
+        text.contains("Acting as"),
+        "the app did not finish opening: {text}"
+    );
+    assert!(
+        text.contains("System Administrator"),
+        "seed users missing from: {text}"
+    );
+    assert!(
+        !text.contains("can't open its data"),
+        "storage failed: {text}"
+    );
     drop(handle);
 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::alert_offline::OfflineNotice;
 use super::user_switcher::UserSwitcher;
 
 #[component]
@@ -22,6 +23,9 @@ pub fn Layout(children: Children) -> impl IntoView {
             <span class="header-spacer"></span>
             <UserSwitcher />
         </header>
-        <main id="main">{children()}</main>
+        <main id="main">
+            <OfflineNotice />
+            {children()}
+        </main>
     }
 }

@@ -43,7 +43,10 @@ pub fn Field(#[prop(into)] label: String, children: Children) -> impl IntoView {
 
 /// A card holding `<Field>`s in two columns.
 #[component]
-pub fn Details(#[prop(into, default = "Details".to_string())] title: String, children: Children) -> impl IntoView {
+pub fn Details(
+    #[prop(into, default = "Details".to_string())] title: String,
+    children: Children,
+) -> impl IntoView {
     let label = title.clone();
     view! {
         <section class="card" aria-label=label>

@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use crate::app_context::use_app;
 use crate::clock::{now, today};
 use crate::components::alert_dialog::ConfirmDialog;
-use crate::components::alert_offline::OfflineNotice;
 use crate::components::chart_bars::{BarChart, BarGroup, Series};
 use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
 use crate::demo::{build_demo_data, has_data, reset, save_demo_data, DemoSize, DemoSummary};
@@ -599,7 +598,6 @@ fn DashboardSection() -> impl IntoView {
 pub fn HomePage() -> impl IntoView {
     view! {
         <PageHeader object_label="License Management App" title=Signal::derive(|| "Home".to_string()) />
-        <OfflineNotice />
         <DemoControls />
         <DashboardSection />
     }

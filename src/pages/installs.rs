@@ -9,7 +9,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::app_context::use_app;
-use crate::components::alert_offline::OfflineNotice;
 use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
 use crate::domain::{InstallEvent, InstallOutcome, Package, SfId};
 use crate::services::install::{
@@ -220,7 +219,6 @@ pub fn InstallLogPage() -> impl IntoView {
 
     view! {
         <PageHeader object_label="License Management App" title=Signal::derive(|| "Install Log".to_string()) />
-        <OfflineNotice />
         <section class="card" aria-label="Install Log">
             <div class="filters">
                 <div class="form-field">

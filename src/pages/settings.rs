@@ -7,7 +7,6 @@ use leptos_router::components::A;
 
 use crate::app_context::use_app;
 use crate::components::alert_dialog::ConfirmDialog;
-use crate::components::alert_offline::OfflineNotice;
 use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
 use crate::components::simulator_fields::{SelectInput, TextInput};
 use crate::domain::{
@@ -246,7 +245,6 @@ pub fn SettingsPage() -> impl IntoView {
 
     view! {
         <PageHeader object_label="Settings" title=Signal::derive(|| "Settings".to_string()) />
-        <OfflineNotice />
         <section class="card" aria-labelledby="rules-title">
             <header>
                 <h2 id="rules-title">"Expiration alert rules"</h2>

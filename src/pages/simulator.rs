@@ -11,7 +11,6 @@ use leptos_router::components::A;
 
 use crate::app_context::use_app;
 use crate::clock::now;
-use crate::components::alert_offline::OfflineNotice;
 use crate::components::record::{ErrorNotice, PageHeader};
 use crate::components::register_package::RegisterPackageForm;
 use crate::components::simulator_fields::{CheckboxInput, SelectInput, TextInput};
@@ -749,7 +748,6 @@ pub fn SimulatorPage() -> impl IntoView {
     };
     view! {
         <PageHeader object_label="Simulator" title=Signal::derive(|| "Subscriber simulator".to_string()) />
-        <OfflineNotice />
         <section class="card simulator" aria-labelledby="simulator-title">
             <header>
                 <h2 id="simulator-title">"Events from AppExchange and subscriber orgs"</h2>
