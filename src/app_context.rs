@@ -52,12 +52,7 @@ pub fn use_app() -> AppContext {
 /// Opens the database (creating it on the first visit) and loads the users.
 pub async fn open_app() -> Result<AppContext, StorageError> {
     let repo = IdbRepository::open(DEFAULT_DB_NAME).await?;
-    let mut users: Vec<User> = repo
-        .get_all::<User>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+    let mut users: Vec<User> = repo.all_records::<User>().await?;
     if users.is_empty() {
         users = seed_users();
         match repo.put_all(users.clone(), Expect::Absent).await {

@@ -52,12 +52,7 @@ pub fn RegisterPackageForm(
         app.track_changes();
         let repo = app.repo();
         async move {
-            let mut all: Vec<Package> = repo
-                .get_all::<Package>()
-                .await?
-                .into_iter()
-                .map(|s| s.record)
-                .collect();
+            let mut all: Vec<Package> = repo.all_records::<Package>().await?;
             all.sort_by_key(|p| p.name.as_str().to_lowercase());
             Ok::<_, crate::storage::StorageError>(all)
         }

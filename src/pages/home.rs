@@ -330,24 +330,9 @@ async fn load_dashboard(
     users: Vec<User>,
     today: NaiveDate,
 ) -> Result<Dashboard, StorageError> {
-    let licenses: Vec<License> = repo
-        .get_all::<License>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
-    let packages: Vec<Package> = repo
-        .get_all::<Package>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
-    let rules: Vec<AlertRule> = repo
-        .get_all::<AlertRule>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+    let licenses: Vec<License> = repo.all_records::<License>().await?;
+    let packages: Vec<Package> = repo.all_records::<Package>().await?;
+    let rules: Vec<AlertRule> = repo.all_records::<AlertRule>().await?;
     Ok(dashboard(&licenses, &packages, &rules, &users, today))
 }
 

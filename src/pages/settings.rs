@@ -36,12 +36,7 @@ impl AlertRuleFailure {
 
 /// Every alert rule, soonest first.
 pub async fn load_rules<R: Repository>(repo: &R) -> Result<Vec<AlertRule>, StorageError> {
-    let mut rules: Vec<AlertRule> = repo
-        .get_all::<AlertRule>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+    let mut rules: Vec<AlertRule> = repo.all_records::<AlertRule>().await?;
     rules.sort_by_key(|r| (r.days_before, r.id.clone()));
     Ok(rules)
 }

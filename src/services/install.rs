@@ -578,36 +578,16 @@ impl SimulatorData {
 }
 
 pub async fn load_simulator<R: Repository>(repo: &R) -> Result<SimulatorData, StorageError> {
-    let mut packages: Vec<Package> = repo
-        .get_all::<Package>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+    let mut packages: Vec<Package> = repo.all_records::<Package>().await?;
     packages.sort_by(|a, b| {
         a.name
             .as_str()
             .to_lowercase()
             .cmp(&b.name.as_str().to_lowercase())
     });
-    let versions: Vec<PackageVersion> = repo
-        .get_all::<PackageVersion>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
-    let events: Vec<InstallEvent> = repo
-        .get_all::<InstallEvent>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
-    let licenses: Vec<License> = repo
-        .get_all::<License>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+    let versions: Vec<PackageVersion> = repo.all_records::<PackageVersion>().await?;
+    let events: Vec<InstallEvent> = repo.all_records::<InstallEvent>().await?;
+    let licenses: Vec<License> = repo.all_records::<License>().await?;
     let mut by_org: HashMap<SfId, Vec<License>> = HashMap::new();
     for l in licenses {
         by_org
@@ -638,12 +618,7 @@ pub async fn load_simulator<R: Repository>(repo: &R) -> Result<SimulatorData, St
 
 /// The install log, newest first.
 pub async fn load_install_log<R: Repository>(repo: &R) -> Result<Vec<InstallEvent>, StorageError> {
-    let mut events: Vec<InstallEvent> = repo
-        .get_all::<InstallEvent>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+    let mut events: Vec<InstallEvent> = repo.all_records::<InstallEvent>().await?;
     sort_newest_first(&mut events);
     Ok(events)
 }
@@ -760,11 +735,8 @@ async fn known_org<R: Repository>(
     org_id: &SfId,
 ) -> Result<SubscriberOrg, SimulatorError> {
     let events: Vec<InstallEvent> = repo
-        .find(INSTALL_ORG, Query::eq(org_id.to18()))
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+        .find_records(INSTALL_ORG, Query::eq(org_id.to18()))
+        .await?;
     known_orgs(&events).into_iter().next().ok_or_else(|| {
         SimulatorError::input(
             SimField::OrgId,
@@ -1051,11 +1023,8 @@ pub async fn upload_version<R: Repository>(
         .ok_or_else(|| SimulatorError::input(SimField::Package, "Choose a package."))?
         .record;
     let existing: Vec<PackageVersion> = repo
-        .find(VERSION_PACKAGE, Query::eq(package.id.to18()))
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+        .find_records(VERSION_PACKAGE, Query::eq(package.id.to18()))
+        .await?;
     commit_with_counters(repo, |seq| {
         let version = plan_version(
             &package,

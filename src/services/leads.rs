@@ -106,12 +106,7 @@ pub fn visible_leads(rows: &[LeadRow], show_converted: bool) -> Vec<LeadRow> {
 }
 
 pub async fn load_lead_rows<R: Repository>(repo: &R) -> Result<Vec<LeadRow>, StorageError> {
-    let leads: Vec<Lead> = repo
-        .get_all::<Lead>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+    let leads: Vec<Lead> = repo.all_records::<Lead>().await?;
     let users = load_users(repo).await?;
     Ok(lead_rows(&leads, &users))
 }
@@ -195,12 +190,8 @@ async fn licenses_of_lead<R: Repository>(
     repo: &R,
     lead_id: &SfId,
 ) -> Result<Vec<License>, StorageError> {
-    Ok(repo
-        .find(LICENSE_LEAD, Query::eq(lead_id.to18()))
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect())
+    repo.find_records(LICENSE_LEAD, Query::eq(lead_id.to18()))
+        .await
 }
 
 // ---------------------------------------------------------------------------
@@ -327,11 +318,8 @@ pub async fn load_account_detail<R: Repository>(
         return Ok(None);
     };
     let mut contacts: Vec<Contact> = repo
-        .find(CONTACT_ACCOUNT, Query::eq(id.to18()))
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+        .find_records(CONTACT_ACCOUNT, Query::eq(id.to18()))
+        .await?;
     contacts.sort_by(|a, b| {
         a.full_name()
             .to_lowercase()
@@ -339,11 +327,8 @@ pub async fn load_account_detail<R: Repository>(
             .then_with(|| a.id.cmp(&b.id))
     });
     let mut licenses: Vec<License> = repo
-        .find(LICENSE_ACCOUNT, Query::eq(id.to18()))
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+        .find_records(LICENSE_ACCOUNT, Query::eq(id.to18()))
+        .await?;
     sort_licenses_by_name(&mut licenses);
     let users = load_users(repo).await?;
     let converted_from = converted_leads(repo, &licenses).await?;

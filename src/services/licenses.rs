@@ -161,11 +161,8 @@ pub async fn license_history<R: Repository>(
     license_id: &SfId,
 ) -> Result<Vec<HistoryEntry>, StorageError> {
     let mut history: Vec<HistoryEntry> = repo
-        .find(HISTORY_LICENSE, Query::eq(license_id.to18()))
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+        .find_records(HISTORY_LICENSE, Query::eq(license_id.to18()))
+        .await?;
     sort_newest_first(&mut history);
     Ok(history)
 }

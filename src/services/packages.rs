@@ -155,18 +155,8 @@ pub fn package_rows(
 }
 
 pub async fn load_package_rows<R: Repository>(repo: &R) -> Result<Vec<PackageRow>, StorageError> {
-    let packages: Vec<Package> = repo
-        .get_all::<Package>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
-    let versions: Vec<PackageVersion> = repo
-        .get_all::<PackageVersion>()
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+    let packages: Vec<Package> = repo.all_records::<Package>().await?;
+    let versions: Vec<PackageVersion> = repo.all_records::<PackageVersion>().await?;
     let users = load_users(repo).await?;
     Ok(package_rows(&packages, &versions, &users))
 }
@@ -222,18 +212,12 @@ pub async fn load_package_detail<R: Repository>(
         return Ok(None);
     };
     let mut versions: Vec<PackageVersion> = repo
-        .find(VERSION_PACKAGE, Query::eq(id.to18()))
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+        .find_records(VERSION_PACKAGE, Query::eq(id.to18()))
+        .await?;
     sort_versions_newest_first(&mut versions);
     let mut licenses: Vec<License> = repo
-        .find(LICENSE_PACKAGE, Query::eq(id.to18()))
-        .await?
-        .into_iter()
-        .map(|s| s.record)
-        .collect();
+        .find_records(LICENSE_PACKAGE, Query::eq(id.to18()))
+        .await?;
     sort_licenses_by_name(&mut licenses);
     let users = load_users(repo).await?;
     let p = &package.record;

@@ -42,6 +42,31 @@ pub trait Repository {
 
     // ---- conveniences, all built on the methods above ----
 
+    /// Every record of type `T`, without revisions: for pages and workflows
+    /// that only read them.
+    async fn all_records<T: Record>(&self) -> StorageResult<Vec<T>> {
+        Ok(self
+            .get_all::<T>()
+            .await?
+            .into_iter()
+            .map(|s| s.record)
+            .collect())
+    }
+
+    /// Like [`find`](Repository::find), without revisions.
+    async fn find_records<T: Record>(
+        &self,
+        index: Index<T>,
+        query: Query,
+    ) -> StorageResult<Vec<T>> {
+        Ok(self
+            .find(index, query)
+            .await?
+            .into_iter()
+            .map(|s| s.record)
+            .collect())
+    }
+
     /// Like [`get`](Repository::get), but a missing record is an error.
     async fn load<T: Record>(&self, id: &str) -> StorageResult<Stored<T>> {
         self.get::<T>(id)
