@@ -93,3 +93,29 @@ pub fn Loading(#[prop(into, default = "Loading…".to_string())] what: String) -
 pub fn Empty(children: Children) -> impl IntoView {
     view! { <p class="empty">{children()}</p> }
 }
+
+/// A fixed page title, for headers whose title never changes.
+pub fn title(text: &str) -> Signal<String> {
+    Signal::stored(text.to_string())
+}
+
+/// A record page whose ID matches no record: says so and links back to the list.
+#[component]
+pub fn RecordNotFound(
+    /// e.g. "Account"; the title reads "Account not found".
+    object_label: &'static str,
+    /// Why there may be no such record.
+    explanation: &'static str,
+    back_href: &'static str,
+    back_label: &'static str,
+) -> impl IntoView {
+    view! {
+        <PageHeader object_label=object_label title=title(&format!("{object_label} not found")) />
+        <section class="card">
+            <div class="card-body">
+                <p>{explanation}</p>
+                <leptos_router::components::A href=back_href>{back_label}</leptos_router::components::A>
+            </div>
+        </section>
+    }
+}

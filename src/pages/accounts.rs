@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use crate::app_context::use_app;
 use crate::components::package_licenses::LicensesRelatedList;
 use crate::components::record::{
-    Details, Empty, ErrorNotice, Field, Loading, PageHeader, RelatedList,
+    Details, Empty, ErrorNotice, Field, Loading, PageHeader, RecordNotFound, RelatedList,
 };
 use crate::domain::Contact;
 use crate::services::leads::{load_account_detail, AccountDetail, Link};
@@ -28,23 +28,10 @@ pub fn AccountDetailPage() -> impl IntoView {
         {move || match detail.get() {
             None => view! { <Loading what="Loading account…" /> }.into_any(),
             Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-            Some(Ok(None)) => {
-                view! {
-                    <PageHeader
-                        object_label="Account"
-                        title=Signal::stored("Account not found".to_string())
-                    />
-                    <section class="card">
-                        <div class="card-body">
-                            <p>
-                                "There is no account with this ID. Accounts are created by converting a lead."
-                            </p>
-                            <A href="/leads">"Go to Leads"</A>
-                        </div>
-                    </section>
-                }
-                    .into_any()
+            Some(Ok(None)) => view! {
+                <RecordNotFound object_label="Account" explanation="There is no account with this ID. Accounts are created by converting a lead." back_href="/leads" back_label="Go to Leads" />
             }
+            .into_any(),
             Some(Ok(Some(d))) => view! { <AccountRecord d /> }.into_any(),
         }}
     }

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::app_context::use_app;
 use crate::components::package_licenses::LicensesRelatedList;
-use crate::components::record::{Details, ErrorNotice, Field, Loading, PageHeader};
+use crate::components::record::{Details, ErrorNotice, Field, Loading, PageHeader, RecordNotFound};
 use crate::pages::accounts::lead_links;
 use crate::services::leads::{load_contact_detail, ContactDetail};
 
@@ -26,23 +26,10 @@ pub fn ContactDetailPage() -> impl IntoView {
         {move || match detail.get() {
             None => view! { <Loading what="Loading contact…" /> }.into_any(),
             Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-            Some(Ok(None)) => {
-                view! {
-                    <PageHeader
-                        object_label="Contact"
-                        title=Signal::stored("Contact not found".to_string())
-                    />
-                    <section class="card">
-                        <div class="card-body">
-                            <p>
-                                "There is no contact with this ID. Contacts are created by converting a lead."
-                            </p>
-                            <A href="/leads">"Go to Leads"</A>
-                        </div>
-                    </section>
-                }
-                    .into_any()
+            Some(Ok(None)) => view! {
+                <RecordNotFound object_label="Contact" explanation="There is no contact with this ID. Contacts are created by converting a lead." back_href="/leads" back_label="Go to Leads" />
             }
+            .into_any(),
             Some(Ok(Some(d))) => view! { <ContactRecord d /> }.into_any(),
         }}
     }

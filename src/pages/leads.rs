@@ -9,15 +9,13 @@ use leptos_router::NavigateOptions;
 use crate::app_context::use_app;
 use crate::clock;
 use crate::components::package_licenses::{LicensesRelatedList, ShowMore};
-use crate::components::record::{Details, Empty, ErrorNotice, Field, Loading, PageHeader};
+use crate::components::record::{
+    title, Details, Empty, ErrorNotice, Field, Loading, PageHeader, RecordNotFound,
+};
 use crate::domain::{group_thousands, Action as Permission};
 use crate::services::leads::{
     convert_lead_seen, load_lead_detail, load_lead_rows, visible_leads, LeadDetail, LeadRow,
 };
-
-fn title(text: &str) -> Signal<String> {
-    Signal::stored(text.to_string())
-}
 
 // ---------------------------------------------------------------------------
 // List
@@ -177,18 +175,10 @@ pub fn LeadDetailPage() -> impl IntoView {
         {move || match detail.get() {
             None => view! { <Loading what="Loading lead…" /> }.into_any(),
             Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-            Some(Ok(None)) => {
-                view! {
-                    <PageHeader object_label="Lead" title=title("Lead not found") />
-                    <section class="card">
-                        <div class="card-body">
-                            <p>"There is no lead with this ID. The address may have been mistyped."</p>
-                            <A href="/leads">"Back to Leads"</A>
-                        </div>
-                    </section>
-                }
-                    .into_any()
+            Some(Ok(None)) => view! {
+                <RecordNotFound object_label="Lead" explanation="There is no lead with this ID. The address may have been mistyped." back_href="/leads" back_label="Back to Leads" />
             }
+            .into_any(),
             Some(Ok(Some(d))) => view! { <LeadRecord d convert convert_error /> }.into_any(),
         }}
     }

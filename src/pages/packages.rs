@@ -12,16 +12,14 @@ use crate::components::package_lead_manager::{FieldError, LeadManagerEditor, Lea
 use crate::components::package_licenses::LicensesRelatedList;
 use crate::components::package_refresh::{RefreshLicensesButton, RefreshLicensesConfirm};
 use crate::components::package_versions::PackageVersionsList;
-use crate::components::record::{Details, Empty, ErrorNotice, Field, Loading, PageHeader};
+use crate::components::record::{
+    title, Details, Empty, ErrorNotice, Field, Loading, PageHeader, RecordNotFound,
+};
 use crate::domain::{check_refresh, Action as Permission, LicenseLength, Package};
 use crate::services::packages::{
     date_text, date_time_text, edit_lead_manager_seen, load_package_detail, load_package_rows,
     refresh_licenses, PackageDetail, PackageRow, LICENSE_MANAGEMENT_APP,
 };
-
-fn title(text: &str) -> Signal<String> {
-    Signal::stored(text.to_string())
-}
 
 // ---------------------------------------------------------------------------
 // List
@@ -239,15 +237,7 @@ pub fn PackageDetailPage() -> impl IntoView {
 #[component]
 fn PackageNotFound() -> impl IntoView {
     view! {
-        <PageHeader object_label="Package" title=title("Package not found") />
-        <section class="card">
-            <div class="card-body">
-                <p>
-                    "There is no package with this ID. It may have been removed, or the address was mistyped."
-                </p>
-                <A href="/packages">"Back to Packages"</A>
-            </div>
-        </section>
+        <RecordNotFound object_label="Package" explanation="There is no package with this ID. It may have been removed, or the address was mistyped." back_href="/packages" back_label="Back to Packages" />
     }
 }
 
