@@ -3,6 +3,8 @@
 #   1. native cargo test (domain, in-memory repository)
 #   2. wasm-bindgen-test in headless Chromium (IndexedDB repository, components)
 #   3. Playwright end-to-end specs against the release build
+# First, clippy: any warning (and any unwrap, expect or panic outside tests)
+# fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
@@ -11,6 +13,10 @@ logs=$(mktemp -d)
 
 # cargo prints one "test result:" line per test binary; a layer that ran nothing fails.
 count_passed() { grep -Eo 'test result: ok\. [0-9]+ passed' "$1" | awk '{s+=$4} END {print s+0}'; }
+
+echo "== clippy (native, every target; the library for wasm32)"
+cargo clippy --color never --all-targets -- -D warnings
+cargo clippy --color never --lib --target wasm32-unknown-unknown -- -D warnings
 
 echo "== 1/3 native tests (cargo test)"
 cargo test --color never 2>&1 | tee "$logs/native.log"

@@ -1346,7 +1346,8 @@ impl Builder {
                     used,
                     at,
                     &mut self.seq,
-                );
+                )
+                .map_err(|e| e.to_string())?;
                 self.record_result(org, pkg, result);
             }
             Step::OrgStatus { org, status } => {

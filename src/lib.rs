@@ -3,12 +3,20 @@
 //! `domain` holds every rule; `storage` keeps records in IndexedDB; `pages` and
 //! `components` are the Leptos UI, which asks the domain and shows its messages.
 
+// No path a user can reach panics: every failure is a typed, readable error.
+// Tests may unwrap (integration tests under `tests/` are crates of their own).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod app_context;
 pub mod bench;
 pub mod clock;
 pub mod components;
 pub mod demo;
 pub mod domain;
+pub mod format;
 pub mod pages;
 pub mod services;
 pub mod storage;

@@ -441,8 +441,12 @@ async fn a_failed_commit_raises_no_uncaught_errors() {
     batch.fail_at_write(100);
     let result = repo.commit(batch).await;
     assert!(result.is_err());
-    sleep(50).await;
-    let _ = window.remove_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
     assert_eq!(ok(repo.count::<contract::Tag>().await, "count"), 0);
+    // IndexedDB runs a database's read-write transactions in order and
+    // dispatches an aborted one's events before a later one completes: once
+    // this next save is done, any uncaught error of the failed one has been
+    // raised.
+    ok(repo.create(contract::tag("after")).await, "the next save");
+    let _ = window.remove_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
     assert_eq!(errors.get(), 0, "uncaught errors after a failed commit");
 }

@@ -1,23 +1,13 @@
 //! Small pieces the license pages share: texts in the LMA's words, user
 //! names, and the "license not found" message.
 
-use chrono::{NaiveDate, NaiveDateTime};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::app_context::AppContext;
-use crate::domain::{ChangedBy, SfId, Stamp};
-
-/// What Owner, and Created By for system records, show.
-pub const LICENSE_MANAGEMENT_APP: &str = "License Management App";
-
-pub fn date_text(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
-}
-
-pub fn date_time_text(at: NaiveDateTime) -> String {
-    at.format("%Y-%m-%d %H:%M").to_string()
-}
+pub use crate::domain::LICENSE_MANAGEMENT_APP;
+use crate::domain::{SfId, Stamp};
+pub use crate::format::{date_text, date_time_text};
 
 /// A user's name by ID; a user who is gone shows their 15-character ID.
 pub fn user_name(app: &AppContext, id: &SfId) -> String {
@@ -33,11 +23,7 @@ pub fn user_name(app: &AppContext, id: &SfId) -> String {
 /// "Jordan Lee, 2025-03-01 10:30", or the License Management App for
 /// system changes.
 pub fn stamp_text(app: &AppContext, stamp: &Stamp) -> String {
-    let who = match &stamp.by {
-        ChangedBy::User(id) => user_name(app, id),
-        ChangedBy::LicenseManagementApp => LICENSE_MANAGEMENT_APP.to_string(),
-    };
-    format!("{who}, {}", date_time_text(stamp.at))
+    crate::format::stamp_text(stamp, |id| user_name(app, id))
 }
 
 /// No license has this ID: say so, and lead back to the list.

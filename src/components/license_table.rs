@@ -9,7 +9,8 @@ use chrono::NaiveDate;
 use leptos::ev;
 use leptos::prelude::*;
 
-use crate::services::licenses::{visible_window, LicenseList, Sort, SortColumn};
+use crate::components::table_window::visible_window;
+use crate::services::licenses::{LicenseList, Sort, SortColumn};
 
 /// Every row's height, in CSS pixels. The cells are styled to exactly this
 /// height (see `ROW_STYLE`) so the spacers match the rows they replace.

@@ -12,7 +12,7 @@ use crate::app_context::use_app;
 use crate::clock::now;
 use crate::components::record::{Empty, ErrorNotice, Loading};
 use crate::components::simulator_fields::{CheckboxInput, FormNotice, SelectInput, TextInput};
-use crate::domain::{Action as Permission, Field, Package, RegistrationDraft};
+use crate::domain::{Field, Package, Permission, RegistrationDraft};
 use crate::services::install::{register_package, SimField, SimulatorError};
 use crate::storage::Repository;
 

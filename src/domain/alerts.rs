@@ -37,7 +37,7 @@ pub struct AlertRuleDraft {
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AlertRuleError {
-    #[error("Days Before Expiration must be a whole number from 0 to 365; enter how many days ahead to be notified.")]
+    #[error("Days Before Expiration must be a whole number from 0 to {MAX_DAYS_BEFORE}; enter how many days ahead to be notified.")]
     DaysBefore { input: String },
     #[error("Choose the user to notify: {0}")]
     RecipientId(IdError),

@@ -24,6 +24,10 @@ pub enum Field {
     DefaultSeats,
     DaysBefore,
     Recipient,
+    DeveloperName,
+    LastName,
+    Company,
+    UsedLicenses,
 }
 
 impl Field {
@@ -47,6 +51,10 @@ impl Field {
             Field::DefaultSeats => "Seats",
             Field::DaysBefore => "Days Before Expiration",
             Field::Recipient => "Notify User",
+            Field::DeveloperName => "Developer Name",
+            Field::LastName => "Last Name",
+            Field::Company => "Company",
+            Field::UsedLicenses => "Used Licenses",
         }
     }
 }

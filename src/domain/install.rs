@@ -9,8 +9,11 @@ use std::fmt;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
+use super::dates::add_days;
 use super::expiration::Expiration;
+use super::field::Field;
 use super::ids::{KeyPrefix, SfId};
 use super::lead::{Lead, LeadOwner, LeadStatus, LEAD_SOURCE_PACKAGE_INSTALLATION};
 use super::license::License;
@@ -68,6 +71,134 @@ pub struct Installer {
     pub last_name: String,
     pub company: String,
     pub email: String,
+}
+
+impl Installer {
+    /// Every lead needs a last name and a company, so an installer without
+    /// them can't install.
+    pub fn check(&self) -> Result<(), InstallError> {
+        if self.last_name.trim().is_empty() {
+            return Err(InstallError::LastNameMissing);
+        }
+        if self.company.trim().is_empty() {
+            return Err(InstallError::CompanyMissing);
+        }
+        Ok(())
+    }
+}
+
+/// Salesforce trial orgs last 30 days; Org Expiration Date is set for them
+/// only.
+pub const TRIAL_ORG_DAYS: u64 = 30;
+
+/// Org Expiration Date of an org with `status` from `from`: 30 days later
+/// for a trial org, none otherwise.
+pub fn org_expiration_for(status: OrgStatus, from: NaiveDate) -> Option<NaiveDate> {
+    (status == OrgStatus::Trial)
+        .then(|| add_days(from, TRIAL_ORG_DAYS))
+        .flatten()
+}
+
+/// What a subscriber org can't do with a package, as AppExchange and the
+/// org itself refuse it before the LMA hears of it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum InstallError {
+    #[error("Version {version} is a beta: AppExchange installs betas only into sandboxes and Developer Edition orgs. Tick Sandbox, choose the Developer edition, or pick a released version.")]
+    BetaIntoProduction { version: VersionNumber },
+    #[error("This org already has version {installed} of {package} installed; an upgrade needs a newer version (packages can't be downgraded).")]
+    NotNewer {
+        installed: VersionNumber,
+        package: String,
+    },
+    #[error("Enter the installer's last name; every lead needs one.")]
+    LastNameMissing,
+    #[error("Enter the installer's company; every lead needs one.")]
+    CompanyMissing,
+    #[error("The package is uninstalled in this org, so no one can be assigned a license.")]
+    UsedLicensesUninstalled,
+    #[error("This license is a Site License: every user of the org may use the package, so Used Licenses stays blank.")]
+    UsedLicensesSiteLicense,
+    #[error("The license has {seats} seats, so the org's admin can assign at most {seats} users. To see a negative number of available seats, lower Licensed Seats with Modify License instead.")]
+    UsedLicensesAboveSeats { seats: u32 },
+}
+
+impl InstallError {
+    pub fn field(&self) -> Field {
+        match self {
+            InstallError::BetaIntoProduction { .. } | InstallError::NotNewer { .. } => {
+                Field::Version
+            }
+            InstallError::LastNameMissing => Field::LastName,
+            InstallError::CompanyMissing => Field::Company,
+            InstallError::UsedLicensesUninstalled
+            | InstallError::UsedLicensesSiteLicense
+            | InstallError::UsedLicensesAboveSeats { .. } => Field::UsedLicenses,
+        }
+    }
+}
+
+/// The org editions that install betas besides sandboxes.
+const BETA_EDITION: &str = "Developer";
+
+/// Whether `version` may be installed into `org`, which holds
+/// `existing` (its license for the package, if any): a beta goes only into
+/// a sandbox or a Developer Edition org, and an installed package is only
+/// upgraded, never downgraded or installed again at the same version (an
+/// Uninstalled license takes any version: that is a reinstall).
+pub fn check_install(
+    package: &Package,
+    version: &PackageVersion,
+    org: &SubscriberOrg,
+    existing: Option<&License>,
+) -> Result<(), InstallError> {
+    if version.beta && !org.sandbox && org.edition != BETA_EDITION {
+        return Err(InstallError::BetaIntoProduction {
+            version: version.version,
+        });
+    }
+    if let Some(license) = existing.filter(|l| l.status != LicenseStatus::Uninstalled) {
+        if version.version <= license.version_number {
+            return Err(InstallError::NotNewer {
+                installed: license.version_number,
+                package: package.name.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The versions the org holding `license` may move to, from `versions`
+/// (any package's; newest first as given): any version of the package for
+/// a reinstall, else only newer ones (see [`check_install`]).
+pub fn upgrade_versions<'a>(
+    license: &License,
+    versions: impl IntoIterator<Item = &'a PackageVersion>,
+) -> Vec<&'a PackageVersion> {
+    let reinstall = license.status == LicenseStatus::Uninstalled;
+    versions
+        .into_iter()
+        .filter(|v| v.package_id == license.package_id)
+        .filter(|v| reinstall || v.version > license.version_number)
+        .collect()
+}
+
+impl License {
+    /// The Used Licenses a subscriber's admin may report: a count from 0 to
+    /// Licensed Seats (seats cut below the users already assigned come from
+    /// Modify License, not from the org); none for an Uninstalled license or
+    /// a Site License, whose Used Licenses stays blank.
+    pub fn check_used_licenses(&self, used: u32) -> Result<u32, InstallError> {
+        if self.status == LicenseStatus::Uninstalled {
+            return Err(InstallError::UsedLicensesUninstalled);
+        }
+        let Some(seats) = self.seats.get() else {
+            return Err(InstallError::UsedLicensesSiteLicense);
+        };
+        if used > seats {
+            return Err(InstallError::UsedLicensesAboveSeats { seats });
+        }
+        Ok(used)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -425,7 +556,8 @@ pub enum OrgChange {
 
 /// Logs an uninstall, Used Licenses change or org status change and applies
 /// it to the org's license. An org with no license for the package gets a
-/// `NoLicense` log row and nothing else.
+/// `NoLicense` log row and nothing else. Used Licenses the license can't
+/// have ([`License::check_used_licenses`]) are refused.
 pub fn record_org_change(
     package: &Package,
     version: &PackageVersion,
@@ -434,24 +566,22 @@ pub fn record_org_change(
     change: OrgChange,
     at: NaiveDateTime,
     seq: &mut Sequences,
-) -> InstallResult {
+) -> Result<InstallResult, InstallError> {
     let kind = match change {
         OrgChange::Uninstall => InstallKind::Uninstall,
         OrgChange::UsedLicenses(_) => InstallKind::UsedLicensesChanged,
         OrgChange::OrgStatus => InstallKind::OrgStatusChanged,
     };
-    let license = license_for_org
+    let license = match license_for_org
         .filter(|l| l.package_id == package.id && l.subscriber_org_id == org.org_id)
-        .map(|l| {
+    {
+        None => None,
+        Some(l) => {
             let mut updated = match change {
                 OrgChange::Uninstall => uninstall(l, at),
-                // Used Licenses stays blank for a Site License or an
-                // Uninstalled license, whatever the org reports.
                 OrgChange::UsedLicenses(used) => {
                     let mut u = l.clone();
-                    if !u.seats.is_site_license() && u.status != LicenseStatus::Uninstalled {
-                        u.used_licenses = Some(used);
-                    }
+                    u.used_licenses = Some(l.check_used_licenses(used)?);
                     u
                 }
                 OrgChange::OrgStatus => l.clone(),
@@ -459,8 +589,9 @@ pub fn record_org_change(
             apply_org(&mut updated, &org);
             updated.information_current_as_of = at;
             updated.last_modified = Stamp::system(at);
-            updated
-        });
+            Some(updated)
+        }
+    };
     let outcome = match &license {
         Some(l) => InstallOutcome::LicenseUpdated {
             license_id: l.id.clone(),
@@ -473,7 +604,7 @@ pub fn record_org_change(
             ),
         },
     };
-    InstallResult {
+    Ok(InstallResult {
         event: InstallEvent {
             id: seq.next_id(KeyPrefix::InstallEvent),
             kind,
@@ -487,7 +618,7 @@ pub fn record_org_change(
         },
         lead: None,
         license,
-    }
+    })
 }
 
 /// Expiration the default license would give an install starting `start`;
@@ -795,18 +926,32 @@ mod tests {
         .unwrap();
         let when = at(2025, 3, 5, 0, 0, 0);
 
+        // An org's admin assigns at most the licensed seats (10).
+        assert_eq!(
+            record_org_change(
+                &p,
+                &v,
+                Some(&license),
+                org(1, false),
+                OrgChange::UsedLicenses(11),
+                when,
+                &mut seq,
+            ),
+            Err(InstallError::UsedLicensesAboveSeats { seats: 10 })
+        );
         let used = record_org_change(
             &p,
             &v,
             Some(&license),
             org(1, false),
-            OrgChange::UsedLicenses(14),
+            OrgChange::UsedLicenses(10),
             when,
             &mut seq,
-        );
+        )
+        .unwrap();
         assert_eq!(used.event.kind, InstallKind::UsedLicensesChanged);
         let used = used.license.unwrap();
-        assert_eq!(used.available_seats(), Some(-4));
+        assert_eq!(used.available_seats(), Some(0));
         assert_eq!(used.information_current_as_of, when);
 
         let mut locked = org(1, false);
@@ -819,7 +964,8 @@ mod tests {
             OrgChange::OrgStatus,
             when,
             &mut seq,
-        );
+        )
+        .unwrap();
         assert_eq!(status.license.unwrap().org_status, OrgStatus::Suspended);
 
         let gone = record_org_change(
@@ -830,12 +976,14 @@ mod tests {
             OrgChange::Uninstall,
             when,
             &mut seq,
-        );
+        )
+        .unwrap();
         assert_eq!(gone.event.kind, InstallKind::Uninstall);
         let gone = gone.license.unwrap();
         assert_eq!(gone.status, LicenseStatus::Uninstalled);
         assert_eq!(gone.used_licenses, None);
-        let ignored = record_org_change(
+        // Used Licenses stays blank for an Uninstalled license.
+        let refused = record_org_change(
             &p,
             &v,
             Some(&gone),
@@ -844,7 +992,8 @@ mod tests {
             when,
             &mut seq,
         );
-        assert_eq!(ignored.license.unwrap().used_licenses, None);
+        assert_eq!(refused, Err(InstallError::UsedLicensesUninstalled));
+        assert_eq!(gone.used_licenses, None);
 
         let stranger = record_org_change(
             &p,
@@ -854,12 +1003,140 @@ mod tests {
             OrgChange::Uninstall,
             when,
             &mut seq,
-        );
+        )
+        .unwrap();
         assert!(stranger.license.is_none());
         assert!(matches!(
             stranger.event.outcome,
             InstallOutcome::NoLicense { .. }
         ));
+    }
+
+    #[test]
+    fn betas_install_only_into_sandboxes_and_developer_edition_orgs() {
+        let p = registered("Active", "", "10");
+        let beta = version(2, "2.0.0", true);
+        let mut production = org(1, false);
+        let err = check_install(&p, &beta, &production, None).unwrap_err();
+        assert_eq!(
+            err,
+            InstallError::BetaIntoProduction {
+                version: beta.version
+            }
+        );
+        assert_eq!(err.field(), Field::Version);
+        assert!(check_install(&p, &beta, &org(1, true), None).is_ok());
+        production.edition = "Developer".into();
+        assert!(check_install(&p, &beta, &production, None).is_ok());
+        assert!(check_install(&p, &version(3, "2.0.0", false), &org(1, false), None).is_ok());
+    }
+
+    #[test]
+    fn an_installed_package_is_only_upgraded() {
+        let p = registered("Active", "", "10");
+        let v1 = version(1, "1.2.0", false);
+        let mut seq = Sequences::default();
+        let mut license = install(
+            &p,
+            &v1,
+            None,
+            None,
+            input(1, false, at(2025, 3, 1, 0, 0, 0)),
+            &mut seq,
+        )
+        .license
+        .unwrap();
+        let o = org(1, false);
+        let same = check_install(&p, &v1, &o, Some(&license)).unwrap_err();
+        assert_eq!(same.field(), Field::Version);
+        assert!(matches!(same, InstallError::NotNewer { .. }));
+        assert!(check_install(&p, &version(2, "1.1.9", false), &o, Some(&license)).is_err());
+        assert!(check_install(&p, &version(3, "1.2.1", false), &o, Some(&license)).is_ok());
+        let versions = [
+            version(4, "1.3.0", false),
+            version(3, "1.2.1", false),
+            v1.clone(),
+            version(2, "1.1.9", false),
+        ];
+        let offered: Vec<_> = upgrade_versions(&license, &versions)
+            .iter()
+            .map(|v| v.version.to_string())
+            .collect();
+        assert_eq!(offered, ["1.3.0", "1.2.1"]);
+        // Uninstalled: any version reinstalls.
+        license.status = LicenseStatus::Uninstalled;
+        assert!(check_install(&p, &version(2, "1.1.9", false), &o, Some(&license)).is_ok());
+        assert_eq!(upgrade_versions(&license, &versions).len(), 4);
+        let mut other = version(5, "9.0.0", false);
+        other.package_id = SfId::generate(KeyPrefix::Package, 99);
+        assert!(upgrade_versions(&license, [&other]).is_empty());
+    }
+
+    #[test]
+    fn an_installer_needs_a_last_name_and_a_company() {
+        let ok = input(1, false, at(2025, 3, 1, 0, 0, 0)).installer;
+        assert_eq!(ok.check(), Ok(()));
+        let mut no_last = ok.clone();
+        no_last.last_name = " ".into();
+        assert_eq!(no_last.check(), Err(InstallError::LastNameMissing));
+        assert_eq!(InstallError::LastNameMissing.field(), Field::LastName);
+        let mut no_company = ok.clone();
+        no_company.company = String::new();
+        assert_eq!(no_company.check(), Err(InstallError::CompanyMissing));
+        assert_eq!(InstallError::CompanyMissing.field(), Field::Company);
+        let mut no_first = ok;
+        no_first.first_name = String::new();
+        no_first.email = String::new();
+        assert_eq!(no_first.check(), Ok(()));
+    }
+
+    #[test]
+    fn a_trial_org_lasts_30_days() {
+        let from = date(2025, 3, 2);
+        assert_eq!(
+            org_expiration_for(OrgStatus::Trial, from),
+            Some(date(2025, 4, 1))
+        );
+        for status in [
+            OrgStatus::Active,
+            OrgStatus::Free,
+            OrgStatus::Suspended,
+            OrgStatus::Deleted,
+        ] {
+            assert_eq!(org_expiration_for(status, from), None);
+        }
+        assert_eq!(org_expiration_for(OrgStatus::Trial, NaiveDate::MAX), None);
+    }
+
+    #[test]
+    fn used_licenses_run_from_0_to_the_licensed_seats() {
+        let p = registered("Active", "", "10");
+        let mut license = install(
+            &p,
+            &version(1, "1.0.0", false),
+            None,
+            None,
+            input(1, false, at(2025, 3, 1, 0, 0, 0)),
+            &mut Sequences::default(),
+        )
+        .license
+        .unwrap();
+        assert_eq!(license.check_used_licenses(0), Ok(0));
+        assert_eq!(license.check_used_licenses(10), Ok(10));
+        assert_eq!(
+            license.check_used_licenses(11),
+            Err(InstallError::UsedLicensesAboveSeats { seats: 10 })
+        );
+        license.seats = Seats::SiteLicense;
+        assert_eq!(
+            license.check_used_licenses(0),
+            Err(InstallError::UsedLicensesSiteLicense)
+        );
+        license.seats = Seats::count(10).unwrap();
+        license.status = LicenseStatus::Uninstalled;
+        let err = license.check_used_licenses(0).unwrap_err();
+        assert_eq!(err, InstallError::UsedLicensesUninstalled);
+        assert_eq!(err.field(), Field::UsedLicenses);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::ids::{KeyPrefix, SfId};
 use super::license::License;
 use super::sequences::Sequences;
 use super::stamp::Stamp;
-use super::user::{authorize, Action, PermissionError, User};
+use super::user::{authorize, Permission, PermissionError, User};
 use super::Field;
 
 pub const LEAD_SOURCE_PACKAGE_INSTALLATION: &str = "Package Installation";
@@ -171,7 +171,7 @@ pub fn convert_lead(
     now: NaiveDateTime,
     seq: &mut Sequences,
 ) -> Result<Conversion, ConvertLeadError> {
-    authorize(actor, Action::ConvertLead)?;
+    authorize(actor, Permission::ConvertLead)?;
     if lead.is_converted() {
         return Err(ConvertLeadError::AlreadyConverted {
             name: lead.full_name(),
@@ -252,7 +252,7 @@ pub fn set_lead_status(
     actor: &User,
     now: NaiveDateTime,
 ) -> Result<Lead, EditLeadError> {
-    authorize(actor, Action::EditLead)?;
+    authorize(actor, Permission::EditLead)?;
     if lead.is_converted() {
         return Err(EditLeadError::Converted {
             name: lead.full_name(),

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::expiration::Expiration;
+use super::history::{HistoryEntry, HistoryField};
 use super::ids::SfId;
 use super::license_name::LicenseName;
 use super::seats::{group_thousands, Seats};
@@ -86,6 +87,28 @@ impl License {
         self.expiration.is_expired(today)
     }
 
+    /// Whether this license has ever been Active (it then never returns to
+    /// Trial): now, by its flag, or by its history. Licenses saved before
+    /// the flag existed (or imported) lack it, but their history still shows
+    /// a License Status change from or to Active.
+    pub fn has_been_active(&self, history: &[HistoryEntry]) -> bool {
+        let active = LicenseStatus::Active.label();
+        self.ever_active
+            || self.status == LicenseStatus::Active
+            || history.iter().any(|h| {
+                h.license_id == self.id
+                    && h.field == HistoryField::Status
+                    && (h.old_value == active || h.new_value == active)
+            })
+    }
+
+    /// Whether the license counts its seats and expiration: an Uninstalled
+    /// license holds no seats (its Used Licenses are blank) and expires for
+    /// no one.
+    pub fn holds_seats(&self) -> bool {
+        self.status != LicenseStatus::Uninstalled
+    }
+
     /// Uninstalled licenses can't be modified.
     pub fn is_read_only(&self) -> bool {
         self.status == LicenseStatus::Uninstalled
@@ -146,6 +169,7 @@ pub(crate) mod fixtures {
 mod tests {
     use super::fixtures::*;
     use super::*;
+    use crate::domain::ids::KeyPrefix;
 
     #[test]
     fn available_seats_can_go_negative_with_a_warning() {
@@ -180,6 +204,37 @@ mod tests {
         let l = license();
         assert!(!l.is_expired(date(2025, 12, 31)));
         assert!(l.is_expired(date(2026, 1, 1)));
+    }
+
+    #[test]
+    fn ever_active_by_flag_status_or_history() {
+        let mut l = license();
+        l.status = LicenseStatus::Suspended;
+        l.ever_active = false;
+        assert!(!l.has_been_active(&[]));
+        let entry = |old: &str, new: &str, field: HistoryField| HistoryEntry {
+            id: SfId::generate(KeyPrefix::LicenseHistory, 1),
+            license_id: l.id.clone(),
+            field,
+            old_value: old.into(),
+            new_value: new.into(),
+            by: SfId::generate(KeyPrefix::User, 1),
+            at: at(2025, 2, 1, 9, 0, 0),
+        };
+        assert!(l.has_been_active(&[entry("Active", "Suspended", HistoryField::Status)]));
+        assert!(l.has_been_active(&[entry("Trial", "Active", HistoryField::Status)]));
+        assert!(!l.has_been_active(&[entry("Trial", "Suspended", HistoryField::Status)]));
+        // "Active" in another field's values says nothing about the status.
+        assert!(!l.has_been_active(&[entry("Active", "10", HistoryField::Seats)]));
+        // Another license's history says nothing about this one.
+        let mut other = entry("Trial", "Active", HistoryField::Status);
+        other.license_id = SfId::generate(KeyPrefix::License, 2);
+        assert!(!l.has_been_active(&[other]));
+        l.status = LicenseStatus::Active;
+        assert!(l.has_been_active(&[]));
+        l.status = LicenseStatus::Suspended;
+        l.ever_active = true;
+        assert!(l.has_been_active(&[]));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! always arguments, so every rule can be tested natively at its boundaries.
 
 mod alerts;
+mod dashboard;
 mod dates;
 mod expiration;
 mod field;
@@ -28,14 +29,16 @@ pub use alerts::{
     due_notifications, expiring_within, mailto, new_alert_rule, AlertRule, AlertRuleDraft,
     AlertRuleError, Notification, MAX_DAYS_BEFORE,
 };
+pub use dashboard::{dashboard, Dashboard, PackageSeats, EXPIRATION_WEEKS, EXPIRING_SOON_DAYS};
 pub use dates::{add_days, parse_date, DateError};
 pub use expiration::Expiration;
 pub use field::Field;
 pub use history::{HistoryEntry, HistoryField};
 pub use ids::{IdError, KeyPrefix, SfId};
 pub use install::{
-    default_expiration, install, record_org_change, uninstall, upgrade, InstallEvent, InstallInput,
-    InstallKind, InstallOutcome, InstallResult, Installer, OrgChange, SubscriberOrg,
+    check_install, default_expiration, install, org_expiration_for, record_org_change, uninstall,
+    upgrade, upgrade_versions, InstallError, InstallEvent, InstallInput, InstallKind,
+    InstallOutcome, InstallResult, Installer, OrgChange, SubscriberOrg, TRIAL_ORG_DAYS,
 };
 pub use lead::{
     convert_lead, set_lead_status, Account, Contact, Conversion, ConvertLeadError, ConvertedTo,
@@ -44,8 +47,8 @@ pub use lead::{
 pub use license::{License, LicenseWarning};
 pub use license_name::{LicenseName, LicenseNameError};
 pub use modify::{
-    modify_license, modify_license_errors, ModifyLicenseDraft, ModifyLicenseError, ModifyOutcome,
-    MAX_TRIAL_DAYS,
+    modify_license, modify_license_errors, modify_license_reporting_all, ModifyLicenseDraft,
+    ModifyLicenseError, ModifyOutcome, MAX_TRIAL_DAYS,
 };
 pub use package::{
     latest_version, LeadManagerError, Package, PackageDraft, PackageError, PackageName,
@@ -62,7 +65,7 @@ pub use registration::{
 };
 pub use seats::{group_thousands, SeatCount, Seats, SeatsError, MAX_SEATS};
 pub use sequences::Sequences;
-pub use stamp::{ChangedBy, Stamp};
+pub use stamp::{ChangedBy, Stamp, LICENSE_MANAGEMENT_APP};
 pub use status::{LicenseStatus, LicenseType, OrgStatus, PicklistError};
-pub use user::{authorize, seed_users, Action, PermissionError, Profile, User};
+pub use user::{authorize, seed_users, Permission, PermissionError, Profile, User};
 pub use version::{VersionError, VersionNumber};

@@ -13,7 +13,7 @@ use super::seats::{Seats, SeatsError};
 use super::sequences::Sequences;
 use super::stamp::Stamp;
 use super::status::{LicenseStatus, OrgStatus};
-use super::user::{authorize, Action, PermissionError, User};
+use super::user::{authorize, Permission, PermissionError, User};
 use super::Field;
 
 /// The LMA lets a customer try an offering for up to 90 days.
@@ -112,7 +112,7 @@ struct Changes {
 }
 
 /// Applies the draft, or returns the first error. Use
-/// [`modify_license_errors`] to show every field's error at once.
+/// [`modify_license_reporting_all`] to show every field's error at once.
 pub fn modify_license(
     license: &License,
     draft: &ModifyLicenseDraft,
@@ -121,14 +121,33 @@ pub fn modify_license(
     now: NaiveDateTime,
     seq: &mut Sequences,
 ) -> Result<ModifyOutcome, ModifyLicenseError> {
-    let changes = validate(license, draft, actor, today).map_err(|mut errors| {
-        // validate never returns an empty list; StatusMissing is unreachable.
-        if errors.is_empty() {
-            ModifyLicenseError::StatusMissing
-        } else {
-            errors.swap_remove(0)
-        }
-    })?;
+    modify_license_reporting_all(license, &[], draft, actor, today, now, seq).map_err(
+        |mut errors| {
+            // Never empty; StatusMissing is unreachable.
+            if errors.is_empty() {
+                ModifyLicenseError::StatusMissing
+            } else {
+                errors.swap_remove(0)
+            }
+        },
+    )
+}
+
+/// Applies the draft, or returns every error it has, in form order (never
+/// an empty list). `history` is the license's License History: whether the
+/// license was ever Active (it then can't return to Trial) is read from the
+/// license and its history ([`License::has_been_active`]).
+pub fn modify_license_reporting_all(
+    license: &License,
+    history: &[HistoryEntry],
+    draft: &ModifyLicenseDraft,
+    actor: &User,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    seq: &mut Sequences,
+) -> Result<ModifyOutcome, Vec<ModifyLicenseError>> {
+    let been_active = license.has_been_active(history);
+    let changes = validate(license, been_active, draft, actor, today)?;
 
     let mut updated = license.clone();
     let mut history = Vec::new();
@@ -165,7 +184,7 @@ pub fn modify_license(
         updated.expiration = changes.expiration;
         updated.seats = changes.seats;
         updated.status = changes.status;
-        updated.ever_active |= changes.status == LicenseStatus::Active;
+        updated.ever_active = been_active || changes.status == LicenseStatus::Active;
         if changes.seats.is_site_license() {
             updated.used_licenses = None;
         }
@@ -186,18 +205,19 @@ pub fn modify_license_errors(
     actor: &User,
     today: NaiveDate,
 ) -> Vec<ModifyLicenseError> {
-    validate(license, draft, actor, today)
+    validate(license, license.has_been_active(&[]), draft, actor, today)
         .err()
         .unwrap_or_default()
 }
 
 fn validate(
     license: &License,
+    been_active: bool,
     draft: &ModifyLicenseDraft,
     actor: &User,
     today: NaiveDate,
 ) -> Result<Changes, Vec<ModifyLicenseError>> {
-    authorize(actor, Action::ModifyLicense).map_err(|e| vec![e.into()])?;
+    authorize(actor, Permission::ModifyLicense).map_err(|e| vec![e.into()])?;
     if license.is_read_only() {
         return Err(vec![ModifyLicenseError::Uninstalled]);
     }
@@ -221,7 +241,7 @@ fn validate(
     let status = parse_status(&draft.status).map_err(|e| errors.push(e)).ok();
 
     if status == Some(LicenseStatus::Trial) {
-        if license.ever_active || license.status == LicenseStatus::Active {
+        if been_active {
             errors.push(ModifyLicenseError::BackToTrial);
         }
         // Past the end of chrono's calendar every date is within 90 days.
@@ -404,6 +424,48 @@ mod tests {
             run(&suspended, &draft("2025-03-20", "10", "Trial")).unwrap_err(),
             ModifyLicenseError::BackToTrial
         );
+    }
+
+    #[test]
+    fn history_showing_active_forbids_trial_and_every_error_is_reported() {
+        // A Suspended license whose flag was lost, but whose history shows it
+        // was Active: it can't return to Trial.
+        let mut l = trial_license();
+        l.status = LicenseStatus::Suspended;
+        let was_active = HistoryEntry {
+            id: crate::domain::SfId::generate(KeyPrefix::LicenseHistory, 1),
+            license_id: l.id.clone(),
+            field: HistoryField::Status,
+            old_value: "Active".into(),
+            new_value: "Suspended".into(),
+            by: manager().id,
+            at: now(),
+        };
+        let run_all = |history: &[HistoryEntry], d: &ModifyLicenseDraft| {
+            modify_license_reporting_all(
+                &l,
+                history,
+                d,
+                &manager(),
+                today(),
+                now(),
+                &mut Sequences::default(),
+            )
+        };
+        let trial = draft("2025-03-20", "10", "Trial");
+        assert!(run_all(&[], &trial).is_ok());
+        assert_eq!(
+            run_all(std::slice::from_ref(&was_active), &trial).unwrap_err(),
+            vec![ModifyLicenseError::BackToTrial]
+        );
+        let out = run_all(
+            std::slice::from_ref(&was_active),
+            &draft("2025-03-20", "10", "Suspended"),
+        );
+        assert!(out.is_ok());
+        let errors = run_all(&[], &draft("yesterday", "0", "Gone")).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field()).collect();
+        assert_eq!(fields, vec![Field::Expiration, Field::Seats, Field::Status]);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::dates::{parse_date, DateError};
 use super::ids::{IdError, KeyPrefix, SfId};
 use super::registration::Registration;
 use super::stamp::Stamp;
-use super::user::{authorize, Action, PermissionError, User};
+use super::user::{authorize, Permission, PermissionError, User};
 use super::version::{VersionError, VersionNumber};
 use super::Field;
 
@@ -104,6 +104,8 @@ pub enum PackageError {
     PackageId(IdError),
     #[error("Developer Org ID: {0}")]
     DeveloperOrgId(IdError),
+    #[error("Enter the Developer Name: the name of the org the package was developed in.")]
+    DeveloperNameMissing,
     #[error("Release Date: {0}")]
     ReleaseDate(DateError),
 }
@@ -114,6 +116,7 @@ impl PackageError {
             PackageError::Name(_) => Field::PackageName,
             PackageError::PackageId(_) => Field::PackageId,
             PackageError::DeveloperOrgId(_) => Field::DeveloperOrgId,
+            PackageError::DeveloperNameMissing => Field::DeveloperName,
             PackageError::ReleaseDate(_) => Field::Form,
         }
     }
@@ -136,6 +139,10 @@ impl Package {
     /// Packages are created by the system (import, demo seed), never by a
     /// user, so the creator is the License Management App.
     pub fn from_draft(draft: &PackageDraft, now: NaiveDateTime) -> Result<Package, PackageError> {
+        // Every package is developed in a named org; the LMA shows it.
+        if draft.developer_name.trim().is_empty() {
+            return Err(PackageError::DeveloperNameMissing);
+        }
         Ok(Package {
             id: SfId::parse_with_prefix(&draft.package_id, KeyPrefix::Package)
                 .map_err(PackageError::PackageId)?,
@@ -161,7 +168,7 @@ impl Package {
         actor: &User,
         now: NaiveDateTime,
     ) -> Result<Package, LeadManagerError> {
-        authorize(actor, Action::EditLeadManager)?;
+        authorize(actor, Permission::EditLeadManager)?;
         if let Some(user) = new_manager {
             if !user.active {
                 return Err(LeadManagerError::Inactive {
@@ -236,6 +243,17 @@ pub enum PackageVersionError {
     Version(#[from] VersionError),
     #[error("Release Date: {0}")]
     ReleaseDate(DateError),
+    #[error("{package} already has a version {version}; every upload needs a new version number.")]
+    VersionTaken {
+        package: String,
+        version: VersionNumber,
+    },
+    #[error("{version} is older than {highest}, the highest version of {package}; a new upload needs a higher version number.")]
+    VersionNotHigher {
+        package: String,
+        version: VersionNumber,
+        highest: VersionNumber,
+    },
 }
 
 impl PackageVersionError {
@@ -244,7 +262,9 @@ impl PackageVersionError {
             PackageVersionError::VersionId(_) => Field::VersionId,
             PackageVersionError::PackageId(_) => Field::PackageId,
             PackageVersionError::NameEmpty => Field::Form,
-            PackageVersionError::Version(_) => Field::Version,
+            PackageVersionError::Version(_)
+            | PackageVersionError::VersionTaken { .. }
+            | PackageVersionError::VersionNotHigher { .. } => Field::Version,
             PackageVersionError::ReleaseDate(_) => Field::Form,
         }
     }
@@ -274,6 +294,31 @@ impl TryFrom<&PackageVersionDraft> for PackageVersion {
 impl PackageVersion {
     pub fn id(&self) -> &SfId {
         &self.id
+    }
+
+    /// A new upload of `package`: its version number must be new, and
+    /// higher than every version of the package uploaded before.
+    /// `existing` may hold other packages' versions; they don't count.
+    pub fn check_new(
+        &self,
+        package: &Package,
+        existing: &[PackageVersion],
+    ) -> Result<(), PackageVersionError> {
+        let mine = existing.iter().filter(|v| v.package_id == package.id);
+        if mine.clone().any(|v| v.version == self.version) {
+            return Err(PackageVersionError::VersionTaken {
+                package: package.name.to_string(),
+                version: self.version,
+            });
+        }
+        match mine.map(|v| v.version).max() {
+            Some(highest) if self.version < highest => Err(PackageVersionError::VersionNotHigher {
+                package: package.name.to_string(),
+                version: self.version,
+                highest,
+            }),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -337,6 +382,46 @@ mod tests {
         );
         assert_eq!(PackageName::parse("  "), Err(PackageNameError::Empty));
         assert!(serde_json::from_str::<PackageName>("\"\"").is_err());
+    }
+
+    #[test]
+    fn developer_name_is_required() {
+        let mut draft = PackageDraft {
+            name: "Invoice Pro".into(),
+            package_id: SfId::generate(KeyPrefix::Package, 1).to18().into(),
+            developer_name: " ".into(),
+            developer_org_id: SfId::generate(KeyPrefix::Org, 1).to18().into(),
+            release_date: "2024-11-01".into(),
+        };
+        let err = Package::from_draft(&draft, at(2025, 1, 1, 0, 0, 0)).unwrap_err();
+        assert_eq!(err, PackageError::DeveloperNameMissing);
+        assert_eq!(err.field(), Field::DeveloperName);
+        draft.developer_name = "D".into();
+        assert!(Package::from_draft(&draft, at(2025, 1, 1, 0, 0, 0)).is_ok());
+    }
+
+    #[test]
+    fn a_new_version_number_is_unique_and_higher_than_every_upload() {
+        let p = package();
+        let uploaded = [version(1, "1.0.0", false), version(2, "1.10.0", false)];
+        let new = |seq: u64, v: &str| version(seq, v, false);
+        // Just above the highest: accepted; equal or below: refused.
+        assert!(new(3, "1.10.1").check_new(&p, &uploaded).is_ok());
+        assert!(new(3, "1.11.0").check_new(&p, &uploaded).is_ok());
+        let taken = new(3, "1.10.0").check_new(&p, &uploaded).unwrap_err();
+        assert!(matches!(taken, PackageVersionError::VersionTaken { .. }));
+        assert_eq!(taken.field(), Field::Version);
+        let lower = new(3, "1.9.9").check_new(&p, &uploaded).unwrap_err();
+        assert!(matches!(
+            lower,
+            PackageVersionError::VersionNotHigher { .. }
+        ));
+        assert_eq!(lower.field(), Field::Version);
+        // The first upload and other packages' versions set no bar.
+        assert!(new(3, "0.0.1").check_new(&p, &[]).is_ok());
+        let mut other = version(4, "9.0.0", false);
+        other.package_id = SfId::generate(KeyPrefix::Package, 99);
+        assert!(new(3, "1.11.0").check_new(&p, &[other]).is_ok());
     }
 
     #[test]

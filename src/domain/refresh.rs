@@ -19,7 +19,7 @@ use super::package::Package;
 use super::sequences::Sequences;
 use super::stamp::Stamp;
 use super::status::LicenseStatus;
-use super::user::{authorize, Action, PermissionError, User};
+use super::user::{authorize, Permission, PermissionError, User};
 use super::version::VersionNumber;
 use super::Field;
 
@@ -59,7 +59,7 @@ pub fn check_refresh(
     actor: &User,
     now: NaiveDateTime,
 ) -> Result<(), RefreshError> {
-    authorize(actor, Action::RefreshLicenses)?;
+    authorize(actor, Permission::RefreshLicenses)?;
     if !package.is_registered() {
         return Err(RefreshError::NotRegistered {
             package: package.name.to_string(),

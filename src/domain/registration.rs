@@ -15,7 +15,7 @@ use super::package::Package;
 use super::seats::{Seats, SeatsError};
 use super::stamp::Stamp;
 use super::status::LicenseStatus;
-use super::user::{authorize, Action, PermissionError, User};
+use super::user::{authorize, Permission, PermissionError, User};
 use super::Field;
 
 pub const MAX_TRIAL_LENGTH_DAYS: u16 = 90;
@@ -269,7 +269,7 @@ pub fn register_package(
     actor: &User,
     now: NaiveDateTime,
 ) -> Result<Package, RegistrationError> {
-    authorize(actor, Action::RegisterPackage)?;
+    authorize(actor, Permission::RegisterPackage)?;
     if package.is_registered() {
         return Err(RegistrationError::AlreadyRegistered {
             package: package.name.to_string(),

@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::SfId;
 
+/// The LMA's own name: Owner of its records, Created By of the records it
+/// creates, Lead Owner of the leads it creates.
+pub const LICENSE_MANAGEMENT_APP: &str = "License Management App";
+
 /// Records the system creates are changed by the License Management App
 /// itself, not by a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -20,8 +20,10 @@ pub enum Profile {
     ReadOnly,
 }
 
+/// A permission a profile grants: what its users may do (the LMA's object
+/// permissions and the workflows guarded by them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Action {
+pub enum Permission {
     ReadLicenses,
     ModifyLicense,
     ReadPackages,
@@ -36,35 +38,35 @@ pub enum Action {
     ConvertLead,
 }
 
-impl Action {
-    pub const ALL: [Action; 11] = [
-        Action::ReadLicenses,
-        Action::ModifyLicense,
-        Action::ReadPackages,
-        Action::EditPackage,
-        Action::EditLeadManager,
-        Action::RegisterPackage,
-        Action::RefreshLicenses,
-        Action::ReadPackageVersions,
-        Action::ReadLeads,
-        Action::EditLead,
-        Action::ConvertLead,
+impl Permission {
+    pub const ALL: [Permission; 11] = [
+        Permission::ReadLicenses,
+        Permission::ModifyLicense,
+        Permission::ReadPackages,
+        Permission::EditPackage,
+        Permission::EditLeadManager,
+        Permission::RegisterPackage,
+        Permission::RefreshLicenses,
+        Permission::ReadPackageVersions,
+        Permission::ReadLeads,
+        Permission::EditLead,
+        Permission::ConvertLead,
     ];
 
     /// Completes "... can't {}".
     pub fn describe(self) -> &'static str {
         match self {
-            Action::ReadLicenses => "view licenses",
-            Action::ModifyLicense => "modify licenses",
-            Action::ReadPackages => "view packages",
-            Action::EditPackage => "edit packages",
-            Action::EditLeadManager => "change a package's Lead Manager",
-            Action::RegisterPackage => "register packages with the License Management App",
-            Action::RefreshLicenses => "refresh licenses",
-            Action::ReadPackageVersions => "view package versions",
-            Action::ReadLeads => "view leads",
-            Action::EditLead => "edit leads",
-            Action::ConvertLead => "convert leads",
+            Permission::ReadLicenses => "view licenses",
+            Permission::ModifyLicense => "modify licenses",
+            Permission::ReadPackages => "view packages",
+            Permission::EditPackage => "edit packages",
+            Permission::EditLeadManager => "change a package's Lead Manager",
+            Permission::RegisterPackage => "register packages with the License Management App",
+            Permission::RefreshLicenses => "refresh licenses",
+            Permission::ReadPackageVersions => "view package versions",
+            Permission::ReadLeads => "view leads",
+            Permission::EditLead => "edit leads",
+            Permission::ConvertLead => "convert leads",
         }
     }
 }
@@ -87,8 +89,8 @@ impl Profile {
     }
 
     /// The SPEC's permission table, one row per profile.
-    pub fn allows(self, action: Action) -> bool {
-        use Action::*;
+    pub fn allows(self, action: Permission) -> bool {
+        use Permission::*;
         match self {
             Profile::SystemAdministrator => true,
             Profile::LicenseManager => matches!(
@@ -120,7 +122,7 @@ impl Profile {
         }
     }
 
-    pub fn allowed_to(action: Action) -> Vec<Profile> {
+    pub fn allowed_to(action: Permission) -> Vec<Profile> {
         Profile::ALL
             .into_iter()
             .filter(|p| p.allows(action))
@@ -151,16 +153,19 @@ impl User {
     /// Can this user receive leads as a package's Lead Manager? The LMA asks
     /// for an active user who can read and edit licenses.
     pub fn can_be_lead_manager(&self) -> bool {
-        self.active && self.profile.allows(Action::ModifyLicense)
+        self.active && self.profile.allows(Permission::ModifyLicense)
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum PermissionError {
     #[error("The {profile} profile can't {}. Ask a user with the {} profile to do it.", action.describe(), who_can(*action))]
-    Denied { profile: Profile, action: Action },
+    Denied {
+        profile: Profile,
+        action: Permission,
+    },
     #[error("{name} is an inactive user and can't {}. Switch to an active user, or ask a System Administrator to reactivate {name}.", action.describe())]
-    Inactive { name: String, action: Action },
+    Inactive { name: String, action: Permission },
 }
 
 impl PermissionError {
@@ -169,7 +174,7 @@ impl PermissionError {
     }
 }
 
-fn who_can(action: Action) -> String {
+fn who_can(action: Permission) -> String {
     let labels: Vec<&str> = Profile::allowed_to(action)
         .into_iter()
         .map(Profile::label)
@@ -181,7 +186,7 @@ fn who_can(action: Action) -> String {
     }
 }
 
-pub fn authorize(user: &User, action: Action) -> Result<(), PermissionError> {
+pub fn authorize(user: &User, action: Permission) -> Result<(), PermissionError> {
     if !user.active {
         return Err(PermissionError::Inactive {
             name: user.name.clone(),
@@ -250,10 +255,10 @@ pub fn seed_users() -> Vec<User> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use Action::*;
+    use Permission::*;
 
-    fn allowed(profile: Profile) -> Vec<Action> {
-        Action::ALL
+    fn allowed(profile: Profile) -> Vec<Permission> {
+        Permission::ALL
             .into_iter()
             .filter(|a| profile.allows(*a))
             .collect()
@@ -261,7 +266,10 @@ mod tests {
 
     #[test]
     fn permission_table_matches_the_spec() {
-        assert_eq!(allowed(Profile::SystemAdministrator), Action::ALL.to_vec());
+        assert_eq!(
+            allowed(Profile::SystemAdministrator),
+            Permission::ALL.to_vec()
+        );
         assert_eq!(
             allowed(Profile::LicenseManager),
             vec![

@@ -10,10 +10,10 @@ use crate::components::chart_bars::{BarChart, BarGroup, Series};
 use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
 use crate::demo::{build_demo_data, has_data, reset, save_demo_data, DemoSize, DemoSummary};
 use crate::domain::{
-    due_notifications, expiring_within, group_thousands, AlertRule, License, LicenseStatus,
-    Notification, Package, SfId, User,
+    group_thousands, Dashboard, License, Notification, Package, SfId, EXPIRING_SOON_DAYS,
 };
-use crate::storage::{IdbRepository, Repository, StorageError};
+use crate::services::dashboard::load_dashboard;
+use crate::storage::{Repository, StorageError};
 use chrono::{Duration, NaiveDate};
 use leptos_router::components::A;
 
@@ -215,103 +215,6 @@ fn DemoControls() -> impl IntoView {
 // Dashboard
 // ---------------------------------------------------------------------------
 
-/// Licenses expiring within this many days are "expiring soon".
-pub const EXPIRING_SOON_DAYS: u32 = 30;
-/// The expirations chart looks this far ahead, in weeks.
-const EXPIRATION_WEEKS: i64 = 13;
-
-/// Seats of one package's licenses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackageSeats {
-    pub package: String,
-    /// Licensed Seats of its installed, counted licenses.
-    pub licensed: u64,
-    /// Their Used Licenses.
-    pub used: u64,
-    /// Installed licenses that are Site Licenses (no seat count).
-    pub site_licenses: u64,
-}
-
-/// What the dashboard shows, computed from the records.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Dashboard {
-    pub total: usize,
-    pub by_status: Vec<(LicenseStatus, u64)>,
-    pub seats: Vec<PackageSeats>,
-    /// (first day of the week, licenses expiring that week), from today.
-    pub expirations: Vec<(NaiveDate, u64)>,
-    pub expiring_soon: Vec<License>,
-    pub notifications: Vec<Notification>,
-}
-
-/// The dashboard for `today`: licenses by status; seats licensed and used
-/// per package (Uninstalled licenses hold no seats); licenses expiring in
-/// each of the next 13 weeks; the licenses expiring within 30 days and the
-/// alert notifications due (both from the domain's alert rules).
-pub fn dashboard(
-    licenses: &[License],
-    packages: &[Package],
-    rules: &[AlertRule],
-    users: &[User],
-    today: NaiveDate,
-) -> Dashboard {
-    let by_status = LicenseStatus::ALL
-        .into_iter()
-        .map(|s| (s, licenses.iter().filter(|l| l.status == s).count() as u64))
-        .collect();
-    let mut seats: Vec<PackageSeats> = packages
-        .iter()
-        .map(|p| {
-            let installed = licenses
-                .iter()
-                .filter(|l| l.package_id == p.id && l.status != LicenseStatus::Uninstalled);
-            let mut row = PackageSeats {
-                package: p.name.to_string(),
-                licensed: 0,
-                used: 0,
-                site_licenses: 0,
-            };
-            for l in installed {
-                match l.seats.get() {
-                    Some(n) => {
-                        row.licensed += u64::from(n);
-                        row.used += u64::from(l.used_licenses.unwrap_or(0));
-                    }
-                    None => row.site_licenses += 1,
-                }
-            }
-            row
-        })
-        .collect();
-    seats.sort_by_key(|a| a.package.to_lowercase());
-    let mut expirations: Vec<(NaiveDate, u64)> = (0..EXPIRATION_WEEKS)
-        .map(|w| (today + Duration::days(w * 7), 0))
-        .collect();
-    for l in licenses
-        .iter()
-        .filter(|l| l.status != LicenseStatus::Uninstalled)
-    {
-        if let Some(left) = l.expiration.days_left(today) {
-            if (0..EXPIRATION_WEEKS * 7).contains(&left) {
-                if let Some(slot) = expirations.get_mut((left / 7) as usize) {
-                    slot.1 += 1;
-                }
-            }
-        }
-    }
-    Dashboard {
-        total: licenses.len(),
-        by_status,
-        seats,
-        expirations,
-        expiring_soon: expiring_within(licenses, today, EXPIRING_SOON_DAYS)
-            .into_iter()
-            .cloned()
-            .collect(),
-        notifications: due_notifications(rules, licenses, users, today),
-    }
-}
-
 fn week_label(start: NaiveDate) -> String {
     let end = start + Duration::days(6);
     format!("{} – {}", start.format("%b %-d"), end.format("%b %-d"))
@@ -323,17 +226,6 @@ fn days_left_text(days: i64) -> String {
         1 => "tomorrow".to_string(),
         n => format!("in {n} days"),
     }
-}
-
-async fn load_dashboard(
-    repo: IdbRepository,
-    users: Vec<User>,
-    today: NaiveDate,
-) -> Result<Dashboard, StorageError> {
-    let licenses: Vec<License> = repo.all_records::<License>().await?;
-    let packages: Vec<Package> = repo.all_records::<Package>().await?;
-    let rules: Vec<AlertRule> = repo.all_records::<AlertRule>().await?;
-    Ok(dashboard(&licenses, &packages, &rules, &users, today))
 }
 
 /// How many rows a list shows before "and N more".
@@ -537,7 +429,8 @@ fn DashboardSection() -> impl IntoView {
     let data = LocalResource::new(move || {
         app.track_changes();
         let users = app.users.get();
-        load_dashboard(app.repo(), users, today())
+        let repo = app.repo();
+        async move { load_dashboard(&repo, &users, today()).await }
     });
     let packages = LocalResource::new(move || {
         app.track_changes();
@@ -591,40 +484,6 @@ pub fn HomePage() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::build_demo_data;
-
-    #[test]
-    fn dashboard_of_the_demo() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let d = build_demo_data(today, today.and_hms_opt(9, 0, 0).unwrap(), DemoSize::Normal);
-        let dash = dashboard(&d.licenses, &d.packages, &d.alert_rules, &d.users, today);
-        assert_eq!(dash.total, 190);
-        assert_eq!(dash.by_status.iter().map(|(_, n)| n).sum::<u64>(), 190);
-        assert_eq!(dash.seats.len(), 4);
-        let fieldforce = dash
-            .seats
-            .iter()
-            .find(|p| p.package == "FieldForce Scheduler")
-            .unwrap();
-        assert_eq!(fieldforce.licensed, 0);
-        assert!(fieldforce.site_licenses > 0);
-        let vault = dash
-            .seats
-            .iter()
-            .find(|p| p.package == "Contract Vault")
-            .unwrap();
-        assert!(vault.licensed > 0 && vault.used > 0);
-        assert_eq!(dash.expirations.len(), 13);
-        assert_eq!(dash.expirations[0].0, today);
-        let within_90: u64 = dash.expirations.iter().map(|(_, n)| n).sum();
-        assert!(within_90 >= dash.expiring_soon.len() as u64);
-        assert!(!dash.expiring_soon.is_empty());
-        assert!(!dash.notifications.is_empty());
-        assert!(dash
-            .notifications
-            .iter()
-            .all(|n| n.mailto.contains("subject=") && n.mailto.contains("body=")));
-    }
 
     #[test]
     fn labels() {

@@ -9,11 +9,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::app_context::use_app;
+use crate::components::install_outcome::{
+    outcome_label, outcome_license, outcome_text, troubleshooting_checklist,
+};
 use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
 use crate::domain::{InstallEvent, InstallOutcome, Package, SfId};
-use crate::services::install::{
-    load_install_log, outcome_label, outcome_license, outcome_text, troubleshooting_checklist,
-};
+use crate::services::install::load_install_log;
 use crate::storage::{Repository, StorageError};
 
 /// Rows shown at first, and added by "Show more".

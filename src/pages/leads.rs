@@ -12,9 +12,9 @@ use crate::components::package_licenses::{LicensesRelatedList, ShowMore};
 use crate::components::record::{
     title, Details, Empty, ErrorNotice, Field, Loading, PageHeader, RecordNotFound,
 };
-use crate::domain::{group_thousands, Action as Permission};
+use crate::domain::{group_thousands, Permission};
 use crate::services::leads::{
-    convert_lead_seen, load_lead_detail, load_lead_rows, visible_leads, LeadDetail, LeadRow,
+    convert_lead, load_lead_detail, load_lead_rows, visible_leads, LeadDetail, LeadRow,
 };
 
 // ---------------------------------------------------------------------------
@@ -155,7 +155,7 @@ pub fn LeadDetailPage() -> impl IntoView {
             let rev = *rev;
             let navigate = navigate.clone();
             async move {
-                match convert_lead_seen(&repo, &lead_id, Some(rev), &actor, clock::now()).await {
+                match convert_lead(&repo, &lead_id, Some(rev), &actor, clock::now()).await {
                     Ok(done) => {
                         convert_error.set(None);
                         navigate(

@@ -14,8 +14,8 @@ use crate::components::record::{
     Details, Empty, ErrorNotice, Field as FieldView, Loading, PageHeader, RelatedList,
 };
 use crate::domain::{
-    group_thousands, modify_license_errors, Action, Field, HistoryEntry, License,
-    ModifyLicenseDraft,
+    group_thousands, modify_license_errors, Field, HistoryEntry, License, ModifyLicenseDraft,
+    Permission,
 };
 use crate::services::licenses::{load_license_detail, seats_text, LicenseDetail, RecordLink};
 
@@ -74,14 +74,17 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
     let id18 = l.id.to18().to_string();
     let modify_href = format!("/licenses/{id18}/modify");
 
-    let may_modify = move || app.user.with(|u| u.profile.allows(Action::ModifyLicense));
+    let may_modify = move || {
+        app.user
+            .with(|u| u.profile.allows(Permission::ModifyLicense))
+    };
     // What the domain says before any change is typed: an Uninstalled
     // license or a locked org can't be modified, whatever the values.
     let refusal = {
         let l = l.clone();
         move || {
             let user = app.user.get();
-            if !user.profile.allows(Action::ModifyLicense) {
+            if !user.profile.allows(Permission::ModifyLicense) {
                 return None;
             }
             let draft = ModifyLicenseDraft::from_license(&l);

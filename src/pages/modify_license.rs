@@ -14,7 +14,7 @@ use crate::clock;
 use crate::components::license_parts::LicenseNotFound;
 use crate::components::record::{ErrorNotice, Loading, PageHeader};
 use crate::domain::{modify_license_errors, Field, License, LicenseStatus, ModifyLicenseDraft};
-use crate::services::licenses::{load_license, modify_license_seen, ModifyFailure};
+use crate::services::licenses::{load_license, modify_license, ModifyFailure};
 use crate::storage::Stored;
 
 #[component]
@@ -134,18 +134,16 @@ fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
     };
 
     let save = Action::new_local({
-        let license = license.clone();
         let id18 = id18.clone();
         let navigate = navigate.clone();
         move |draft: &ModifyLicenseDraft| {
             let repo = app.repo();
             let user = app.user.get_untracked();
             let draft = draft.clone();
-            let license = license.clone();
             let id18 = id18.clone();
             let navigate = navigate.clone();
             async move {
-                let result = modify_license_seen(
+                let result = modify_license(
                     &repo,
                     &id18,
                     Some(rev),
@@ -164,7 +162,7 @@ fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
                         );
                     }
                     Err(failure) => {
-                        let shown = field_errors(&license, &draft, &user, &failure);
+                        let shown = field_errors(&failure);
                         let first = shown.first_field();
                         errors.set(shown);
                         if let Some(field) = first {
@@ -356,25 +354,8 @@ fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
     }
 }
 
-/// The messages to show after a refused save: for a rule, every field's
-/// error at once (the service stops at the first); else the failure itself.
-fn field_errors(
-    license: &License,
-    draft: &ModifyLicenseDraft,
-    user: &crate::domain::User,
-    failure: &ModifyFailure,
-) -> Errors {
-    let mut messages: Vec<(Field, String)> = Vec::new();
-    if let ModifyFailure::Rule(rule) = failure {
-        if rule.field() != Field::Form {
-            messages.extend(
-                modify_license_errors(license, draft, user, clock::today())
-                    .into_iter()
-                    .map(|e| (e.field(), e.to_string())),
-            );
-        }
-    }
-    // The service's own message always shows, first for its field.
-    messages.insert(0, (failure.field(), failure.to_string()));
-    Errors::from_messages(messages)
+/// The messages to show after a refused save: the service reports every
+/// field's error at once, each by its input.
+fn field_errors(failure: &ModifyFailure) -> Errors {
+    Errors::from_messages(failure.messages())
 }

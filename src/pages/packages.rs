@@ -1,6 +1,6 @@
 //! Packages: the list view, the package record page (details, Package
 //! Versions and Licenses related lists, Edit of the Lead Manager, Refresh
-//! Licenses), and the registration page's placeholder.
+//! Licenses), and the Register a Package page.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -15,9 +15,9 @@ use crate::components::package_versions::PackageVersionsList;
 use crate::components::record::{
     title, Details, Empty, ErrorNotice, Field, Loading, PageHeader, RecordNotFound,
 };
-use crate::domain::{check_refresh, Action as Permission, LicenseLength, Package};
+use crate::domain::{check_refresh, LicenseLength, Package, Permission};
 use crate::services::packages::{
-    date_text, date_time_text, edit_lead_manager_seen, load_package_detail, load_package_rows,
+    date_text, date_time_text, edit_lead_manager, load_package_detail, load_package_rows,
     refresh_licenses, PackageDetail, PackageRow, LICENSE_MANAGEMENT_APP,
 };
 
@@ -160,15 +160,8 @@ pub fn PackageDetailPage() -> impl IntoView {
             let manager = manager.clone();
             async move {
                 let chosen = Some(manager.as_str()).filter(|m| !m.is_empty());
-                match edit_lead_manager_seen(
-                    &repo,
-                    &package_id,
-                    Some(rev),
-                    chosen,
-                    &actor,
-                    clock::now(),
-                )
-                .await
+                match edit_lead_manager(&repo, &package_id, Some(rev), chosen, &actor, clock::now())
+                    .await
                 {
                     Ok(_) => {
                         edit_error.set(None);
@@ -418,7 +411,7 @@ fn PackageRecord(
 }
 
 // ---------------------------------------------------------------------------
-// Registration (issue 5 builds it)
+// Register a Package
 // ---------------------------------------------------------------------------
 
 #[component]

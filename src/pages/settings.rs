@@ -9,80 +9,14 @@ use crate::app_context::use_app;
 use crate::components::alert_dialog::ConfirmDialog;
 use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
 use crate::components::simulator_fields::{SelectInput, TextInput};
-use crate::domain::{
-    new_alert_rule, AlertRule, AlertRuleDraft, AlertRuleError, Field, Sequences, User,
-    MAX_DAYS_BEFORE,
-};
-use crate::storage::records::SEQUENCES_KEY;
-use crate::storage::{Expect, Repository, Save, StorageError, StoreName, Stored, WriteBatch};
+use crate::domain::{AlertRule, AlertRuleDraft, Field, User, MAX_DAYS_BEFORE};
+use crate::services::alerts::{add_rule, load_rules, remove_rule, AlertRuleFailure};
 
-/// Why a rule was not saved.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AlertRuleFailure {
-    #[error(transparent)]
-    Rule(#[from] AlertRuleError),
-    #[error(transparent)]
-    Storage(#[from] StorageError),
+/// The Days Before Expiration hint, from the domain's limit.
+fn days_hint() -> &'static str {
+    static HINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HINT.get_or_init(|| format!("0 (the day it expires) to {MAX_DAYS_BEFORE}."))
 }
-
-impl AlertRuleFailure {
-    pub fn field(&self) -> Field {
-        match self {
-            AlertRuleFailure::Rule(e) => e.field(),
-            AlertRuleFailure::Storage(_) => Field::Form,
-        }
-    }
-}
-
-/// Every alert rule, soonest first.
-pub async fn load_rules<R: Repository>(repo: &R) -> Result<Vec<AlertRule>, StorageError> {
-    let mut rules: Vec<AlertRule> = repo.all_records::<AlertRule>().await?;
-    rules.sort_by_key(|r| (r.days_before, r.id.clone()));
-    Ok(rules)
-}
-
-/// Validates the draft (domain) and saves the rule with the ID counters in
-/// one batch; retried if only the counters were saved in another tab.
-pub async fn add_rule<R: Repository>(
-    repo: &R,
-    draft: &AlertRuleDraft,
-    users: &[User],
-) -> Result<AlertRule, AlertRuleFailure> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let counters = repo
-            .load_or::<Sequences>(SEQUENCES_KEY, Sequences::default)
-            .await?;
-        let mut seq = counters.record().clone();
-        let rule = new_alert_rule(draft, users, &mut seq)?;
-        let mut batch = WriteBatch::new();
-        batch.create(rule.clone());
-        batch.save(match counters {
-            Save::Create(_) => Save::Create(seq),
-            Save::Update(s) => Save::Update(Stored {
-                rev: s.rev,
-                record: seq,
-            }),
-        });
-        match repo.commit(batch).await {
-            Ok(_) => return Ok(rule),
-            Err(StorageError::Conflict { what, .. })
-                if what == StoreName::Counters.label() && attempt < 3 =>
-            {
-                continue
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
-pub async fn remove_rule<R: Repository>(repo: &R, id: &str) -> Result<(), StorageError> {
-    repo.delete::<AlertRule>(id, Expect::Any).await
-}
-
-const DAYS_HINT: &str = "0 (the day it expires) to 365.";
-const _: () = assert!(MAX_DAYS_BEFORE == 365, "update DAYS_HINT");
 
 fn rule_text(rule: &AlertRule, users: &[User]) -> (String, String) {
     let who = users
@@ -263,7 +197,7 @@ pub fn SettingsPage() -> impl IntoView {
                         label="Days Before Expiration"
                         value=days
                         kind="number"
-                        hint=DAYS_HINT
+                        hint=days_hint()
                         error=field_error(Field::DaysBefore)
                     />
                     <SelectInput
@@ -311,44 +245,18 @@ pub fn SettingsPage() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::seed_users;
-    use crate::storage::MemoryRepository;
+    use crate::domain::{seed_users, KeyPrefix, SfId};
 
     #[test]
-    fn rules_are_validated_saved_and_removed() {
-        futures::executor::block_on(async {
-            let repo = MemoryRepository::new();
-            let users = seed_users();
-            let rep = users.iter().find(|u| u.active).unwrap();
-            let bad = AlertRuleDraft {
-                days_before: "400".into(),
-                recipient: rep.id.to18().into(),
-            };
-            let err = add_rule(&repo, &bad, &users).await.unwrap_err();
-            assert_eq!(err.field(), Field::DaysBefore);
-            let inactive = users.iter().find(|u| !u.active).unwrap();
-            let err = add_rule(
-                &repo,
-                &AlertRuleDraft {
-                    days_before: "7".into(),
-                    recipient: inactive.id.to18().into(),
-                },
-                &users,
-            )
-            .await
-            .unwrap_err();
-            assert_eq!(err.field(), Field::Recipient);
-            let ok = AlertRuleDraft {
-                days_before: "7".into(),
-                recipient: rep.id.to18().into(),
-            };
-            let a = add_rule(&repo, &ok, &users).await.unwrap();
-            let b = add_rule(&repo, &ok, &users).await.unwrap();
-            assert_ne!(a.id, b.id);
-            assert_eq!(load_rules(&repo).await.unwrap().len(), 2);
-            remove_rule(&repo, a.id.to18()).await.unwrap();
-            assert_eq!(load_rules(&repo).await.unwrap(), vec![b]);
-            assert_eq!(rule_text(&a, &users).0, "7 days before a license expires");
-        });
+    fn a_rule_reads_as_when_and_who() {
+        let users = seed_users();
+        let rep = users.iter().find(|u| u.active).unwrap();
+        let a = AlertRule {
+            id: SfId::generate(KeyPrefix::AlertRule, 1),
+            days_before: 7,
+            recipient: rep.id.clone(),
+        };
+        assert_eq!(rule_text(&a, &users).0, "7 days before a license expires");
+        assert_eq!(days_hint(), "0 (the day it expires) to 365.");
     }
 }

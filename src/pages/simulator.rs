@@ -11,14 +11,17 @@ use leptos_router::components::A;
 
 use crate::app_context::use_app;
 use crate::clock::now;
+use crate::components::install_outcome::{outcome_license, outcome_text};
 use crate::components::record::{ErrorNotice, PageHeader};
 use crate::components::register_package::RegisterPackageForm;
 use crate::components::simulator_fields::{CheckboxInput, SelectInput, TextInput};
-use crate::domain::{InstallEvent, InstallOutcome, License, LicenseStatus, OrgStatus};
+use crate::domain::{
+    upgrade_versions, InstallEvent, InstallOutcome, License, LicenseStatus, OrgStatus,
+};
 use crate::services::install::{
-    load_simulator, outcome_license, outcome_text, simulate_install, simulate_org_status,
-    simulate_uninstall, simulate_upgrade, simulate_used_licenses, suggest_next_version,
-    upload_version, InstallForm, SimField, SimulatorData, SimulatorError, UploadForm, EDITIONS,
+    load_simulator, simulate_install, simulate_org_status, simulate_uninstall, simulate_upgrade,
+    simulate_used_licenses, suggest_next_version, upload_version, InstallForm, SimField,
+    SimulatorData, SimulatorError, UploadForm, EDITIONS,
 };
 
 type Errors = RwSignal<Option<SimulatorError>>;
@@ -502,10 +505,8 @@ fn OrgSection(data: Signal<SimulatorData>) -> impl IntoView {
         let Some(l) = chosen_license() else {
             return vec![];
         };
-        let reinstall = l.status == LicenseStatus::Uninstalled;
-        d.versions_of(&l.package_id)
+        upgrade_versions(&l, d.versions_of(&l.package_id))
             .into_iter()
-            .filter(|v| reinstall || v.version > l.version_number)
             .map(|v| {
                 (
                     v.id.to18().to_string(),

@@ -15,18 +15,17 @@ use chrono::{NaiveDate, NaiveDateTime};
 use thiserror::Error;
 
 use crate::domain::{
-    add_days, install, record_org_change, register_package as apply_registration, Field,
-    InstallEvent, InstallInput, InstallOutcome, InstallResult, Installer, KeyPrefix, License,
-    LicenseStatus, OrgChange, OrgStatus, Package, PackageDraft, PackageError, PackageVersion,
-    PackageVersionDraft, PackageVersionError, RegistrationDraft, RegistrationError, Sequences,
-    SfId, SubscriberOrg, User, VersionNumber, MAX_SEATS,
+    check_install, install, org_expiration_for, record_org_change,
+    register_package as apply_registration, Field, InstallError, InstallEvent, InstallInput,
+    InstallResult, Installer, KeyPrefix, License, LicenseStatus, OrgChange, OrgStatus, Package,
+    PackageDraft, PackageError, PackageVersion, PackageVersionDraft, PackageVersionError,
+    RegistrationDraft, RegistrationError, Sequences, SfId, SubscriberOrg, User, VersionNumber,
+    MAX_SEATS,
 };
-use crate::storage::records::{INSTALL_ORG, LICENSE_ORG, SEQUENCES_KEY, VERSION_PACKAGE};
-use crate::storage::{Query, Repository, Save, StorageError, StoreName, Stored, WriteBatch};
-
-/// How often a save is retried when only the ID counters were saved in
-/// another tab meanwhile.
-const COUNTER_RETRIES: usize = 3;
+use crate::storage::records::{INSTALL_ORG, LICENSE_ORG, VERSION_PACKAGE};
+use crate::storage::{
+    commit_with_counters, install_batch, Query, Repository, StorageError, Stored, WriteBatch,
+};
 
 /// Org editions a subscriber org can have, as the LMA reports them.
 pub const EDITIONS: [&str; 6] = [
@@ -37,9 +36,6 @@ pub const EDITIONS: [&str; 6] = [
     "Developer",
     "Essentials",
 ];
-
-/// Salesforce trial orgs last 30 days; Org Expiration Date is set for them only.
-pub const TRIAL_ORG_DAYS: u64 = 30;
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -82,6 +78,8 @@ pub enum SimulatorError {
     #[error(transparent)]
     Version(#[from] PackageVersionError),
     #[error(transparent)]
+    Install(#[from] InstallError),
+    #[error(transparent)]
     Storage(#[from] StorageError),
 }
 
@@ -102,7 +100,14 @@ impl SimulatorError {
                 Field::PackageName => SimField::PackageName,
                 Field::PackageId => SimField::PackageId,
                 Field::DeveloperOrgId => SimField::DeveloperOrgId,
+                Field::DeveloperName => SimField::DeveloperName,
                 _ => SimField::Form,
+            },
+            SimulatorError::Install(e) => match e.field() {
+                Field::LastName => SimField::LastName,
+                Field::Company => SimField::Company,
+                Field::UsedLicenses => SimField::UsedLicenses,
+                _ => SimField::Version,
             },
             SimulatorError::Version(e) => match e.field() {
                 Field::Version => SimField::VersionNumber,
@@ -121,8 +126,9 @@ impl SimulatorError {
 /// Installs `version` into `input.org`: a new lead and license from the
 /// default license, an upgrade of the org's license, a pending install (not
 /// registered) or a failed one (inactive lead manager), as the domain
-/// decides. Refuses what the platform itself would not send: a beta into a
-/// production org, or a version that isn't newer than the one installed.
+/// decides. Refuses what the platform itself would not send (the domain's
+/// [`check_install`]): a beta into a production org, or a version that
+/// isn't newer than the one installed.
 pub fn plan_install(
     package: &Package,
     version: &PackageVersion,
@@ -140,26 +146,7 @@ pub fn plan_install(
             ),
         ));
     }
-    if version.beta && !input.org.sandbox && input.org.edition != "Developer" {
-        return Err(SimulatorError::input(
-            SimField::Version,
-            format!(
-                "Version {} is a beta: AppExchange installs betas only into sandboxes and Developer Edition orgs. Tick Sandbox, choose the Developer edition, or pick a released version.",
-                version.version
-            ),
-        ));
-    }
-    if let Some(license) = existing.filter(|l| l.status != LicenseStatus::Uninstalled) {
-        if version.version <= license.version_number {
-            return Err(SimulatorError::input(
-                SimField::Version,
-                format!(
-                    "This org already has version {} of {} installed; an upgrade needs a newer version (packages can't be downgraded).",
-                    license.version_number, package.name
-                ),
-            ));
-        }
-    }
+    check_install(package, version, &input.org, existing)?;
     Ok(install(
         package,
         version,
@@ -197,47 +184,31 @@ pub fn plan_uninstall(
         OrgChange::Uninstall,
         at,
         seq,
-    ))
+    )?)
 }
 
-/// Reads the Used Licenses a subscriber admin assigned: a whole number from
-/// 0 up to the licensed seats (an admin can't assign more seats than the
-/// license has; seats cut below the users already assigned come from Modify
-/// License, not from here).
+/// Reads the Used Licenses a subscriber admin assigned: a whole number,
+/// which the domain then checks against the license
+/// ([`License::check_used_licenses`]: 0 to Licensed Seats, none for an
+/// Uninstalled license or a Site License).
 pub fn parse_used_licenses(input: &str, license: &License) -> Result<u32, SimulatorError> {
-    if license.status == LicenseStatus::Uninstalled {
-        return Err(SimulatorError::input(
-            SimField::UsedLicenses,
-            "The package is uninstalled in this org, so no one can be assigned a license.",
-        ));
-    }
-    let Some(seats) = license.seats.get() else {
-        return Err(SimulatorError::input(
-            SimField::UsedLicenses,
-            "This license is a Site License: every user of the org may use the package, so Used Licenses stays blank.",
-        ));
-    };
     let text = input.trim();
-    let used = text
+    let parsed = text
         .parse::<u32>()
         .ok()
         .filter(|_| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
-        .filter(|n| *n <= MAX_SEATS)
-        .ok_or_else(|| {
-            SimulatorError::input(
+        .filter(|n| *n <= MAX_SEATS);
+    match (parsed, license.seats.get()) {
+        (Some(used), _) => Ok(license.check_used_licenses(used)?),
+        (None, Some(seats)) if license.status != LicenseStatus::Uninstalled => {
+            Err(SimulatorError::input(
                 SimField::UsedLicenses,
                 format!("Enter how many users have a license: a whole number from 0 to {seats}."),
-            )
-        })?;
-    if used > seats {
-        return Err(SimulatorError::input(
-            SimField::UsedLicenses,
-            format!(
-                "The license has {seats} seats, so the org's admin can assign at most {seats} users. To see a negative number of available seats, lower Licensed Seats with Modify License instead."
-            ),
-        ));
+            ))
+        }
+        // No number can be assigned: the domain says why.
+        (None, _) => Ok(license.check_used_licenses(0)?),
     }
-    Ok(used)
 }
 
 /// The subscriber's admin assigned licenses to `used` users (checked with
@@ -250,8 +221,8 @@ pub fn plan_used_licenses(
     used: u32,
     at: NaiveDateTime,
     seq: &mut Sequences,
-) -> InstallResult {
-    record_org_change(
+) -> Result<InstallResult, SimulatorError> {
+    Ok(record_org_change(
         package,
         version,
         Some(license),
@@ -259,7 +230,7 @@ pub fn plan_used_licenses(
         OrgChange::UsedLicenses(used),
         at,
         seq,
-    )
+    )?)
 }
 
 /// The org's status changed (suspended, deleted, reactivated, trial
@@ -294,7 +265,7 @@ pub fn plan_org_status<'a>(
             OrgChange::OrgStatus,
             at,
             seq,
-        ));
+        )?);
     }
     if results.is_empty() {
         return Err(SimulatorError::input(
@@ -303,13 +274,6 @@ pub fn plan_org_status<'a>(
         ));
     }
     Ok(results)
-}
-
-/// Org Expiration Date: 30 days after `from` for a trial org, none otherwise.
-pub fn org_expiration_for(status: OrgStatus, from: NaiveDate) -> Option<NaiveDate> {
-    (status == OrgStatus::Trial)
-        .then(|| add_days(from, TRIAL_ORG_DAYS))
-        .flatten()
 }
 
 /// Every subscriber org the install log knows, as it last reported itself,
@@ -382,30 +346,7 @@ pub fn plan_version(
         release_date: today.format("%Y-%m-%d").to_string(),
     };
     let new = PackageVersion::try_from(&draft)?;
-    let mine: Vec<&PackageVersion> = existing
-        .iter()
-        .filter(|v| v.package_id == package.id)
-        .collect();
-    if mine.iter().any(|v| v.version == new.version) {
-        return Err(SimulatorError::input(
-            SimField::VersionNumber,
-            format!(
-                "{} already has a version {}; every upload needs a new version number.",
-                package.name, new.version
-            ),
-        ));
-    }
-    if let Some(highest) = mine.iter().map(|v| v.version).max() {
-        if new.version < highest {
-            return Err(SimulatorError::input(
-                SimField::VersionNumber,
-                format!(
-                    "{} is older than {}, the highest version of {}; a new upload needs a higher version number.",
-                    new.version, highest, package.name
-                ),
-            ));
-        }
-    }
+    new.check_new(package, existing)?;
     Ok(new)
 }
 
@@ -419,12 +360,6 @@ pub fn plan_new_package(
     now: NaiveDateTime,
     seq: &mut Sequences,
 ) -> Result<(Package, PackageVersion), SimulatorError> {
-    if developer_name.trim().is_empty() {
-        return Err(SimulatorError::input(
-            SimField::DeveloperName,
-            "Enter the Developer Name: the name of the org the package was developed in.",
-        ));
-    }
     let draft = PackageDraft {
         name: name.to_string(),
         package_id: seq.next_id(KeyPrefix::Package).to18().to_string(),
@@ -499,16 +434,13 @@ pub fn parse_install_form(
     }
     let status = OrgStatus::parse(&form.org_status)
         .map_err(|e| SimulatorError::input(SimField::OrgStatus, e.to_string()))?;
-    let last_name = required(
-        &form.last_name,
-        SimField::LastName,
-        "Enter the installer's last name; every lead needs one.",
-    )?;
-    let company = required(
-        &form.company,
-        SimField::Company,
-        "Enter the installer's company; every lead needs one.",
-    )?;
+    let installer = Installer {
+        first_name: form.first_name.trim().to_string(),
+        last_name: form.last_name.trim().to_string(),
+        company: form.company.trim().to_string(),
+        email: form.email.trim().to_string(),
+    };
+    installer.check()?;
     let email = form.email.trim().to_string();
     let plausible = |e: &str| {
         e.split_once('@').is_some_and(|(user, domain)| {
@@ -531,12 +463,7 @@ pub fn parse_install_form(
             org_expiration_date: org_expiration_for(status, at.date()),
             sandbox: form.sandbox,
         },
-        installer: Installer {
-            first_name: form.first_name.trim().to_string(),
-            last_name,
-            company,
-            email,
-        },
+        installer,
         at,
     })
 }
@@ -631,66 +558,12 @@ pub fn sort_newest_first(events: &mut [InstallEvent]) {
 // Writing
 // ---------------------------------------------------------------------------
 
-/// Loads the counters, lets `build` plan the writes with them, and commits
-/// the writes and the counters as one batch; retried when only the counters
-/// were saved meanwhile by another tab.
-async fn commit_with_counters<R, T, F>(repo: &R, mut build: F) -> Result<T, SimulatorError>
-where
-    R: Repository,
-    F: FnMut(&mut Sequences) -> Result<(WriteBatch, T), SimulatorError>,
-{
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let counters = repo
-            .load_or::<Sequences>(SEQUENCES_KEY, Sequences::default)
-            .await?;
-        let mut seq = counters.record().clone();
-        let (mut batch, out) = build(&mut seq)?;
-        batch.save(match counters {
-            Save::Create(_) => Save::Create(seq),
-            Save::Update(s) => Save::Update(Stored {
-                rev: s.rev,
-                record: seq,
-            }),
-        });
-        match repo.commit(batch).await {
-            Ok(_) => return Ok(out),
-            Err(StorageError::Conflict { what, .. })
-                if what == StoreName::Counters.label() && attempt < COUNTER_RETRIES =>
-            {
-                continue
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
-/// Adds an event's writes to `batch`: the log entry and the lead are new;
-/// the license is new, or updated at the revision it was read at.
-fn add_result(batch: &mut WriteBatch, result: &InstallResult, revs: &HashMap<String, u64>) {
-    batch.create(result.event.clone());
-    if let Some(lead) = &result.lead {
-        batch.create(lead.clone());
-    }
-    if let Some(license) = &result.license {
-        match revs.get(license.id.to18()) {
-            Some(rev) => batch.update(Stored {
-                rev: *rev,
-                record: license.clone(),
-            }),
-            None => batch.create(license.clone()),
-        };
-    }
-}
-
+/// The org's licenses, as read (the install's updates expect these revisions).
 async fn licenses_of_org<R: Repository>(
     repo: &R,
     org_id: &SfId,
-) -> Result<(Vec<License>, HashMap<String, u64>), StorageError> {
-    let stored = repo.find(LICENSE_ORG, Query::eq(org_id.to18())).await?;
-    let revs = stored.iter().map(|s| (s.key(), s.rev)).collect();
-    Ok((stored.into_iter().map(|s| s.record).collect(), revs))
+) -> Result<Vec<Stored<License>>, StorageError> {
+    repo.find(LICENSE_ORG, Query::eq(org_id.to18())).await
 }
 
 async fn lead_manager_of<R: Repository>(
@@ -760,14 +633,15 @@ pub async fn simulate_install<R: Repository>(
     } else {
         Some(parse_org_id(&form.org_id)?)
     };
-    let (held, revs) = match &typed {
+    let held = match &typed {
         Some(id) => licenses_of_org(repo, id).await?,
-        None => (Vec::new(), HashMap::new()),
+        None => Vec::new(),
     };
     commit_with_counters(repo, |seq| {
         let input = parse_install_form(form, now, seq)?;
         let existing = held
             .iter()
+            .map(|s| &s.record)
             .find(|l| l.package_id == package.id && l.subscriber_org_id == input.org.org_id);
         let result = plan_install(
             &package,
@@ -777,9 +651,8 @@ pub async fn simulate_install<R: Repository>(
             input,
             seq,
         )?;
-        let mut batch = WriteBatch::new();
-        add_result(&mut batch, &result, &revs);
-        Ok((batch, result.event))
+        let event = result.event.clone();
+        Ok((install_batch([result], &held), event))
     })
     .await
 }
@@ -795,8 +668,11 @@ pub async fn simulate_upgrade<R: Repository>(
     let org = known_org(repo, &org_id).await?;
     let (package, version) = load_version(repo, version_id).await?;
     let lead_manager = lead_manager_of(repo, &package).await?;
-    let (held, revs) = licenses_of_org(repo, &org_id).await?;
-    let existing = held.iter().find(|l| l.package_id == package.id);
+    let held = licenses_of_org(repo, &org_id).await?;
+    let existing = held
+        .iter()
+        .map(|s| &s.record)
+        .find(|l| l.package_id == package.id);
     if existing.is_none() {
         return Err(SimulatorError::input(
             SimField::Package,
@@ -820,9 +696,8 @@ pub async fn simulate_upgrade<R: Repository>(
             input,
             seq,
         )?;
-        let mut batch = WriteBatch::new();
-        add_result(&mut batch, &result, &revs);
-        Ok((batch, result.event))
+        let event = result.event.clone();
+        Ok((install_batch([result], &held), event))
     })
     .await
 }
@@ -859,7 +734,8 @@ struct OrgLicense {
     package: Package,
     version: PackageVersion,
     license: License,
-    revs: HashMap<String, u64>,
+    /// The org's licenses as read, whose revisions the save expects.
+    held: Vec<Stored<License>>,
 }
 
 async fn org_license<R: Repository>(
@@ -871,10 +747,12 @@ async fn org_license<R: Repository>(
     let org = known_org(repo, &org_id).await?;
     let package_id = SfId::parse_with_prefix(package_id, KeyPrefix::Package)
         .map_err(|_| SimulatorError::input(SimField::Package, "Choose a package."))?;
-    let (held, revs) = licenses_of_org(repo, &org_id).await?;
+    let held = licenses_of_org(repo, &org_id).await?;
     let license = held
-        .into_iter()
+        .iter()
+        .map(|s| &s.record)
         .find(|l| l.package_id == package_id)
+        .cloned()
         .ok_or_else(|| {
             SimulatorError::input(
                 SimField::Package,
@@ -887,7 +765,7 @@ async fn org_license<R: Repository>(
         package,
         version,
         license,
-        revs,
+        held,
     })
 }
 
@@ -900,9 +778,8 @@ pub async fn simulate_uninstall<R: Repository>(
     let o = org_license(repo, org_id, package_id).await?;
     commit_with_counters(repo, |seq| {
         let result = plan_uninstall(&o.package, &o.version, &o.license, o.org.clone(), now, seq)?;
-        let mut batch = WriteBatch::new();
-        add_result(&mut batch, &result, &o.revs);
-        Ok((batch, result.event))
+        let event = result.event.clone();
+        Ok((install_batch([result], &o.held), event))
     })
     .await
 }
@@ -925,10 +802,9 @@ pub async fn simulate_used_licenses<R: Repository>(
             used,
             now,
             seq,
-        );
-        let mut batch = WriteBatch::new();
-        add_result(&mut batch, &result, &o.revs);
-        Ok((batch, result.event))
+        )?;
+        let event = result.event.clone();
+        Ok((install_batch([result], &o.held), event))
     })
     .await
 }
@@ -955,9 +831,10 @@ pub async fn simulate_org_status<R: Repository>(
         (s, _) => org_expiration_for(s, now.date()),
     };
     org.status = status;
-    let (held, revs) = licenses_of_org(repo, &org_id).await?;
-    let mut sources = Vec::with_capacity(held.len());
-    for license in &held {
+    let held = licenses_of_org(repo, &org_id).await?;
+    let records: Vec<License> = held.iter().map(|s| s.record.clone()).collect();
+    let mut sources = Vec::with_capacity(records.len());
+    for license in &records {
         sources.push(package_and_version(repo, license).await?);
     }
     commit_with_counters(repo, |seq| {
@@ -967,12 +844,9 @@ pub async fn simulate_org_status<R: Repository>(
                 .find(|(p, v)| p.id == l.package_id && v.id == l.package_version_id)
                 .map(|(p, v)| (p, v))
         };
-        let results = plan_org_status(&held, org.clone(), lookup, now, seq)?;
-        let mut batch = WriteBatch::new();
-        for r in &results {
-            add_result(&mut batch, r, &revs);
-        }
-        Ok((batch, results.into_iter().map(|r| r.event).collect()))
+        let results = plan_org_status(&records, org.clone(), lookup, now, seq)?;
+        let events = results.iter().map(|r| r.event.clone()).collect();
+        Ok((install_batch(results, &held), events))
     })
     .await
 }
@@ -1059,68 +933,22 @@ pub async fn register_package<R: Repository>(
         SimulatorError::input(SimField::Package, "Choose the package to register.")
     })?;
     let registered = apply_registration(&stored.record, draft, actor, now)?;
-    repo.update(Stored {
-        rev: stored.rev,
-        record: registered.clone(),
+    commit_with_counters(repo, |_| {
+        let mut batch = WriteBatch::new();
+        batch.update(Stored {
+            rev: stored.rev,
+            record: registered.clone(),
+        });
+        Ok::<_, SimulatorError>((batch, ()))
     })
     .await?;
     Ok(registered)
 }
 
-// ---------------------------------------------------------------------------
-// Install log text
-// ---------------------------------------------------------------------------
-
-/// The log's short outcome label.
-pub fn outcome_label(outcome: &InstallOutcome) -> &'static str {
-    match outcome {
-        InstallOutcome::LeadAndLicenseCreated { .. } => "Lead and license created",
-        InstallOutcome::LicenseUpdated { .. } => "License updated",
-        InstallOutcome::Pending { .. } => "Pending: package not registered",
-        InstallOutcome::Failed { .. } => "Failed",
-        InstallOutcome::NoLicense { .. } => "No license",
-    }
-}
-
-/// What the LMA did about an event, in a sentence.
-pub fn outcome_text(outcome: &InstallOutcome) -> String {
-    match outcome {
-        InstallOutcome::LeadAndLicenseCreated { .. } => {
-            "A lead and a license were created from the package's default license.".to_string()
-        }
-        InstallOutcome::LicenseUpdated { .. } => "The org's license was updated.".to_string(),
-        InstallOutcome::Pending { reason }
-        | InstallOutcome::Failed { reason, .. }
-        | InstallOutcome::NoLicense { reason } => reason.clone(),
-    }
-}
-
-/// The license an event created or updated.
-pub fn outcome_license(outcome: &InstallOutcome) -> Option<&SfId> {
-    match outcome {
-        InstallOutcome::LeadAndLicenseCreated { license_id, .. }
-        | InstallOutcome::LicenseUpdated { license_id } => Some(license_id),
-        _ => None,
-    }
-}
-
-/// The general checklist of the LMA guide's "Leads and Licenses Aren't
-/// Being Created", as it applies to this app, shown under every failure's
-/// own advice.
-pub fn troubleshooting_checklist() -> Vec<&'static str> {
-    vec![
-        "Did the customer really install the package? Get it Now counts as an install, but an installation that was cancelled or failed never creates a license.",
-        "Is the package registered (linked) with the License Management App? If not, register it on the package's page, then select Refresh Licenses.",
-        "Is the lead manager a valid, active user? If not, the LMA can't create leads and licenses: choose an active System Administrator or License Manager as Lead Manager.",
-        "Was the lead converted to an account? Converted leads leave the lead list; the license keeps showing the lead's name and links to the account and contact.",
-        "After fixing the cause, select Refresh Licenses on the package (once every 7 days): the leads and licenses of pending and failed installs are created then.",
-    ]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{seed_users, InstallKind, Profile, RegistrationDraft};
+    use crate::domain::{seed_users, InstallKind, InstallOutcome, Profile, RegistrationDraft};
     use crate::storage::MemoryRepository;
     use chrono::NaiveDate;
 
@@ -1299,7 +1127,8 @@ mod tests {
         assert_eq!(parse_used_licenses("25", &license), Ok(25));
         assert!(parse_used_licenses("26", &license).is_err());
         assert!(parse_used_licenses("-1", &license).is_err());
-        let used = plan_used_licenses(&p, &v1, &license, org.clone(), 12, at(4, 9), &mut seq);
+        let used =
+            plan_used_licenses(&p, &v1, &license, org.clone(), 12, at(4, 9), &mut seq).unwrap();
         let license = used.license.unwrap();
         assert_eq!(license.used_licenses, Some(12));
         assert_eq!(used.event.kind, InstallKind::UsedLicensesChanged);

@@ -12,19 +12,16 @@ use thiserror::Error;
 
 use crate::domain::{
     convert_lead as apply_conversion, Account, Contact, ConvertLeadError, Field, Lead, LeadOwner,
-    License, Package, Sequences, SfId, User,
+    License, Package, SfId, User,
 };
-use crate::storage::records::{CONTACT_ACCOUNT, LICENSE_ACCOUNT, LICENSE_LEAD, SEQUENCES_KEY};
-use crate::storage::{conversion_batch, Query, Repository, StorageError, StoreName, Stored};
+use crate::storage::records::{CONTACT_ACCOUNT, LICENSE_ACCOUNT, LICENSE_LEAD};
+use crate::storage::{
+    commit_with_counters, conversion_batch, Query, Repository, StorageError, StoreName, Stored,
+};
 
 use super::packages::{
-    load_users, sort_licenses_by_name, stamp_text, user_name, with_record, UsersById,
-    LICENSE_MANAGEMENT_APP,
+    load_users, sort_licenses_by_name, stamp_text, user_name, UsersById, LICENSE_MANAGEMENT_APP,
 };
-
-/// How often a conversion is retried when only the ID counters were saved in
-/// another tab meanwhile.
-const COUNTER_RETRIES: usize = 3;
 
 fn parse_id(id: &str) -> Option<SfId> {
     SfId::parse(id.trim()).ok()
@@ -167,7 +164,7 @@ pub async fn load_lead_detail<R: Repository>(
                 Some(format!(
                     "{}, {}",
                     user_name(&users, &c.by),
-                    c.at.format("%Y-%m-%d %H:%M")
+                    crate::format::date_time_text(c.at)
                 )),
             )
         }
@@ -226,19 +223,9 @@ pub struct Converted {
 
 /// Converts a lead into an Account and a Contact and links every license of
 /// the lead to them (the domain checks Convert Lead permission and refuses a
-/// lead converted already).
+/// lead converted already). `seen_rev` is the revision the page showed: a
+/// lead saved since (in another tab) is refused with a conflict.
 pub async fn convert_lead<R: Repository>(
-    repo: &R,
-    lead_id: &str,
-    actor: &User,
-    now: NaiveDateTime,
-) -> Result<Converted, ConvertFailure> {
-    convert_lead_seen(repo, lead_id, None, actor, now).await
-}
-
-/// [`convert_lead`] for a page that showed the lead at revision `seen_rev`:
-/// a lead saved since (in another tab) is refused with a conflict.
-pub async fn convert_lead_seen<R: Repository>(
     repo: &R,
     lead_id: &str,
     seen_rev: Option<u64>,
@@ -255,7 +242,7 @@ pub async fn convert_lead_seen<R: Repository>(
     })?;
     if seen_rev.is_some_and(|seen| seen != stored.rev) {
         return Err(StorageError::Conflict {
-            what: StoreName::Leads.label(),
+            store: StoreName::Leads,
             id: stored.record.full_name(),
         }
         .into());
@@ -265,30 +252,16 @@ pub async fn convert_lead_seen<R: Repository>(
         .await?;
     let records: Vec<License> = licenses.iter().map(|s| s.record.clone()).collect();
 
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let counters = repo
-            .load_or::<Sequences>(SEQUENCES_KEY, Sequences::default)
-            .await?;
-        let mut seq = counters.record().clone();
-        let conversion = apply_conversion(&stored.record, records.clone(), actor, now, &mut seq)?;
+    commit_with_counters(repo, |seq| {
+        let conversion = apply_conversion(&stored.record, records.clone(), actor, now, seq)?;
         let done = Converted {
             account_id: conversion.account.id.to18().to_string(),
             contact_id: conversion.contact.id.to18().to_string(),
             licenses_linked: conversion.licenses.len(),
         };
-        let batch = conversion_batch(&stored, &licenses, conversion, with_record(counters, seq));
-        match repo.commit(batch).await {
-            Ok(_) => return Ok(done),
-            Err(StorageError::Conflict { what, .. })
-                if what == StoreName::Counters.label() && attempt < COUNTER_RETRIES =>
-            {
-                continue
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
+        Ok((conversion_batch(&stored, &licenses, conversion), done))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------
@@ -468,6 +441,7 @@ mod tests {
         block_on(convert_lead(
             &repo,
             ada.id.to18(),
+            None,
             &user(Profile::SalesRep),
             at(2025, 3, 1, 10),
         ))
@@ -495,7 +469,7 @@ mod tests {
         let (repo, ada, alan) = setup();
         let rep = user(Profile::SalesRep);
         let now = at(2025, 3, 1, 10);
-        let done = block_on(convert_lead(&repo, ada.id.to15(), &rep, now)).unwrap();
+        let done = block_on(convert_lead(&repo, ada.id.to15(), None, &rep, now)).unwrap();
         assert_eq!(done.licenses_linked, 1);
 
         let lead = block_on(repo.get::<Lead>(ada.id.to18())).unwrap().unwrap();
@@ -545,7 +519,7 @@ mod tests {
         assert_eq!(d.licenses.len(), 1);
 
         // The next conversion gets new IDs (the counters were saved too).
-        let again = block_on(convert_lead(&repo, alan.id.to18(), &rep, now)).unwrap();
+        let again = block_on(convert_lead(&repo, alan.id.to18(), None, &rep, now)).unwrap();
         assert_ne!(again.account_id, done.account_id);
         assert_ne!(again.contact_id, done.contact_id);
     }
@@ -557,6 +531,7 @@ mod tests {
         let err = block_on(convert_lead(
             &repo,
             ada.id.to18(),
+            None,
             &user(Profile::ReadOnly),
             now,
         ))
@@ -577,15 +552,15 @@ mod tests {
         assert_eq!(licenses_of(&repo, &ada)[0].rev, 1);
 
         let manager = user(Profile::LicenseManager);
-        block_on(convert_lead(&repo, ada.id.to18(), &manager, now)).unwrap();
-        let err = block_on(convert_lead(&repo, ada.id.to18(), &manager, now)).unwrap_err();
+        block_on(convert_lead(&repo, ada.id.to18(), None, &manager, now)).unwrap();
+        let err = block_on(convert_lead(&repo, ada.id.to18(), None, &manager, now)).unwrap_err();
         assert!(matches!(
             err,
             ConvertFailure::Rule(ConvertLeadError::AlreadyConverted { .. })
         ));
         assert_eq!(block_on(repo.count::<Account>()).unwrap(), 1);
 
-        let err = block_on(convert_lead(&repo, "not an id", &manager, now)).unwrap_err();
+        let err = block_on(convert_lead(&repo, "not an id", None, &manager, now)).unwrap_err();
         assert!(matches!(
             err,
             ConvertFailure::Storage(StorageError::NotFound { .. })
@@ -598,9 +573,15 @@ mod tests {
         let now = at(2025, 3, 1, 10);
         let rep = user(Profile::SalesRep);
         // The page showed rev 1; another tab converted it meanwhile.
-        block_on(convert_lead(&repo.other_tab(), ada.id.to18(), &rep, now)).unwrap();
-        let err =
-            block_on(convert_lead_seen(&repo, ada.id.to18(), Some(1), &rep, now)).unwrap_err();
+        block_on(convert_lead(
+            &repo.other_tab(),
+            ada.id.to18(),
+            None,
+            &rep,
+            now,
+        ))
+        .unwrap();
+        let err = block_on(convert_lead(&repo, ada.id.to18(), Some(1), &rep, now)).unwrap_err();
         assert!(matches!(
             err,
             ConvertFailure::Storage(StorageError::Conflict { .. })
@@ -631,6 +612,7 @@ mod tests {
         let err = block_on(convert_lead(
             &repo,
             ada.id.to18(),
+            None,
             &user(Profile::SalesRep),
             at(2025, 3, 1, 10),
         ))

@@ -2,7 +2,10 @@
 //! [`Repository`](crate::storage::Repository), runs the domain's rule, and
 //! commits what it yields as one atomic `WriteBatch`. Generic over the
 //! repository, so native tests run them on the in-memory one.
+pub mod alerts;
+pub mod dashboard;
 pub mod install;
+pub mod join;
 pub mod leads;
 pub mod licenses;
 pub mod packages;

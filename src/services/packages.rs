@@ -8,25 +8,22 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use thiserror::Error;
 
 use crate::domain::{
-    latest_version, next_refresh_allowed, refresh_licenses as apply_refresh, ChangedBy, Field,
-    InstallEvent, InstallKind, InstalledVersion, LeadManagerError, License, Package,
-    PackageVersion, RefreshError, RefreshSources, Sequences, SfId, Stamp, SubscriberOrgState, User,
+    latest_version, next_refresh_allowed, refresh_licenses as apply_refresh, Field, InstallEvent,
+    InstallKind, InstalledVersion, LeadManagerError, License, Package, PackageVersion,
+    RefreshError, RefreshSources, SfId, Stamp, SubscriberOrgState, User,
 };
-use crate::storage::records::{INSTALL_PACKAGE, LICENSE_PACKAGE, SEQUENCES_KEY, VERSION_PACKAGE};
+use crate::storage::records::{INSTALL_PACKAGE, LICENSE_PACKAGE, VERSION_PACKAGE};
 use crate::storage::{
-    refresh_batch, Query, Repository, Save, StorageError, StoreName, Stored, WriteBatch,
+    commit_with_counters, refresh_batch, Query, Repository, StorageError, StoreName, Stored,
+    WriteBatch,
 };
 
-/// What the LMA shows as the owner of system records, and as their creator.
-pub const LICENSE_MANAGEMENT_APP: &str = "License Management App";
-
-/// How often a save is retried when only the ID counters were saved in
-/// another tab meanwhile (every other record is still checked each time).
-const COUNTER_RETRIES: usize = 3;
+pub use crate::domain::LICENSE_MANAGEMENT_APP;
+pub use crate::format::{date_text, date_time_text};
 
 // ---------------------------------------------------------------------------
 // Names of users and stamps
@@ -57,31 +54,7 @@ pub fn user_name(users: &UsersById, id: &SfId) -> String {
 
 /// "Created By" / "Last Modified By": who and when, as the LMA shows it.
 pub fn stamp_text(users: &UsersById, stamp: &Stamp) -> String {
-    let who = match &stamp.by {
-        ChangedBy::LicenseManagementApp => LICENSE_MANAGEMENT_APP.to_string(),
-        ChangedBy::User(id) => user_name(users, id),
-    };
-    format!("{who}, {}", stamp.at.format("%Y-%m-%d %H:%M"))
-}
-
-/// A date as the app shows it everywhere.
-pub fn date_text(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
-}
-
-pub fn date_time_text(at: NaiveDateTime) -> String {
-    at.format("%Y-%m-%d %H:%M").to_string()
-}
-
-/// The counters to save: `seq`, at the revision `loaded` was read at.
-pub(crate) fn with_record(loaded: Save<Sequences>, seq: Sequences) -> Save<Sequences> {
-    match loaded {
-        Save::Create(_) => Save::Create(seq),
-        Save::Update(s) => Save::Update(Stored {
-            rev: s.rev,
-            record: seq,
-        }),
-    }
+    crate::format::stamp_text(stamp, |id| user_name(users, id))
 }
 
 /// Parses an ID from a URL or form; anything else is simply "not found".
@@ -269,21 +242,11 @@ impl LeadManagerFailure {
 
 /// Sets (or, with `None`, clears) the package's Lead Manager, if the domain
 /// allows: the actor needs Edit Lead Manager, and the new manager must be
-/// an active user with Read+Edit on licenses.
+/// an active user with Read+Edit on licenses. `seen_rev` is the revision
+/// the form showed: if the package was saved since (in another tab), the
+/// save is refused with a conflict instead of overwriting what the user
+/// never saw.
 pub async fn edit_lead_manager<R: Repository>(
-    repo: &R,
-    package_id: &str,
-    new_manager: Option<&str>,
-    actor: &User,
-    now: NaiveDateTime,
-) -> Result<Stored<Package>, LeadManagerFailure> {
-    edit_lead_manager_seen(repo, package_id, None, new_manager, actor, now).await
-}
-
-/// [`edit_lead_manager`] for a form that showed the package at revision
-/// `seen_rev`: if it was saved since (in another tab), the save is refused
-/// with a conflict instead of overwriting what the user never saw.
-pub async fn edit_lead_manager_seen<R: Repository>(
     repo: &R,
     package_id: &str,
     seen_rev: Option<u64>,
@@ -298,7 +261,7 @@ pub async fn edit_lead_manager_seen<R: Repository>(
     .ok_or_else(|| not_found(StoreName::Packages, package_id))?;
     if seen_rev.is_some_and(|seen| seen != stored.rev) {
         return Err(StorageError::Conflict {
-            what: StoreName::Packages.label(),
+            store: StoreName::Packages,
             id: stored.record.name.to_string(),
         }
         .into());
@@ -326,16 +289,19 @@ pub async fn edit_lead_manager_seen<R: Repository>(
         // Nothing changed: nothing to save.
         return Ok(stored);
     }
-    let mut batch = WriteBatch::new();
-    batch.update(Stored {
-        rev: stored.rev,
-        record: updated.clone(),
-    });
-    let committed = repo.commit(batch).await?;
-    Ok(Stored {
-        rev: committed
-            .rev(StoreName::Packages, updated.id.to18())
-            .unwrap_or(stored.rev.saturating_add(1)),
+    let rev = stored.rev;
+    commit_with_counters(repo, |_| {
+        let mut batch = WriteBatch::new();
+        batch.update(Stored {
+            rev,
+            record: updated.clone(),
+        });
+        // The update expected `rev`, so the commit stored the next one.
+        Ok((batch, rev.saturating_add(1)))
+    })
+    .await
+    .map(|rev| Stored {
+        rev,
         record: updated,
     })
 }
@@ -476,13 +442,7 @@ pub async fn refresh_licenses<R: Repository>(
     let event_records: Vec<InstallEvent> = events.iter().map(|s| s.record.clone()).collect();
     let org_states = org_states_from_events(&stored.record.id, &event_records);
 
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let counters = repo
-            .load_or::<Sequences>(SEQUENCES_KEY, Sequences::default)
-            .await?;
-        let mut seq = counters.record().clone();
+    commit_with_counters(repo, |seq| {
         let outcome = apply_refresh(
             &stored.record,
             actor,
@@ -493,44 +453,25 @@ pub async fn refresh_licenses<R: Repository>(
                 org_states: &org_states,
                 lead_manager: lead_manager.as_ref(),
             },
-            &mut seq,
+            seq,
         )?;
         let created = outcome
             .licenses
             .iter()
             .filter(|l| !licenses.iter().any(|s| s.record.id == l.id))
             .count();
-        let updated = outcome.licenses.len() - created;
-        let leads_created = outcome.leads.len();
-        let installs_retried = outcome.installs.len();
-        let refreshed = outcome.package.clone();
-        let batch = refresh_batch(
-            &stored,
-            &licenses,
-            &events,
-            outcome,
-            with_record(counters, seq),
-        );
-        match repo.commit(batch).await {
-            Ok(_) => {
-                return Ok(RefreshSummary {
-                    package_name: refreshed.name.to_string(),
-                    licenses_updated: updated,
-                    licenses_created: created,
-                    leads_created,
-                    installs_retried,
-                    refreshed_at: now,
-                    next_allowed: next_refresh_allowed(&refreshed),
-                })
-            }
-            Err(StorageError::Conflict { what, .. })
-                if what == StoreName::Counters.label() && attempt < COUNTER_RETRIES =>
-            {
-                continue
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
+        let summary = RefreshSummary {
+            package_name: outcome.package.name.to_string(),
+            licenses_updated: outcome.licenses.len() - created,
+            licenses_created: created,
+            leads_created: outcome.leads.len(),
+            installs_retried: outcome.installs.len(),
+            refreshed_at: now,
+            next_allowed: next_refresh_allowed(&outcome.package),
+        };
+        Ok((refresh_batch(&stored, &licenses, &events, outcome), summary))
+    })
+    .await
 }
 
 #[cfg(test)]
@@ -543,10 +484,10 @@ pub(crate) mod test_support {
     use crate::domain::{
         install, register_package, seed_users, InstallInput, Installer, KeyPrefix, OrgStatus,
         Package, PackageDraft, PackageVersion, PackageVersionDraft, Profile, RegistrationDraft,
-        Sequences, SfId, SubscriberOrg, User,
+        SfId, SubscriberOrg, User,
     };
     use crate::storage::{
-        install_batch, Expect, MemoryRepository, Repository, Save, Stored, SEQUENCES_KEY,
+        commit_with_counters, install_batch, Expect, MemoryRepository, Repository, StorageError,
     };
     use futures::executor::block_on;
 
@@ -653,34 +594,27 @@ pub(crate) mod test_support {
             .unwrap()
             .unwrap()
             .record;
-        let counters =
-            block_on(repo.load_or::<Sequences>(SEQUENCES_KEY, Sequences::default)).unwrap();
-        let mut seq = counters.record().clone();
         let lead_manager = package.lead_manager.as_ref().and_then(|id| {
             block_on(repo.get::<User>(id.to18()))
                 .unwrap()
                 .map(|s| s.record)
         });
-        let result = install(
-            &package,
-            version,
-            None,
-            lead_manager.as_ref(),
-            InstallInput {
-                org: org(org_seq),
-                installer: who,
-                at: when,
-            },
-            &mut seq,
-        );
-        let save = match counters {
-            Save::Create(_) => Save::Create(seq),
-            Save::Update(s) => Save::Update(Stored {
-                rev: s.rev,
-                record: seq,
-            }),
-        };
-        block_on(repo.commit(install_batch(result, None, save))).unwrap();
+        block_on(commit_with_counters(repo, |seq| {
+            let result = install(
+                &package,
+                version,
+                None,
+                lead_manager.as_ref(),
+                InstallInput {
+                    org: org(org_seq),
+                    installer: who.clone(),
+                    at: when,
+                },
+                seq,
+            );
+            Ok::<_, StorageError>((install_batch([result], &[]), ()))
+        }))
+        .unwrap();
     }
 }
 
@@ -783,6 +717,7 @@ mod tests {
         let saved = block_on(edit_lead_manager(
             &repo,
             p.id.to15(),
+            None,
             Some(manager.id.to18()),
             &user(Profile::SystemAdministrator),
             now,
@@ -798,7 +733,15 @@ mod tests {
         );
 
         // Clearing it: the License Management App owns new leads again.
-        let cleared = block_on(edit_lead_manager(&repo, p.id.to18(), None, &manager, now)).unwrap();
+        let cleared = block_on(edit_lead_manager(
+            &repo,
+            p.id.to18(),
+            None,
+            None,
+            &manager,
+            now,
+        ))
+        .unwrap();
         assert_eq!(cleared.record.lead_manager, None);
         assert_eq!(cleared.rev, 3);
     }
@@ -814,6 +757,7 @@ mod tests {
         let err = block_on(edit_lead_manager(
             &repo,
             p.id.to18(),
+            None,
             Some(inactive.id.to18()),
             &admin,
             now,
@@ -832,6 +776,7 @@ mod tests {
         let err = block_on(edit_lead_manager(
             &repo,
             p.id.to18(),
+            None,
             Some(rep.id.to18()),
             &admin,
             now,
@@ -846,6 +791,7 @@ mod tests {
         let err = block_on(edit_lead_manager(
             &repo,
             p.id.to18(),
+            None,
             Some(admin.id.to18()),
             &rep,
             now,
@@ -860,6 +806,7 @@ mod tests {
         let err = block_on(edit_lead_manager(
             &repo,
             p.id.to18(),
+            None,
             Some(nobody.to18()),
             &admin,
             now,
@@ -875,6 +822,7 @@ mod tests {
         let missing = block_on(edit_lead_manager(
             &repo,
             "033000000000ZZZ",
+            None,
             None,
             &admin,
             now,
@@ -897,12 +845,13 @@ mod tests {
         block_on(edit_lead_manager(
             &repo.other_tab(),
             p.id.to18(),
+            None,
             Some(admin.id.to18()),
             &admin,
             now,
         ))
         .unwrap();
-        let err = block_on(edit_lead_manager_seen(
+        let err = block_on(edit_lead_manager(
             &repo,
             p.id.to18(),
             Some(1),
@@ -933,6 +882,7 @@ mod tests {
                     edit_lead_manager(
                         &other,
                         id.to18(),
+                        None,
                         Some(admin.id.to18()),
                         &admin,
                         at(2025, 3, 1, 9),
@@ -946,6 +896,7 @@ mod tests {
         let err = block_on(edit_lead_manager(
             &repo,
             p.id.to18(),
+            None,
             Some(manager.id.to18()),
             &admin,
             at(2025, 3, 1, 10),

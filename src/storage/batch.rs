@@ -250,7 +250,7 @@ impl WriteBatch {
                 id: op.id.clone(),
             },
             _ => StorageError::Conflict {
-                what: op.store.label(),
+                store: op.store,
                 id: op.id.clone(),
             },
         }

@@ -264,7 +264,7 @@ pub async fn contract_conflicts<R: Repository>(repo: R) -> Outcome {
     ensure_eq!(
         err,
         StorageError::Conflict {
-            what: "License",
+            store: StoreName::Licenses,
             id: "c-1".into()
         },
         "stale update error"
@@ -367,7 +367,7 @@ pub async fn contract_atomic_taken_key<R: Repository>(repo: R) -> Outcome {
     ensure_eq!(
         err,
         StorageError::Conflict {
-            what: "Account",
+            store: StoreName::Accounts,
             id: "taken".into()
         },
         "taken key error names the record"
@@ -1111,12 +1111,14 @@ pub async fn contract_domain_round_trip<R: Repository>(repo: R) -> Outcome {
     Ok(())
 }
 
-/// The domain workflows saved through `Workflows`: install, Modify License
-/// (and a stale one refused whole), lead conversion, and two tabs racing
-/// for the counters.
+/// The domain workflows saved through `commit_with_counters`: install,
+/// Modify License (and a stale one refused whole), lead conversion, and two
+/// tabs racing for the counters.
 pub async fn contract_workflows<R: Repository>(repo: R) -> Outcome {
+    use super::commit::commit_with_counters;
     use super::records::*;
-    use super::workflows::Workflows;
+    use super::workflows::{conversion_batch, install_batch, modify_license_batch};
+    use crate::domain::Sequences;
     use crate::domain::{convert_lead, install, modify_license, HistoryEntry, Lead, License};
 
     let c = samples::catalog()?;
@@ -1128,20 +1130,22 @@ pub async fn contract_workflows<R: Repository>(repo: R) -> Outcome {
     repo.create(c.version.clone()).await.ctx("version")?;
 
     // Install: event, lead, license and counters in one commit.
-    let mut seq = repo.sequences().await.ctx("sequences")?;
-    let result = install(
-        &c.package,
-        &c.version,
-        None,
-        Some(&c.lead_manager),
-        samples::install_input(1, now),
-        seq.record_mut(),
-    );
-    let committed = repo
-        .save_install(result, None, seq)
-        .await
-        .ctx("save install")?;
-    ensure_eq!(committed.changes.len(), 4, "writes of an install");
+    let writes = commit_with_counters(&repo, |seq| {
+        let result = install(
+            &c.package,
+            &c.version,
+            None,
+            Some(&c.lead_manager),
+            samples::install_input(1, now),
+            seq,
+        );
+        let batch = install_batch([result], &[]);
+        let writes = batch.len() + 1;
+        Ok::<_, StorageError>((batch, writes))
+    })
+    .await
+    .ctx("save install")?;
+    ensure_eq!(writes, 4, "writes of an install");
     let licenses = repo.get_all::<License>().await.ctx("licenses")?;
     ensure_eq!(licenses.len(), 1, "licenses after the install");
     let license = licenses.into_iter().next().ok_or("no license")?;
@@ -1156,20 +1160,21 @@ pub async fn contract_workflows<R: Repository>(repo: R) -> Outcome {
     );
 
     // Modify License: license and history in one commit.
-    let mut seq = repo.sequences().await.ctx("sequences")?;
-    let outcome = modify_license(
-        &license.record,
-        &samples::modify_draft(),
-        &c.admin,
-        now.date(),
-        now,
-        seq.record_mut(),
-    )
-    .map_err(|e| format!("modify: {e}"))?;
-    let n_history = outcome.history.len();
-    repo.save_license_modification(&license, outcome, seq)
-        .await
-        .ctx("save modification")?;
+    let n_history = commit_with_counters(&repo, |seq| {
+        let outcome = modify_license(
+            &license.record,
+            &samples::modify_draft(),
+            &c.admin,
+            now.date(),
+            now,
+            seq,
+        )
+        .map_err(|e| StorageError::Other(format!("modify: {e}")))?;
+        let n_history = outcome.history.len();
+        Ok((modify_license_batch(&license, outcome), n_history))
+    })
+    .await
+    .ctx("save modification")?;
     let modified = repo.load::<License>(&license.key()).await.ctx("load")?;
     ensure_eq!(modified.rev, 2, "license revision after Modify License");
     let history = repo
@@ -1180,22 +1185,15 @@ pub async fn contract_workflows<R: Repository>(repo: R) -> Outcome {
 
     // The same modification from a tab still showing revision 1 is refused
     // whole: no second set of history entries.
-    let mut seq = repo.sequences().await.ctx("sequences")?;
     let mut draft = samples::modify_draft();
     draft.seats = "70".into();
-    let stale = modify_license(
-        &license.record,
-        &draft,
-        &c.admin,
-        now.date(),
-        now,
-        seq.record_mut(),
-    )
-    .map_err(|e| format!("stale modify: {e}"))?;
-    let err = failure(
-        repo.save_license_modification(&license, stale, seq).await,
-        "stale modification",
-    )?;
+    let stale = commit_with_counters(&repo, |seq| {
+        let stale = modify_license(&license.record, &draft, &c.admin, now.date(), now, seq)
+            .map_err(|e| StorageError::Other(format!("stale modify: {e}")))?;
+        Ok((modify_license_batch(&license, stale), ()))
+    })
+    .await;
+    let err = failure(stale, "stale modification")?;
     ensure!(err.is_conflict(), "stale Modify License: {err:?}");
     ensure_eq!(
         repo.count::<HistoryEntry>().await.ctx("count history")?,
@@ -1215,19 +1213,23 @@ pub async fn contract_workflows<R: Repository>(repo: R) -> Outcome {
         .find(LICENSE_LEAD, Query::eq(lead.key()))
         .await
         .ctx("licenses of the lead")?;
-    let mut seq = repo.sequences().await.ctx("sequences")?;
-    let conversion = convert_lead(
-        &lead.record,
-        lead_licenses.iter().map(|s| s.record.clone()).collect(),
-        &c.admin,
-        now,
-        seq.record_mut(),
-    )
-    .map_err(|e| format!("convert: {e}"))?;
-    let account_id = conversion.account.key();
-    repo.save_lead_conversion(&lead, &lead_licenses, conversion, seq)
-        .await
-        .ctx("save conversion")?;
+    let account_id = commit_with_counters(&repo, |seq| {
+        let conversion = convert_lead(
+            &lead.record,
+            lead_licenses.iter().map(|s| s.record.clone()).collect(),
+            &c.admin,
+            now,
+            seq,
+        )
+        .map_err(|e| StorageError::Other(format!("convert: {e}")))?;
+        let account_id = conversion.account.key();
+        Ok((
+            conversion_batch(&lead, &lead_licenses, conversion),
+            account_id,
+        ))
+    })
+    .await
+    .ctx("save conversion")?;
     let linked = repo
         .find(LICENSE_ACCOUNT, Query::eq(account_id.clone()))
         .await
@@ -1247,9 +1249,16 @@ pub async fn contract_workflows<R: Repository>(repo: R) -> Outcome {
         .ctx("contacts")?;
     ensure_eq!(contacts.len(), 1, "contact of the account");
 
-    // Two tabs install at once from the same counters: the second is refused.
-    let seq_a = repo.sequences().await.ctx("sequences a")?;
-    let seq_b = repo.sequences().await.ctx("sequences b")?;
+    // Two tabs install at once from the same counters: the second is refused
+    // (`commit_with_counters` then reads the counters again and retries).
+    let seq_a = repo
+        .load_or::<Sequences>(SEQUENCES_KEY, Sequences::default)
+        .await
+        .ctx("sequences a")?;
+    let seq_b = repo
+        .load_or::<Sequences>(SEQUENCES_KEY, Sequences::default)
+        .await
+        .ctx("sequences b")?;
     let mut installs = Vec::new();
     for (n, mut seq) in [(2u64, seq_a), (3u64, seq_b)] {
         let result = install(
@@ -1265,11 +1274,13 @@ pub async fn contract_workflows<R: Repository>(repo: R) -> Outcome {
     let mut installs = installs.into_iter();
     let (first, first_seq) = installs.next().ok_or("no first install")?;
     let (second, second_seq) = installs.next().ok_or("no second install")?;
-    repo.save_install(first, None, first_seq)
-        .await
-        .ctx("first tab's install")?;
+    let mut first_batch = install_batch([first], &[]);
+    first_batch.save(first_seq);
+    repo.commit(first_batch).await.ctx("first tab's install")?;
+    let mut second_batch = install_batch([second], &[]);
+    second_batch.save(second_seq);
     let err = failure(
-        repo.save_install(second, None, second_seq).await,
+        repo.commit(second_batch).await,
         "second tab's install from the same counters",
     )?;
     ensure!(err.is_conflict(), "racing installs: {err:?}");

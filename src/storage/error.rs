@@ -6,11 +6,13 @@
 
 use thiserror::Error;
 
+use super::record::StoreName;
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum StorageError {
     #[error(
         "The browser's storage for this site is full: free space or clear old demo data \
-         (Settings > Clear demo data, or the browser's site data settings), then try again. \
+         (the Reset button on Home, or the browser's site data settings), then try again. \
          Nothing was saved."
     )]
     QuotaExceeded,
@@ -32,11 +34,13 @@ pub enum StorageError {
     #[error("{what} {id} was not found. It may have been deleted in another tab; reload to see the latest data.")]
     NotFound { what: &'static str, id: String },
 
+    /// A record of `store` was saved elsewhere since it was read.
     #[error(
-        "{what} {id} was changed elsewhere (in another tab?). Reload to see the latest \
-         version, then make your change again."
+        "{} {id} was changed elsewhere (in another tab?). Reload to see the latest \
+         version, then make your change again.",
+        store.label()
     )]
-    Conflict { what: &'static str, id: String },
+    Conflict { store: StoreName, id: String },
 
     #[error(
         "Stored {what} {id} can't be read ({detail}). It may have been saved by a different \
@@ -127,7 +131,7 @@ mod tests {
     #[test]
     fn conflict_message_says_what_to_do() {
         let e = StorageError::Conflict {
-            what: "License",
+            store: StoreName::Licenses,
             id: "L-00001".into(),
         };
         assert_eq!(

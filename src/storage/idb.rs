@@ -722,10 +722,7 @@ impl Repository for IdbRepository {
             };
             if dom_name.as_deref() == Some("ConstraintError") && !creates.is_empty() {
                 if let Some((store, id)) = self.taken_key(&creates).await {
-                    return Err(StorageError::Conflict {
-                        what: store.label(),
-                        id,
-                    });
+                    return Err(StorageError::Conflict { store, id });
                 }
             }
             return Err(match (dom_name, raw_tx.error()) {

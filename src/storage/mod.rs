@@ -2,7 +2,9 @@
 //!
 //! * [`Repository`] is the one way to read and write records. Records come
 //!   back as [`Stored<T>`] (the record plus its revision).
-//! * Each workflow's writes form one [`WriteBatch`], committed atomically:
+//! * Each workflow's writes form one [`WriteBatch`] (built in
+//!   `workflows.rs`), saved with the ID counters by [`commit_with_counters`],
+//!   the one commit path of every workflow, and committed atomically:
 //!   every write's expected revision is checked and every write applied in
 //!   one transaction, or nothing is (see `batch.rs`). A record saved in
 //!   another tab since it was read is refused with [`StorageError::Conflict`].
@@ -15,6 +17,7 @@
 
 mod batch;
 mod codec;
+mod commit;
 #[doc(hidden)]
 pub mod contract;
 mod error;
@@ -31,6 +34,7 @@ mod workflows;
 pub use batch::{Change, Committed, Expect, Save, WriteBatch};
 #[doc(hidden)]
 pub use codec::encode_v1;
+pub use commit::{commit_with_counters, COUNTER_RETRIES};
 pub use error::{StorageError, StorageResult};
 pub use idb::{IdbRepository, DEFAULT_DB_NAME};
 pub use memory::MemoryRepository;
@@ -38,6 +42,4 @@ pub use notify::{ChangeNotice, ChangeOrigin, Subscription, CHANNEL_NAME, MAX_IDS
 pub use record::{Index, IndexDef, Query, Record, StoreName, Stored};
 pub use records::*;
 pub use repo::Repository;
-pub use workflows::{
-    conversion_batch, install_batch, modify_license_batch, refresh_batch, Workflows,
-};
+pub use workflows::{conversion_batch, install_batch, modify_license_batch, refresh_batch};

@@ -1,61 +1,44 @@
-//! One atomic batch per domain workflow, and the repository methods that
-//! commit them.
+//! The writes of each domain workflow, as one [`WriteBatch`].
 //!
 //! A workflow reads what it needs (keeping the [`Stored`] copies, whose
-//! revisions the batch expects), runs the domain function on the records and
-//! a working copy of the [`Sequences`] counters, then commits everything the
-//! domain returned, counters included, as one unit. If another tab saved any
-//! of those records (or used the counters) meanwhile, the commit is refused
-//! with [`StorageError::Conflict`](super::StorageError::Conflict) and nothing
-//! is written: reload and do it again.
-//!
-//! ```ignore
-//! let mut seq = repo.sequences().await?;
-//! let outcome = modify_license(&license.record, &draft, &user, today, now, seq.record_mut())?;
-//! repo.save_license_modification(&license, outcome, seq).await?;
-//! ```
+//! revisions the batch expects), runs the domain function with the counters
+//! [`commit_with_counters`](super::commit_with_counters) hands it, and
+//! returns the batch built here; `commit_with_counters` adds the counters
+//! and commits everything as one unit. If another tab saved any of those
+//! records meanwhile, the commit is refused with
+//! [`StorageError::Conflict`](super::StorageError::Conflict) and nothing is
+//! written: reload and do it again.
 
-use super::batch::{Committed, Save, WriteBatch};
-use super::error::StorageResult;
+use super::batch::WriteBatch;
 use super::record::Stored;
-use super::records::SEQUENCES_KEY;
-use super::repo::Repository;
 use crate::domain::{
     Conversion, InstallEvent, InstallResult, Lead, License, ModifyOutcome, Package, RefreshOutcome,
-    Sequences,
 };
 
-/// Install (or upgrade, uninstall, log-only event): the install-log entry,
-/// and the lead and license the domain created or changed, with the counters.
-/// `existing_license` is the org's license as read before the install.
+/// Install (or upgrade, uninstall, log-only event; one result per package of
+/// an org whose status changed): each install-log entry, and the lead and
+/// license the domain created or changed. `loaded` holds the org's licenses
+/// as read before the event, whose revisions the updates expect.
 pub fn install_batch(
-    result: InstallResult,
-    existing_license: Option<&Stored<License>>,
-    sequences: Save<Sequences>,
+    results: impl IntoIterator<Item = InstallResult>,
+    loaded: &[Stored<License>],
 ) -> WriteBatch {
     let mut batch = WriteBatch::new();
-    batch.create(result.event);
-    if let Some(lead) = result.lead {
-        batch.create(lead);
+    for result in results {
+        batch.create(result.event);
+        if let Some(lead) = result.lead {
+            batch.create(lead);
+        }
+        if let Some(license) = result.license {
+            batch.save_against(license, loaded);
+        }
     }
-    if let Some(license) = result.license {
-        let before = match existing_license {
-            Some(stored) => std::slice::from_ref(stored),
-            None => &[],
-        };
-        batch.save_against(license, before);
-    }
-    batch.save(sequences);
     batch
 }
 
 /// Modify License: the license (expecting the revision it was read at) and
-/// its history entries. Nothing to write when nothing changed.
-pub fn modify_license_batch(
-    before: &Stored<License>,
-    outcome: ModifyOutcome,
-    sequences: Save<Sequences>,
-) -> WriteBatch {
+/// its history entries. Empty when nothing changed: nothing is saved.
+pub fn modify_license_batch(before: &Stored<License>, outcome: ModifyOutcome) -> WriteBatch {
     let mut batch = WriteBatch::new();
     if outcome.history.is_empty() && outcome.license == before.record {
         return batch;
@@ -67,7 +50,6 @@ pub fn modify_license_batch(
     for entry in outcome.history {
         batch.create(entry);
     }
-    batch.save(sequences);
     batch
 }
 
@@ -77,7 +59,6 @@ pub fn conversion_batch(
     lead_before: &Stored<Lead>,
     licenses_before: &[Stored<License>],
     conversion: Conversion,
-    sequences: Save<Sequences>,
 ) -> WriteBatch {
     let mut batch = WriteBatch::new();
     batch.update(Stored {
@@ -89,7 +70,6 @@ pub fn conversion_batch(
     for license in conversion.licenses {
         batch.save_against(license, licenses_before);
     }
-    batch.save(sequences);
     batch
 }
 
@@ -100,7 +80,6 @@ pub fn refresh_batch(
     licenses_before: &[Stored<License>],
     installs_before: &[Stored<InstallEvent>],
     outcome: RefreshOutcome,
-    sequences: Save<Sequences>,
 ) -> WriteBatch {
     let mut batch = WriteBatch::new();
     batch.update(Stored {
@@ -116,72 +95,5 @@ pub fn refresh_batch(
     for event in outcome.installs {
         batch.save_against(event, installs_before);
     }
-    batch.save(sequences);
     batch
 }
-
-/// The workflows' reads and commits, for every repository.
-#[allow(async_fn_in_trait)]
-pub trait Workflows: Repository {
-    /// The counters, to pass to a domain workflow as `save.record_mut()` and
-    /// then back to its `save_*` method.
-    async fn sequences(&self) -> StorageResult<Save<Sequences>> {
-        self.load_or(SEQUENCES_KEY, Sequences::default).await
-    }
-
-    async fn save_install(
-        &self,
-        result: InstallResult,
-        existing_license: Option<&Stored<License>>,
-        sequences: Save<Sequences>,
-    ) -> StorageResult<Committed> {
-        self.commit(install_batch(result, existing_license, sequences))
-            .await
-    }
-
-    async fn save_license_modification(
-        &self,
-        before: &Stored<License>,
-        outcome: ModifyOutcome,
-        sequences: Save<Sequences>,
-    ) -> StorageResult<Committed> {
-        self.commit(modify_license_batch(before, outcome, sequences))
-            .await
-    }
-
-    async fn save_lead_conversion(
-        &self,
-        lead_before: &Stored<Lead>,
-        licenses_before: &[Stored<License>],
-        conversion: Conversion,
-        sequences: Save<Sequences>,
-    ) -> StorageResult<Committed> {
-        self.commit(conversion_batch(
-            lead_before,
-            licenses_before,
-            conversion,
-            sequences,
-        ))
-        .await
-    }
-
-    async fn save_refresh(
-        &self,
-        package_before: &Stored<Package>,
-        licenses_before: &[Stored<License>],
-        installs_before: &[Stored<InstallEvent>],
-        outcome: RefreshOutcome,
-        sequences: Save<Sequences>,
-    ) -> StorageResult<Committed> {
-        self.commit(refresh_batch(
-            package_before,
-            licenses_before,
-            installs_before,
-            outcome,
-            sequences,
-        ))
-        .await
-    }
-}
-
-impl<R: Repository> Workflows for R {}

@@ -1,0 +1,561 @@
+//! Modify License: the one workflow that changes a license by hand. The
+//! service reads the license and its history once, the domain applies the
+//! draft (reporting every field's error at once), and the license, its
+//! history entries and the ID counters are committed as one batch.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use thiserror::Error;
+
+use super::detail::{license_history, load_license};
+use crate::domain::{
+    modify_license_reporting_all as apply_modification, Field, ModifyLicenseDraft,
+    ModifyLicenseError, ModifyOutcome, User,
+};
+use crate::storage::{
+    commit_with_counters, modify_license_batch, Repository, StorageError, StoreName,
+};
+
+/// Why a Modify License save did not happen. Either way nothing was saved.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ModifyFailure {
+    /// Rules of the domain refused the change: every field's error, in form
+    /// order (never empty), so the form shows them all at once.
+    #[error("{}", join_messages(.0))]
+    Rules(Vec<ModifyLicenseError>),
+    /// Storage refused or failed: a conflict with another tab, a full disk…
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+fn join_messages(errors: &[ModifyLicenseError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl ModifyFailure {
+    /// The form input the (first) message belongs by; storage failures
+    /// belong to the whole form.
+    pub fn field(&self) -> Field {
+        match self {
+            ModifyFailure::Rules(errors) => errors.first().map_or(Field::Form, |e| e.field()),
+            ModifyFailure::Storage(_) => Field::Form,
+        }
+    }
+
+    /// Each message with the input it belongs by, in form order.
+    pub fn messages(&self) -> Vec<(Field, String)> {
+        match self {
+            ModifyFailure::Rules(errors) => {
+                errors.iter().map(|e| (e.field(), e.to_string())).collect()
+            }
+            ModifyFailure::Storage(e) => vec![(Field::Form, e.to_string())],
+        }
+    }
+}
+
+impl From<Vec<ModifyLicenseError>> for ModifyFailure {
+    fn from(errors: Vec<ModifyLicenseError>) -> Self {
+        ModifyFailure::Rules(errors)
+    }
+}
+
+/// Modify License for a form that showed the license at revision
+/// `seen_rev` (`None`: whatever is stored now). Reads the license and its
+/// history once, lets the domain apply `draft` (it enforces every rule and
+/// reports every field's error), then saves the license, its new history
+/// entries and the ID counters in one atomic batch. A license saved
+/// elsewhere since it was shown or read is refused with a conflict instead
+/// of overwriting what the user never saw.
+pub async fn modify_license<R: Repository>(
+    repo: &R,
+    license_id: &str,
+    seen_rev: Option<u64>,
+    draft: &ModifyLicenseDraft,
+    actor: &User,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<ModifyOutcome, ModifyFailure> {
+    let stored = load_license(repo, license_id)
+        .await?
+        .ok_or_else(|| not_found(license_id))?;
+    // Conflicts name the license as users know it, by its License Name.
+    let name = stored.record.name.to_string();
+    if seen_rev.is_some_and(|seen| seen != stored.rev) {
+        return Err(conflict(&name).into());
+    }
+    let history = license_history(repo, &stored.record.id).await?;
+    commit_with_counters(repo, |seq| {
+        let outcome = apply_modification(&stored.record, &history, draft, actor, today, now, seq)?;
+        Ok((modify_license_batch(&stored, outcome.clone()), outcome))
+    })
+    .await
+    .map_err(|failure| match failure {
+        ModifyFailure::Storage(StorageError::Conflict {
+            store: StoreName::Licenses,
+            ..
+        }) => conflict(&name).into(),
+        other => other,
+    })
+}
+
+fn not_found(id: &str) -> StorageError {
+    StorageError::NotFound {
+        what: StoreName::Licenses.label(),
+        id: id.trim().chars().take(40).collect(),
+    }
+}
+
+fn conflict(name: &str) -> StorageError {
+    StorageError::Conflict {
+        store: StoreName::Licenses,
+        id: name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Sequences;
+    use crate::domain::{ChangedBy, KeyPrefix, Profile};
+    use crate::domain::{
+        HistoryEntry, HistoryField, License, LicenseStatus, OrgStatus, Seats, SfId,
+    };
+    use crate::services::licenses::fixtures::*;
+    #[allow(unused_imports)]
+    use crate::services::licenses::*;
+    use crate::storage::records::SEQUENCES_KEY;
+    use crate::storage::{Expect, MemoryRepository, Save, WriteBatch};
+    use crate::storage::{Query, Stored};
+    use futures::executor::block_on;
+    use futures::future::LocalBoxFuture;
+    use std::collections::HashSet;
+
+    #[test]
+    fn a_successful_change_saves_the_license_and_its_history_together() {
+        let l = license(1);
+        let repo = repo_with(&l);
+        let manager = user(Profile::LicenseManager);
+        let out = block_on(modify_license(
+            &repo,
+            l.id.to15(),
+            None,
+            &draft("2025-12-31", "25", "Suspended"),
+            &manager,
+            today(),
+            now(),
+        ))
+        .unwrap();
+        assert_eq!(out.history.len(), 2);
+
+        let saved = stored_license(&repo, &l.id);
+        assert_eq!(saved.rev, 2);
+        assert_eq!(saved.record.seats, Seats::count(25).unwrap());
+        assert_eq!(saved.record.status, LicenseStatus::Suspended);
+        assert_eq!(
+            saved.record.last_modified.by,
+            ChangedBy::User(manager.id.clone())
+        );
+
+        let history = block_on(license_history(&repo, &l.id)).unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].field, HistoryField::Seats);
+        assert_eq!(
+            (history[0].old_value.as_str(), history[0].new_value.as_str()),
+            ("10", "25")
+        );
+        assert_eq!(history[1].field, HistoryField::Status);
+        assert!(history.iter().all(|h| h.by == manager.id && h.at == now()));
+
+        // The counters were saved in the same batch, so the next change gets new IDs.
+        block_on(modify_license(
+            &repo,
+            l.id.to18(),
+            None,
+            &draft("2025-12-31", "30", "Suspended"),
+            &manager,
+            today(),
+            now(),
+        ))
+        .unwrap();
+        let history = block_on(license_history(&repo, &l.id)).unwrap();
+        assert_eq!(history.len(), 3);
+        let ids: HashSet<_> = history.iter().map(|h| h.id.clone()).collect();
+        assert_eq!(ids.len(), 3);
+    }
+
+    #[test]
+    fn every_field_error_comes_back_from_one_save() {
+        let l = license(1);
+        let repo = repo_with(&l);
+        let err = block_on(modify_license(
+            &repo,
+            l.id.to18(),
+            None,
+            &draft("2025-02-28", "0", "Gone"),
+            &user(Profile::LicenseManager),
+            today(),
+            now(),
+        ))
+        .unwrap_err();
+        let fields: Vec<Field> = err.messages().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, vec![Field::Expiration, Field::Seats, Field::Status]);
+        assert_eq!(err.field(), Field::Expiration);
+        assert_eq!(stored_license(&repo, &l.id).rev, 1);
+        assert_eq!(history_count(&repo), 0);
+    }
+
+    #[test]
+    fn refused_changes_write_nothing() {
+        let l = license(1);
+        let repo = repo_with(&l);
+        let manager = user(Profile::LicenseManager);
+        let cases = [
+            (
+                draft("2025-12-31", "99000001", "Active"),
+                manager.clone(),
+                Field::Seats,
+            ),
+            (
+                draft("2025-02-28", "10", "Active"),
+                manager.clone(),
+                Field::Expiration,
+            ),
+            (
+                draft("2025-03-20", "10", "Trial"),
+                manager.clone(),
+                Field::Status,
+            ),
+            (
+                draft("2025-12-31", "20", "Active"),
+                user(Profile::ReadOnly),
+                Field::Form,
+            ),
+            (
+                draft("2025-12-31", "20", "Active"),
+                user(Profile::SalesRep),
+                Field::Form,
+            ),
+        ];
+        for (d, actor, field) in cases {
+            let err = block_on(modify_license(
+                &repo,
+                l.id.to18(),
+                None,
+                &d,
+                &actor,
+                today(),
+                now(),
+            ))
+            .unwrap_err();
+            assert_eq!(err.field(), field, "{err}");
+        }
+        assert_eq!(stored_license(&repo, &l.id).rev, 1);
+        assert_eq!(history_count(&repo), 0);
+        assert!(block_on(repo.get::<Sequences>(SEQUENCES_KEY))
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn uninstalled_and_locked_org_licenses_are_refused_with_the_domain_message() {
+        let manager = user(Profile::SystemAdministrator);
+        let mut gone = license(1);
+        gone.status = LicenseStatus::Uninstalled;
+        gone.used_licenses = None;
+        let mut locked = license(2);
+        locked.org_status = OrgStatus::Suspended;
+        let repo = MemoryRepository::new();
+        block_on(repo.put_all([gone.clone(), locked.clone()], Expect::Absent)).unwrap();
+
+        let err = block_on(modify_license(
+            &repo,
+            gone.id.to18(),
+            None,
+            &draft("2025-12-31", "20", "Active"),
+            &manager,
+            today(),
+            now(),
+        ))
+        .unwrap_err();
+        assert_eq!(
+            err,
+            ModifyFailure::Rules(vec![ModifyLicenseError::Uninstalled])
+        );
+        let err = block_on(modify_license(
+            &repo,
+            locked.id.to18(),
+            None,
+            &draft("2025-12-31", "20", "Active"),
+            &manager,
+            today(),
+            now(),
+        ))
+        .unwrap_err();
+        assert!(err.to_string().contains("proxy user has deactivated"));
+        assert_eq!(err.field(), Field::Form);
+        assert_eq!(history_count(&repo), 0);
+    }
+
+    #[test]
+    fn a_license_saved_in_another_tab_since_it_was_shown_is_a_conflict() {
+        let l = license(1);
+        let repo = repo_with(&l);
+        let other_tab = repo.other_tab();
+        let shown = stored_license(&repo, &l.id);
+        // The other tab saves the license after this tab showed it.
+        let mut theirs = shown.clone();
+        theirs.record.used_licenses = Some(5);
+        block_on(other_tab.update(theirs)).unwrap();
+
+        let err = block_on(modify_license(
+            &repo,
+            l.id.to18(),
+            Some(shown.rev),
+            &draft("2025-12-31", "25", "Active"),
+            &user(Profile::LicenseManager),
+            today(),
+            now(),
+        ))
+        .unwrap_err();
+        assert!(
+            matches!(err, ModifyFailure::Storage(StorageError::Conflict { .. })),
+            "{err}"
+        );
+        assert!(err
+            .to_string()
+            .starts_with("License L-00001 was changed elsewhere"));
+        assert_eq!(stored_license(&repo, &l.id).record.used_licenses, Some(5));
+        assert_eq!(history_count(&repo), 0);
+    }
+
+    type RaceFn = Box<dyn FnOnce(MemoryRepository) -> LocalBoxFuture<'static, ()>>;
+
+    /// A repository whose first commit is preceded by another tab's save of
+    /// a record: the race between the service's read and its save.
+    struct Racing {
+        inner: MemoryRepository,
+        other_tab: MemoryRepository,
+        race: std::cell::RefCell<Option<RaceFn>>,
+    }
+
+    impl Repository for Racing {
+        async fn get<T: crate::storage::Record>(
+            &self,
+            id: &str,
+        ) -> crate::storage::StorageResult<Option<Stored<T>>> {
+            self.inner.get(id).await
+        }
+        async fn get_many<T: crate::storage::Record>(
+            &self,
+            ids: &[String],
+        ) -> crate::storage::StorageResult<Vec<Option<Stored<T>>>> {
+            self.inner.get_many(ids).await
+        }
+        async fn get_all<T: crate::storage::Record>(
+            &self,
+        ) -> crate::storage::StorageResult<Vec<Stored<T>>> {
+            self.inner.get_all().await
+        }
+        async fn find<T: crate::storage::Record>(
+            &self,
+            index: crate::storage::Index<T>,
+            query: Query,
+        ) -> crate::storage::StorageResult<Vec<Stored<T>>> {
+            self.inner.find(index, query).await
+        }
+        async fn count<T: crate::storage::Record>(&self) -> crate::storage::StorageResult<u64> {
+            self.inner.count::<T>().await
+        }
+        async fn commit(
+            &self,
+            batch: WriteBatch,
+        ) -> crate::storage::StorageResult<crate::storage::Committed> {
+            let race = self.race.borrow_mut().take();
+            if let Some(race) = race {
+                race(self.other_tab.clone()).await;
+            }
+            self.inner.commit(batch).await
+        }
+        fn subscribe(
+            &self,
+            callback: impl Fn(&crate::storage::ChangeNotice) + 'static,
+        ) -> crate::storage::Subscription {
+            self.inner.subscribe(callback)
+        }
+    }
+
+    fn racing(
+        l: &License,
+        race: impl FnOnce(MemoryRepository) -> LocalBoxFuture<'static, ()> + 'static,
+    ) -> Racing {
+        let inner = repo_with(l);
+        Racing {
+            other_tab: inner.other_tab(),
+            inner,
+            race: std::cell::RefCell::new(Some(Box::new(race))),
+        }
+    }
+
+    #[test]
+    fn a_license_saved_in_another_tab_between_read_and_save_is_refused() {
+        let l = license(1);
+        let id = l.id.clone();
+        let repo = racing(&l, move |other| {
+            Box::pin(async move {
+                let mut theirs = other.get::<License>(id.to18()).await.unwrap().unwrap();
+                theirs.record.seats = Seats::count(50).unwrap();
+                other.update(theirs).await.unwrap();
+            })
+        });
+        let err = block_on(modify_license(
+            &repo,
+            l.id.to18(),
+            None,
+            &draft("2025-12-31", "25", "Active"),
+            &user(Profile::LicenseManager),
+            today(),
+            now(),
+        ))
+        .unwrap_err();
+        assert!(
+            matches!(err, ModifyFailure::Storage(StorageError::Conflict { .. })),
+            "{err}"
+        );
+        assert!(err.to_string().contains("L-00001"));
+        let saved = stored_license(&repo.inner, &l.id);
+        assert_eq!(saved.record.seats, Seats::count(50).unwrap());
+        assert_eq!(history_count(&repo.inner), 0);
+    }
+
+    #[test]
+    fn counters_saved_in_another_tab_meanwhile_are_retried() {
+        let l = license(1);
+        let repo = racing(&l, |other| {
+            Box::pin(async move {
+                let mut seq = Sequences::default();
+                seq.next_id(KeyPrefix::LicenseHistory);
+                other.create(seq).await.unwrap();
+            })
+        });
+        let out = block_on(modify_license(
+            &repo,
+            l.id.to18(),
+            None,
+            &draft("2025-12-31", "25", "Active"),
+            &user(Profile::LicenseManager),
+            today(),
+            now(),
+        ))
+        .unwrap();
+        // The other tab's history ID 1 was taken; this save used the next one.
+        assert_eq!(
+            out.history[0].id,
+            SfId::generate(KeyPrefix::LicenseHistory, 2)
+        );
+        assert_eq!(history_count(&repo.inner), 1);
+    }
+
+    #[test]
+    fn an_unchanged_draft_saves_nothing() {
+        let l = license(1);
+        let repo = repo_with(&l);
+        let out = block_on(modify_license(
+            &repo,
+            l.id.to18(),
+            None,
+            &ModifyLicenseDraft::from_license(&l),
+            &user(Profile::LicenseManager),
+            today(),
+            now(),
+        ))
+        .unwrap();
+        assert!(out.history.is_empty());
+        assert_eq!(stored_license(&repo, &l.id).rev, 1);
+    }
+
+    #[test]
+    fn history_showing_active_blocks_a_return_to_trial() {
+        let mut l = license(1);
+        l.status = LicenseStatus::Suspended;
+        l.ever_active = false; // e.g. imported without the flag
+        let repo = repo_with(&l);
+        let entry = HistoryEntry {
+            id: SfId::generate(KeyPrefix::LicenseHistory, 900),
+            license_id: l.id.clone(),
+            field: HistoryField::Status,
+            old_value: "Active".into(),
+            new_value: "Suspended".into(),
+            by: user(Profile::LicenseManager).id,
+            at: now(),
+        };
+        block_on(repo.create(entry)).unwrap();
+        let err = block_on(modify_license(
+            &repo,
+            l.id.to18(),
+            None,
+            &draft("2025-03-20", "10", "Trial"),
+            &user(Profile::LicenseManager),
+            today(),
+            now(),
+        ))
+        .unwrap_err();
+        assert_eq!(
+            err,
+            ModifyFailure::Rules(vec![ModifyLicenseError::BackToTrial])
+        );
+    }
+
+    #[test]
+    fn unknown_licenses_are_not_found() {
+        let repo = MemoryRepository::new();
+        for id in ["", "nonsense", SfId::generate(KeyPrefix::License, 7).to18()] {
+            let err = block_on(modify_license(
+                &repo,
+                id,
+                None,
+                &draft("2025-12-31", "25", "Active"),
+                &user(Profile::LicenseManager),
+                today(),
+                now(),
+            ))
+            .unwrap_err();
+            assert!(matches!(
+                err,
+                ModifyFailure::Storage(StorageError::NotFound { .. })
+            ));
+        }
+        assert_eq!(
+            block_on(load_license_detail(&repo, "nonsense")).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn counters_continue_from_the_stored_ones() {
+        let l = license(1);
+        let repo = repo_with(&l);
+        let mut seq = Sequences::starting_at(10);
+        seq.reserve_id_seq(KeyPrefix::LicenseHistory, 41);
+        block_on(repo.create(seq)).unwrap();
+        let out = block_on(modify_license(
+            &repo,
+            l.id.to18(),
+            None,
+            &draft("2025-12-31", "25", "Active"),
+            &user(Profile::LicenseManager),
+            today(),
+            now(),
+        ))
+        .unwrap();
+        assert_eq!(
+            out.history[0].id,
+            SfId::generate(KeyPrefix::LicenseHistory, 42)
+        );
+        let saved = block_on(repo.load_or::<Sequences>(SEQUENCES_KEY, Sequences::default)).unwrap();
+        assert!(matches!(saved, Save::Update(ref s) if s.rev == 2));
+        assert_eq!(saved.record().peek_license_number(), 10);
+    }
+}
