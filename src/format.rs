@@ -1,6 +1,8 @@
 //! How the app writes dates, times and Created By / Last Modified By,
 //! everywhere the same way (the LMA's own formats).
 
+use std::sync::OnceLock;
+
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::domain::{ChangedBy, SfId, Stamp, LICENSE_MANAGEMENT_APP};
@@ -23,6 +25,12 @@ pub fn stamp_text(stamp: &Stamp, user_name: impl FnOnce(&SfId) -> String) -> Str
         ChangedBy::LicenseManagementApp => LICENSE_MANAGEMENT_APP.to_string(),
     };
     format!("{who}, {}", date_time_text(stamp.at))
+}
+
+/// A text built once (a hint stating a limit from the domain's constants)
+/// and kept for the life of the app, for props that take `&'static str`.
+pub fn built_once(cell: &'static OnceLock<String>, build: impl FnOnce() -> String) -> &'static str {
+    cell.get_or_init(build).as_str()
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::app_context::use_app;
 use crate::clock::now;
 use crate::components::record::{Empty, ErrorNotice, Loading};
 use crate::components::simulator_fields::{CheckboxInput, FormNotice, SelectInput, TextInput};
-use crate::domain::{Field, Package, Permission, RegistrationDraft};
+use crate::domain::{Field, Package, Permission, RegistrationDraft, MAX_TRIAL_LENGTH_DAYS};
 use crate::services::install::{register_package, SimField, SimulatorError};
 use crate::storage::Repository;
 
@@ -193,7 +193,7 @@ pub fn RegisterPackageForm(
                     label="Length in Days"
                     value=length
                     kind="text"
-                    hint="A Free Trial lasts 1 to 90 days."
+                    hint=trial_length_hint()
                     disabled=Signal::derive(move || does_not_expire.get())
                     error=field_error(SimField::Domain(Field::LicenseLength))
                 />
@@ -245,4 +245,12 @@ pub fn RegisterPackageForm(
             }
         }
     }
+}
+
+/// The Length in Days hint, from the domain's longest Free Trial.
+fn trial_length_hint() -> &'static str {
+    static HINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    crate::format::built_once(&HINT, || {
+        format!("A Free Trial lasts 1 to {MAX_TRIAL_LENGTH_DAYS} days.")
+    })
 }

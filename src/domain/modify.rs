@@ -75,9 +75,9 @@ pub enum ModifyLicenseError {
         "This license has been Active, so it can't return to Trial. Choose Active or Suspended."
     )]
     BackToTrial,
-    #[error("A Trial license must expire: enter an expiration date on or before {latest} (at most 90 days from today), or choose Active.")]
+    #[error("A Trial license must expire: enter an expiration date on or before {latest} (at most {MAX_TRIAL_DAYS} days from today), or choose Active.")]
     TrialNeedsExpiration { latest: NaiveDate },
-    #[error("A Trial lasts at most 90 days: choose an expiration date on or before {latest} instead of {date}, or choose Active.")]
+    #[error("A Trial lasts at most {MAX_TRIAL_DAYS} days: choose an expiration date on or before {latest} instead of {date}, or choose Active.")]
     TrialTooLong { date: NaiveDate, latest: NaiveDate },
 }
 

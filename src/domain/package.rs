@@ -20,7 +20,7 @@ pub const MAX_PACKAGE_NAME_CHARS: usize = 80;
 pub enum PackageNameError {
     #[error("Enter a Package Name.")]
     Empty,
-    #[error("Package Name can have at most 80 characters; this one has {len}. Shorten it.")]
+    #[error("Package Name can have at most {MAX_PACKAGE_NAME_CHARS} characters; this one has {len}. Shorten it.")]
     TooLong { len: usize },
 }
 

@@ -31,7 +31,7 @@ pub enum RefreshError {
     Permission(#[from] PermissionError),
     #[error("{package} isn't registered with the License Management App; register it first, then refresh its licenses.")]
     NotRegistered { package: String },
-    #[error("Licenses for a package can be refreshed once every 7 days; they were last refreshed on {}. The next refresh is allowed from {}.", last_refresh.format("%Y-%m-%d %H:%M"), next_allowed.format("%Y-%m-%d %H:%M"))]
+    #[error("Licenses for a package can be refreshed once every {REFRESH_INTERVAL_DAYS} days; they were last refreshed on {}. The next refresh is allowed from {}.", last_refresh.format("%Y-%m-%d %H:%M"), next_allowed.format("%Y-%m-%d %H:%M"))]
     TooSoon {
         last_refresh: NaiveDateTime,
         next_allowed: NaiveDateTime,

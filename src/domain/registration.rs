@@ -12,7 +12,7 @@ use super::dates::add_days;
 use super::expiration::Expiration;
 use super::ids::SfId;
 use super::package::Package;
-use super::seats::{Seats, SeatsError};
+use super::seats::{group_thousands, Seats, SeatsError, MAX_SEATS};
 use super::stamp::Stamp;
 use super::status::LicenseStatus;
 use super::user::{authorize, Permission, PermissionError, User};
@@ -186,13 +186,16 @@ pub enum RegistrationError {
     LengthMissing,
     #[error("\"{input}\" is not a whole number of days; enter a length such as 30, or select License does not expire.")]
     LengthNotANumber { input: String },
-    #[error("A Free Trial lasts 1 to 90 days, not {input}; enter a length from 1 to 90, or choose Active.")]
+    #[error("A Free Trial lasts 1 to {MAX_TRIAL_LENGTH_DAYS} days, not {input}; enter a length from 1 to {MAX_TRIAL_LENGTH_DAYS}, or choose Active.")]
     TrialLengthOutOfRange { input: String },
-    #[error("A Free Trial must end: enter a length from 1 to 90 days, or choose Active for a license that does not expire.")]
+    #[error("A Free Trial must end: enter a length from 1 to {MAX_TRIAL_LENGTH_DAYS} days, or choose Active for a license that does not expire.")]
     TrialDoesNotExpire,
-    #[error("An Active license length is 1 to 3,650 days, not {input}; enter a length in that range, or select License does not expire.")]
+    #[error("An Active license length is 1 to {} days, not {input}; enter a length in that range, or select License does not expire.", group_thousands(i64::from(MAX_ACTIVE_LENGTH_DAYS)))]
     ActiveLengthOutOfRange { input: String },
-    #[error("Seats must be a whole number from 1 to 99,000,000, or select License is site-wide.")]
+    #[error(
+        "Seats must be a whole number from 1 to {}, or select License is site-wide.",
+        group_thousands(i64::from(MAX_SEATS))
+    )]
     Seats(SeatsError),
 }
 

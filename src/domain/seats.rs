@@ -12,11 +12,14 @@ pub const MAX_SEATS: u32 = 99_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SeatsError {
-    #[error("Enter the number of seats (1 to 99,000,000), or choose Site License.")]
+    #[error(
+        "Enter the number of seats (1 to {}), or choose Site License.",
+        group_thousands(i64::from(MAX_SEATS))
+    )]
     Empty,
-    #[error("Seats must be a whole number from 1 to 99,000,000, or choose Site License; \"{input}\" is not a whole number.")]
+    #[error("Seats must be a whole number from 1 to {}, or choose Site License; \"{input}\" is not a whole number.", group_thousands(i64::from(MAX_SEATS)))]
     NotAWholeNumber { input: String },
-    #[error("Seats must be a whole number from 1 to 99,000,000, or choose Site License; {input} is out of range.")]
+    #[error("Seats must be a whole number from 1 to {}, or choose Site License; {input} is out of range.", group_thousands(i64::from(MAX_SEATS)))]
     OutOfRange { input: String },
 }
 

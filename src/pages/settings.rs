@@ -15,7 +15,9 @@ use crate::services::alerts::{add_rule, load_rules, remove_rule, AlertRuleFailur
 /// The Days Before Expiration hint, from the domain's limit.
 fn days_hint() -> &'static str {
     static HINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HINT.get_or_init(|| format!("0 (the day it expires) to {MAX_DAYS_BEFORE}."))
+    crate::format::built_once(&HINT, || {
+        format!("0 (the day it expires) to {MAX_DAYS_BEFORE}.")
+    })
 }
 
 fn rule_text(rule: &AlertRule, users: &[User]) -> (String, String) {

@@ -17,6 +17,7 @@ use crate::components::register_package::RegisterPackageForm;
 use crate::components::simulator_fields::{CheckboxInput, SelectInput, TextInput};
 use crate::domain::{
     upgrade_versions, InstallEvent, InstallOutcome, License, LicenseStatus, OrgStatus,
+    TRIAL_ORG_DAYS,
 };
 use crate::services::install::{
     load_simulator, simulate_install, simulate_org_status, simulate_uninstall, simulate_upgrade,
@@ -398,7 +399,7 @@ fn InstallSection(data: Signal<SimulatorData>) -> impl IntoView {
                         label="Org Status"
                         value=org_status
                         options=Signal::derive(|| strings(&["Active", "Trial", "Free"]))
-                        hint="A Trial org expires 30 days after the install."
+                        hint=trial_org_hint()
                         error=field_error(errors, SimField::OrgStatus)
                     />
                     <CheckboxInput id="install-sandbox" label="Sandbox" value=sandbox hint="A sandbox install gets a Site License." />
@@ -777,4 +778,12 @@ pub fn SimulatorPage() -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// The Org Status hint, from the domain's trial length.
+fn trial_org_hint() -> &'static str {
+    static HINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    crate::format::built_once(&HINT, || {
+        format!("A Trial org expires {TRIAL_ORG_DAYS} days after the install.")
+    })
 }
