@@ -34,9 +34,7 @@ use crate::domain::{
     PackageVersion, PackageVersionDraft, Profile, RegistrationDraft, Sequences, SfId,
     SubscriberOrg, User,
 };
-use crate::services::install::{
-    parse_used_licenses, plan_install, plan_org_status, plan_uninstall, plan_used_licenses,
-};
+use crate::services::install::{plan_install, plan_org_status, plan_uninstall, plan_used_licenses};
 use crate::storage::{Expect, Record, Repository, StorageError, WriteBatch};
 
 /// How much demo data to build.
@@ -1333,8 +1331,9 @@ impl Builder {
                 if license.status == LicenseStatus::Uninstalled || license.seats.is_site_license() {
                     return Ok(()); // Nothing to report: no seats are counted.
                 }
-                let used =
-                    parse_used_licenses(&used.to_string(), &license).map_err(|e| e.to_string())?;
+                let used = license
+                    .check_used_licenses(used)
+                    .map_err(|e| e.to_string())?;
                 let subscriber = self.orgs.get(org).ok_or("no org")?.org.clone();
                 let (package, version) = self.version_of(&license).ok_or("no version")?;
                 let (package, version) = (package.clone(), version.clone());

@@ -1,6 +1,7 @@
 pub mod alert_dialog;
 pub mod alert_offline;
 pub mod chart_bars;
+pub mod install_form;
 pub mod install_outcome;
 pub mod layout;
 pub mod license_parts;

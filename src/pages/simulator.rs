@@ -11,6 +11,7 @@ use leptos_router::components::A;
 
 use crate::app_context::use_app;
 use crate::clock::now;
+use crate::components::install_form::{parse_install_form, InstallForm, EDITIONS};
 use crate::components::install_outcome::{outcome_license, outcome_text};
 use crate::components::record::{ErrorNotice, PageHeader};
 use crate::components::register_package::RegisterPackageForm;
@@ -21,8 +22,8 @@ use crate::domain::{
 };
 use crate::services::install::{
     load_simulator, simulate_install, simulate_org_status, simulate_uninstall, simulate_upgrade,
-    simulate_used_licenses, suggest_next_version, upload_version, InstallForm, SimField,
-    SimulatorData, SimulatorError, UploadForm, EDITIONS,
+    simulate_used_licenses, suggest_next_version, upload_version, SimField, SimulatorData,
+    SimulatorError, UploadForm,
 };
 
 type Errors = RwSignal<Option<SimulatorError>>;
@@ -322,7 +323,10 @@ fn InstallSection(data: Signal<SimulatorData>) -> impl IntoView {
     let run = Action::new_local(move |form: &InstallForm| {
         let repo = app.repo();
         let form = form.clone();
-        async move { simulate_install(&repo, &form, now()).await }
+        async move {
+            let request = parse_install_form(&form)?;
+            simulate_install(&repo, &request, now()).await
+        }
     });
     Effect::new(move |_| match run.value().get() {
         Some(Ok(event)) => {

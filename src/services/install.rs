@@ -27,16 +27,6 @@ use crate::storage::{
     commit_with_counters, install_batch, Query, Repository, StorageError, Stored, WriteBatch,
 };
 
-/// Org editions a subscriber org can have, as the LMA reports them.
-pub const EDITIONS: [&str; 6] = [
-    "Enterprise",
-    "Professional",
-    "Unlimited",
-    "Performance",
-    "Developer",
-    "Essentials",
-];
-
 // ---------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------
@@ -84,7 +74,8 @@ pub enum SimulatorError {
 }
 
 impl SimulatorError {
-    fn input(field: SimField, message: impl Into<String>) -> SimulatorError {
+    /// A message for one input of a simulator form.
+    pub fn input(field: SimField, message: impl Into<String>) -> SimulatorError {
         SimulatorError::Input {
             field,
             message: message.into(),
@@ -373,99 +364,46 @@ pub fn plan_new_package(
 }
 
 // ---------------------------------------------------------------------------
-// Forms
+// Install requests
 // ---------------------------------------------------------------------------
 
-/// The install form, as typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct InstallForm {
+/// An install the simulator asks for, its inputs already checked (the
+/// install form is read in `components/install_form.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallRequest {
     /// Version ID (`04t`) to install.
     pub version_id: String,
-    /// Blank: a new org ID is generated.
-    pub org_id: String,
+    /// `None`: a new org, whose ID is generated.
+    pub org_id: Option<SfId>,
     pub org_name: String,
     pub edition: String,
     pub instance: String,
-    pub org_status: String,
+    pub org_status: OrgStatus,
     pub sandbox: bool,
-    pub first_name: String,
-    pub last_name: String,
-    pub company: String,
-    pub email: String,
+    pub installer: Installer,
 }
 
-fn required(value: &str, field: SimField, message: &str) -> Result<String, SimulatorError> {
-    let v = value.trim();
-    if v.is_empty() {
-        Err(SimulatorError::input(field, message))
-    } else {
-        Ok(v.to_string())
+impl InstallRequest {
+    /// The install as the domain takes it, at `at`: a new org gets the next
+    /// org ID, a trial org its Org Expiration Date.
+    pub fn input(&self, at: NaiveDateTime, seq: &mut Sequences) -> InstallInput {
+        InstallInput {
+            org: SubscriberOrg {
+                org_id: self
+                    .org_id
+                    .clone()
+                    .unwrap_or_else(|| seq.next_id(KeyPrefix::Org)),
+                org_name: self.org_name.clone(),
+                edition: self.edition.clone(),
+                instance: self.instance.clone(),
+                status: self.org_status,
+                org_expiration_date: org_expiration_for(self.org_status, at.date()),
+                sandbox: self.sandbox,
+            },
+            installer: self.installer.clone(),
+            at,
+        }
     }
-}
-
-/// Checks the form's org and installer; the org ID is generated when blank.
-pub fn parse_install_form(
-    form: &InstallForm,
-    at: NaiveDateTime,
-    seq: &mut Sequences,
-) -> Result<InstallInput, SimulatorError> {
-    let org_id = if form.org_id.trim().is_empty() {
-        seq.next_id(KeyPrefix::Org)
-    } else {
-        SfId::parse_with_prefix(&form.org_id, KeyPrefix::Org)
-            .map_err(|e| SimulatorError::input(SimField::OrgId, format!("Org ID: {e}")))?
-    };
-    let org_name = required(&form.org_name, SimField::OrgName, "Enter the org's name.")?;
-    let edition = required(
-        &form.edition,
-        SimField::Edition,
-        "Choose the org's edition.",
-    )?;
-    let instance = required(
-        &form.instance,
-        SimField::Instance,
-        "Enter the instance the org lives on, e.g. NA45.",
-    )?;
-    if !instance.bytes().all(|b| b.is_ascii_alphanumeric()) || instance.len() > 10 {
-        return Err(SimulatorError::input(
-            SimField::Instance,
-            "An instance is a short code of letters and digits, such as NA45 or EU27.",
-        ));
-    }
-    let status = OrgStatus::parse(&form.org_status)
-        .map_err(|e| SimulatorError::input(SimField::OrgStatus, e.to_string()))?;
-    let installer = Installer {
-        first_name: form.first_name.trim().to_string(),
-        last_name: form.last_name.trim().to_string(),
-        company: form.company.trim().to_string(),
-        email: form.email.trim().to_string(),
-    };
-    installer.check()?;
-    let email = form.email.trim().to_string();
-    let plausible = |e: &str| {
-        e.split_once('@').is_some_and(|(user, domain)| {
-            !user.is_empty() && domain.contains('.') && !e.contains(' ')
-        })
-    };
-    if !email.is_empty() && !plausible(&email) {
-        return Err(SimulatorError::input(
-            SimField::Email,
-            format!("\"{email}\" is not an email address; enter one such as ada@example.com, or leave it blank."),
-        ));
-    }
-    Ok(InstallInput {
-        org: SubscriberOrg {
-            org_id,
-            org_name,
-            edition,
-            instance: instance.to_ascii_uppercase(),
-            status,
-            org_expiration_date: org_expiration_for(status, at.date()),
-            sandbox: form.sandbox,
-        },
-        installer,
-        at,
-    })
 }
 
 // ---------------------------------------------------------------------------
@@ -618,27 +556,25 @@ async fn known_org<R: Repository>(
     })
 }
 
-/// An install from the install form: a new lead and license, an upgrade, a
-/// pending or a failed install; committed with its log entry.
+/// An install the simulator asked for: a new lead and license, an upgrade,
+/// a pending or a failed install; committed with its log entry. The
+/// installer needs a last name and a company (the domain's
+/// [`Installer::check`]).
 pub async fn simulate_install<R: Repository>(
     repo: &R,
-    form: &InstallForm,
+    request: &InstallRequest,
     now: NaiveDateTime,
 ) -> Result<InstallEvent, SimulatorError> {
-    let (package, version) = load_version(repo, &form.version_id).await?;
+    request.installer.check()?;
+    let (package, version) = load_version(repo, &request.version_id).await?;
     let lead_manager = lead_manager_of(repo, &package).await?;
-    // A typed org ID may already hold this package's license (an upgrade).
-    let typed = if form.org_id.trim().is_empty() {
-        None
-    } else {
-        Some(parse_org_id(&form.org_id)?)
-    };
-    let held = match &typed {
+    // A known org may already hold this package's license (an upgrade).
+    let held = match &request.org_id {
         Some(id) => licenses_of_org(repo, id).await?,
         None => Vec::new(),
     };
     commit_with_counters(repo, |seq| {
-        let input = parse_install_form(form, now, seq)?;
+        let input = request.input(now, seq);
         let existing = held
             .iter()
             .map(|s| &s.record)
@@ -992,67 +928,29 @@ mod tests {
         (p, v)
     }
 
-    fn form(version: &PackageVersion) -> InstallForm {
-        InstallForm {
+    fn request(version: &PackageVersion) -> InstallRequest {
+        InstallRequest {
             version_id: version.id.to18().into(),
-            org_id: String::new(),
+            org_id: None,
             org_name: "Northwind".into(),
             edition: "Enterprise".into(),
-            instance: "na45".into(),
-            org_status: "Active".into(),
+            instance: "NA45".into(),
+            org_status: OrgStatus::Active,
             sandbox: false,
-            first_name: "Ada".into(),
-            last_name: "Lovelace".into(),
-            company: "Northwind Traders".into(),
-            email: "ada@northwind.example".into(),
+            installer: Installer {
+                first_name: "Ada".into(),
+                last_name: "Lovelace".into(),
+                company: "Northwind Traders".into(),
+                email: "ada@northwind.example".into(),
+            },
         }
-    }
-
-    #[test]
-    fn install_form_generates_an_org_id_and_checks_inputs() {
-        let mut seq = Sequences::default();
-        let (_, v) = setup(&mut seq);
-        let input = parse_install_form(&form(&v), at(2, 9), &mut seq).unwrap();
-        assert_eq!(input.org.org_id.prefix(), "00D");
-        assert_eq!(input.org.instance, "NA45");
-        let mut bad = form(&v);
-        bad.last_name = " ".into();
-        assert_eq!(
-            parse_install_form(&bad, at(2, 9), &mut seq)
-                .unwrap_err()
-                .field(),
-            SimField::LastName
-        );
-        let mut bad = form(&v);
-        bad.org_id = "001000000000001".into();
-        assert_eq!(
-            parse_install_form(&bad, at(2, 9), &mut seq)
-                .unwrap_err()
-                .field(),
-            SimField::OrgId
-        );
-        let mut bad = form(&v);
-        bad.email = "not an email".into();
-        assert_eq!(
-            parse_install_form(&bad, at(2, 9), &mut seq)
-                .unwrap_err()
-                .field(),
-            SimField::Email
-        );
-        let mut trial = form(&v);
-        trial.org_status = "Trial".into();
-        let input = parse_install_form(&trial, at(2, 9), &mut seq).unwrap();
-        assert_eq!(
-            input.org.org_expiration_date,
-            NaiveDate::from_ymd_opt(2025, 4, 1)
-        );
     }
 
     #[test]
     fn upgrades_need_a_newer_version_and_betas_a_sandbox() {
         let mut seq = Sequences::default();
         let (p, v1) = setup(&mut seq);
-        let input = parse_install_form(&form(&v1), at(2, 9), &mut seq).unwrap();
+        let input = request(&v1).input(at(2, 9), &mut seq);
         let org = input.org.clone();
         let first = plan_install(&p, &v1, None, None, input, &mut seq).unwrap();
         let license = first.license.unwrap();
@@ -1118,7 +1016,7 @@ mod tests {
     fn used_licenses_stay_within_seats_and_follow_uninstall() {
         let mut seq = Sequences::default();
         let (p, v1) = setup(&mut seq);
-        let input = parse_install_form(&form(&v1), at(2, 9), &mut seq).unwrap();
+        let input = request(&v1).input(at(2, 9), &mut seq);
         let org = input.org.clone();
         let license = plan_install(&p, &v1, None, None, input, &mut seq)
             .unwrap()
@@ -1167,7 +1065,7 @@ mod tests {
     fn org_status_changes_every_license_of_the_org() {
         let mut seq = Sequences::default();
         let (p, v1) = setup(&mut seq);
-        let input = parse_install_form(&form(&v1), at(2, 9), &mut seq).unwrap();
+        let input = request(&v1).input(at(2, 9), &mut seq);
         let mut org = input.org.clone();
         let license = plan_install(&p, &v1, None, None, input, &mut seq)
             .unwrap()
@@ -1197,7 +1095,9 @@ mod tests {
             };
             let v1 = upload_version(&repo, &upload, at(1, 9)).await.unwrap();
             // Not registered yet: the install is pending, nothing else is written.
-            let event = simulate_install(&repo, &form(&v1), at(2, 9)).await.unwrap();
+            let event = simulate_install(&repo, &request(&v1), at(2, 9))
+                .await
+                .unwrap();
             assert!(matches!(event.outcome, InstallOutcome::Pending { .. }));
             assert_eq!(repo.count::<License>().await.unwrap(), 0);
             assert_eq!(repo.count::<InstallEvent>().await.unwrap(), 1);
@@ -1223,7 +1123,9 @@ mod tests {
                 .await
                 .unwrap();
 
-            let event = simulate_install(&repo, &form(&v1), at(3, 9)).await.unwrap();
+            let event = simulate_install(&repo, &request(&v1), at(3, 9))
+                .await
+                .unwrap();
             assert!(matches!(
                 event.outcome,
                 InstallOutcome::LeadAndLicenseCreated { .. }
