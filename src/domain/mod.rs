@@ -13,6 +13,7 @@ mod install;
 mod lead;
 mod license;
 mod license_name;
+mod modifiable;
 mod modify;
 mod package;
 mod refresh;
@@ -43,6 +44,7 @@ pub use lead::{
 };
 pub use license::{License, LicenseWarning};
 pub use license_name::{LicenseName, LicenseNameError};
+pub use modifiable::check_modifiable;
 pub use modify::{
     modify_license, modify_license_errors, ModifyLicenseDraft, ModifyLicenseError, ModifyOutcome,
     MAX_TRIAL_DAYS,
