@@ -1,14 +1,15 @@
 pub mod alert_dialog;
 pub mod alert_offline;
 pub mod chart_bars;
+pub mod fields;
 pub mod layout;
 pub mod license_parts;
 pub mod license_table;
+pub mod loaded;
 pub mod package_lead_manager;
 pub mod package_licenses;
 pub mod package_refresh;
 pub mod package_versions;
 pub mod record;
 pub mod register_package;
-pub mod simulator_fields;
 pub mod user_switcher;
