@@ -2,6 +2,8 @@
 //! user, and a change counter that makes pages re-read after any commit (in
 //! this tab or another one).
 
+use std::future::Future;
+
 use leptos::prelude::*;
 
 use crate::domain::{seed_users, User};
@@ -26,6 +28,22 @@ impl AppContext {
     /// Call inside a resource's fetcher: it then re-runs after every commit.
     pub fn track_changes(&self) {
         self.changes.track();
+    }
+
+    /// A page's read: `load` gets the repository, and runs again after every
+    /// commit (and whenever a signal it reads changes, e.g. the route's ID).
+    pub fn live_resource<T, Fut>(
+        self,
+        load: impl Fn(IdbRepository) -> Fut + 'static,
+    ) -> LocalResource<T>
+    where
+        T: 'static,
+        Fut: Future<Output = T> + 'static,
+    {
+        LocalResource::new(move || {
+            self.track_changes();
+            load(self.repo())
+        })
     }
 
     /// Tells the pages that records changed (after a commit in this tab, the

@@ -1,8 +1,7 @@
-//! Small pieces the license pages share: texts in the LMA's words, user
-//! names, and the "license not found" message.
+//! Small pieces the license pages share: texts in the LMA's words and user
+//! names.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::app_context::AppContext;
 pub use crate::domain::LICENSE_MANAGEMENT_APP;
@@ -24,21 +23,4 @@ pub fn user_name(app: &AppContext, id: &SfId) -> String {
 /// system changes.
 pub fn stamp_text(app: &AppContext, stamp: &Stamp) -> String {
     crate::format::stamp_text(stamp, |id| user_name(app, id))
-}
-
-/// No license has this ID: say so, and lead back to the list.
-#[component]
-pub fn LicenseNotFound(#[prop(into)] id: String) -> impl IntoView {
-    view! {
-        <section class="card" aria-label="License not found">
-            <div class="card-body">
-                <h1>"License not found"</h1>
-                <p>
-                    "There is no license with the ID \"" {id}
-                    "\". It may have been mistyped, or the license was removed when demo data was cleared."
-                </p>
-                <A href="/licenses">"Back to Licenses"</A>
-            </div>
-        </section>
-    }
 }

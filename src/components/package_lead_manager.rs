@@ -20,6 +20,9 @@ pub struct FieldError {
 /// user's ID ("" for none).
 pub type LeadManagerInput = (String, u64, String);
 
+/// What a save of the Lead Manager gives back.
+pub type LeadManagerResult = Result<(), FieldError>;
+
 /// A user as an option of the select.
 pub fn user_option_label(user: &User) -> String {
     if user.active {
@@ -40,7 +43,7 @@ pub fn LeadManagerEditor(
     users: Vec<User>,
     editing: RwSignal<bool>,
     error: RwSignal<Option<FieldError>>,
-    save: Action<LeadManagerInput, ()>,
+    save: Action<LeadManagerInput, LeadManagerResult>,
 ) -> impl IntoView {
     let choice = RwSignal::new(current.clone().unwrap_or_default());
     let mut users = users;
@@ -70,7 +73,7 @@ pub fn LeadManagerEditor(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        save.dispatch((package_id.clone(), rev, choice.get_untracked()));
+        save.dispatch_local((package_id.clone(), rev, choice.get_untracked()));
     };
     let cancel = move |_| {
         error.set(None);

@@ -78,9 +78,9 @@ pub fn LicensesRelatedList(
                         <tr>
                             <th scope="col">"License Name"</th>
                             <th scope="col">"Subscriber Org ID"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col" class="num">"Seats"</th>
-                            <th scope="col">"Expiration"</th>
+                            <th scope="col">"License Status"</th>
+                            <th scope="col" class="num">"Licensed Seats"</th>
+                            <th scope="col">"Expiration Date"</th>
                         </tr>
                     </thead>
                     <tbody>

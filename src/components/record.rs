@@ -2,6 +2,7 @@
 //! details as label/value pairs in two columns, and related-list cards.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 /// The page header: object label ("License"), record title, actions, and the
 /// highlight fields below.
@@ -105,7 +106,8 @@ pub fn RecordNotFound(
     /// e.g. "Account"; the title reads "Account not found".
     object_label: &'static str,
     /// Why there may be no such record.
-    explanation: &'static str,
+    #[prop(into)]
+    explanation: String,
     back_href: &'static str,
     back_label: &'static str,
 ) -> impl IntoView {
@@ -114,7 +116,7 @@ pub fn RecordNotFound(
         <section class="card">
             <div class="card-body">
                 <p>{explanation}</p>
-                <leptos_router::components::A href=back_href>{back_label}</leptos_router::components::A>
+                <A href=back_href>{back_label}</A>
             </div>
         </section>
     }

@@ -10,8 +10,9 @@ use leptos_router::components::A;
 
 use crate::app_context::use_app;
 use crate::clock::now;
-use crate::components::record::{Empty, ErrorNotice, Loading};
-use crate::components::simulator_fields::{CheckboxInput, FormNotice, SelectInput, TextInput};
+use crate::components::fields::{CheckboxInput, FormNotice, SelectInput, TextInput};
+use crate::components::loaded::{on_result, Loaded};
+use crate::components::record::{Empty, ErrorNotice};
 use crate::domain::{Field, Package, Permission, RegistrationDraft, MAX_TRIAL_LENGTH_DAYS};
 use crate::services::install::{register_package, SimField, SimulatorError};
 use crate::storage::Repository;
@@ -48,14 +49,10 @@ pub fn RegisterPackageForm(
     on_registered: Option<Callback<Package>>,
 ) -> impl IntoView {
     let app = use_app();
-    let packages = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
-        async move {
-            let mut all: Vec<Package> = repo.all_records::<Package>().await?;
-            all.sort_by_key(|p| p.name.as_str().to_lowercase());
-            Ok::<_, crate::storage::StorageError>(all)
-        }
+    let packages = app.live_resource(|repo| async move {
+        let mut all: Vec<Package> = repo.all_records::<Package>().await?;
+        all.sort_by_key(|p| p.name.as_str().to_lowercase());
+        Ok::<_, crate::storage::StorageError>(all)
     });
 
     let chosen = RwSignal::new(package_id.unwrap_or_default());
@@ -73,21 +70,17 @@ pub fn RegisterPackageForm(
         let (id, draft) = (id.clone(), draft.clone());
         async move { register_package(&repo, &id, &draft, &actor, now()).await }
     });
-    Effect::new(move |_| {
-        if let Some(result) = save.value().get() {
-            match result {
-                Ok(package) => {
-                    error.set(None);
-                    notice.set(Some(Ok(registered_message(&package))));
-                    if let Some(cb) = on_registered {
-                        cb.run(package);
-                    }
-                }
-                Err(e) => {
-                    notice.set(None);
-                    error.set(Some(e));
-                }
+    on_result(save, move |result| match result {
+        Ok(package) => {
+            error.set(None);
+            notice.set(Some(Ok(registered_message(&package))));
+            if let Some(cb) = on_registered {
+                cb.run(package);
             }
+        }
+        Err(e) => {
+            notice.set(None);
+            error.set(Some(e));
         }
     });
 
@@ -223,27 +216,27 @@ pub fn RegisterPackageForm(
         .into_any()
     };
 
-    move || match packages.get() {
-        None => view! { <Loading what="Reading the packages…" /> }.into_any(),
-        Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-        Some(Ok(all)) => {
-            let unregistered: Vec<Package> =
-                all.into_iter().filter(|p| !p.is_registered()).collect();
-            if unregistered.is_empty() && notice.get_untracked().is_none() {
-                view! {
-                    <Empty>
-                        "Every package is registered. Upload a new package in the "
-                        <A href="/simulator">"Subscriber simulator"</A>
-                        " to register it."
-                    </Empty>
+    view! {
+        <Loaded resource=packages what="Reading the packages…" let:all>
+            {
+                let unregistered: Vec<Package> =
+                    all.into_iter().filter(|p| !p.is_registered()).collect();
+                if unregistered.is_empty() && notice.get_untracked().is_none() {
+                    view! {
+                        <Empty>
+                            "Every package is registered. Upload a new package in the "
+                            <A href="/simulator">"Subscriber simulator"</A>
+                            " to register it."
+                        </Empty>
+                    }
+                        .into_any()
+                } else if unregistered.is_empty() {
+                    view! { <FormNotice notice /> }.into_any()
+                } else {
+                    form(unregistered)
                 }
-                .into_any()
-            } else if unregistered.is_empty() {
-                view! { <FormNotice notice /> }.into_any()
-            } else {
-                form(unregistered)
             }
-        }
+        </Loaded>
     }
 }
 

@@ -75,7 +75,13 @@ impl License {
     }
 
     pub fn warnings(&self) -> Vec<LicenseWarning> {
-        match (self.seats.get(), self.used_licenses) {
+        self.warnings_with_seats(self.seats)
+    }
+
+    /// The warnings the license would have with `seats` instead: what Modify
+    /// License shows while seats are typed, before the save.
+    pub fn warnings_with_seats(&self, seats: Seats) -> Vec<LicenseWarning> {
+        match (seats.get(), self.used_licenses) {
             (Some(seats), Some(used)) if used > seats => {
                 vec![LicenseWarning::SeatsBelowUsed { seats, used }]
             }
@@ -188,6 +194,17 @@ mod tests {
         );
         assert!(warning.to_string().contains("-3 available seats"));
         assert!(warning.to_string().contains("revokes access for 3 users"));
+    }
+
+    #[test]
+    fn typed_seats_warn_only_below_used() {
+        let l = license();
+        assert!(l.warnings_with_seats(Seats::count(4).unwrap()).is_empty());
+        assert_eq!(
+            l.warnings_with_seats(Seats::count(3).unwrap()),
+            vec![LicenseWarning::SeatsBelowUsed { seats: 3, used: 4 }]
+        );
+        assert!(l.warnings_with_seats(Seats::SiteLicense).is_empty());
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod install;
 mod lead;
 mod license;
 mod license_name;
+mod modifiable;
 mod modify;
 mod package;
 mod refresh;
@@ -46,6 +47,7 @@ pub use lead::{
 };
 pub use license::{License, LicenseWarning};
 pub use license_name::{LicenseName, LicenseNameError};
+pub use modifiable::check_modifiable;
 pub use modify::{
     modify_license, modify_license_errors, modify_license_reporting_all, ModifyLicenseDraft,
     ModifyLicenseError, ModifyOutcome, MAX_TRIAL_DAYS,

@@ -9,11 +9,12 @@ use super::expiration::Expiration;
 use super::history::{HistoryEntry, HistoryField};
 use super::ids::KeyPrefix;
 use super::license::{License, LicenseWarning};
+use super::modifiable::check_modifiable;
 use super::seats::{Seats, SeatsError};
 use super::sequences::Sequences;
 use super::stamp::Stamp;
 use super::status::{LicenseStatus, OrgStatus};
-use super::user::{authorize, Permission, PermissionError, User};
+use super::user::{PermissionError, User};
 use super::Field;
 
 /// The LMA lets a customer try an offering for up to 90 days.
@@ -217,15 +218,7 @@ fn validate(
     actor: &User,
     today: NaiveDate,
 ) -> Result<Changes, Vec<ModifyLicenseError>> {
-    authorize(actor, Permission::ModifyLicense).map_err(|e| vec![e.into()])?;
-    if license.is_read_only() {
-        return Err(vec![ModifyLicenseError::Uninstalled]);
-    }
-    if license.org_status.is_locked() {
-        return Err(vec![ModifyLicenseError::OrgLocked {
-            org_status: license.org_status,
-        }]);
-    }
+    check_modifiable(license, actor).map_err(|e| vec![e])?;
 
     let mut errors = Vec::new();
     let expiration = parse_expiration(draft, today)

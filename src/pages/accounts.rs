@@ -6,10 +6,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::app_context::use_app;
+use crate::components::loaded::LoadedRecord;
 use crate::components::package_licenses::LicensesRelatedList;
-use crate::components::record::{
-    Details, Empty, ErrorNotice, Field, Loading, PageHeader, RecordNotFound, RelatedList,
-};
+use crate::components::record::{Details, Empty, Field, PageHeader, RecordNotFound, RelatedList};
 use crate::domain::Contact;
 use crate::services::leads::{load_account_detail, AccountDetail, Link};
 
@@ -18,22 +17,21 @@ pub fn AccountDetailPage() -> impl IntoView {
     let app = use_app();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let detail = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
+    let detail = app.live_resource(move |repo| {
         let id = id();
         async move { load_account_detail(&repo, &id).await }
     });
     view! {
-        {move || match detail.get() {
-            None => view! { <Loading what="Loading account…" /> }.into_any(),
-            Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-            Some(Ok(None)) => view! {
+        <LoadedRecord
+            resource=detail
+            what="Loading account…"
+            not_found=|| view! {
                 <RecordNotFound object_label="Account" explanation="There is no account with this ID. Accounts are created by converting a lead." back_href="/leads" back_label="Go to Leads" />
             }
-            .into_any(),
-            Some(Ok(Some(d))) => view! { <AccountRecord d /> }.into_any(),
-        }}
+            let:d
+        >
+            <AccountRecord d />
+        </LoadedRecord>
     }
 }
 

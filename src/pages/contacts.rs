@@ -6,8 +6,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::app_context::use_app;
+use crate::components::loaded::LoadedRecord;
 use crate::components::package_licenses::LicensesRelatedList;
-use crate::components::record::{Details, ErrorNotice, Field, Loading, PageHeader, RecordNotFound};
+use crate::components::record::{Details, Field, PageHeader, RecordNotFound};
 use crate::pages::accounts::lead_links;
 use crate::services::leads::{load_contact_detail, ContactDetail};
 
@@ -16,22 +17,21 @@ pub fn ContactDetailPage() -> impl IntoView {
     let app = use_app();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let detail = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
+    let detail = app.live_resource(move |repo| {
         let id = id();
         async move { load_contact_detail(&repo, &id).await }
     });
     view! {
-        {move || match detail.get() {
-            None => view! { <Loading what="Loading contact…" /> }.into_any(),
-            Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-            Some(Ok(None)) => view! {
+        <LoadedRecord
+            resource=detail
+            what="Loading contact…"
+            not_found=|| view! {
                 <RecordNotFound object_label="Contact" explanation="There is no contact with this ID. Contacts are created by converting a lead." back_href="/leads" back_label="Go to Leads" />
             }
-            .into_any(),
-            Some(Ok(Some(d))) => view! { <ContactRecord d /> }.into_any(),
-        }}
+            let:d
+        >
+            <ContactRecord d />
+        </LoadedRecord>
     }
 }
 

@@ -7,7 +7,9 @@ use crate::app_context::use_app;
 use crate::clock::{now, today};
 use crate::components::alert_dialog::ConfirmDialog;
 use crate::components::chart_bars::{BarChart, BarGroup, Series};
-use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
+use crate::components::fields::FormNotice;
+use crate::components::loaded::{on_result, Loaded};
+use crate::components::record::{Empty, PageHeader};
 use crate::demo::{build_demo_data, has_data, reset, save_demo_data, DemoSize, DemoSummary};
 use crate::domain::{
     group_thousands, Dashboard, License, Notification, Package, SfId, EXPIRING_SOON_DAYS,
@@ -80,24 +82,15 @@ fn DemoControls() -> impl IntoView {
         async move { has_data(&repo).await }
     });
 
-    Effect::new(move |_| {
-        if let Some(result) = load.value().get() {
-            notice.set(Some(result));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(result) = clear.value().get() {
-            notice.set(Some(result));
-        }
-    });
-    Effect::new(move |_| match check.value().get() {
-        Some(Ok(true)) => confirm_load.set(true),
-        Some(Ok(false)) => {
+    on_result(load, move |result| notice.set(Some(result)));
+    on_result(clear, move |result| notice.set(Some(result)));
+    on_result(check, move |result| match result {
+        Ok(true) => confirm_load.set(true),
+        Ok(false) => {
             notice.set(None);
             load.dispatch_local(size.get_untracked());
         }
-        Some(Err(e)) => notice.set(Some(Err(format!("The demo data was not loaded: {e}")))),
-        None => {}
+        Err(e) => notice.set(Some(Err(format!("The demo data was not loaded: {e}")))),
     });
 
     let busy = move || load.pending().get() || clear.pending().get() || check.pending().get();
@@ -158,28 +151,7 @@ fn DemoControls() -> impl IntoView {
                 <Show when=move || clear.pending().get()>
                     <p class="loading" role="status">"Deleting everything…"</p>
                 </Show>
-                {move || {
-                    notice
-                        .get()
-                        .map(|n| match n {
-                            Ok(text) => {
-                                view! {
-                                    <div class="notice success" role="status">
-                                        {text}
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                            Err(text) => {
-                                view! {
-                                    <div class="notice error" role="alert">
-                                        {text}
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
+                <FormNotice notice />
             </div>
             <ConfirmDialog
                 open=confirm_load
@@ -426,49 +398,45 @@ fn Charts(d: Dashboard) -> impl IntoView {
 #[component]
 fn DashboardSection() -> impl IntoView {
     let app = use_app();
-    let data = LocalResource::new(move || {
-        app.track_changes();
+    let data = app.live_resource(move |repo| {
         let users = app.users.get();
-        let repo = app.repo();
         async move { load_dashboard(&repo, &users, today()).await }
     });
-    let packages = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
-        async move {
-            repo.get_all::<Package>()
-                .await
-                .map(|ps| {
-                    ps.into_iter()
-                        .map(|s| (s.record.id.clone(), s.record.name.to_string()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        }
+    let packages = app.live_resource(|repo| async move {
+        repo.get_all::<Package>()
+            .await
+            .map(|ps| {
+                ps.into_iter()
+                    .map(|s| (s.record.id.clone(), s.record.name.to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
     });
-    move || {
-        match data.get() {
-        None => view! { <Loading what="Reading the licenses…" /> }.into_any(),
-        Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-        Some(Ok(d)) if d.total == 0 => view! {
-            <section class="card">
-                <Empty>
-                    "No licenses yet. Load the demo data above, or install a package into a subscriber org in the "
-                    <A href="/simulator">"Subscriber simulator"</A> "."
-                </Empty>
-            </section>
-        }
-        .into_any(),
-        Some(Ok(d)) => {
-            let names = packages.get().unwrap_or_default();
-            view! {
-                <NotificationsDue notifications=d.notifications.clone() />
-                <ExpiringSoon licenses=d.expiring_soon.clone() packages=names />
-                <Charts d=d />
-            }
-            .into_any()
-        }
-    }
+    view! {
+        <Loaded resource=data what="Reading the licenses…" let:d>
+            {if d.total == 0 {
+                view! {
+                    <section class="card">
+                        <Empty>
+                            "No licenses yet. Load the demo data above, or install a package into a subscriber org in the "
+                            <A href="/simulator">"Subscriber simulator"</A> "."
+                        </Empty>
+                    </section>
+                }
+                    .into_any()
+            } else {
+                let expiring = d.expiring_soon.clone();
+                view! {
+                    <NotificationsDue notifications=d.notifications.clone() />
+                    {move || {
+                        let names = packages.get().unwrap_or_default();
+                        view! { <ExpiringSoon licenses=expiring.clone() packages=names /> }
+                    }}
+                    <Charts d=d />
+                }
+                    .into_any()
+            }}
+        </Loaded>
     }
 }
 

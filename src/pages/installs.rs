@@ -12,7 +12,8 @@ use crate::app_context::use_app;
 use crate::components::install_outcome::{
     outcome_label, outcome_license, outcome_text, troubleshooting_checklist,
 };
-use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
+use crate::components::loaded::Loaded;
+use crate::components::record::{Empty, PageHeader};
 use crate::domain::{InstallEvent, InstallOutcome, Package, SfId};
 use crate::services::install::load_install_log;
 use crate::storage::{Repository, StorageError};
@@ -129,11 +130,7 @@ fn OutcomeCell(event: InstallEvent) -> impl IntoView {
 #[component]
 pub fn InstallLogPage() -> impl IntoView {
     let app = use_app();
-    let log = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
-        async move { load_log(&repo).await }
-    });
+    let log = app.live_resource(|repo| async move { load_log(&repo).await });
     let filter = RwSignal::new("all".to_string());
     let shown = RwSignal::new(PAGE);
 
@@ -238,11 +235,9 @@ pub fn InstallLogPage() -> impl IntoView {
                     </select>
                 </div>
             </div>
-            {move || match log.get() {
-                None => view! { <Loading what="Reading the Install Log…" /> }.into_any(),
-                Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-                Some(Ok(l)) => table(l),
-            }}
+            <Loaded resource=log what="Reading the Install Log…" let:l>
+                {move || table(l.clone())}
+            </Loaded>
         </section>
     }
 }

@@ -8,10 +8,9 @@ use leptos_router::NavigateOptions;
 
 use crate::app_context::use_app;
 use crate::clock;
+use crate::components::loaded::{on_result, Loaded, LoadedRecord};
 use crate::components::package_licenses::{LicensesRelatedList, ShowMore};
-use crate::components::record::{
-    title, Details, Empty, ErrorNotice, Field, Loading, PageHeader, RecordNotFound,
-};
+use crate::components::record::{title, Details, Empty, Field, PageHeader, RecordNotFound};
 use crate::domain::{group_thousands, Permission};
 use crate::services::leads::{
     convert_lead, load_lead_detail, load_lead_rows, visible_leads, LeadDetail, LeadRow,
@@ -24,11 +23,7 @@ use crate::services::leads::{
 #[component]
 pub fn LeadsPage() -> impl IntoView {
     let app = use_app();
-    let rows = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
-        async move { load_lead_rows(&repo).await }
-    });
+    let rows = app.live_resource(|repo| async move { load_lead_rows(&repo).await });
     let show_converted = RwSignal::new(false);
     view! {
         <PageHeader object_label="Leads" title=title("All Leads") />
@@ -43,10 +38,8 @@ pub fn LeadsPage() -> impl IntoView {
                     " Show converted leads"
                 </label>
             </div>
-            {move || match rows.get() {
-                None => view! { <Loading what="Loading leads…" /> }.into_any(),
-                Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-                Some(Ok(all)) => {
+            <Loaded resource=rows what="Loading leads…" let:all>
+                {move || {
                     let total = all.len();
                     let shown = visible_leads(&all, show_converted.get());
                     if total == 0 {
@@ -67,8 +60,8 @@ pub fn LeadsPage() -> impl IntoView {
                     } else {
                         view! { <LeadsTable rows=shown /> }.into_any()
                     }
-                }
-            }}
+                }}
+            </Loaded>
         </section>
     }
 }
@@ -133,61 +126,65 @@ fn lead_row(r: LeadRow) -> impl IntoView {
 
 /// What Convert submits: the lead's ID and the revision shown.
 type ConvertInput = (String, u64);
+/// The new account's ID, or why the lead was not converted.
+type ConvertResult = Result<String, String>;
 
 #[component]
 pub fn LeadDetailPage() -> impl IntoView {
     let app = use_app();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let detail = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
+    let detail = app.live_resource(move |repo| {
         let id = id();
         async move { load_lead_detail(&repo, &id).await }
     });
     let convert_error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
-    let convert: Action<ConvertInput, ()> =
+    let convert: Action<ConvertInput, ConvertResult> =
         Action::new_local(move |(lead_id, rev): &ConvertInput| {
             let repo = app.repo();
             let actor = app.user.get_untracked();
             let lead_id = lead_id.clone();
             let rev = *rev;
-            let navigate = navigate.clone();
             async move {
-                match convert_lead(&repo, &lead_id, Some(rev), &actor, clock::now()).await {
-                    Ok(done) => {
-                        convert_error.set(None);
-                        navigate(
-                            &format!("/accounts/{}", done.account_id),
-                            NavigateOptions::default(),
-                        );
-                    }
-                    Err(e) => convert_error.set(Some(e.to_string())),
-                }
+                convert_lead(&repo, &lead_id, Some(rev), &actor, clock::now())
+                    .await
+                    .map(|done| done.account_id.to_string())
+                    .map_err(|e| e.to_string())
             }
         });
+    on_result(convert, move |result| match result {
+        Ok(account_id) => {
+            convert_error.set(None);
+            navigate(
+                &format!("/accounts/{account_id}"),
+                NavigateOptions::default(),
+            );
+        }
+        Err(e) => convert_error.set(Some(e)),
+    });
     Effect::new(move |_| {
         let _ = id();
         convert_error.set(None);
     });
     view! {
-        {move || match detail.get() {
-            None => view! { <Loading what="Loading lead…" /> }.into_any(),
-            Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-            Some(Ok(None)) => view! {
+        <LoadedRecord
+            resource=detail
+            what="Loading lead…"
+            not_found=|| view! {
                 <RecordNotFound object_label="Lead" explanation="There is no lead with this ID. The address may have been mistyped." back_href="/leads" back_label="Back to Leads" />
             }
-            .into_any(),
-            Some(Ok(Some(d))) => view! { <LeadRecord d convert convert_error /> }.into_any(),
-        }}
+            let:d
+        >
+            <LeadRecord d convert convert_error />
+        </LoadedRecord>
     }
 }
 
 #[component]
 fn LeadRecord(
     d: LeadDetail,
-    convert: Action<ConvertInput, ()>,
+    convert: Action<ConvertInput, ConvertResult>,
     convert_error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let app = use_app();
@@ -202,7 +199,7 @@ fn LeadRecord(
         let key = key.clone();
         move |_| {
             convert_error.set(None);
-            convert.dispatch((key.clone(), rev));
+            convert.dispatch_local((key.clone(), rev));
         }
     };
     let actions = Box::new(move || {

@@ -8,35 +8,77 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::app_context::{use_app, AppContext};
 use crate::clock;
 use crate::components::license_parts::{
-    date_text, date_time_text, stamp_text, user_name, LicenseNotFound, LICENSE_MANAGEMENT_APP,
+    date_text, date_time_text, stamp_text, user_name, LICENSE_MANAGEMENT_APP,
 };
+use crate::components::loaded::LoadedRecord;
 use crate::components::record::{
-    Details, Empty, ErrorNotice, Field as FieldView, Loading, PageHeader, RelatedList,
+    Details, Empty, Field as FieldView, PageHeader, RecordNotFound, RelatedList,
 };
 use crate::domain::{
-    group_thousands, modify_license_errors, Field, HistoryEntry, License, ModifyLicenseDraft,
-    Permission,
+    check_modifiable, group_thousands, HistoryEntry, License, ModifyLicenseError, PackageVersion,
+    SfId,
 };
 use crate::services::licenses::{load_license_detail, seats_text, LicenseDetail, RecordLink};
+use crate::storage::Repository;
 
 #[component]
 pub fn LicenseDetailPage() -> impl IntoView {
     let app = use_app();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let detail = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
+    let detail = app.live_resource(move |repo| {
         let id = id();
         async move { load_license_detail(&repo, &id).await }
     });
     view! {
-        {move || match detail.get() {
-            None => view! { <Loading what="Loading the license…" /> }.into_any(),
-            Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-            Some(Ok(None)) => view! { <LicenseNotFound id=id() /> }.into_any(),
-            Some(Ok(Some(detail))) => view! { <LicenseRecord detail /> }.into_any(),
-        }}
+        <LoadedRecord
+            resource=detail
+            what="Loading the license…"
+            not_found=move || view! { <LicenseNotFound id=id() /> }
+            let:detail
+        >
+            <LicenseRecord detail />
+        </LoadedRecord>
+    }
+}
+
+/// No license has this ID (the license page and Modify License say the same).
+#[component]
+pub fn LicenseNotFound(#[prop(into)] id: String) -> impl IntoView {
+    view! {
+        <RecordNotFound
+            object_label="License"
+            explanation=format!(
+                "There is no license with the ID \"{id}\". It may have been mistyped, or the license was removed when demo data was cleared.",
+            )
+            back_href="/licenses"
+            back_label="Back to Licenses"
+        />
+    }
+}
+
+/// The installed version by its name, linked to its package's page (where
+/// the Package Versions related list shows it); its ID until it is read.
+#[component]
+fn PackageVersionLink(version_id: SfId, package_id: SfId) -> impl IntoView {
+    let app = use_app();
+    let key = version_id.to18().to_string();
+    let version = app.live_resource(move |repo| {
+        let key = key.clone();
+        async move { repo.get::<PackageVersion>(&key).await }
+    });
+    let href = format!("/packages/{}", package_id.to18());
+    let id15 = version_id.to15().to_string();
+    move || {
+        let name = version
+            .get()
+            .and_then(|r| r.ok().flatten())
+            .map(|v| v.record.name)
+            .filter(|n| !n.is_empty());
+        match name {
+            Some(name) => view! { <A href=href.clone()>{name}</A> }.into_any(),
+            None => id15.clone().into_any(),
+        }
     }
 }
 
@@ -74,25 +116,20 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
     let id18 = l.id.to18().to_string();
     let modify_href = format!("/licenses/{id18}/modify");
 
-    let may_modify = move || {
-        app.user
-            .with(|u| u.profile.allows(Permission::ModifyLicense))
-    };
-    // What the domain says before any change is typed: an Uninstalled
-    // license or a locked org can't be modified, whatever the values.
+    // Where a save would surely be refused, Modify License is not offered.
+    // A profile that may not modify is simply not offered it (as every
+    // action a profile can't use); a license or org that can't be modified
+    // says why.
     let refusal = {
         let l = l.clone();
-        move || {
-            let user = app.user.get();
-            if !user.profile.allows(Permission::ModifyLicense) {
-                return None;
-            }
-            let draft = ModifyLicenseDraft::from_license(&l);
-            modify_license_errors(&l, &draft, &user, today)
-                .into_iter()
-                .find(|e| e.field() == Field::Form)
-                .map(|e| e.to_string())
-        }
+        Memo::new(move |_| check_modifiable(&l, &app.user.get()).err())
+    };
+    let may_modify = move || refusal.with(Option::is_none);
+    let refusal_text = move || {
+        refusal
+            .get()
+            .filter(|e| !matches!(e, ModifyLicenseError::Permission(_)))
+            .map(|e| e.to_string())
     };
     let saved = move || query.read().get("saved").and_then(|c| saved_notice(&c));
 
@@ -108,6 +145,8 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
     let warnings: Vec<String> = l.warnings().iter().map(ToString::to_string).collect();
     let title = Signal::stored(l.name.to_string());
     let history_count = history.len();
+    let version_id = l.package_version_id.clone();
+    let version_package_id = l.package_id.clone();
 
     let expiration_view = {
         let expiration = expiration.clone();
@@ -158,7 +197,7 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
             .map(|w| view! { <div class="notice warning" role="status">{w}</div> })
             .collect_view()}
         {move || {
-            refusal()
+            refusal_text()
                 .map(|text| {
                     view! {
                         <div class="notice warning" role="status">
@@ -178,7 +217,9 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
                 }}
             </FieldView>
             <FieldView label="Package Version Number">{l.version_number.to_string()}</FieldView>
-            <FieldView label="Package Version">{l.package_version_id.to15().to_string()}</FieldView>
+            <FieldView label="Package Version">
+                <PackageVersionLink version_id=version_id package_id=version_package_id />
+            </FieldView>
             <FieldView label="License Status">{status}</FieldView>
             <FieldView label="Licensed Seats">{seats}</FieldView>
             <FieldView label="Used Licenses">{used}</FieldView>

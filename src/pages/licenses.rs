@@ -117,16 +117,11 @@ pub fn LicensesPage() -> impl IntoView {
     // The licenses and package names first, so the rows show at once; then
     // the leads', accounts' and contacts' companies and emails, which only
     // add search keys. Both are read again after any commit.
-    let source = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
-        async move { load_list_source(&repo).await.map(Arc::new) }
-    });
+    let source =
+        app.live_resource(|repo| async move { load_list_source(&repo).await.map(Arc::new) });
     let source_ready = Memo::new(move |_| source.with(|s| matches!(s, Some(Ok(_)))));
-    let people = LocalResource::new(move || {
-        app.track_changes();
+    let people = app.live_resource(move |repo| {
         let ready = source_ready.get();
-        let repo = app.repo();
         async move {
             if ready {
                 Some(load_people(&repo).await.map(Arc::new))

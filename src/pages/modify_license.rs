@@ -8,13 +8,19 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use leptos_router::NavigateOptions;
+use wasm_bindgen::JsCast;
 
 use crate::app_context::use_app;
 use crate::clock;
-use crate::components::license_parts::LicenseNotFound;
-use crate::components::record::{ErrorNotice, Loading, PageHeader};
-use crate::domain::{modify_license_errors, Field, License, LicenseStatus, ModifyLicenseDraft};
-use crate::services::licenses::{load_license, modify_license, ModifyFailure};
+use crate::components::fields::{CheckboxInput, FieldError, SelectInput, TextInput};
+use crate::components::loaded::{on_result, LoadedRecord};
+use crate::components::record::PageHeader;
+use crate::domain::{
+    check_modifiable, group_thousands, Field, License, LicenseStatus, ModifyLicenseDraft, Seats,
+    MAX_SEATS, MAX_TRIAL_DAYS,
+};
+use crate::pages::license_detail::LicenseNotFound;
+use crate::services::licenses::{load_license, modify_license};
 use crate::storage::Stored;
 
 #[component]
@@ -30,57 +36,31 @@ pub fn ModifyLicensePage() -> impl IntoView {
         async move { load_license(&repo, &id).await }
     });
     view! {
-        {move || match license.get() {
-            None => view! { <Loading what="Loading the license…" /> }.into_any(),
-            Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-            Some(Ok(None)) => view! { <LicenseNotFound id=id() /> }.into_any(),
-            Some(Ok(Some(stored))) => view! { <ModifyLicenseForm stored /> }.into_any(),
-        }}
+        <LoadedRecord
+            resource=license
+            what="Loading the license…"
+            not_found=move || view! { <LicenseNotFound id=id() /> }
+            let:stored
+        >
+            <ModifyLicenseForm stored />
+        </LoadedRecord>
     }
 }
 
-/// The errors on screen: each by the input it belongs to.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct Errors {
-    form: Option<String>,
-    expiration: Option<String>,
-    seats: Option<String>,
-    status: Option<String>,
-}
+/// The inputs in form order, by the field their errors name.
+const INPUTS: [(Field, &str); 3] = [
+    (Field::Expiration, "modify-expiration"),
+    (Field::Seats, "modify-seats"),
+    (Field::Status, "modify-status"),
+];
 
-impl Errors {
-    fn from_messages(messages: impl IntoIterator<Item = (Field, String)>) -> Errors {
-        let mut errors = Errors::default();
-        for (field, message) in messages {
-            let slot = match field {
-                Field::Expiration => &mut errors.expiration,
-                Field::Seats => &mut errors.seats,
-                Field::Status => &mut errors.status,
-                _ => &mut errors.form,
-            };
-            slot.get_or_insert(message);
-        }
-        errors
-    }
-
-    fn first_field(&self) -> Option<Field> {
-        if self.expiration.is_some() {
-            Some(Field::Expiration)
-        } else if self.seats.is_some() {
-            Some(Field::Seats)
-        } else if self.status.is_some() {
-            Some(Field::Status)
-        } else {
-            None
-        }
-    }
-}
+/// A refused save's messages, each with the input it belongs by.
+type Messages = Vec<(Field, String)>;
 
 #[component]
 fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
-    let today = clock::today();
     let Stored {
         rev,
         record: license,
@@ -90,12 +70,12 @@ fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
     let name = license.name.to_string();
 
     let start = ModifyLicenseDraft::from_license(&license);
-    let expiration_date = RwSignal::new(start.expiration_date.clone());
+    let expiration_date = RwSignal::new(start.expiration_date);
     let does_not_expire = RwSignal::new(start.does_not_expire);
-    let seats = RwSignal::new(start.seats.clone());
+    let seats = RwSignal::new(start.seats);
     let site_license = RwSignal::new(start.site_license);
-    let status = RwSignal::new(start.status.clone());
-    let errors = RwSignal::new(Errors::default());
+    let status = RwSignal::new(start.status);
+    let errors = RwSignal::new(Messages::new());
 
     let draft = move || ModifyLicenseDraft {
         expiration_date: expiration_date.get_untracked(),
@@ -110,40 +90,40 @@ fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
     // follow the "Acting as" user.
     let refusal = {
         let license = license.clone();
-        let start = start.clone();
         Memo::new(move |_| {
-            let user = app.user.get();
-            modify_license_errors(&license, &start, &user, today)
-                .into_iter()
-                .find(|e| e.field() == Field::Form)
+            check_modifiable(&license, &app.user.get())
+                .err()
                 .map(|e| e.to_string())
         })
     };
     let locked = move || refusal.with(Option::is_some);
 
-    let expiration_ref = NodeRef::<leptos::html::Input>::new();
-    let seats_ref = NodeRef::<leptos::html::Input>::new();
-    let status_ref = NodeRef::<leptos::html::Select>::new();
-    let focus = move |field: Field| {
-        let _ = match field {
-            Field::Expiration => expiration_ref.get_untracked().map(|e| e.focus()),
-            Field::Seats => seats_ref.get_untracked().map(|e| e.focus()),
-            Field::Status => status_ref.get_untracked().map(|e| e.focus()),
-            _ => None,
-        };
+    // The domain's warning for the seats being typed, before any save.
+    let seats_warning = {
+        let license = license.clone();
+        move || {
+            if site_license.get() {
+                return None;
+            }
+            let typed = seats.with(|s| Seats::parse(s).ok())?;
+            let text: Vec<String> = license
+                .warnings_with_seats(typed)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            (!text.is_empty()).then(|| text.join(" "))
+        }
     };
 
     let save = Action::new_local({
         let id18 = id18.clone();
-        let navigate = navigate.clone();
         move |draft: &ModifyLicenseDraft| {
             let repo = app.repo();
             let user = app.user.get_untracked();
             let draft = draft.clone();
             let id18 = id18.clone();
-            let navigate = navigate.clone();
             async move {
-                let result = modify_license(
+                modify_license(
                     &repo,
                     &id18,
                     Some(rev),
@@ -152,23 +132,29 @@ fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
                     clock::today(),
                     clock::now(),
                 )
-                .await;
-                match result {
-                    Ok(outcome) => {
-                        errors.set(Errors::default());
-                        navigate(
-                            &format!("/licenses/{id18}?saved={}", outcome.history.len()),
-                            NavigateOptions::default(),
-                        );
-                    }
-                    Err(failure) => {
-                        let shown = field_errors(&failure);
-                        let first = shown.first_field();
-                        errors.set(shown);
-                        if let Some(field) = first {
-                            focus(field);
-                        }
-                    }
+                .await
+                .map(|outcome| outcome.history.len())
+                .map_err(|failure| failure.messages())
+            }
+        }
+    });
+    on_result(save, {
+        let id18 = id18.clone();
+        move |result: Result<usize, Messages>| match result {
+            Ok(changed) => {
+                errors.set(Messages::new());
+                navigate(
+                    &format!("/licenses/{id18}?saved={changed}"),
+                    NavigateOptions::default(),
+                );
+            }
+            Err(shown) => {
+                let first = INPUTS
+                    .iter()
+                    .find(|(field, _)| shown.iter().any(|(f, _)| f == field));
+                errors.set(shown);
+                if let Some((_, id)) = first {
+                    focus(id);
                 }
             }
         }
@@ -182,13 +168,48 @@ fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
         }
     };
 
-    let error_of = move |pick: fn(&Errors) -> Option<String>| move || errors.with(pick);
-    let expiration_error = error_of(|e| e.expiration.clone());
-    let seats_error = error_of(|e| e.seats.clone());
-    let status_error = error_of(|e| e.status.clone());
-    let top_message = move || refusal.get().or_else(|| errors.with(|e| e.form.clone()));
-    let current_is_choosable = license.status != LicenseStatus::Uninstalled;
-    let current_status = license.status.label();
+    let error_for = move |field: Field| -> FieldError {
+        Signal::derive(move || {
+            errors.with(|all| {
+                all.iter()
+                    .find(|(f, _)| *f == field)
+                    .map(|(_, m)| m.clone())
+            })
+        })
+    };
+    // A refusal, or a message no input owns (a conflict, a storage failure).
+    let top_message = move || {
+        refusal.get().or_else(|| {
+            errors.with(|all| {
+                all.iter()
+                    .find(|(f, _)| INPUTS.iter().all(|(input, _)| input != f))
+                    .map(|(_, m)| m.clone())
+            })
+        })
+    };
+    // Uninstalled can't be chosen, but an Uninstalled license shows it (its
+    // form is locked anyway).
+    let mut choices = vec![
+        LicenseStatus::Trial,
+        LicenseStatus::Active,
+        LicenseStatus::Suspended,
+    ];
+    if !choices.contains(&license.status) {
+        choices.insert(0, license.status);
+    }
+    let status_options = Signal::stored(
+        choices
+            .into_iter()
+            .map(|s| (s.label().to_string(), s.label().to_string()))
+            .collect::<Vec<_>>(),
+    );
+    let seats_hint = format!(
+        "1 to {} seats, or Site License for every user in the customer's org.",
+        group_thousands(i64::from(MAX_SEATS))
+    );
+    let status_hint = format!(
+        "Trial lasts at most {MAX_TRIAL_DAYS} days; a license that has been Active can't return to Trial."
+    );
 
     view! {
         <PageHeader object_label=format!("License {name}") title=Signal::stored("Modify License".to_string()) />
@@ -209,138 +230,44 @@ fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
                         <legend class="hint" style="padding:0;margin-bottom:0.25rem">
                             "Change the customer's access to the package: how long, how many seats, and the License Status."
                         </legend>
-                        <div class="form-field">
-                            <label for="modify-expiration">"Expiration"</label>
-                            <div class="inline">
-                                <input
-                                    id="modify-expiration"
-                                    type="date"
-                                    node_ref=expiration_ref
-                                    prop:value=move || expiration_date.get()
-                                    on:input=move |ev| expiration_date.set(event_target_value(&ev))
-                                    on:change=move |ev| expiration_date.set(event_target_value(&ev))
-                                    disabled=move || does_not_expire.get()
-                                    aria-invalid=move || expiration_error().is_some().then_some("true")
-                                    aria-describedby=move || {
-                                        if expiration_error().is_some() {
-                                            "modify-expiration-error modify-expiration-hint"
-                                        } else {
-                                            "modify-expiration-hint"
-                                        }
+                        <TextInput
+                            id="modify-expiration"
+                            label="Expiration"
+                            kind="date"
+                            value=expiration_date
+                            disabled=does_not_expire
+                            hint="The last day the customer can use the package: today or later."
+                            error=error_for(Field::Expiration)
+                        />
+                        <CheckboxInput id="modify-does-not-expire" label="Does not expire" value=does_not_expire />
+                        <TextInput
+                            id="modify-seats"
+                            label="Seats"
+                            kind="number"
+                            value=seats
+                            disabled=site_license
+                            hint=seats_hint
+                            error=error_for(Field::Seats)
+                        />
+                        <CheckboxInput id="modify-site-license" label="Site License" value=site_license />
+                        {move || {
+                            seats_warning()
+                                .map(|w| {
+                                    view! {
+                                        <div class="notice warning" role="status" id="modify-seats-warning">
+                                            {w}
+                                        </div>
                                     }
-                                />
-                                <span>
-                                    <input
-                                        id="modify-does-not-expire"
-                                        type="checkbox"
-                                        prop:checked=move || does_not_expire.get()
-                                        on:change=move |ev| does_not_expire.set(event_target_checked(&ev))
-                                    />
-                                    " "
-                                    <label for="modify-does-not-expire">"Does not expire"</label>
-                                </span>
-                            </div>
-                            <span class="hint" id="modify-expiration-hint">
-                                "The last day the customer can use the package: today or later."
-                            </span>
-                            {move || {
-                                expiration_error()
-                                    .map(|m| {
-                                        view! {
-                                            <p class="field-error" role="alert" id="modify-expiration-error">{m}</p>
-                                        }
-                                    })
-                            }}
-                        </div>
-                        <div class="form-field">
-                            <label for="modify-seats">"Seats"</label>
-                            <div class="inline">
-                                <input
-                                    id="modify-seats"
-                                    type="number"
-                                    inputmode="numeric"
-                                    min="1"
-                                    max="99000000"
-                                    step="1"
-                                    node_ref=seats_ref
-                                    prop:value=move || seats.get()
-                                    on:input=move |ev| seats.set(event_target_value(&ev))
-                                    disabled=move || site_license.get()
-                                    aria-invalid=move || seats_error().is_some().then_some("true")
-                                    aria-describedby=move || {
-                                        if seats_error().is_some() {
-                                            "modify-seats-error modify-seats-hint"
-                                        } else {
-                                            "modify-seats-hint"
-                                        }
-                                    }
-                                />
-                                <span>
-                                    <input
-                                        id="modify-site-license"
-                                        type="checkbox"
-                                        prop:checked=move || site_license.get()
-                                        on:change=move |ev| site_license.set(event_target_checked(&ev))
-                                    />
-                                    " "
-                                    <label for="modify-site-license">"Site License"</label>
-                                </span>
-                            </div>
-                            <span class="hint" id="modify-seats-hint">
-                                "1 to 99,000,000 seats, or Site License for every user in the customer's org."
-                            </span>
-                            {move || {
-                                seats_error()
-                                    .map(|m| {
-                                        view! { <p class="field-error" role="alert" id="modify-seats-error">{m}</p> }
-                                    })
-                            }}
-                        </div>
-                        <div class="form-field">
-                            <label for="modify-status">"Status"</label>
-                            <select
-                                id="modify-status"
-                                style="max-width:16rem"
-                                node_ref=status_ref
-                                on:change=move |ev| status.set(event_target_value(&ev))
-                                aria-invalid=move || status_error().is_some().then_some("true")
-                                aria-describedby=move || {
-                                    if status_error().is_some() {
-                                        "modify-status-error modify-status-hint"
-                                    } else {
-                                        "modify-status-hint"
-                                    }
-                                }
-                            >
-                                {(!current_is_choosable)
-                                    .then(|| {
-                                        view! {
-                                            <option value=current_status disabled selected>
-                                                {current_status}
-                                            </option>
-                                        }
-                                    })}
-                                {[LicenseStatus::Trial, LicenseStatus::Active, LicenseStatus::Suspended]
-                                    .into_iter()
-                                    .map(|s| {
-                                        view! {
-                                            <option value=s.label() selected=move || status.with(|v| v == s.label())>
-                                                {s.label()}
-                                            </option>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </select>
-                            <span class="hint" id="modify-status-hint">
-                                "Trial lasts at most 90 days; a license that has been Active can't return to Trial."
-                            </span>
-                            {move || {
-                                status_error()
-                                    .map(|m| {
-                                        view! { <p class="field-error" role="alert" id="modify-status-error">{m}</p> }
-                                    })
-                            }}
-                        </div>
+                                })
+                        }}
+                        <SelectInput
+                            id="modify-status"
+                            label="Status"
+                            value=status
+                            options=status_options
+                            hint=status_hint
+                            error=error_for(Field::Status)
+                        />
                     </fieldset>
                     <div class="form-actions">
                         <A href=detail_href.clone() attr:class="button">"Cancel"</A>
@@ -354,8 +281,12 @@ fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
     }
 }
 
-/// The messages to show after a refused save: the service reports every
-/// field's error at once, each by its input.
-fn field_errors(failure: &ModifyFailure) -> Errors {
-    Errors::from_messages(failure.messages())
+/// Moves the keyboard to the input whose error to fix first.
+fn focus(id: &str) {
+    if let Some(input) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = input.focus();
+    }
 }

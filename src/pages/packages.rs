@@ -8,13 +8,14 @@ use leptos_router::hooks::use_params_map;
 
 use crate::app_context::use_app;
 use crate::clock;
-use crate::components::package_lead_manager::{FieldError, LeadManagerEditor, LeadManagerInput};
+use crate::components::loaded::{on_result, Loaded, LoadedRecord};
+use crate::components::package_lead_manager::{
+    FieldError, LeadManagerEditor, LeadManagerInput, LeadManagerResult,
+};
 use crate::components::package_licenses::LicensesRelatedList;
 use crate::components::package_refresh::{RefreshLicensesButton, RefreshLicensesConfirm};
 use crate::components::package_versions::PackageVersionsList;
-use crate::components::record::{
-    title, Details, Empty, ErrorNotice, Field, Loading, PageHeader, RecordNotFound,
-};
+use crate::components::record::{title, Details, Empty, Field, PageHeader, RecordNotFound};
 use crate::domain::{check_refresh, LicenseLength, Package, Permission};
 use crate::services::packages::{
     date_text, date_time_text, edit_lead_manager, load_package_detail, load_package_rows,
@@ -28,19 +29,13 @@ use crate::services::packages::{
 #[component]
 pub fn PackagesPage() -> impl IntoView {
     let app = use_app();
-    let rows = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
-        async move { load_package_rows(&repo).await }
-    });
+    let rows = app.live_resource(|repo| async move { load_package_rows(&repo).await });
     let may_register = move || app.user.get().profile.allows(Permission::RegisterPackage);
     view! {
         <PageHeader object_label="Packages" title=title("All Packages") />
         <section class="card" aria-label="Packages">
-            {move || match rows.get() {
-                None => view! { <Loading what="Loading packages…" /> }.into_any(),
-                Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-                Some(Ok(rows)) if rows.is_empty() => {
+            <Loaded resource=rows what="Loading packages…" let:rows>
+                {if rows.is_empty() {
                     view! {
                         <Empty>
                             "No packages yet: "
@@ -57,9 +52,10 @@ pub fn PackagesPage() -> impl IntoView {
                         </Empty>
                     }
                         .into_any()
-                }
-                Some(Ok(rows)) => view! { <PackagesTable rows /> }.into_any(),
-            }}
+                } else {
+                    view! { <PackagesTable rows /> }.into_any()
+                }}
+            </Loaded>
         </section>
     }
 }
@@ -136,9 +132,7 @@ pub fn PackageDetailPage() -> impl IntoView {
     let app = use_app();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let detail = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
+    let detail = app.live_resource(move |repo| {
         let id = id();
         async move { load_package_detail(&repo, &id).await }
     });
@@ -151,7 +145,7 @@ pub fn PackageDetailPage() -> impl IntoView {
     let refresh_error = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
 
-    let save_lead_manager: Action<LeadManagerInput, ()> =
+    let save_lead_manager: Action<LeadManagerInput, LeadManagerResult> =
         Action::new_local(move |(package_id, rev, manager): &LeadManagerInput| {
             let repo = app.repo();
             let actor = app.user.get_untracked();
@@ -160,36 +154,44 @@ pub fn PackageDetailPage() -> impl IntoView {
             let manager = manager.clone();
             async move {
                 let chosen = Some(manager.as_str()).filter(|m| !m.is_empty());
-                match edit_lead_manager(&repo, &package_id, Some(rev), chosen, &actor, clock::now())
+                edit_lead_manager(&repo, &package_id, Some(rev), chosen, &actor, clock::now())
                     .await
-                {
-                    Ok(_) => {
-                        edit_error.set(None);
-                        editing.set(false);
-                        notice.set(Some("Lead Manager saved.".to_string()));
-                    }
-                    Err(e) => edit_error.set(Some(FieldError {
+                    .map(|_| ())
+                    .map_err(|e| FieldError {
                         field: e.field(),
                         message: e.to_string(),
-                    })),
-                }
+                    })
             }
         });
+    on_result(save_lead_manager, move |result| match result {
+        Ok(()) => {
+            edit_error.set(None);
+            editing.set(false);
+            notice.set(Some("Lead Manager saved.".to_string()));
+        }
+        Err(e) => edit_error.set(Some(e)),
+    });
 
-    let run_refresh: Action<String, ()> = Action::new_local(move |package_id: &String| {
-        let repo = app.repo();
-        let actor = app.user.get_untracked();
-        let package_id = package_id.clone();
-        async move {
-            let result = refresh_licenses(&repo, &package_id, &actor, clock::now()).await;
-            confirming.set(false);
-            match result {
-                Ok(summary) => {
-                    refresh_error.set(None);
-                    notice.set(Some(summary.message()));
-                }
-                Err(e) => refresh_error.set(Some(e.to_string())),
+    let run_refresh: Action<String, Result<String, String>> =
+        Action::new_local(move |package_id: &String| {
+            let repo = app.repo();
+            let actor = app.user.get_untracked();
+            let package_id = package_id.clone();
+            async move {
+                refresh_licenses(&repo, &package_id, &actor, clock::now())
+                    .await
+                    .map(|summary| summary.message())
+                    .map_err(|e| e.to_string())
             }
+        });
+    on_result(run_refresh, move |result| {
+        confirming.set(false);
+        match result {
+            Ok(message) => {
+                refresh_error.set(None);
+                notice.set(Some(message));
+            }
+            Err(e) => refresh_error.set(Some(e)),
         }
     });
 
@@ -204,26 +206,18 @@ pub fn PackageDetailPage() -> impl IntoView {
     });
 
     view! {
-        {move || match detail.get() {
-            None => view! { <Loading what="Loading package…" /> }.into_any(),
-            Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-            Some(Ok(None)) => view! { <PackageNotFound /> }.into_any(),
-            Some(Ok(Some(d))) => {
-                view! {
-                    <PackageRecord
-                        d
-                        editing
-                        edit_error
-                        confirming
-                        refresh_error
-                        notice
-                        save_lead_manager
-                        run_refresh
-                    />
-                }
-                    .into_any()
-            }
-        }}
+        <LoadedRecord resource=detail what="Loading package…" not_found=PackageNotFound let:d>
+            <PackageRecord
+                d
+                editing
+                edit_error
+                confirming
+                refresh_error
+                notice
+                save_lead_manager
+                run_refresh
+            />
+        </LoadedRecord>
     }
 }
 
@@ -243,8 +237,8 @@ fn PackageRecord(
     confirming: RwSignal<bool>,
     refresh_error: RwSignal<Option<String>>,
     notice: RwSignal<Option<String>>,
-    save_lead_manager: Action<LeadManagerInput, ()>,
-    run_refresh: Action<String, ()>,
+    save_lead_manager: Action<LeadManagerInput, LeadManagerResult>,
+    run_refresh: Action<String, Result<String, String>>,
 ) -> impl IntoView {
     let app = use_app();
     let p = d.package.record.clone();
@@ -279,7 +273,7 @@ fn PackageRecord(
     });
     let refresh_key = key.clone();
     let confirm_refresh = Callback::new(move |()| {
-        run_refresh.dispatch(refresh_key.clone());
+        run_refresh.dispatch_local(refresh_key.clone());
     });
     let refresh_pending = Signal::derive(move || run_refresh.pending().get());
 

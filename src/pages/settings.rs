@@ -7,8 +7,9 @@ use leptos_router::components::A;
 
 use crate::app_context::use_app;
 use crate::components::alert_dialog::ConfirmDialog;
-use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
-use crate::components::simulator_fields::{SelectInput, TextInput};
+use crate::components::fields::{SelectInput, TextInput};
+use crate::components::loaded::{on_result, Loaded};
+use crate::components::record::{Empty, ErrorNotice, PageHeader};
 use crate::domain::{AlertRule, AlertRuleDraft, Field, User, MAX_DAYS_BEFORE};
 use crate::services::alerts::{add_rule, load_rules, remove_rule, AlertRuleFailure};
 
@@ -43,11 +44,7 @@ fn rule_text(rule: &AlertRule, users: &[User]) -> (String, String) {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let app = use_app();
-    let rules = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
-        async move { load_rules(&repo).await }
-    });
+    let rules = app.live_resource(|repo| async move { load_rules(&repo).await });
     let days = RwSignal::new("30".to_string());
     let recipient = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AlertRuleFailure>);
@@ -70,30 +67,28 @@ pub fn SettingsPage() -> impl IntoView {
         let users = app.users.get_untracked();
         async move { add_rule(&repo, &draft, &users).await }
     });
-    Effect::new(move |_| match add.value().get() {
-        Some(Ok(rule)) => {
+    on_result(add, move |result| match result {
+        Ok(rule) => {
             error.set(None);
             let (when, who) = rule_text(&rule, &app.users.get_untracked());
             notice.set(Some(format!("Alert rule added: {when}, notify {who}.")));
         }
-        Some(Err(e)) => {
+        Err(e) => {
             notice.set(None);
             error.set(Some(e));
         }
-        None => {}
     });
     let remove = Action::new_local(move |id: &String| {
         let repo = app.repo();
         let id = id.clone();
         async move { remove_rule(&repo, &id).await }
     });
-    Effect::new(move |_| match remove.value().get() {
-        Some(Ok(())) => {
+    on_result(remove, move |result| match result {
+        Ok(()) => {
             error.set(None);
             notice.set(Some("Alert rule removed.".to_string()));
         }
-        Some(Err(e)) => error.set(Some(e.into())),
-        None => {}
+        Err(e) => error.set(Some(e.into())),
     });
 
     let field_error = move |f: Field| {
@@ -186,11 +181,9 @@ pub fn SettingsPage() -> impl IntoView {
                     "Before a license expires, the sales rep should discuss its renewal. Each rule says how many days before a license's Expiration Date whom to notify; the notifications due are listed on the Home page with a ready email."
                 </p>
             </div>
-            {move || match rules.get() {
-                None => view! { <Loading what="Reading the alert rules…" /> }.into_any(),
-                Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-                Some(Ok(r)) => list(r),
-            }}
+            <Loaded resource=rules what="Reading the alert rules…" let:r>
+                {move || list(r.clone())}
+            </Loaded>
             <div class="card-body">
                 <h3>"Add an alert rule"</h3>
                 <form class="form" on:submit=on_submit novalidate>

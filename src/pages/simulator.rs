@@ -11,11 +11,12 @@ use leptos_router::components::A;
 
 use crate::app_context::use_app;
 use crate::clock::now;
+use crate::components::fields::{CheckboxInput, SelectInput, TextInput};
 use crate::components::install_form::{parse_install_form, InstallForm, EDITIONS};
 use crate::components::install_outcome::{outcome_license, outcome_text};
+use crate::components::loaded::on_result;
 use crate::components::record::{ErrorNotice, PageHeader};
 use crate::components::register_package::RegisterPackageForm;
-use crate::components::simulator_fields::{CheckboxInput, SelectInput, TextInput};
 use crate::domain::{
     upgrade_versions, InstallEvent, InstallOutcome, License, LicenseStatus, OrgStatus,
     TRIAL_ORG_DAYS,
@@ -158,8 +159,8 @@ fn UploadSection(data: Signal<SimulatorData>) -> impl IntoView {
         let form = form.clone();
         async move { upload_version(&repo, &form, now()).await }
     });
-    Effect::new(move |_| match upload.value().get() {
-        Some(Ok(v)) => {
+    on_result(upload, move |result| match result {
+        Ok(v) => {
             errors.set(None);
             let pkg = data
                 .get_untracked()
@@ -176,11 +177,10 @@ fn UploadSection(data: Signal<SimulatorData>) -> impl IntoView {
                 package.set(v.package_id.to18().to_string());
             }
         }
-        Some(Err(e)) => {
+        Err(e) => {
             notice.set(None);
             errors.set(Some(e));
         }
-        None => {}
     });
 
     let options = Signal::derive(move || {
@@ -328,16 +328,15 @@ fn InstallSection(data: Signal<SimulatorData>) -> impl IntoView {
             simulate_install(&repo, &request, now()).await
         }
     });
-    Effect::new(move |_| match run.value().get() {
-        Some(Ok(event)) => {
+    on_result(run, move |result| match result {
+        Ok(event) => {
             errors.set(None);
             outcome.set(vec![event]);
         }
-        Some(Err(e)) => {
+        Err(e) => {
             outcome.set(Vec::new());
             errors.set(Some(e));
         }
-        None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -556,16 +555,15 @@ fn OrgSection(data: Signal<SimulatorData>) -> impl IntoView {
             }
         }
     });
-    Effect::new(move |_| match run.value().get() {
-        Some(Ok(events)) => {
+    on_result(run, move |result| match result {
+        Ok(events) => {
             errors.set(None);
             outcome.set(events);
         }
-        Some(Err(e)) => {
+        Err(e) => {
             outcome.set(Vec::new());
             errors.set(Some(e));
         }
-        None => {}
     });
     let send = move |event: OrgEvent| {
         outcome.set(Vec::new());
@@ -740,11 +738,7 @@ fn OrgSection(data: Signal<SimulatorData>) -> impl IntoView {
 #[component]
 pub fn SimulatorPage() -> impl IntoView {
     let app = use_app();
-    let loaded = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
-        async move { load_simulator(&repo).await }
-    });
+    let loaded = app.live_resource(|repo| async move { load_simulator(&repo).await });
     let data = Signal::derive(move || loaded.get().and_then(|r| r.ok()).unwrap_or_default());
     let load_error = move || {
         loaded

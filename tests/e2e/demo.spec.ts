@@ -9,8 +9,9 @@ test('demo data loads, asks before replacing, and reset clears it', async ({ pag
   const loaded = page.getByRole('status').filter({ hasText: 'Demo data loaded' });
   await expect(loaded).toContainText('4 packages, 190 licenses');
   test.info().annotations.push({ type: 'demo load', description: (await loaded.textContent()) ?? '' });
-  // The normal demo loads in under a second.
-  expect(Number(/records in ([0-9.]+) s/.exec((await loaded.textContent()) ?? '')?.[1] ?? '99')).toBeLessThan(1);
+  // The message says how many records were saved and how long it took (the
+  // speed itself is measured by scripts/bench.sh, not asserted here).
+  await expect(loaded).toContainText(/[\d,]+ records in [\d.]+ s/);
 
   // Loading again would delete what is there: an in-page dialog asks first.
   await page.getByRole('button', { name: 'Load demo data' }).click();

@@ -121,6 +121,12 @@ async function openModify(page: Page): Promise<void> {
   await expect(page.getByLabel('Seats', { exact: true })).toBeVisible();
 }
 
+/** Opens Modify License by its address, as a bookmark or a typed URL would. */
+async function openModifyByAddress(page: Page): Promise<void> {
+  await page.goto(`${page.url().replace(/\?.*$/, '')}/modify`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Modify License' })).toBeVisible();
+}
+
 async function actAs(page: Page, user: string): Promise<void> {
   await page.getByLabel('Acting as').selectOption({ label: user });
 }
@@ -151,7 +157,7 @@ test.describe('Licenses list', () => {
       'License Name',
       'Subscriber Org ID',
       'Package',
-      'Version',
+      'Package Version Number',
       'License Status',
       'Licensed Seats',
       'Used Licenses',
@@ -463,22 +469,45 @@ test.describe('Modify License', () => {
     await expect(fieldValue(page, 'Licensed Seats')).toHaveText('31');
   });
 
-  test('an Uninstalled license is refused with the domain message', async ({ page }) => {
+  test('an Uninstalled license is not offered Modify License, says why, and is refused at its address', async ({ page }) => {
     await openFirstLicense(page, { status: 'Uninstalled' });
     const message = /This license is Uninstalled, so it can't be modified/;
     await expect(page.getByRole('status').filter({ hasText: message })).toBeVisible();
-    await openModify(page);
+    await expect(page.getByRole('link', { name: 'Modify License' })).toHaveCount(0);
+    await openModifyByAddress(page);
     await expect(page.getByRole('alert').filter({ hasText: message })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
   });
 
-  test('a license of a Suspended org gets the proxy-user-has-deactivated message', async ({ page }) => {
-    await openFirstLicense(page, { orgStatus: 'Suspended' });
+  for (const orgStatus of ['Suspended', 'Deleted']) {
+    test(`a license of a ${orgStatus} org is not offered Modify License and gets the proxy-user-has-deactivated message`, async ({ page }) => {
+      await openFirstLicense(page, { orgStatus });
+      const message = /proxy user has deactivated.*locked, deleted or disabled/;
+      await expect(page.getByRole('status').filter({ hasText: message })).toBeVisible();
+      await expect(page.getByRole('link', { name: 'Modify License' })).toHaveCount(0);
+      await openModifyByAddress(page);
+      await expect(page.getByRole('alert').filter({ hasText: message })).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
+    });
+  }
+
+  test('seats below Used Licenses show the warning while they are typed, before Save', async ({ page }) => {
+    await openFirstLicense(page, { status: 'Active', orgStatus: 'Active', package: 'Contract Vault' });
+    const used = Number((await fieldValue(page, 'Used Licenses').innerText()).replace(/[^\d]/g, ''));
+    expect(used).toBeGreaterThanOrEqual(2);
     await openModify(page);
-    await expect(
-      page.getByRole('alert').filter({ hasText: /proxy user has deactivated.*locked, deleted or disabled/ }),
-    ).toBeVisible();
-    await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
+    await page.getByLabel('Site License').uncheck();
+    const seats = page.getByLabel('Seats', { exact: true });
+    const warning = page.getByRole('status').filter({ hasText: 'are fewer than Used Licenses' });
+    await seats.fill(String(used));
+    await expect(warning).toHaveCount(0);
+    await seats.fill(String(used - 1));
+    await expect(warning).toBeVisible();
+    await expect(warning).toContainText('-1 available seats');
+    // Nothing was saved: the form is still open.
+    await expect(page).toHaveURL(/\/modify$/);
+    await page.getByLabel('Site License').check();
+    await expect(warning).toHaveCount(0);
   });
 
   for (const user of ['Chris Park (Read Only)', 'Priya Shah (Sales Rep)']) {

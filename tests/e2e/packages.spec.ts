@@ -106,7 +106,7 @@ test('packages list leads to a package with its versions (newest first) and lice
   const licenses = page.getByRole('region', { name: 'Licenses', exact: true });
   const licenseLinks = licenses.getByRole('link', { name: /^L-\d{5,}$/ });
   expect(await licenseLinks.count()).toBeGreaterThan(0);
-  for (const column of ['License Name', 'Subscriber Org ID', 'Status', 'Seats', 'Expiration']) {
+  for (const column of ['License Name', 'Subscriber Org ID', 'License Status', 'Licensed Seats', 'Expiration Date']) {
     await expect(licenses.getByRole('columnheader', { name: column, exact: true })).toBeVisible();
   }
   const first = (await licenseLinks.first().textContent()) ?? '';

@@ -245,7 +245,7 @@ impl SortColumn {
             SortColumn::Name => "License Name",
             SortColumn::SubscriberOrgId => "Subscriber Org ID",
             SortColumn::Package => "Package",
-            SortColumn::Version => "Version",
+            SortColumn::Version => "Package Version Number",
             SortColumn::Status => "License Status",
             SortColumn::Seats => "Licensed Seats",
             SortColumn::UsedLicenses => "Used Licenses",

@@ -1,6 +1,7 @@
-//! Form inputs for the simulator and registration forms: a label, the input,
-//! an optional hint, and the error of that input (from the domain or the
-//! simulator) right below it, announced and linked with `aria-describedby`.
+//! The form inputs every form uses (Modify License, Settings, the simulator,
+//! package registration): a label, the input, an optional hint, and the
+//! error of that input (from the domain or the simulator) right below it,
+//! announced and linked with `aria-describedby`.
 
 use leptos::prelude::*;
 
@@ -16,7 +17,7 @@ fn described_by(id: &str, has_hint: bool) -> String {
 }
 
 #[component]
-fn FieldMessages(id: String, hint: Option<&'static str>, error: FieldError) -> impl IntoView {
+fn FieldMessages(id: String, hint: Option<String>, error: FieldError) -> impl IntoView {
     let error_id = format!("{id}-error");
     view! {
         {hint.map(|h| view! { <span class="hint" id=format!("{id}-hint")>{h}</span> })}
@@ -35,7 +36,7 @@ pub fn TextInput(
     label: &'static str,
     value: RwSignal<String>,
     #[prop(into, optional)] error: FieldError,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] required: bool,
     /// Disables the input (its value is then ignored by the form).
@@ -69,7 +70,7 @@ pub fn SelectInput(
     value: RwSignal<String>,
     #[prop(into)] options: Signal<Vec<(String, String)>>,
     #[prop(into, optional)] error: FieldError,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
 ) -> impl IntoView {
     let described = described_by(&id, hint.is_some());
     view! {
@@ -105,7 +106,7 @@ pub fn CheckboxInput(
     #[prop(into)] id: String,
     label: &'static str,
     value: RwSignal<bool>,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
 ) -> impl IntoView {
     view! {
         <div class="form-field">
