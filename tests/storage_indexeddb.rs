@@ -486,14 +486,20 @@ async fn a_backup_keeps_a_foreign_value_whole() {
     };
     let foreign = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&foreign, &"id".into(), &"foreign-1".into());
-    let _ = js_sys::Reflect::set(&foreign, &"note".into(), &"<b>left by an extension</b>".into());
-    create_v1_database(
-        &name,
-        vec![v1(&w.license, 4), ("licenses", foreign.into())],
-    )
-    .await;
+    let _ = js_sys::Reflect::set(
+        &foreign,
+        &"note".into(),
+        &"<b>left by an extension</b>".into(),
+    );
+    create_v1_database(&name, vec![v1(&w.license, 4), ("licenses", foreign.into())]).await;
     let repo = open(&name).await;
-    let backup = match make_backup(&repo, &settings::Settings::default(), samples::at(2026, 12, 1, 9).unwrap_or_default()).await {
+    let backup = match make_backup(
+        &repo,
+        &settings::Settings::default(),
+        samples::at(2026, 12, 1, 9).unwrap_or_default(),
+    )
+    .await
+    {
         Ok(b) => b,
         Err(e) => panic!("backup: {e}"),
     };
@@ -529,9 +535,17 @@ async fn a_backup_keeps_a_foreign_value_whole() {
     };
     assert_eq!(plan.skipped.len(), 1);
     ok(
-        restore(&repo, plan).await.map_err(|e| StorageError::Other(e.to_string())),
+        restore(&repo, plan)
+            .await
+            .map_err(|e| StorageError::Other(e.to_string())),
         "restore",
     );
     let licenses = ok(repo.get_all::<License>().await, "licenses");
-    assert_eq!(licenses, vec![Stored { rev: 4, record: w.license.clone() }]);
+    assert_eq!(
+        licenses,
+        vec![Stored {
+            rev: 4,
+            record: w.license.clone()
+        }]
+    );
 }

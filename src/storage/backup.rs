@@ -281,7 +281,10 @@ fn damage(store: StoreName, raw: &RawRecord) -> Option<String> {
     }
     match readable_key(store, &raw.json) {
         Ok(key) if key == raw.key => None,
-        Ok(key) => Some(format!("it is stored under key {} but holds record {key}", raw.key)),
+        Ok(key) => Some(format!(
+            "it is stored under key {} but holds record {key}",
+            raw.key
+        )),
         Err(reason) => Some(reason),
     }
 }
@@ -296,7 +299,9 @@ pub async fn make_backup<R: Repository>(
 ) -> Result<Backup, BackupError> {
     let mut out = Parts::new();
     let settings_json = serde_json::to_string(settings).map_err(|e| {
-        StorageError::Other(format!("The settings could not be written into the backup: {e}"))
+        StorageError::Other(format!(
+            "The settings could not be written into the backup: {e}"
+        ))
     })?;
     out.push(&format!(
         "{{\"app_version\":{},\"created_at\":{},\"format\":{},\"format_version\":{},\
@@ -331,7 +336,10 @@ pub async fn make_backup<R: Repository>(
         out.push("{\"key\":");
         out.push(&json_string(&raw.key));
         out.push(",\"rev\":");
-        out.push(&raw.rev.map_or_else(|| "null".to_string(), |r| r.to_string()));
+        out.push(
+            &raw.rev
+                .map_or_else(|| "null".to_string(), |r| r.to_string()),
+        );
         let problem = damage(store, &raw);
         if let Some(reason) = &problem {
             out.push(",\"damaged\":");
@@ -595,7 +603,9 @@ fn decode_entry<T: Record>(
     let record = T::deserialize(data).map_err(|e| e.to_string())?;
     let inside = record.key();
     if inside != key {
-        return Err(format!("it is listed under key {key} but holds record {inside}"));
+        return Err(format!(
+            "it is listed under key {key} but holds record {inside}"
+        ));
     }
     Ok(Stored { rev, record })
 }
@@ -907,7 +917,10 @@ mod tests {
         };
         assert_eq!(plan.record_count(), 0);
         assert_eq!(plan.stores.len(), StoreName::ALL.len());
-        assert_eq!(backup.file_name(), "license-desk-backup-1970-01-01-0000.json");
+        assert_eq!(
+            backup.file_name(),
+            "license-desk-backup-1970-01-01-0000.json"
+        );
     }
 
     #[test]
@@ -926,20 +939,39 @@ mod tests {
     fn header_refusals_say_why() {
         let text = world_backup();
         let other_format = text.replacen(BACKUP_FORMAT, "something-else", 1);
-        assert!(matches!(read_backup(&other_format), Err(BackupError::NotABackup(m)) if m.contains("something-else")));
+        assert!(
+            matches!(read_backup(&other_format), Err(BackupError::NotABackup(m)) if m.contains("something-else"))
+        );
         let newer_format = text.replacen("\"format_version\":1", "\"format_version\":9", 1);
         assert!(matches!(
             read_backup(&newer_format),
-            Err(BackupError::Newer { what: "backup format", found: 9, .. })
+            Err(BackupError::Newer {
+                what: "backup format",
+                found: 9,
+                ..
+            })
         ));
         let unknown_store = text.replacen("\"packages\":", "\"gadgets\":", 1);
-        assert!(matches!(read_backup(&unknown_store), Err(BackupError::NotABackup(m)) if m.contains("gadgets")));
-        let header_only = "{\"format\":\"license-desk-backup\",\"format_version\":1,\"schema_version\":2}";
-        assert!(matches!(read_backup(header_only), Err(BackupError::NotABackup(m)) if m.contains("no \"stores\"")));
+        assert!(
+            matches!(read_backup(&unknown_store), Err(BackupError::NotABackup(m)) if m.contains("gadgets"))
+        );
+        let header_only =
+            "{\"format\":\"license-desk-backup\",\"format_version\":1,\"schema_version\":2}";
+        assert!(
+            matches!(read_backup(header_only), Err(BackupError::NotABackup(m)) if m.contains("no \"stores\""))
+        );
         let extra = format!("{text} {{}}");
-        assert!(matches!(read_backup(&extra), Err(BackupError::Damaged { .. })));
-        assert!(matches!(read_backup(" \n"), Err(BackupError::NotABackup(m)) if m.contains("empty")));
-        assert!(matches!(read_backup("\u{89}PNG\r\n"), Err(BackupError::NotABackup(_))));
+        assert!(matches!(
+            read_backup(&extra),
+            Err(BackupError::Damaged { .. })
+        ));
+        assert!(
+            matches!(read_backup(" \n"), Err(BackupError::NotABackup(m)) if m.contains("empty"))
+        );
+        assert!(matches!(
+            read_backup("\u{89}PNG\r\n"),
+            Err(BackupError::NotABackup(_))
+        ));
     }
 
     #[test]
@@ -949,7 +981,10 @@ mod tests {
             Ok(doc) => doc,
             Err(e) => panic!("{e}"),
         };
-        let Some(users) = doc.pointer_mut("/stores/users").and_then(Value::as_array_mut) else {
+        let Some(users) = doc
+            .pointer_mut("/stores/users")
+            .and_then(Value::as_array_mut)
+        else {
             panic!("no users");
         };
         let first = users[0].clone();

@@ -1366,7 +1366,11 @@ pub async fn contract_replace_stores<R: Repository>(repo: R) -> Outcome {
             record: probe("new", "Trial", "p", None),
         });
     let committed = repo.commit(batch).await.ctx("replace")?;
-    ensure_eq!(committed.rev(StoreName::Licenses, "kept"), Some(7), "kept's rev");
+    ensure_eq!(
+        committed.rev(StoreName::Licenses, "kept"),
+        Some(7),
+        "kept's rev"
+    );
     ensure_eq!(
         ids_of::<R, Probe>(&repo).await?,
         vec!["kept", "new"],
@@ -1518,7 +1522,11 @@ pub async fn contract_backup_round_trip<R: Repository>(repo: R) -> Outcome {
     let plan = read_backup(&text).map_err(|e| format!("read_backup: {e}"))?;
     ensure_eq!(plan.settings.clone(), settings, "settings in the plan");
     ensure!(!plan.upgraded(), "a current backup is not upgraded");
-    ensure_eq!(plan.record_count(), backup.record_count(), "records planned");
+    ensure_eq!(
+        plan.record_count(),
+        backup.record_count(),
+        "records planned"
+    );
     let notices: Rc<RefCell<Vec<ChangeNotice>>> = Rc::default();
     let sink = Rc::clone(&notices);
     let _subscription = repo.subscribe(move |n| sink.borrow_mut().push(n.clone()));
@@ -1538,10 +1546,13 @@ pub async fn contract_backup_round_trip<R: Repository>(repo: R) -> Outcome {
     ensure_eq!(license.rev, 3, "the license's revision");
     ensure_eq!(license.record, w.converted_license, "the license");
     ensure_eq!(
-        repo.find(LICENSE_STATUS, Query::eq(w.converted_license.status.label()))
-            .await
-            .ctx("find by status")?
-            .len(),
+        repo.find(
+            LICENSE_STATUS,
+            Query::eq(w.converted_license.status.label())
+        )
+        .await
+        .ctx("find by status")?
+        .len(),
         1,
         "the restored license is indexed"
     );
@@ -1589,13 +1600,18 @@ pub async fn contract_backup_refusals<R: Repository>(repo: R) -> Outcome {
     for cut in [text.len() / 2, text.len() - 1, 40] {
         let err = refused(&text[..cut], "a cut-off file")?;
         ensure!(
-            matches!(err, BackupError::Truncated { .. })
-                && err.to_string().contains("incomplete"),
+            matches!(err, BackupError::Truncated { .. }) && err.to_string().contains("incomplete"),
             "cut at {cut}: {err}"
         );
     }
 
-    for other in ["{\"hello\": 1}", "[1, 2, 3]", "\"text\"", "{}", "name,seats\n"] {
+    for other in [
+        "{\"hello\": 1}",
+        "[1, 2, 3]",
+        "\"text\"",
+        "{}",
+        "name,seats\n",
+    ] {
         let err = refused(other, "not a backup")?;
         ensure!(
             matches!(err, BackupError::NotABackup(_))
@@ -1681,17 +1697,19 @@ pub async fn contract_backup_keeps_damaged<R: Repository>(repo: R) -> Outcome {
     let w = save_world(&repo).await?;
     // A probe in the licenses store is a license the domain can't read.
     let damaged = probe("damaged-license", "Active", "p", Some("2030-01-01"));
-    repo.create(damaged.clone()).await.ctx("store a damaged record")?;
-    let backup = make_backup(
-        &repo,
-        &super::settings::Settings::default(),
-        backup_time()?,
-    )
-    .await
-    .map_err(|e| format!("backup of a desk with a damaged record: {e}"))?;
+    repo.create(damaged.clone())
+        .await
+        .ctx("store a damaged record")?;
+    let backup = make_backup(&repo, &super::settings::Settings::default(), backup_time()?)
+        .await
+        .map_err(|e| format!("backup of a desk with a damaged record: {e}"))?;
     ensure_eq!(backup.damaged.len(), 1, "damaged records listed");
     let listed = backup.damaged.first().ok_or("nothing listed")?;
-    ensure_eq!(listed.store, StoreName::Licenses, "the damaged record's store");
+    ensure_eq!(
+        listed.store,
+        StoreName::Licenses,
+        "the damaged record's store"
+    );
     ensure_eq!(listed.key.as_str(), "damaged-license", "its key");
     let licenses = backup
         .stores
@@ -1699,7 +1717,11 @@ pub async fn contract_backup_keeps_damaged<R: Repository>(repo: R) -> Outcome {
         .find(|c| c.store == StoreName::Licenses)
         .copied()
         .ok_or("no license count")?;
-    ensure_eq!((licenses.records, licenses.damaged), (1, 1), "license counts");
+    ensure_eq!(
+        (licenses.records, licenses.damaged),
+        (1, 1),
+        "license counts"
+    );
 
     // Kept raw: its stored data is in the file as it was.
     let doc: serde_json::Value =

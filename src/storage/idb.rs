@@ -754,7 +754,11 @@ impl Repository for IdbRepository {
         Ok(committed)
     }
 
-    async fn read_raw(&self, stores: &[StoreName], visit: &mut RawVisitor<'_>) -> StorageResult<()> {
+    async fn read_raw(
+        &self,
+        stores: &[StoreName],
+        visit: &mut RawVisitor<'_>,
+    ) -> StorageResult<()> {
         if stores.is_empty() {
             return Ok(());
         }

@@ -239,7 +239,7 @@ impl Repository for MemoryRepository {
                                 )));
                             }
                         };
-                            let row = Row {
+                        let row = Row {
                             rev: new_rev,
                             data,
                             ix: record.index_values(),
@@ -276,7 +276,11 @@ impl Repository for MemoryRepository {
         Ok(committed)
     }
 
-    async fn read_raw(&self, stores: &[StoreName], visit: &mut RawVisitor<'_>) -> StorageResult<()> {
+    async fn read_raw(
+        &self,
+        stores: &[StoreName],
+        visit: &mut RawVisitor<'_>,
+    ) -> StorageResult<()> {
         // A copy of each store is taken first, so `visit` may use the repository.
         for store in stores {
             let rows: Vec<(String, u64, String)> = {

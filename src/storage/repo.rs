@@ -62,7 +62,11 @@ pub trait Repository {
     ///
     /// Both repositories implement it; the default only serves test doubles
     /// that wrap one for other purposes (they never make backups).
-    async fn read_raw(&self, stores: &[StoreName], visit: &mut RawVisitor<'_>) -> StorageResult<()> {
+    async fn read_raw(
+        &self,
+        stores: &[StoreName],
+        visit: &mut RawVisitor<'_>,
+    ) -> StorageResult<()> {
         let _ = (stores, visit);
         Err(StorageError::Other(
             "Internal error: this repository can't read stored values as they are.".to_string(),
