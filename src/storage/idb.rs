@@ -432,6 +432,13 @@ fn get_all_chunk(
     })
 }
 
+/// The key of the last record of a chunk, where the next chunk starts after.
+fn last_key(chunk: &js_sys::Array) -> StorageResult<JsValue> {
+    let last = chunk.get(chunk.length().saturating_sub(1));
+    js_sys::Reflect::get(&last, &JsValue::from_str(KEY_PATH))
+        .map_err(|_| StorageError::Other("Internal error: a stored record has no id.".into()))
+}
+
 /// The result of `request`, as a future. Awaiting it keeps the transaction
 /// alive: the continuation runs in a microtask of the success event's task.
 fn request_result(
@@ -544,12 +551,7 @@ impl Repository for IdbRepository {
             let chunk = request.await?;
             let len = chunk.length();
             if len == GET_ALL_CHUNK {
-                let last_key =
-                    js_sys::Reflect::get(&chunk.get(len - 1), &JsValue::from_str(KEY_PATH))
-                        .map_err(|_| {
-                            StorageError::Other("Internal error: a stored record has no id.".into())
-                        })?;
-                next = Some(get_all_chunk(raw_store, Some(&last_key))?);
+                next = Some(get_all_chunk(raw_store, Some(&last_key(&chunk)?))?);
             }
             out.reserve(len as usize);
             for value in chunk {
@@ -789,12 +791,7 @@ impl Repository for IdbRepository {
             let len = chunk.length();
             let this_store = store;
             if len == GET_ALL_CHUNK {
-                let last_key =
-                    js_sys::Reflect::get(&chunk.get(len - 1), &JsValue::from_str(KEY_PATH))
-                        .map_err(|_| {
-                            StorageError::Other("Internal error: a stored record has no id.".into())
-                        })?;
-                next = Some(get_all_chunk(&raw_store, Some(&last_key))?);
+                next = Some(get_all_chunk(&raw_store, Some(&last_key(&chunk)?))?);
             } else if let Some((following, following_raw)) = queue.next() {
                 store = following;
                 raw_store = following_raw;
