@@ -145,6 +145,31 @@ async fn workflows() {
     run(contract::contract_workflows(fresh("workflows").await).await);
 }
 
+#[wasm_bindgen_test]
+async fn replace_stores() {
+    run(contract::contract_replace_stores(fresh("replace-stores").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn backup_round_trip() {
+    run(contract::contract_backup_round_trip(fresh("backup-round-trip").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn backup_refusals() {
+    run(contract::contract_backup_refusals(fresh("backup-refusals").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn backup_restore_atomic() {
+    run(contract::contract_backup_restore_atomic(fresh("backup-atomic").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn backup_keeps_damaged() {
+    run(contract::contract_backup_keeps_damaged(fresh("backup-damaged").await).await);
+}
+
 // ---- IndexedDB only ----
 
 #[wasm_bindgen_test]
@@ -449,4 +474,82 @@ async fn a_failed_commit_raises_no_uncaught_errors() {
     ok(repo.create(contract::tag("after")).await, "the next save");
     let _ = window.remove_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
     assert_eq!(errors.get(), 0, "uncaught errors after a failed commit");
+}
+
+/// A value a foreign writer left in a store (not a `{ id, rev, data }`
+/// record) is kept whole in a backup, marked damaged, and a restore of that
+/// backup leaves it out and restores the rest.
+#[wasm_bindgen_test]
+async fn a_backup_keeps_a_foreign_value_whole() {
+    use license_desk::storage::backup::{make_backup, read_backup, restore};
+
+    let name = fresh_name("backup-foreign");
+    let w = match samples::world() {
+        Ok(w) => w,
+        Err(e) => panic!("samples: {e}"),
+    };
+    let foreign = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&foreign, &"id".into(), &"foreign-1".into());
+    let _ = js_sys::Reflect::set(
+        &foreign,
+        &"note".into(),
+        &"<b>left by an extension</b>".into(),
+    );
+    create_v1_database(&name, vec![v1(&w.license, 4), ("licenses", foreign.into())]).await;
+    let repo = open(&name).await;
+    let backup = match make_backup(
+        &repo,
+        &settings::Settings::default(),
+        samples::at(2026, 12, 1, 9).unwrap_or_default(),
+    )
+    .await
+    {
+        Ok(b) => b,
+        Err(e) => panic!("backup: {e}"),
+    };
+    assert_eq!(backup.damaged.len(), 1, "{:?}", backup.damaged);
+    assert_eq!(backup.damaged[0].key, "foreign-1");
+    let text = backup.to_text();
+    let doc: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(doc) => doc,
+        Err(e) => panic!("backup JSON: {e}"),
+    };
+    let records = doc
+        .pointer("/stores/licenses")
+        .and_then(|v| v.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let kept = records
+        .iter()
+        .find(|r| r["key"] == "foreign-1")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(kept["stored"]["note"], "<b>left by an extension</b>");
+    assert_eq!(kept["rev"], serde_json::Value::Null);
+    let license = records
+        .iter()
+        .find(|r| r["key"] == w.license.key().as_str())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(license["rev"], 4);
+
+    let plan = match read_backup(&text) {
+        Ok(plan) => plan,
+        Err(e) => panic!("read_backup: {e}"),
+    };
+    assert_eq!(plan.skipped.len(), 1);
+    ok(
+        restore(&repo, plan)
+            .await
+            .map_err(|e| StorageError::Other(e.to_string())),
+        "restore",
+    );
+    let licenses = ok(repo.get_all::<License>().await, "licenses");
+    assert_eq!(
+        licenses,
+        vec![Stored {
+            rev: 4,
+            record: w.license.clone()
+        }]
+    );
 }

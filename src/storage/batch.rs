@@ -107,6 +107,16 @@ pub(crate) struct Op {
     pub id: String,
     pub expect: Expect,
     pub action: Action,
+    /// The revision a put writes when it is not the next one: a restore puts
+    /// each record back at the revision it had (see [`WriteBatch::restore`]).
+    pub at_rev: Option<u64>,
+}
+
+impl Op {
+    /// The revision this put writes over `current`.
+    pub(crate) fn new_rev(&self, current: Option<u64>) -> u64 {
+        self.at_rev.unwrap_or_else(|| next_rev(current))
+    }
 }
 
 impl std::fmt::Debug for Op {
@@ -128,6 +138,8 @@ impl std::fmt::Debug for Op {
 pub struct WriteBatch {
     pub(crate) ops: Vec<Op>,
     pub(crate) fail_at: Option<usize>,
+    /// Stores emptied, in the same transaction, before any write of `ops`.
+    pub(crate) clears: Vec<StoreName>,
 }
 
 impl WriteBatch {
@@ -142,6 +154,7 @@ impl WriteBatch {
             id: record.key(),
             expect,
             action: Action::Put(Box::new(Erased(record))),
+            at_rev: None,
         });
         self
     }
@@ -188,8 +201,38 @@ impl WriteBatch {
             id: id.into(),
             expect,
             action: Action::Delete,
+            at_rev: None,
         });
         self
+    }
+
+    /// Empties `store` before the batch's writes, in the same transaction:
+    /// with [`restore`](WriteBatch::restore), replacing a store's content
+    /// is one atomic step. Writes to a cleared store must expect
+    /// [`Expect::Any`] (what they would find is gone).
+    pub fn clear_store(&mut self, store: StoreName) -> &mut Self {
+        if !self.clears.contains(&store) {
+            self.clears.push(store);
+        }
+        self
+    }
+
+    /// Puts `stored.record` back at exactly `stored.rev`, whatever is stored
+    /// (restoring a backup keeps each record's revision).
+    pub fn restore<T: Record>(&mut self, stored: Stored<T>) -> &mut Self {
+        self.ops.push(Op {
+            store: T::STORE,
+            id: stored.record.key(),
+            expect: Expect::Any,
+            action: Action::Put(Box::new(Erased(stored.record))),
+            at_rev: Some(stored.rev),
+        });
+        self
+    }
+
+    /// The stores this batch empties first (see [`clear_store`](WriteBatch::clear_store)).
+    pub fn cleared_stores(&self) -> &[StoreName] {
+        &self.clears
     }
 
     pub fn len(&self) -> usize {
@@ -197,12 +240,13 @@ impl WriteBatch {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ops.is_empty()
+        self.ops.is_empty() && self.clears.is_empty()
     }
 
-    /// The stores this batch writes, sorted, without repeats.
+    /// The stores this batch writes or clears, sorted, without repeats.
     pub fn stores(&self) -> Vec<StoreName> {
         let mut stores: Vec<StoreName> = self.ops.iter().map(|op| op.store).collect();
+        stores.extend_from_slice(&self.clears);
         stores.sort();
         stores.dedup();
         stores
@@ -234,6 +278,14 @@ impl WriteBatch {
             if matches!(op.action, Action::Delete) && op.expect == Expect::Absent {
                 return Err(StorageError::Other(format!(
                     "Internal error: deleting {} {} expects it to be absent.",
+                    op.store.label(),
+                    op.id
+                )));
+            }
+            if op.expect != Expect::Any && self.clears.contains(&op.store) {
+                return Err(StorageError::Other(format!(
+                    "Internal error: {} {} is written with an expectation in a store the same \
+                     save empties.",
                     op.store.label(),
                     op.id
                 )));
@@ -270,6 +322,9 @@ pub struct Change {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Committed {
     pub changes: Vec<Change>,
+    /// The stores emptied before the writes (a restore): every record they
+    /// held before may have changed, not only those in `changes`.
+    pub cleared: Vec<StoreName>,
 }
 
 impl Committed {

@@ -13,6 +13,7 @@ use wasm_bindgen::JsValue;
 
 use super::error::StorageError;
 use super::record::{Record, Stored};
+use super::repo::RawRecord;
 
 pub(crate) const F_ID: &str = "id";
 pub(crate) const F_REV: &str = "rev";
@@ -123,4 +124,42 @@ pub(crate) fn reencode<T: Record>(value: JsValue) -> Result<JsValue, StorageErro
         id,
         detail: e.to_string(),
     })
+}
+
+/// A stored value as it is: its key, revision and the JSON text of its
+/// `data`, or of the whole value when it is not an envelope. Never fails:
+/// whatever the browser holds is kept (values JSON can't express, such as a
+/// `Blob` a foreign writer left, come out as JSON does them, e.g. `{}`).
+pub(crate) fn raw(value: &JsValue) -> RawRecord {
+    let key = js_sys::Reflect::get(value, &JsValue::from_str(F_ID))
+        .ok()
+        .map(|k| k.as_string().unwrap_or_else(|| json_text(&k)))
+        .unwrap_or_default();
+    let rev = rev_of(value);
+    let data = js_sys::Reflect::get(value, &JsValue::from_str("data"))
+        .ok()
+        .filter(|d| !d.is_undefined());
+    match (rev, data) {
+        (Some(rev), Some(data)) => RawRecord {
+            key,
+            rev: Some(rev),
+            json: json_text(&data),
+            enveloped: true,
+        },
+        (rev, _) => RawRecord {
+            key,
+            rev,
+            json: json_text(value),
+            enveloped: false,
+        },
+    }
+}
+
+/// `JSON.stringify(value)`, or `null` for what it can't write (`undefined`,
+/// a `BigInt`, a cycle).
+fn json_text(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| "null".to_string())
 }

@@ -1291,3 +1291,487 @@ pub async fn contract_workflows<R: Repository>(repo: R) -> Outcome {
     );
     Ok(())
 }
+
+// ---- replacing whole stores, backups and restores ----
+
+/// A batch that empties stores and puts records back at given revisions
+/// replaces the stores' content in one step: earlier records gone, the
+/// revisions kept, one notice naming the stores; with a failure part-way,
+/// nothing changes. Expectations in an emptied store are refused.
+pub async fn contract_replace_stores<R: Repository>(repo: R) -> Outcome {
+    repo.put_all(
+        ["old-1", "old-2", "kept"].map(|id| probe(id, "Active", "p", None)),
+        Expect::Absent,
+    )
+    .await
+    .ctx("seed probes")?;
+    repo.create(tag("t-old")).await.ctx("seed tag")?;
+    let before = ids_of::<R, Probe>(&repo).await?;
+
+    // A failure after the clears and some writes changes nothing.
+    for fail_at in [0usize, 1, 2] {
+        let mut batch = WriteBatch::new();
+        batch
+            .clear_store(StoreName::Licenses)
+            .clear_store(StoreName::Accounts)
+            .restore(Stored {
+                rev: 7,
+                record: probe("kept", "Trial", "p", None),
+            })
+            .restore(Stored {
+                rev: 2,
+                record: probe("new", "Trial", "p", None),
+            })
+            .restore(Stored {
+                rev: 1,
+                record: tag("t-new"),
+            });
+        batch.fail_at_write(fail_at);
+        failure(repo.commit(batch).await, "replace with a failure")?;
+        ensure_eq!(
+            ids_of::<R, Probe>(&repo).await?,
+            before.clone(),
+            "probes after a failed replace"
+        );
+        ensure_eq!(
+            ids_of::<R, Tag>(&repo).await?,
+            vec!["t-old"],
+            "tags after a failed replace"
+        );
+        ensure_eq!(
+            repo.find(PROBE_STATUS, Query::eq("Active"))
+                .await
+                .ctx("find after failure")?
+                .len(),
+            3,
+            "index entries after a failed replace"
+        );
+    }
+
+    // Expecting anything of a record in an emptied store makes no sense.
+    let mut batch = WriteBatch::new();
+    batch
+        .clear_store(StoreName::Licenses)
+        .create(probe("n", "Active", "p", None));
+    failure(repo.commit(batch).await, "create in a cleared store")?;
+    ensure_eq!(
+        ids_of::<R, Probe>(&repo).await?,
+        before.clone(),
+        "probes after a refused batch"
+    );
+
+    let notices: Rc<RefCell<Vec<ChangeNotice>>> = Rc::default();
+    let sink = Rc::clone(&notices);
+    let _subscription = repo.subscribe(move |n| sink.borrow_mut().push(n.clone()));
+    let mut batch = WriteBatch::new();
+    batch
+        .clear_store(StoreName::Licenses)
+        .clear_store(StoreName::Accounts)
+        .clear_store(StoreName::Contacts)
+        .restore(Stored {
+            rev: 7,
+            record: probe("kept", "Trial", "p", None),
+        })
+        .restore(Stored {
+            rev: 2,
+            record: probe("new", "Trial", "p", None),
+        });
+    let committed = repo.commit(batch).await.ctx("replace")?;
+    ensure_eq!(
+        committed.rev(StoreName::Licenses, "kept"),
+        Some(7),
+        "kept's rev"
+    );
+    ensure_eq!(
+        ids_of::<R, Probe>(&repo).await?,
+        vec!["kept", "new"],
+        "probes after the replace"
+    );
+    ensure_eq!(
+        repo.load::<Probe>("kept").await.ctx("load kept")?,
+        Stored {
+            rev: 7,
+            record: probe("kept", "Trial", "p", None)
+        },
+        "kept, at the given revision"
+    );
+    ensure_eq!(repo.count::<Tag>().await.ctx("count tags")?, 0, "tags");
+    ensure_eq!(
+        repo.find(PROBE_STATUS, Query::eq("Active"))
+            .await
+            .ctx("find Active")?
+            .len(),
+        0,
+        "no index entry of the emptied records"
+    );
+    ensure_eq!(
+        repo.find(PROBE_STATUS, Query::eq("Trial"))
+            .await
+            .ctx("find Trial")?
+            .len(),
+        2,
+        "index entries of the new records"
+    );
+    // The next save continues from the restored revision.
+    let kept = repo.load::<Probe>("kept").await.ctx("load")?;
+    ensure_eq!(
+        repo.update(kept).await.ctx("update kept")?.rev,
+        8,
+        "revision after the restore"
+    );
+    let seen = notices.borrow().clone();
+    let replace = seen.first().ok_or("no notice of the replace")?;
+    ensure_eq!(
+        replace.stores.clone(),
+        vec![
+            StoreName::Licenses,
+            StoreName::Accounts,
+            StoreName::Contacts
+        ],
+        "the notice names every emptied store"
+    );
+    ensure!(
+        replace.records.is_none() && replace.touches_record(StoreName::Accounts, "t-old"),
+        "an emptied store's notice touches all its records: {replace:?}"
+    );
+    Ok(())
+}
+
+/// Every domain record type saved, some at revisions above 1: the world the
+/// backup tests save and restore.
+async fn save_world<R: Repository>(repo: &R) -> Result<samples::World, String> {
+    let w = samples::world()?;
+    let mut batch = WriteBatch::new();
+    for user in w.catalog.users.clone() {
+        batch.create(user);
+    }
+    batch
+        .create(w.catalog.package.clone())
+        .create(w.catalog.version.clone())
+        .create(w.event.clone())
+        .create(w.converted_lead.clone())
+        .create(w.converted_license.clone())
+        .create(w.account.clone())
+        .create(w.contact.clone())
+        .create(w.alert_rule.clone())
+        .create(w.sequences.clone());
+    for entry in w.history.clone() {
+        batch.create(entry);
+    }
+    repo.commit(batch).await.ctx("save the world")?;
+    for _ in 0..2 {
+        let license = repo
+            .load::<crate::domain::License>(&w.converted_license.key())
+            .await
+            .ctx("load the license")?;
+        repo.update(license).await.ctx("save the license again")?;
+    }
+    Ok(w)
+}
+
+fn backup_time() -> Result<chrono::NaiveDateTime, String> {
+    samples::at(2026, 12, 1, 9)
+}
+
+async fn backup_text<R: Repository>(repo: &R) -> Result<String, String> {
+    use super::backup::make_backup;
+    let settings = super::settings::Settings::default();
+    make_backup(repo, &settings, backup_time()?)
+        .await
+        .map(|b| b.to_text())
+        .map_err(|e| format!("backup: {e}"))
+}
+
+/// Backup, reset, restore: the same records at the same revisions, indexes
+/// that find them, the settings, and a notice naming every store.
+pub async fn contract_backup_round_trip<R: Repository>(repo: R) -> Outcome {
+    use super::backup::{make_backup, read_backup, restore};
+    use super::records::{LICENSE_STATUS, SEQUENCES_KEY};
+    use super::settings::{ListPrefs, Settings};
+
+    let w = save_world(&repo).await?;
+    let mut settings = Settings {
+        current_user_id: Some(w.catalog.admin.key()),
+        ..Settings::default()
+    };
+    settings.lists.insert(
+        "licenses".into(),
+        ListPrefs {
+            sort_by: Some("expiration".into()),
+            ..ListPrefs::default()
+        },
+    );
+    let backup = make_backup(&repo, &settings, backup_time()?)
+        .await
+        .map_err(|e| format!("backup: {e}"))?;
+    ensure!(backup.damaged.is_empty(), "damaged: {:?}", backup.damaged);
+    let license_count = backup
+        .stores
+        .iter()
+        .find(|c| c.store == StoreName::Licenses)
+        .map(|c| c.records);
+    ensure_eq!(license_count, Some(1), "licenses in the backup");
+    ensure_eq!(
+        backup.stores.len(),
+        StoreName::ALL.len(),
+        "every store is listed"
+    );
+    let text = backup.to_text();
+    ensure!(
+        text.contains("\"schema_version\":2") && text.contains(super::backup::APP_VERSION),
+        "the versions are in the backup"
+    );
+    let before = backup_text(&repo).await?;
+
+    crate::demo::reset(&repo).await.ctx("reset")?;
+    ensure_eq!(
+        repo.count::<crate::domain::License>().await.ctx("count")?,
+        0,
+        "licenses after the reset"
+    );
+
+    let plan = read_backup(&text).map_err(|e| format!("read_backup: {e}"))?;
+    ensure_eq!(plan.settings.clone(), settings, "settings in the plan");
+    ensure!(!plan.upgraded(), "a current backup is not upgraded");
+    ensure_eq!(
+        plan.record_count(),
+        backup.record_count(),
+        "records planned"
+    );
+    let notices: Rc<RefCell<Vec<ChangeNotice>>> = Rc::default();
+    let sink = Rc::clone(&notices);
+    let _subscription = repo.subscribe(move |n| sink.borrow_mut().push(n.clone()));
+    restore(&repo, plan)
+        .await
+        .map_err(|e| format!("restore: {e}"))?;
+
+    ensure_eq!(
+        backup_text(&repo).await?,
+        before,
+        "the desk after the restore (records and revisions)"
+    );
+    let license = repo
+        .load::<crate::domain::License>(&w.converted_license.key())
+        .await
+        .ctx("load the license")?;
+    ensure_eq!(license.rev, 3, "the license's revision");
+    ensure_eq!(license.record, w.converted_license, "the license");
+    ensure_eq!(
+        repo.find(
+            LICENSE_STATUS,
+            Query::eq(w.converted_license.status.label())
+        )
+        .await
+        .ctx("find by status")?
+        .len(),
+        1,
+        "the restored license is indexed"
+    );
+    ensure!(
+        repo.get::<crate::domain::Sequences>(SEQUENCES_KEY)
+            .await
+            .ctx("sequences")?
+            .is_some(),
+        "the counters are restored"
+    );
+    let seen = notices.borrow().clone();
+    ensure_eq!(seen.len(), 1, "one notice for the restore");
+    ensure!(
+        seen.iter()
+            .all(|n| StoreName::ALL.iter().all(|s| n.touches(*s))),
+        "the notice names every store: {seen:?}"
+    );
+    Ok(())
+}
+
+/// Files that can't be restored are refused with their reason, and the desk
+/// is left as it was: a newer schema, a cut-off file, JSON that is not a
+/// backup, a record the domain refuses (named by store and key). A backup
+/// from an older schema is upgraded.
+pub async fn contract_backup_refusals<R: Repository>(repo: R) -> Outcome {
+    use super::backup::{read_backup, restore, BackupError};
+
+    let w = save_world(&repo).await?;
+    let text = backup_text(&repo).await?;
+    let refused = |candidate: &str, what: &str| -> Result<BackupError, String> {
+        match read_backup(candidate) {
+            Ok(_) => Err(format!("{what}: accepted")),
+            Err(e) => Ok(e),
+        }
+    };
+
+    let newer = text.replacen("\"schema_version\":2", "\"schema_version\":3", 1);
+    let err = refused(&newer, "a newer schema")?;
+    ensure!(
+        matches!(err, BackupError::Newer { found: 3, .. })
+            && err.to_string().contains("newer version of License Desk"),
+        "newer schema: {err}"
+    );
+
+    for cut in [text.len() / 2, text.len() - 1, 40] {
+        let err = refused(&text[..cut], "a cut-off file")?;
+        ensure!(
+            matches!(err, BackupError::Truncated { .. }) && err.to_string().contains("incomplete"),
+            "cut at {cut}: {err}"
+        );
+    }
+
+    for other in [
+        "{\"hello\": 1}",
+        "[1, 2, 3]",
+        "\"text\"",
+        "{}",
+        "name,seats\n",
+    ] {
+        let err = refused(other, "not a backup")?;
+        ensure!(
+            matches!(err, BackupError::NotABackup(_))
+                && err.to_string().contains("not a License Desk backup"),
+            "{other:?}: {err}"
+        );
+    }
+
+    // A license whose License Name the domain refuses.
+    let key = w.converted_license.key();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("backup JSON: {e}"))?;
+    let entry = doc
+        .pointer_mut("/stores/licenses/0/data/name")
+        .ok_or("no license name in the backup")?;
+    *entry = serde_json::Value::from("License forty-two");
+    let err = refused(&doc.to_string(), "a record the domain refuses")?;
+    match &err {
+        BackupError::Refused { problems, total } => {
+            ensure_eq!(*total, 1, "refused records");
+            let first = problems.first().ok_or("no problem listed")?;
+            ensure_eq!(first.store, StoreName::Licenses, "the store named");
+            ensure_eq!(first.key.clone(), key.clone(), "the key named");
+            ensure!(
+                err.to_string().contains(&key),
+                "the message names the key: {err}"
+            );
+        }
+        other => return Err(format!("a refused record: {other}")),
+    }
+
+    // An older schema is upgraded (v1 -> v2 only added indexes).
+    let older = text.replacen("\"schema_version\":2", "\"schema_version\":1", 1);
+    let plan = read_backup(&older).map_err(|e| format!("an older backup: {e}"))?;
+    ensure!(plan.upgraded(), "an older backup is upgraded");
+    restore(&repo, plan)
+        .await
+        .map_err(|e| format!("restore an older backup: {e}"))?;
+
+    ensure_eq!(
+        backup_text(&repo).await?,
+        text,
+        "the desk after the refusals and the restore"
+    );
+    Ok(())
+}
+
+/// A restore that fails part-way leaves the desk exactly as it was.
+pub async fn contract_backup_restore_atomic<R: Repository>(repo: R) -> Outcome {
+    use super::backup::{read_backup, restore};
+
+    save_world(&repo).await?;
+    let text = backup_text(&repo).await?;
+    // The desk is then changed, so a partial restore would show.
+    crate::demo::reset(&repo).await.ctx("reset")?;
+    repo.create(probe("after-the-backup", "Active", "p", None))
+        .await
+        .ctx("a record made after the backup")?;
+    let desk = backup_text(&repo).await?;
+    let planned = read_backup(&text)
+        .map_err(|e| format!("read_backup: {e}"))?
+        .record_count();
+    for fail_at in [0, planned / 2, planned - 1] {
+        let mut plan = read_backup(&text).map_err(|e| format!("read_backup: {e}"))?;
+        plan.fail_at_write(fail_at);
+        let result = restore(&repo, plan).await;
+        ensure!(result.is_err(), "a restore failing at {fail_at} succeeded");
+        ensure_eq!(
+            backup_text(&repo).await?,
+            desk.clone(),
+            format!("the desk after a restore failing at write {fail_at}")
+        );
+    }
+    Ok(())
+}
+
+/// A record the domain can't read is kept raw in the backup, marked
+/// damaged with its store and key; restoring that backup leaves it out
+/// (and says so) and restores the rest.
+pub async fn contract_backup_keeps_damaged<R: Repository>(repo: R) -> Outcome {
+    use super::backup::{make_backup, read_backup, restore};
+
+    let w = save_world(&repo).await?;
+    // A probe in the licenses store is a license the domain can't read.
+    let damaged = probe("damaged-license", "Active", "p", Some("2030-01-01"));
+    repo.create(damaged.clone())
+        .await
+        .ctx("store a damaged record")?;
+    let backup = make_backup(&repo, &super::settings::Settings::default(), backup_time()?)
+        .await
+        .map_err(|e| format!("backup of a desk with a damaged record: {e}"))?;
+    ensure_eq!(backup.damaged.len(), 1, "damaged records listed");
+    let listed = backup.damaged.first().ok_or("nothing listed")?;
+    ensure_eq!(
+        listed.store,
+        StoreName::Licenses,
+        "the damaged record's store"
+    );
+    ensure_eq!(listed.key.as_str(), "damaged-license", "its key");
+    let licenses = backup
+        .stores
+        .iter()
+        .find(|c| c.store == StoreName::Licenses)
+        .copied()
+        .ok_or("no license count")?;
+    ensure_eq!(
+        (licenses.records, licenses.damaged),
+        (1, 1),
+        "license counts"
+    );
+
+    // Kept raw: its stored data is in the file as it was.
+    let doc: serde_json::Value =
+        serde_json::from_str(&backup.to_text()).map_err(|e| format!("backup JSON: {e}"))?;
+    let kept = doc
+        .pointer("/stores/licenses")
+        .and_then(|v| v.as_array())
+        .and_then(|records| {
+            records
+                .iter()
+                .find(|r| r.get("key").and_then(|k| k.as_str()) == Some("damaged-license"))
+        })
+        .ok_or("the damaged record is not in the backup")?;
+    ensure_eq!(
+        kept.get("data").cloned(),
+        serde_json::to_value(&damaged).ok(),
+        "its raw data"
+    );
+    ensure_eq!(kept.get("rev").cloned(), Some(1.into()), "its revision");
+    ensure!(
+        kept.get("damaged").and_then(|d| d.as_str()).is_some(),
+        "it is marked damaged"
+    );
+
+    let plan = read_backup(&backup.to_text()).map_err(|e| format!("read_backup: {e}"))?;
+    ensure_eq!(plan.skipped.len(), 1, "damaged records left out");
+    ensure_eq!(
+        plan.skipped.first().map(|p| p.key.clone()),
+        Some("damaged-license".to_string()),
+        "the one left out"
+    );
+    // The restore empties every store, the damaged record's too.
+    restore(&repo, plan)
+        .await
+        .map_err(|e| format!("restore: {e}"))?;
+    ensure_eq!(
+        ids_of::<R, crate::domain::License>(&repo).await?,
+        vec![w.converted_license.key()],
+        "licenses after the restore"
+    );
+    Ok(())
+}

@@ -26,12 +26,12 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::batch::{next_rev, Action, Change, Committed, Expect, WriteBatch};
+use super::batch::{Action, Change, Committed, Expect, WriteBatch};
 use super::codec;
 use super::error::{StorageError, StorageResult};
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription, CHANNEL_NAME};
 use super::record::{Index, Query, Record, StoreName, Stored};
-use super::repo::Repository;
+use super::repo::{RawVisitor, Repository};
 use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES};
 
 /// The database the app uses.
@@ -432,6 +432,13 @@ fn get_all_chunk(
     })
 }
 
+/// The key of the last record of a chunk, where the next chunk starts after.
+fn last_key(chunk: &js_sys::Array) -> StorageResult<JsValue> {
+    let last = chunk.get(chunk.length().saturating_sub(1));
+    js_sys::Reflect::get(&last, &JsValue::from_str(KEY_PATH))
+        .map_err(|_| StorageError::Other("Internal error: a stored record has no id.".into()))
+}
+
 /// The result of `request`, as a future. Awaiting it keeps the transaction
 /// alive: the continuation runs in a microtask of the success event's task.
 fn request_result(
@@ -544,12 +551,7 @@ impl Repository for IdbRepository {
             let chunk = request.await?;
             let len = chunk.length();
             if len == GET_ALL_CHUNK {
-                let last_key =
-                    js_sys::Reflect::get(&chunk.get(len - 1), &JsValue::from_str(KEY_PATH))
-                        .map_err(|_| {
-                            StorageError::Other("Internal error: a stored record has no id.".into())
-                        })?;
-                next = Some(get_all_chunk(raw_store, Some(&last_key))?);
+                next = Some(get_all_chunk(raw_store, Some(&last_key(&chunk)?))?);
             }
             out.reserve(len as usize);
             for value in chunk {
@@ -609,7 +611,11 @@ impl Repository for IdbRepository {
         }
         self.check_open()?;
         let store_names = batch.stores();
-        let WriteBatch { ops, fail_at } = batch;
+        let WriteBatch {
+            ops,
+            fail_at,
+            clears,
+        } = batch;
         let names: Vec<&str> = store_names.iter().map(|s| s.as_str()).collect();
         let tx = self
             .inner
@@ -642,7 +648,8 @@ impl Repository for IdbRepository {
         let mut current: Vec<Option<u64>> = vec![None; ops.len()];
         let mut reads = Vec::new();
         for (i, op) in ops.iter().enumerate() {
-            if op.expect != Expect::Absent {
+            // A restore's puts need neither a check nor the current revision.
+            if op.expect != Expect::Absent && op.at_rev.is_none() {
                 let request = store_of(op.store)?
                     .get::<JsValue, _, _>(op.id.as_str())
                     .primitive()
@@ -663,17 +670,24 @@ impl Repository for IdbRepository {
             }
         }
 
-        // 2. Every write, none awaited.
+        // 2. Clears, then every write, none awaited (a transaction runs its
+        //    requests in order, so the writes land in the emptied stores).
+        for store in &clears {
+            store_of(*store)?
+                .as_sys()
+                .clear()
+                .map_err(|e| dom_error(e, "emptying a store"))?;
+        }
         let mut changes = Vec::with_capacity(ops.len());
         let mut creates = Vec::new();
         for (i, (op, rev)) in ops.into_iter().zip(current).enumerate() {
+            let new_rev = op.new_rev(rev);
             let object_store = store_of(op.store)?;
             if fail_at == Some(i) {
                 issue_fault(object_store)?;
             }
             match op.action {
                 Action::Put(record) => {
-                    let new_rev = next_rev(rev);
                     let value = record.to_js(&op.id, new_rev).map_err(|e| {
                         StorageError::Other(format!(
                             "{} {} could not be saved ({e}); nothing was saved.",
@@ -731,9 +745,60 @@ impl Repository for IdbRepository {
                 (None, None) => idb_error(e, "saving"),
             });
         }
-        let committed = Committed { changes };
+        let committed = Committed {
+            changes,
+            cleared: clears,
+        };
         self.notify(&committed);
         Ok(committed)
+    }
+
+    async fn read_raw(
+        &self,
+        stores: &[StoreName],
+        visit: &mut RawVisitor<'_>,
+    ) -> StorageResult<()> {
+        if stores.is_empty() {
+            return Ok(());
+        }
+        self.check_open()?;
+        let names: Vec<&str> = stores.iter().map(|s| s.as_str()).collect();
+        let tx = self
+            .inner
+            .db
+            .transaction(names.as_slice())
+            .build()
+            .map_err(ctx("reading"))?;
+        // One transaction for every store, kept alive by always having a
+        // request out: each chunk is requested before the previous one is
+        // handed to `visit`, and the next store's first chunk before the last
+        // chunk of the store before it.
+        let mut queue = Vec::with_capacity(stores.len());
+        for store in stores {
+            let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
+            queue.push((*store, object_store.as_sys().clone()));
+        }
+        let mut queue = queue.into_iter();
+        let Some((mut store, mut raw_store)) = queue.next() else {
+            return Ok(());
+        };
+        let mut next = Some(get_all_chunk(&raw_store, None)?);
+        while let Some(request) = next.take() {
+            let chunk = request.await?;
+            let len = chunk.length();
+            let this_store = store;
+            if len == GET_ALL_CHUNK {
+                next = Some(get_all_chunk(&raw_store, Some(&last_key(&chunk)?))?);
+            } else if let Some((following, following_raw)) = queue.next() {
+                store = following;
+                raw_store = following_raw;
+                next = Some(get_all_chunk(&raw_store, None)?);
+            }
+            for value in chunk {
+                visit(this_store, codec::raw(&value))?;
+            }
+        }
+        Ok(())
     }
 
     fn subscribe(&self, callback: impl Fn(&ChangeNotice) + 'static) -> Subscription {

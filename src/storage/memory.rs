@@ -10,11 +10,11 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::{Rc, Weak};
 
-use super::batch::{next_rev, Action, Change, Committed, WriteBatch};
+use super::batch::{Action, Change, Committed, WriteBatch};
 use super::error::{StorageError, StorageResult};
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription};
 use super::record::{Index, Query, Record, StoreName, Stored};
-use super::repo::Repository;
+use super::repo::{RawRecord, RawVisitor, Repository};
 
 #[derive(Clone)]
 struct Row {
@@ -185,7 +185,11 @@ impl Repository for MemoryRepository {
 
     async fn commit(&self, batch: WriteBatch) -> StorageResult<Committed> {
         batch.validate()?;
-        let WriteBatch { ops, fail_at } = batch;
+        let WriteBatch {
+            ops,
+            fail_at,
+            clears,
+        } = batch;
         let committed = {
             let mut tables = self.shared.tables.borrow_mut();
             // Every expectation is checked against the state before the batch.
@@ -200,12 +204,24 @@ impl Repository for MemoryRepository {
                 }
                 current.push(rev);
             }
+            // Cleared stores are set aside whole, to be put back on failure.
+            let mut emptied: Vec<(StoreName, BTreeMap<String, Row>)> = clears
+                .iter()
+                .map(|store| (*store, std::mem::take(tables.entry(*store).or_default())))
+                .collect();
             // Writes are applied one by one with an undo log, like a transaction.
             let mut undo: Vec<(StoreName, String, Option<Row>)> = Vec::with_capacity(ops.len());
+            let mut abort = |tables: &mut Tables, undo: Vec<(StoreName, String, Option<Row>)>| {
+                roll_back(tables, undo);
+                for (store, table) in emptied.drain(..) {
+                    tables.insert(store, table);
+                }
+            };
             let mut changes = Vec::with_capacity(ops.len());
             for (i, (op, rev)) in ops.into_iter().zip(current).enumerate() {
+                let new_rev = op.new_rev(rev);
                 if fail_at == Some(i) {
-                    roll_back(&mut tables, undo);
+                    abort(&mut tables, undo);
                     return Err(StorageError::Other(format!(
                         "Injected failure at write {i}: nothing was saved."
                     )));
@@ -215,7 +231,7 @@ impl Repository for MemoryRepository {
                         let data = match record.to_json() {
                             Ok(data) => data,
                             Err(e) => {
-                                roll_back(&mut tables, undo);
+                                abort(&mut tables, undo);
                                 return Err(StorageError::Other(format!(
                                     "{} {} could not be saved ({e}); nothing was saved.",
                                     op.store.label(),
@@ -223,7 +239,6 @@ impl Repository for MemoryRepository {
                                 )));
                             }
                         };
-                        let new_rev = next_rev(rev);
                         let row = Row {
                             rev: new_rev,
                             data,
@@ -250,12 +265,46 @@ impl Repository for MemoryRepository {
                     }
                 }
             }
-            Committed { changes }
+            Committed {
+                changes,
+                cleared: clears,
+            }
         };
-        if !committed.changes.is_empty() {
+        if !committed.changes.is_empty() || !committed.cleared.is_empty() {
             self.broadcast(&committed);
         }
         Ok(committed)
+    }
+
+    async fn read_raw(
+        &self,
+        stores: &[StoreName],
+        visit: &mut RawVisitor<'_>,
+    ) -> StorageResult<()> {
+        // A copy of each store is taken first, so `visit` may use the repository.
+        for store in stores {
+            let rows: Vec<(String, u64, String)> = {
+                let tables = self.shared.tables.borrow();
+                tables.get(store).map_or_else(Vec::new, |table| {
+                    table
+                        .iter()
+                        .map(|(id, row)| (id.clone(), row.rev, row.data.to_string()))
+                        .collect()
+                })
+            };
+            for (key, rev, json) in rows {
+                visit(
+                    *store,
+                    RawRecord {
+                        key,
+                        rev: Some(rev),
+                        json,
+                        enveloped: true,
+                    },
+                )?;
+            }
+        }
+        Ok(())
     }
 
     fn subscribe(&self, callback: impl Fn(&ChangeNotice) + 'static) -> Subscription {
@@ -383,6 +432,41 @@ mod contract_tests {
     #[test]
     fn workflows() {
         run(block_on(contract::contract_workflows(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn replace_stores() {
+        run(block_on(contract::contract_replace_stores(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn backup_round_trip() {
+        run(block_on(contract::contract_backup_round_trip(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn backup_refusals() {
+        run(block_on(contract::contract_backup_refusals(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn backup_restore_atomic() {
+        run(block_on(contract::contract_backup_restore_atomic(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn backup_keeps_damaged() {
+        run(block_on(contract::contract_backup_keeps_damaged(
             MemoryRepository::new(),
         )));
     }

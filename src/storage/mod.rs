@@ -12,9 +12,12 @@
 //!   the native one; `contract.rs` is the one test suite both pass.
 //! * After each commit, [`Repository::subscribe`] callbacks run, in this tab
 //!   and (through the `license-desk-changes` BroadcastChannel) in the others.
+//! * [`backup`] writes every store to one JSON document and restores one
+//!   (checked through the domain first) in one atomic commit.
 //! * [`settings`] keeps the current user and list preferences in
 //!   localStorage; records never go there.
 
+pub mod backup;
 mod batch;
 mod codec;
 mod commit;
@@ -41,5 +44,5 @@ pub use memory::MemoryRepository;
 pub use notify::{ChangeNotice, ChangeOrigin, Subscription, CHANNEL_NAME, MAX_IDS_PER_NOTICE};
 pub use record::{Index, IndexDef, Query, Record, StoreName, Stored};
 pub use records::*;
-pub use repo::Repository;
+pub use repo::{RawRecord, RawVisitor, Repository};
 pub use workflows::{conversion_batch, install_batch, modify_license_batch, refresh_batch};

@@ -39,9 +39,13 @@ pub struct ChangeNotice {
 impl ChangeNotice {
     pub(crate) fn from_committed(committed: &Committed, origin: ChangeOrigin) -> ChangeNotice {
         let mut stores: Vec<StoreName> = committed.changes.iter().map(|c| c.store).collect();
+        stores.extend_from_slice(&committed.cleared);
         stores.sort();
         stores.dedup();
-        let records = (committed.changes.len() <= MAX_IDS_PER_NOTICE).then(|| {
+        // A cleared store changed in records nobody listed: name stores only.
+        let listable =
+            committed.cleared.is_empty() && committed.changes.len() <= MAX_IDS_PER_NOTICE;
+        let records = listable.then(|| {
             committed
                 .changes
                 .iter()

@@ -10,7 +10,26 @@
 use super::batch::{Committed, Expect, Save, WriteBatch};
 use super::error::{StorageError, StorageResult};
 use super::notify::{ChangeNotice, Subscription};
-use super::record::{Index, Query, Record, Stored};
+use super::record::{Index, Query, Record, StoreName, Stored};
+
+/// One stored value as it is, not decoded into its domain type (backups
+/// keep even the records this build can't read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRecord {
+    /// The primary key (a key that is not a string, as only a foreign writer
+    /// could leave, in its JSON form).
+    pub key: String,
+    /// The stored revision; `None` when the stored value has no readable one.
+    pub rev: Option<u64>,
+    /// JSON text of the stored record (the `data` of the stored envelope);
+    /// when the stored value is not an envelope (`enveloped` false), of the
+    /// whole stored value.
+    pub json: String,
+    pub enveloped: bool,
+}
+
+/// Called with each raw record by [`Repository::read_raw`]; an error stops the read.
+pub type RawVisitor<'a> = dyn FnMut(StoreName, RawRecord) -> StorageResult<()> + 'a;
 
 #[allow(async_fn_in_trait)]
 pub trait Repository {
@@ -35,6 +54,24 @@ pub trait Repository {
     /// Applies every write of `batch` or none: see [`WriteBatch`]. On success,
     /// subscribers of this repository and other tabs are told what changed.
     async fn commit(&self, batch: WriteBatch) -> StorageResult<Committed>;
+
+    /// Calls `visit` with every stored value of `stores`, store by store in
+    /// the given order, each in key order, undecoded, all read in one read
+    /// transaction (a consistent snapshot). Values are handed over as they
+    /// are read, so a caller can stream them without holding them all.
+    ///
+    /// Both repositories implement it; the default only serves test doubles
+    /// that wrap one for other purposes (they never make backups).
+    async fn read_raw(
+        &self,
+        stores: &[StoreName],
+        visit: &mut RawVisitor<'_>,
+    ) -> StorageResult<()> {
+        let _ = (stores, visit);
+        Err(StorageError::Other(
+            "Internal error: this repository can't read stored values as they are.".to_string(),
+        ))
+    }
 
     /// Calls `callback` after every commit, in this tab or another one, until
     /// the returned [`Subscription`] is dropped.
