@@ -1,6 +1,7 @@
 pub mod alert_dialog;
 pub mod alert_offline;
 pub mod chart_bars;
+pub mod damaged_notice;
 pub mod layout;
 pub mod license_parts;
 pub mod license_table;
@@ -11,4 +12,5 @@ pub mod package_versions;
 pub mod record;
 pub mod register_package;
 pub mod simulator_fields;
+pub mod storage_status;
 pub mod user_switcher;

@@ -1213,17 +1213,25 @@ mod tests {
         ) -> crate::storage::StorageResult<Vec<Option<Stored<T>>>> {
             self.inner.get_many(ids).await
         }
-        async fn get_all<T: crate::storage::Record>(
+        async fn read_all<T: crate::storage::Record>(
             &self,
-        ) -> crate::storage::StorageResult<Vec<Stored<T>>> {
-            self.inner.get_all().await
+        ) -> crate::storage::StorageResult<crate::storage::Readable<T>> {
+            self.inner.read_all().await
         }
-        async fn find<T: crate::storage::Record>(
+        async fn read_found<T: crate::storage::Record>(
             &self,
             index: crate::storage::Index<T>,
             query: Query,
-        ) -> crate::storage::StorageResult<Vec<Stored<T>>> {
-            self.inner.find(index, query).await
+        ) -> crate::storage::StorageResult<crate::storage::Readable<T>> {
+            self.inner.read_found(index, query).await
+        }
+        async fn damaged_records(
+            &self,
+        ) -> crate::storage::StorageResult<Vec<crate::storage::DamagedRecord>> {
+            self.inner.damaged_records().await
+        }
+        fn damage_log(&self) -> &crate::storage::DamageLog {
+            self.inner.damage_log()
         }
         async fn count<T: crate::storage::Record>(&self) -> crate::storage::StorageResult<u64> {
             self.inner.count::<T>().await

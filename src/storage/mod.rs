@@ -17,10 +17,12 @@ mod batch;
 mod codec;
 #[doc(hidden)]
 pub mod contract;
+mod damaged;
 mod error;
 mod idb;
 mod memory;
 mod notify;
+pub mod persistence;
 mod record;
 pub mod records;
 mod repo;
@@ -31,6 +33,7 @@ mod workflows;
 pub use batch::{Change, Committed, Expect, Save, WriteBatch};
 #[doc(hidden)]
 pub use codec::encode_v1;
+pub use damaged::{DamageLog, DamagedRecord, Readable};
 pub use error::{StorageError, StorageResult};
 pub use idb::{IdbRepository, DEFAULT_DB_NAME};
 pub use memory::MemoryRepository;

@@ -1,0 +1,236 @@
+//! Damaged records: stored values this build can't read as records (saved by
+//! an old app version, a browser extension or a bug).
+//!
+//! One damaged record must never hide the others. Lists read with
+//! [`Repository::read_all`](super::Repository::read_all) /
+//! [`read_found`](super::Repository::read_found), which return the readable
+//! records and, beside them, what could not be read; workflows keep the strict
+//! reads (`get`, `get_all`, `find`), so a change that needs a damaged record
+//! is refused with the reason and writes nothing.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use serde::Serialize;
+
+use super::error::StorageError;
+use super::record::{Record, StoreName, Stored};
+use crate::domain::{
+    Account, AlertRule, Contact, HistoryEntry, InstallEvent, Lead, License, Package,
+    PackageVersion, Sequences, User,
+};
+
+/// A stored value that could not be read as its store's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DamagedRecord {
+    pub store: StoreName,
+    /// The record's key, or a placeholder when the value has none.
+    pub key: String,
+    /// Why it can't be read (the decoder's or the domain's message).
+    pub reason: String,
+    /// The stored value as JSON text, exactly as found.
+    pub raw: String,
+}
+
+impl DamagedRecord {
+    /// The error a workflow that needs this record reports.
+    pub fn to_error(&self) -> StorageError {
+        StorageError::Corrupt {
+            what: self.store.label(),
+            id: self.key.clone(),
+            detail: self.reason.clone(),
+        }
+    }
+}
+
+/// The records of a list: the readable ones and those that could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Readable<T> {
+    pub records: Vec<Stored<T>>,
+    pub damaged: Vec<DamagedRecord>,
+}
+
+impl<T> Default for Readable<T> {
+    fn default() -> Self {
+        Readable {
+            records: Vec::new(),
+            damaged: Vec::new(),
+        }
+    }
+}
+
+impl<T> Readable<T> {
+    /// Every record, or the first damaged one's error (for workflows).
+    pub fn strict(self) -> Result<Vec<Stored<T>>, StorageError> {
+        match self.damaged.first() {
+            Some(damaged) => Err(damaged.to_error()),
+            None => Ok(self.records),
+        }
+    }
+
+    /// The readable records without revisions, and how many could not be read.
+    pub fn into_records(self) -> (Vec<T>, usize) {
+        let damaged = self.damaged.len();
+        (
+            self.records.into_iter().map(|s| s.record).collect(),
+            damaged,
+        )
+    }
+}
+
+/// The damaged records lists have met so far in this tab, shared by every
+/// clone of a repository, so the app can say once how many can't be read.
+#[derive(Clone, Default)]
+pub struct DamageLog {
+    inner: Rc<DamageLogInner>,
+}
+
+#[derive(Default)]
+struct DamageLogInner {
+    seen: RefCell<BTreeMap<(StoreName, String), DamagedRecord>>,
+    listeners: RefCell<Vec<Rc<dyn Fn(usize)>>>,
+}
+
+impl DamageLog {
+    /// Adds what a read met; listeners hear the new count when it changed.
+    pub fn note(&self, damaged: &[DamagedRecord]) {
+        if damaged.is_empty() {
+            return;
+        }
+        let changed = {
+            let mut seen = self.inner.seen.borrow_mut();
+            let before = seen.len();
+            for d in damaged {
+                seen.insert((d.store, d.key.clone()), d.clone());
+            }
+            seen.len() != before
+        };
+        if changed {
+            self.tell();
+        }
+    }
+
+    /// After a scan of every store: exactly these are damaged.
+    pub fn replace(&self, damaged: &[DamagedRecord]) {
+        let changed = {
+            let mut seen = self.inner.seen.borrow_mut();
+            let before: Vec<_> = seen.keys().cloned().collect();
+            *seen = damaged
+                .iter()
+                .map(|d| ((d.store, d.key.clone()), d.clone()))
+                .collect();
+            before != seen.keys().cloned().collect::<Vec<_>>()
+        };
+        if changed {
+            self.tell();
+        }
+    }
+
+    /// How many damaged records the tab knows of.
+    pub fn count(&self) -> usize {
+        self.inner.seen.borrow().len()
+    }
+
+    /// Calls `listener` with the count whenever it changes.
+    pub fn listen(&self, listener: impl Fn(usize) + 'static) {
+        self.inner.listeners.borrow_mut().push(Rc::new(listener));
+    }
+
+    fn tell(&self) {
+        let count = self.count();
+        let listeners: Vec<Rc<dyn Fn(usize)>> = self.inner.listeners.borrow().clone();
+        for listener in listeners {
+            listener(count);
+        }
+    }
+}
+
+/// Something done with the record type a store holds.
+pub(crate) trait ForRecordType {
+    type Out;
+    fn run<T: Record>(self) -> Self::Out;
+}
+
+/// Runs `action` with the record type stored in `store`.
+pub(crate) fn for_record_type<A: ForRecordType>(store: StoreName, action: A) -> A::Out {
+    match store {
+        StoreName::Packages => action.run::<Package>(),
+        StoreName::PackageVersions => action.run::<PackageVersion>(),
+        StoreName::Licenses => action.run::<License>(),
+        StoreName::LicenseHistory => action.run::<HistoryEntry>(),
+        StoreName::Leads => action.run::<Lead>(),
+        StoreName::Accounts => action.run::<Account>(),
+        StoreName::Contacts => action.run::<Contact>(),
+        StoreName::Users => action.run::<User>(),
+        StoreName::InstallEvents => action.run::<InstallEvent>(),
+        StoreName::AlertRules => action.run::<AlertRule>(),
+        StoreName::Counters => action.run::<Sequences>(),
+    }
+}
+
+/// Why the JSON `data` of a stored value is not a record of `store`, if it isn't.
+pub(crate) fn json_damage(store: StoreName, data: &serde_json::Value) -> Option<String> {
+    struct Check<'a>(&'a serde_json::Value);
+    impl ForRecordType for Check<'_> {
+        type Out = Option<String>;
+        fn run<T: Record>(self) -> Option<String> {
+            T::deserialize(self.0).err().map(|e| e.to_string())
+        }
+    }
+    for_record_type(store, Check(data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_reads_refuse_with_the_damaged_records_reason() {
+        let damaged = DamagedRecord {
+            store: StoreName::Licenses,
+            key: "a0R000000000001AAA".into(),
+            reason: "unknown License Status \"Gone\"".into(),
+            raw: "{}".into(),
+        };
+        let read: Readable<License> = Readable {
+            records: Vec::new(),
+            damaged: vec![damaged.clone()],
+        };
+        let err = read.strict().unwrap_err();
+        assert_eq!(err, damaged.to_error());
+        assert!(err.to_string().contains("a0R000000000001AAA"));
+        assert!(err.to_string().contains("unknown License Status"));
+    }
+
+    fn damaged(key: &str) -> DamagedRecord {
+        DamagedRecord {
+            store: StoreName::Leads,
+            key: key.into(),
+            reason: "bad".into(),
+            raw: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn the_log_counts_each_damaged_record_once_and_tells_listeners() {
+        let log = DamageLog::default();
+        let heard = Rc::new(RefCell::new(Vec::new()));
+        let h = Rc::clone(&heard);
+        log.listen(move |n| h.borrow_mut().push(n));
+        log.note(&[damaged("a"), damaged("b")]);
+        log.note(&[damaged("a")]);
+        assert_eq!(log.count(), 2);
+        log.clone().replace(&[damaged("b")]);
+        log.replace(&[damaged("b")]);
+        assert_eq!(*heard.borrow(), vec![2, 1]);
+    }
+
+    #[test]
+    fn every_store_names_a_record_type_that_checks_its_data() {
+        for store in StoreName::ALL {
+            let reason = json_damage(store, &serde_json::json!({ "nonsense": true }));
+            assert!(reason.is_some(), "{store:?} accepted nonsense");
+        }
+    }
+}
