@@ -3,7 +3,8 @@
 // with no network after one visit. Records live in IndexedDB, not here.
 //
 // * install: fetches index.html and every asset it names (Trunk gives them
-//   hashed names, so they are read from the page, never hard-coded).
+//   hashed names, so they are read from the page, never hard-coded), and the
+//   icons the web app manifest names.
 // * navigations: network first (a new release is picked up at once when
 //   online), the cached index.html when the network fails (offline; the app
 //   routes on the client, so every path is index.html).
@@ -11,7 +12,7 @@
 //   and what the network returns is cached for next time.
 // * activate: deletes the caches of older versions of this worker.
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 const CACHE = `license-desk-${VERSION}`;
 const SCOPE = new URL('./', self.location).href;
 const INDEX = new URL('index.html', SCOPE).href;
@@ -33,10 +34,23 @@ function assetUrls(html) {
   return [...found];
 }
 
+// The icons a web app manifest names (the installed app's window and dock icons).
+async function manifestIcons(url) {
+  const res = await fetch(url, { cache: 'no-cache' });
+  if (!res.ok) return [];
+  const manifest = await res.json();
+  return (manifest.icons || [])
+    .map((icon) => new URL(icon.src, url).href)
+    .filter(inScope);
+}
+
 // Caches index.html and its assets, then drops the assets of older releases.
 async function cacheRelease(cache, response) {
   const html = await response.clone().text();
   const urls = assetUrls(html);
+  for (const url of [...urls]) {
+    if (url.endsWith('.webmanifest')) urls.push(...(await manifestIcons(url)));
+  }
   await Promise.all(
     urls.map(async (url) => {
       if (await cache.match(url)) return;

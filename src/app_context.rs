@@ -17,6 +17,8 @@ pub struct AppContext {
     /// The user the app acts as; chosen in the header's user switcher.
     pub user: RwSignal<User>,
     changes: RwSignal<u64>,
+    /// How many damaged records the lists have met (see `storage::DamageLog`).
+    pub damaged: RwSignal<usize>,
 }
 
 impl AppContext {
@@ -97,10 +99,13 @@ pub async fn open_app() -> Result<AppContext, StorageError> {
     let users_signal = RwSignal::new(users);
     repo.subscribe(move |_notice| changes.update(|n| *n = n.wrapping_add(1)))
         .keep();
+    let damaged = RwSignal::new(repo.damage_log().count());
+    repo.damage_log().listen(move |n| damaged.set(n));
     Ok(AppContext {
         repo: StoredValue::new_local(repo),
         users: users_signal,
         user: RwSignal::new(current),
         changes,
+        damaged,
     })
 }

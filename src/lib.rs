@@ -16,6 +16,7 @@ pub mod clock;
 pub mod components;
 pub mod demo;
 pub mod domain;
+pub mod download;
 pub mod format;
 pub mod pages;
 pub mod services;
@@ -72,6 +73,7 @@ fn Shell(ctx: AppContext) -> impl IntoView {
                 <Route path=path!("/installs") view=pages::installs::InstallLogPage />
                 <Route path=path!("/simulator") view=pages::simulator::SimulatorPage />
                 <Route path=path!("/settings") view=pages::settings::SettingsPage />
+                <Route path=path!("/settings/damaged") view=pages::damaged::DamagedRecordsPage />
             </Routes>
         </Layout>
     }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::alert_offline::OfflineNotice;
+use super::damaged_notice::DamagedNotice;
 use super::user_switcher::UserSwitcher;
 
 #[component]
@@ -25,6 +26,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         </header>
         <main id="main">
             <OfflineNotice />
+            <DamagedNotice />
             {children()}
         </main>
     }

@@ -1,6 +1,7 @@
 pub mod alert_dialog;
 pub mod alert_offline;
 pub mod chart_bars;
+pub mod damaged_notice;
 pub mod fields;
 pub mod install_form;
 pub mod install_outcome;
@@ -14,5 +15,6 @@ pub mod package_refresh;
 pub mod package_versions;
 pub mod record;
 pub mod register_package;
+pub mod storage_status;
 pub mod table_window;
 pub mod user_switcher;

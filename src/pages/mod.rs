@@ -1,6 +1,7 @@
 //! One module per page (or per family of pages of one record type).
 pub mod accounts;
 pub mod contacts;
+pub mod damaged;
 pub mod home;
 pub mod installs;
 pub mod leads;

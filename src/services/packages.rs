@@ -1166,8 +1166,8 @@ pub(crate) mod tests_racing {
     //! A repository racing another tab, for the conflict tests.
 
     use crate::storage::{
-        ChangeNotice, Committed, Index, MemoryRepository, Query, Record, Repository, StorageResult,
-        Stored, Subscription, WriteBatch,
+        ChangeNotice, Committed, DamageLog, Index, MemoryRepository, Query, Readable, Record,
+        Repository, StorageResult, Stored, Subscription, WriteBatch,
     };
     use futures::future::LocalBoxFuture;
 
@@ -1202,15 +1202,18 @@ pub(crate) mod tests_racing {
         ) -> StorageResult<Vec<Option<Stored<T>>>> {
             self.inner.get_many(ids).await
         }
-        async fn get_all<T: Record>(&self) -> StorageResult<Vec<Stored<T>>> {
-            self.inner.get_all().await
+        async fn read_all<T: Record>(&self) -> StorageResult<Readable<T>> {
+            self.inner.read_all().await
         }
-        async fn find<T: Record>(
+        async fn read_found<T: Record>(
             &self,
             index: Index<T>,
             query: Query,
-        ) -> StorageResult<Vec<Stored<T>>> {
-            self.inner.find(index, query).await
+        ) -> StorageResult<Readable<T>> {
+            self.inner.read_found(index, query).await
+        }
+        fn damage_log(&self) -> &DamageLog {
+            self.inner.damage_log()
         }
         async fn count<T: Record>(&self) -> StorageResult<u64> {
             self.inner.count::<T>().await

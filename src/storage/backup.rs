@@ -41,6 +41,7 @@ use serde_json::Value;
 use thiserror::Error;
 
 use super::batch::{Committed, WriteBatch};
+use super::damaged::raw_damage;
 use super::error::{StorageError, StorageResult};
 use super::record::{Record, StoreName, Stored};
 use super::repo::{RawRecord, Repository};
@@ -250,45 +251,6 @@ fn json_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
 }
 
-/// Decodes `json` as a `T` the way reading does; its key, or why it can't be read.
-fn decode_key<T: Record>(json: &str) -> Result<String, String> {
-    serde_json::from_str::<T>(json)
-        .map(|record| record.key())
-        .map_err(|e| e.to_string())
-}
-
-/// The key of the record in `json` as `store`'s type, or why it can't be read.
-fn readable_key(store: StoreName, json: &str) -> Result<String, String> {
-    match store {
-        StoreName::Packages => decode_key::<Package>(json),
-        StoreName::PackageVersions => decode_key::<PackageVersion>(json),
-        StoreName::Licenses => decode_key::<License>(json),
-        StoreName::LicenseHistory => decode_key::<HistoryEntry>(json),
-        StoreName::Leads => decode_key::<Lead>(json),
-        StoreName::Accounts => decode_key::<Account>(json),
-        StoreName::Contacts => decode_key::<Contact>(json),
-        StoreName::Users => decode_key::<User>(json),
-        StoreName::InstallEvents => decode_key::<InstallEvent>(json),
-        StoreName::AlertRules => decode_key::<AlertRule>(json),
-        StoreName::Counters => decode_key::<Sequences>(json),
-    }
-}
-
-/// Why the raw record can't be read, or `None` when it can.
-fn damage(store: StoreName, raw: &RawRecord) -> Option<String> {
-    if !raw.enveloped {
-        return Some("the stored value is not a License Desk record (no revision or data)".into());
-    }
-    match readable_key(store, &raw.json) {
-        Ok(key) if key == raw.key => None,
-        Ok(key) => Some(format!(
-            "it is stored under key {} but holds record {key}",
-            raw.key
-        )),
-        Err(reason) => Some(reason),
-    }
-}
-
 /// Writes a backup of everything `repo` holds, with `settings`, made at
 /// `created_at` (the caller's clock). Records this build can't read are
 /// kept raw and listed in [`Backup::damaged`].
@@ -340,7 +302,7 @@ pub async fn make_backup<R: Repository>(
             &raw.rev
                 .map_or_else(|| "null".to_string(), |r| r.to_string()),
         );
-        let problem = damage(store, &raw);
+        let problem = raw_damage(store, &raw);
         if let Some(reason) = &problem {
             out.push(",\"damaged\":");
             out.push(&json_string(reason));

@@ -11,8 +11,9 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 use wasm_bindgen::JsValue;
 
+use super::damaged::{DamagedRecord, Readable};
 use super::error::StorageError;
-use super::record::{Record, Stored};
+use super::record::{Record, StoreName, Stored};
 use super::repo::RawRecord;
 
 pub(crate) const F_ID: &str = "id";
@@ -95,6 +96,31 @@ pub(crate) fn decode<T: Record>(value: JsValue) -> Result<Stored<T>, StorageErro
             id: key_of(&value).unwrap_or_else(|| "(no id)".to_string()),
             detail: e.to_string(),
         }),
+    }
+}
+
+/// Adds the stored `value` to `read`: as a record, or as damaged (with the
+/// reason and the value as JSON text) when it can't be read.
+pub(crate) fn read_into<T: Record>(read: &mut Readable<T>, value: JsValue) {
+    match serde_wasm_bindgen::from_value::<Decoded<T>>(value.clone()) {
+        Ok(d) => read.records.push(Stored {
+            rev: d.rev,
+            record: d.data,
+        }),
+        Err(e) => read.damaged.push(damaged(T::STORE, &value, e.to_string())),
+    }
+}
+
+/// The stored `value` as a damaged record of `store`.
+pub(crate) fn damaged(store: StoreName, value: &JsValue, reason: String) -> DamagedRecord {
+    DamagedRecord {
+        store,
+        key: key_of(value).unwrap_or_else(|| "(no id)".to_string()),
+        reason,
+        raw: js_sys::JSON::stringify(value)
+            .ok()
+            .and_then(|text| text.as_string())
+            .unwrap_or_else(|| "(not representable as JSON)".to_string()),
     }
 }
 

@@ -728,6 +728,48 @@ pub async fn contract_corrupt_records<R: Repository>(repo: R) -> Outcome {
         matches!(err, StorageError::Corrupt { .. }),
         "get_all of corrupt: {err:?}"
     );
+
+    // Lists go on with the readable records and say which could not be read.
+    let readable = StrictProbe {
+        id: "new-shape".into(),
+        required_number: 7,
+    };
+    repo.create(readable.clone()).await.ctx("create readable")?;
+    let read = repo.read_all::<StrictProbe>().await.ctx("read_all")?;
+    ensure_eq!(
+        read.records
+            .iter()
+            .map(|s| s.record.clone())
+            .collect::<Vec<_>>(),
+        vec![readable],
+        "the readable record"
+    );
+    ensure_eq!(read.damaged.len(), 1, "damaged records beside it");
+    let damaged = &read.damaged[0];
+    ensure_eq!(damaged.store, StoreName::Licenses, "damaged store");
+    ensure_eq!(damaged.key.as_str(), "old-shape", "damaged key");
+    ensure!(
+        damaged.reason.contains("required_number"),
+        "the reason names what is missing: {}",
+        damaged.reason
+    );
+    ensure!(
+        damaged.raw.contains("probe old-shape") && damaged.raw.contains("\"rev\":1"),
+        "the stored value as it is: {}",
+        damaged.raw
+    );
+
+    // The scan of every store finds both probes: neither is a License.
+    let scan = repo.damaged_records().await.ctx("damaged_records")?;
+    let keys: Vec<(StoreName, &str)> = scan.iter().map(|d| (d.store, d.key.as_str())).collect();
+    ensure_eq!(
+        keys,
+        vec![
+            (StoreName::Licenses, "new-shape"),
+            (StoreName::Licenses, "old-shape")
+        ],
+        "damaged records of every store"
+    );
     Ok(())
 }
 

@@ -28,6 +28,7 @@ use wasm_bindgen::JsCast;
 
 use super::batch::{Action, Change, Committed, Expect, WriteBatch};
 use super::codec;
+use super::damaged::{DamageLog, Readable};
 use super::error::{StorageError, StorageResult};
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription, CHANNEL_NAME};
 use super::record::{Index, Query, Record, StoreName, Stored};
@@ -55,6 +56,7 @@ struct Inner {
     _on_message: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
     _on_version_change: Closure<dyn FnMut(web_sys::Event)>,
     closed: Rc<Cell<bool>>,
+    damage: DamageLog,
 }
 
 impl Drop for Inner {
@@ -317,6 +319,7 @@ impl IdbRepository {
                 _on_message: on_message,
                 _on_version_change: on_version_change,
                 closed,
+                damage: DamageLog::default(),
             }),
         }
     }
@@ -379,6 +382,31 @@ impl IdbRepository {
             }
         }
         self.inner.subscribers.notify(&notice);
+    }
+
+    /// Calls `each` with every stored value of `store`, by key, read in
+    /// chunks: the next chunk is requested before this one is handled, so the
+    /// browser reads it while the records are converted.
+    async fn each_value(
+        &self,
+        store: StoreName,
+        mut each: impl FnMut(JsValue),
+    ) -> StorageResult<()> {
+        let tx = self.read_tx(store)?;
+        let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
+        let raw_store: &web_sys::IdbObjectStore = object_store.as_sys();
+        let mut next = Some(get_all_chunk(raw_store, None)?);
+        while let Some(request) = next.take() {
+            let chunk = request.await?;
+            let len = chunk.length();
+            if len == GET_ALL_CHUNK {
+                next = Some(get_all_chunk(raw_store, Some(&last_key(&chunk)?))?);
+            }
+            for value in chunk {
+                each(value);
+            }
+        }
+        Ok(())
     }
 
     /// After a transaction failed: the create whose key was taken, if any.
@@ -539,35 +567,21 @@ impl Repository for IdbRepository {
         Ok(out)
     }
 
-    async fn get_all<T: Record>(&self) -> StorageResult<Vec<Stored<T>>> {
-        let tx = self.read_tx(T::STORE)?;
-        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
-        let raw_store: &web_sys::IdbObjectStore = store.as_sys();
-        // Pipelined: the next chunk is requested before this one is decoded,
-        // so the browser reads it while the records are converted.
-        let mut out = Vec::new();
-        let mut next = Some(get_all_chunk(raw_store, None)?);
-        while let Some(request) = next.take() {
-            let chunk = request.await?;
-            let len = chunk.length();
-            if len == GET_ALL_CHUNK {
-                next = Some(get_all_chunk(raw_store, Some(&last_key(&chunk)?))?);
-            }
-            out.reserve(len as usize);
-            for value in chunk {
-                out.push(codec::decode::<T>(value)?);
-            }
-        }
-        Ok(out)
+    async fn read_all<T: Record>(&self) -> StorageResult<Readable<T>> {
+        let mut read = Readable::default();
+        self.each_value(T::STORE, |value| codec::read_into(&mut read, value))
+            .await?;
+        Ok(read)
     }
 
-    async fn find<T: Record>(
+    async fn read_found<T: Record>(
         &self,
         index: Index<T>,
         query: Query,
-    ) -> StorageResult<Vec<Stored<T>>> {
+    ) -> StorageResult<Readable<T>> {
+        let mut read = Readable::default();
         let Some(range) = key_range(query) else {
-            return Ok(Vec::new());
+            return Ok(read);
         };
         let tx = self.read_tx(T::STORE)?;
         let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
@@ -583,11 +597,15 @@ impl Repository for IdbRepository {
             .map_err(ctx("searching"))?
             .await
             .map_err(ctx("searching"))?;
-        let mut out = Vec::with_capacity(values.len());
+        read.records.reserve(values.len());
         for value in values {
-            out.push(codec::decode::<T>(value.map_err(ctx("searching"))?)?);
+            codec::read_into(&mut read, value.map_err(ctx("searching"))?);
         }
-        Ok(out)
+        Ok(read)
+    }
+
+    fn damage_log(&self) -> &DamageLog {
+        &self.inner.damage
     }
 
     async fn count<T: Record>(&self) -> StorageResult<u64> {

@@ -23,10 +23,12 @@ mod codec;
 mod commit;
 #[doc(hidden)]
 pub mod contract;
+mod damaged;
 mod error;
 mod idb;
 mod memory;
 mod notify;
+pub mod persistence;
 mod record;
 pub mod records;
 mod repo;
@@ -38,6 +40,7 @@ pub use batch::{Change, Committed, Expect, Save, WriteBatch};
 #[doc(hidden)]
 pub use codec::encode_v1;
 pub use commit::{commit_with_counters, COUNTER_RETRIES};
+pub use damaged::{DamageLog, DamagedRecord, Readable};
 pub use error::{StorageError, StorageResult};
 pub use idb::{IdbRepository, DEFAULT_DB_NAME};
 pub use memory::MemoryRepository;

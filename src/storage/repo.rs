@@ -8,6 +8,7 @@
 //! handles can't cross threads anyway.
 
 use super::batch::{Committed, Expect, Save, WriteBatch};
+use super::damaged::{DamageLog, DamagedRecord, Readable};
 use super::error::{StorageError, StorageResult};
 use super::notify::{ChangeNotice, Subscription};
 use super::record::{Index, Query, Record, StoreName, Stored};
@@ -40,13 +41,21 @@ pub trait Repository {
     /// read in one transaction.
     async fn get_many<T: Record>(&self, ids: &[String]) -> StorageResult<Vec<Option<Stored<T>>>>;
 
-    /// Every record of type `T`, by key.
-    async fn get_all<T: Record>(&self) -> StorageResult<Vec<Stored<T>>>;
+    /// Every readable record of type `T`, by key, and beside them the stored
+    /// values that can't be read (for lists: one damaged record never hides
+    /// the others).
+    async fn read_all<T: Record>(&self) -> StorageResult<Readable<T>>;
 
-    /// The records whose `index` value matches `query`, ordered by index value
-    /// then key.
-    async fn find<T: Record>(&self, index: Index<T>, query: Query)
-        -> StorageResult<Vec<Stored<T>>>;
+    /// The readable records whose `index` value matches `query`, ordered by
+    /// index value then key, and the matching values that can't be read.
+    async fn read_found<T: Record>(
+        &self,
+        index: Index<T>,
+        query: Query,
+    ) -> StorageResult<Readable<T>>;
+
+    /// The damaged records this tab's lists have met (shared by clones).
+    fn damage_log(&self) -> &DamageLog;
 
     /// How many records of type `T` are stored.
     async fn count<T: Record>(&self) -> StorageResult<u64>;
@@ -79,6 +88,22 @@ pub trait Repository {
 
     // ---- conveniences, all built on the methods above ----
 
+    /// Every record of type `T`, by key; a damaged one fails the read (for
+    /// workflows, which must not act on part of the data).
+    async fn get_all<T: Record>(&self) -> StorageResult<Vec<Stored<T>>> {
+        self.read_all::<T>().await?.strict()
+    }
+
+    /// The records whose `index` value matches `query`, ordered by index value
+    /// then key; a damaged one fails the read.
+    async fn find<T: Record>(
+        &self,
+        index: Index<T>,
+        query: Query,
+    ) -> StorageResult<Vec<Stored<T>>> {
+        self.read_found(index, query).await?.strict()
+    }
+
     /// Every record of type `T`, without revisions: for pages and workflows
     /// that only read them.
     async fn all_records<T: Record>(&self) -> StorageResult<Vec<T>> {
@@ -102,6 +127,40 @@ pub trait Repository {
             .into_iter()
             .map(|s| s.record)
             .collect())
+    }
+
+    /// The readable records of type `T`, for a list or a related list: a
+    /// damaged one is left out and noted in the [`damage_log`](Repository::damage_log).
+    async fn list_records<T: Record>(&self) -> StorageResult<Vec<T>> {
+        let read = self.read_all::<T>().await?;
+        self.damage_log().note(&read.damaged);
+        Ok(read.into_records().0)
+    }
+
+    /// Like [`list_records`](Repository::list_records), for an index query.
+    async fn list_found<T: Record>(&self, index: Index<T>, query: Query) -> StorageResult<Vec<T>> {
+        let read = self.read_found(index, query).await?;
+        self.damage_log().note(&read.damaged);
+        Ok(read.into_records().0)
+    }
+
+    /// Every stored value of every store that can't be read as its record,
+    /// by store and key (the "Damaged records" page).
+    async fn damaged_records(&self) -> StorageResult<Vec<DamagedRecord>> {
+        let mut damaged = Vec::new();
+        self.read_raw(&StoreName::ALL, &mut |store, raw| {
+            damaged.extend(DamagedRecord::from_raw(store, &raw));
+            Ok(())
+        })
+        .await?;
+        Ok(damaged)
+    }
+
+    /// Every damaged record of every store, and the log brought up to date.
+    async fn scan_damaged(&self) -> StorageResult<Vec<DamagedRecord>> {
+        let damaged = self.damaged_records().await?;
+        self.damage_log().replace(&damaged);
+        Ok(damaged)
     }
 
     /// Like [`get`](Repository::get), but a missing record is an error.

@@ -126,9 +126,9 @@ mod tests {
     use crate::services::licenses::fixtures::*;
     #[allow(unused_imports)]
     use crate::services::licenses::*;
+    use crate::services::packages::tests_racing::Racing;
     use crate::storage::records::SEQUENCES_KEY;
-    use crate::storage::{Expect, MemoryRepository, Save, WriteBatch};
-    use crate::storage::{Query, Stored};
+    use crate::storage::{Expect, MemoryRepository, Save};
     use futures::executor::block_on;
     use futures::future::LocalBoxFuture;
     use std::collections::HashSet;
@@ -331,72 +331,11 @@ mod tests {
         assert_eq!(history_count(&repo), 0);
     }
 
-    type RaceFn = Box<dyn FnOnce(MemoryRepository) -> LocalBoxFuture<'static, ()>>;
-
-    /// A repository whose first commit is preceded by another tab's save of
-    /// a record: the race between the service's read and its save.
-    struct Racing {
-        inner: MemoryRepository,
-        other_tab: MemoryRepository,
-        race: std::cell::RefCell<Option<RaceFn>>,
-    }
-
-    impl Repository for Racing {
-        async fn get<T: crate::storage::Record>(
-            &self,
-            id: &str,
-        ) -> crate::storage::StorageResult<Option<Stored<T>>> {
-            self.inner.get(id).await
-        }
-        async fn get_many<T: crate::storage::Record>(
-            &self,
-            ids: &[String],
-        ) -> crate::storage::StorageResult<Vec<Option<Stored<T>>>> {
-            self.inner.get_many(ids).await
-        }
-        async fn get_all<T: crate::storage::Record>(
-            &self,
-        ) -> crate::storage::StorageResult<Vec<Stored<T>>> {
-            self.inner.get_all().await
-        }
-        async fn find<T: crate::storage::Record>(
-            &self,
-            index: crate::storage::Index<T>,
-            query: Query,
-        ) -> crate::storage::StorageResult<Vec<Stored<T>>> {
-            self.inner.find(index, query).await
-        }
-        async fn count<T: crate::storage::Record>(&self) -> crate::storage::StorageResult<u64> {
-            self.inner.count::<T>().await
-        }
-        async fn commit(
-            &self,
-            batch: WriteBatch,
-        ) -> crate::storage::StorageResult<crate::storage::Committed> {
-            let race = self.race.borrow_mut().take();
-            if let Some(race) = race {
-                race(self.other_tab.clone()).await;
-            }
-            self.inner.commit(batch).await
-        }
-        fn subscribe(
-            &self,
-            callback: impl Fn(&crate::storage::ChangeNotice) + 'static,
-        ) -> crate::storage::Subscription {
-            self.inner.subscribe(callback)
-        }
-    }
-
     fn racing(
         l: &License,
         race: impl FnOnce(MemoryRepository) -> LocalBoxFuture<'static, ()> + 'static,
     ) -> Racing {
-        let inner = repo_with(l);
-        Racing {
-            other_tab: inner.other_tab(),
-            inner,
-            race: std::cell::RefCell::new(Some(Box::new(race))),
-        }
+        crate::services::packages::tests_racing::racing(repo_with(l), race)
     }
 
     #[test]
