@@ -9,6 +9,7 @@ pub mod clock;
 pub mod components;
 pub mod demo;
 pub mod domain;
+pub mod exchange;
 pub mod pages;
 pub mod services;
 pub mod storage;

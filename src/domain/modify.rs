@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use super::dates::{add_days, parse_date, DateError};
 use super::expiration::Expiration;
-use super::history::{HistoryEntry, HistoryField};
+use super::history::{HistoryEntry, HistoryField, HistoryOrigin};
 use super::ids::KeyPrefix;
 use super::license::{License, LicenseWarning};
 use super::seats::{Seats, SeatsError};
@@ -142,6 +142,7 @@ pub fn modify_license(
                 new_value: new,
                 by: actor.id.clone(),
                 at: now,
+                origin: HistoryOrigin::ByHand,
             });
         }
     };

@@ -2,6 +2,7 @@
 //! [`Repository`](crate::storage::Repository), runs the domain's rule, and
 //! commits what it yields as one atomic `WriteBatch`. Generic over the
 //! repository, so native tests run them on the in-memory one.
+pub mod import;
 pub mod install;
 pub mod leads;
 pub mod licenses;
