@@ -66,6 +66,9 @@ pub struct CsvFile {
     /// The first data row, read when opening to tell a header-only file.
     pending: Option<Row>,
     done: bool,
+    /// (byte, line) of the last row start, so line numbers are counted
+    /// once over the file rather than from its start for every row.
+    line_cursor: (usize, u64),
 }
 
 impl fmt::Debug for CsvFile {
@@ -128,6 +131,7 @@ impl CsvFile {
             rows_read: 0,
             pending: None,
             done: false,
+            line_cursor: (0, 1),
         };
         match file.next_row() {
             Ok(Some(row)) => file.pending = Some(row),
@@ -197,6 +201,30 @@ impl CsvFile {
         }
     }
 
+    /// The physical line a record starts on. The csv crate's own line count
+    /// lags behind (it counts a line end when it reads past it, and skips
+    /// blank lines unseen), so lines are counted here from the record's
+    /// start byte, past the line ends before it: no record starts with one.
+    fn line_at(&mut self, start: u64) -> u64 {
+        let bytes = self.reader.get_ref().get_ref();
+        let mut at = usize::try_from(start).unwrap_or(usize::MAX).min(bytes.len());
+        while bytes.get(at).is_some_and(|b| *b == b'\r' || *b == b'\n') {
+            at += 1;
+        }
+        let (from, line) = self.line_cursor;
+        let line = if at >= from {
+            line + bytes
+                .get(from..at)
+                .map_or(0, |s| s.iter().filter(|b| **b == b'\n').count() as u64)
+        } else {
+            1 + bytes
+                .get(..at)
+                .map_or(0, |s| s.iter().filter(|b| **b == b'\n').count() as u64)
+        };
+        self.line_cursor = (at, line);
+        line
+    }
+
     /// The next non-blank row, or `None` at the end.
     fn next_row(&mut self) -> Result<Option<Row>, RowShapeError> {
         loop {
@@ -206,7 +234,8 @@ impl CsvFile {
                     return Ok(None);
                 }
                 Ok(true) => {
-                    let line = self.record.position().map_or(0, |p| p.line());
+                    let start = self.record.position().map_or(0, |p| p.byte());
+                    let line = self.line_at(start);
                     let blank = self.record.iter().all(|c| c.trim().is_empty());
                     if blank {
                         continue;
@@ -244,7 +273,7 @@ mod tests {
         assert_eq!(file.map.kind, ObjectKind::Account);
         let rows: Vec<Row> = file.read(10).into_iter().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 5]);
         assert_eq!(rows[0].cells[1], "Acme, \"Inc\"\r\nsecond line");
         // The quoted line break and the blank line both count as lines.
         assert_eq!(rows[1].line, 5);

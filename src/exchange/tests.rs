@@ -189,7 +189,7 @@ fn refused_one(cells: &[(&str, &str)]) -> Refused {
         &[
             ("packages.csv", fixtures::PACKAGES),
             ("versions.csv", fixtures::VERSIONS),
-            ("l.csv", &text),
+            ("l.csv", text.as_str()),
         ],
         &desk(),
     );
@@ -205,7 +205,7 @@ fn the_valid_base_row_is_accepted() {
         &[
             ("packages.csv", fixtures::PACKAGES),
             ("versions.csv", fixtures::VERSIONS),
-            ("l.csv", &text),
+            ("l.csv", text.as_str()),
         ],
         &desk(),
     );
@@ -258,7 +258,7 @@ fn rules_of_changes_by_hand_do_not_refuse_an_import() {
             &[
                 ("packages.csv", fixtures::PACKAGES),
                 ("versions.csv", fixtures::VERSIONS),
-                ("l.csv", &text),
+                ("l.csv", text.as_str()),
             ],
             &desk(),
         );
@@ -272,7 +272,7 @@ fn a_license_whose_package_exists_nowhere_is_refused_and_so_are_its_versions() {
     // The versions file without its package: versions and licenses cascade.
     let text = license_row(&[]);
     let plan = plan_of(
-        &[("versions.csv", fixtures::VERSIONS), ("l.csv", &text)],
+        &[("versions.csv", fixtures::VERSIONS), ("l.csv", text.as_str())],
         &desk(),
     );
     assert_eq!(plan.counts_of(ObjectKind::PackageVersion).refused, 2);
@@ -312,7 +312,7 @@ fn a_license_name_held_by_another_license_is_refused() {
         &[
             ("packages.csv", fixtures::PACKAGES),
             ("versions.csv", fixtures::VERSIONS),
-            ("l.csv", &text),
+            ("l.csv", text.as_str()),
         ],
         &desk(),
     );
@@ -388,6 +388,6 @@ proptest! {
         let name = header[column];
         let quoted = format!("\"{}\"", cell.replace('"', "\"\""));
         let text = license_row(&[(name, quoted.as_str())]);
-        let _ = plan_of(&[("p.csv", fixtures::PACKAGES), ("v.csv", fixtures::VERSIONS), ("l.csv", &text)], &desk());
+        let _ = plan_of(&[("p.csv", fixtures::PACKAGES), ("v.csv", fixtures::VERSIONS), ("l.csv", text.as_str())], &desk());
     }
 }
