@@ -58,7 +58,9 @@ pub enum ImportValueError {
     Nowhere { label: &'static str, id: String },
     #[error("Id {id} is on an earlier row too (line {first_line}); keep one row per record.")]
     DuplicateId { id: String, first_line: u64 },
-    #[error("License Name {name} already belongs to license {other}; License Names are never reused.")]
+    #[error(
+        "License Name {name} already belongs to license {other}; License Names are never reused."
+    )]
     LicenseNameTaken { name: String, other: String },
     #[error("No license in this import or in the desk names this lead, so its package can't be known; import the licenses file with the leads.")]
     LeadWithoutLicense,
@@ -66,7 +68,9 @@ pub enum ImportValueError {
     ConvertedWithoutAccount,
     #[error("Status is Closed - Converted but IsConverted is false; a lead becomes converted only with its Account and Contact.")]
     ConvertedStatusWithoutConversion,
-    #[error("This license's Package Version belongs to package {version_package}, not to {package}.")]
+    #[error(
+        "This license's Package Version belongs to package {version_package}, not to {package}."
+    )]
     PackageMismatch {
         package: String,
         version_package: String,
@@ -168,9 +172,7 @@ pub fn import_date_time(input: &str) -> Result<NaiveDateTime, DateError> {
 pub fn import_date(input: &str) -> Result<NaiveDate, DateError> {
     parse_date(input).or_else(|err| match err {
         DateError::Empty => Err(DateError::Empty),
-        DateError::NotADate { .. } => import_date_time(input)
-            .map(|at| at.date())
-            .map_err(|_| err),
+        DateError::NotADate { .. } => import_date_time(input).map(|at| at.date()).map_err(|_| err),
     })
 }
 
@@ -439,12 +441,20 @@ mod tests {
     #[test]
     fn picklists_in_any_case_and_long_labels() {
         assert_eq!(import_license_status("ACTIVE"), Ok(LicenseStatus::Active));
-        assert_eq!(import_license_status("Free Trial"), Ok(LicenseStatus::Trial));
+        assert_eq!(
+            import_license_status("Free Trial"),
+            Ok(LicenseStatus::Trial)
+        );
         let err = import_license_status("Expired").unwrap_err();
-        assert!(err.to_string().contains("Trial, Active, Suspended, Uninstalled"));
+        assert!(err
+            .to_string()
+            .contains("Trial, Active, Suspended, Uninstalled"));
         assert_eq!(import_org_edition("Enterprise Edition"), "Enterprise");
         assert_eq!(import_org_edition("enterprise"), "Enterprise");
-        assert_eq!(import_org_edition("CONTACT MANAGER EDITION"), "Contact Manager");
+        assert_eq!(
+            import_org_edition("CONTACT MANAGER EDITION"),
+            "Contact Manager"
+        );
         assert_eq!(import_org_edition(" Starter "), "Starter");
         assert_eq!(import_org_status("deleted"), Ok(OrgStatus::Deleted));
         assert_eq!(import_license_type(""), Ok(LicenseType::Editable));

@@ -51,7 +51,10 @@ pub fn date(d: NaiveDate) -> Cell {
 }
 
 pub fn opt_date(d: Option<NaiveDate>) -> Cell {
-    Cell::Text(d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default())
+    Cell::Text(
+        d.map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+    )
 }
 
 /// `yyyy-MM-ddTHH:mm:ss.SSSZ`, in UTC as the desk keeps times.

@@ -165,7 +165,10 @@ pub(crate) const LICENSE: &[Column] = &[
     may(&["sfLma__Org_Edition__c"]),
     need(&["sfLma__Org_Status__c"]),
     may(&["sfLma__Org_Expiration_Date__c"]),
-    may(&["sfLma__Is_Sandbox__c", "sfLma__Subscriber_Org_Is_Sandbox__c"]),
+    may(&[
+        "sfLma__Is_Sandbox__c",
+        "sfLma__Subscriber_Org_Is_Sandbox__c",
+    ]),
     need(&["sfLma__Subscriber_Org_ID__c"]),
     need(&["sfLma__Package_Version__c"]),
     need(&[
@@ -197,12 +200,7 @@ impl ColumnMap {
     pub fn get<'r>(&self, row: &'r [String], field: usize) -> (&'r str, &str) {
         let spellings = self.slots.get(field).map(Vec::as_slice).unwrap_or(&[]);
         let first_name = spellings.first().map_or_else(
-            || {
-                self.kind
-                    .columns()
-                    .get(field)
-                    .map_or("", |c| c.names[0])
-            },
+            || self.kind.columns().get(field).map_or("", |c| c.names[0]),
             |(_, name)| name.as_str(),
         );
         for (pos, name) in spellings {
@@ -234,7 +232,13 @@ impl fmt::Display for Unrecognised {
         f.write_str("The header row doesn't match any object License Desk imports; the first row must hold the API names of the columns. It lacks")?;
         for (i, (kind, missing)) in self.missing.iter().enumerate() {
             let sep = if i == 0 { "" } else { ";" };
-            write!(f, "{sep} for {} ({}): {}", kind, kind.api_name(), missing.join(", "))?;
+            write!(
+                f,
+                "{sep} for {} ({}): {}",
+                kind,
+                kind.api_name(),
+                missing.join(", ")
+            )?;
         }
         f.write_str(".")
     }
@@ -371,11 +375,24 @@ mod tests {
         assert_eq!(map.unknown, vec!["CreatedDate".to_string()]);
         // The raw field is preferred; a blank one falls back on the formula.
         let mut row = header(&[
-            "", "", "Active", "Site License", "", "", "", "", "", "", "25",
+            "",
+            "",
+            "Active",
+            "Site License",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "25",
         ]);
         assert_eq!(map.get(&row, 3), ("25", "sfLma__Seats__c"));
         row[10] = String::new();
-        assert_eq!(map.get(&row, 3), ("Site License", "sfLma__Licensed_Seats__c"));
+        assert_eq!(
+            map.get(&row, 3),
+            ("Site License", "sfLma__Licensed_Seats__c")
+        );
         assert!(!map.has(4));
         assert_eq!(map.get(&row, 4), ("", "sfLma__Used_Licenses__c"));
     }

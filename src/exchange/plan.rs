@@ -20,7 +20,9 @@ use crate::storage::{Expect, Stored};
 
 use super::cells::Cell;
 use super::columns::{ColumnMap, ObjectKind};
-use super::export::{account_cells, contact_cells, header, lead_cells, package_cells, version_cells};
+use super::export::{
+    account_cells, contact_cells, header, lead_cells, package_cells, version_cells,
+};
 use super::reader::{Row, RowShapeError};
 use super::rows::{
     lic, parse_row, ContactRow, LeadRow, LicenseRow, PackageRow, Parsed, Ref, VersionRow,
@@ -328,9 +330,8 @@ impl PlanBuilder {
         let mut out = plan.done();
         out.files = self.files;
         out.refused_files = self.refused_files;
-        self.refused.sort_by(|a, b| {
-            (a.kind, &a.file, a.line).cmp(&(b.kind, &b.file, b.line))
-        });
+        self.refused
+            .sort_by(|a, b| (a.kind, &a.file, a.line).cmp(&(b.kind, &b.file, b.line)));
         out.refused = self.refused;
         out
     }
@@ -420,8 +421,14 @@ fn license_fields(l: &License) -> [(HistoryField, String); 16] {
                 .unwrap_or_default(),
         ),
         (HistoryField::Sandbox, l.sandbox.to_string()),
-        (HistoryField::SubscriberOrgId, l.subscriber_org_id.to15().to_string()),
-        (HistoryField::PackageVersion, id(Some(&l.package_version_id))),
+        (
+            HistoryField::SubscriberOrgId,
+            l.subscriber_org_id.to15().to_string(),
+        ),
+        (
+            HistoryField::PackageVersion,
+            id(Some(&l.package_version_id)),
+        ),
         (HistoryField::VersionNumber, l.version_number.to_string()),
         (HistoryField::Lead, id(l.lead_id.as_ref())),
         (HistoryField::LicenseType, l.license_type.to_string()),
@@ -515,7 +522,11 @@ impl<'d> Finishing<'d> {
     }
 
     /// Field-by-field differences through the export's cells.
-    fn cell_diffs(kind: ObjectKind, old: Vec<Cell>, new: Vec<Cell>) -> Vec<(String, String, String)> {
+    fn cell_diffs(
+        kind: ObjectKind,
+        old: Vec<Cell>,
+        new: Vec<Cell>,
+    ) -> Vec<(String, String, String)> {
         header(kind)
             .into_iter()
             .zip(old.iter().zip(&new))
@@ -587,7 +598,8 @@ impl<'d> Finishing<'d> {
         if let Some(alias) = row.alias {
             self.package_keys.insert(alias, merged.id.clone());
         }
-        self.package_keys.insert(merged.id.clone(), merged.id.clone());
+        self.package_keys
+            .insert(merged.id.clone(), merged.id.clone());
         self.lead_managers
             .insert(merged.id.clone(), merged.lead_manager.clone());
         self.seq.observe_id(&merged.id);
@@ -702,10 +714,18 @@ impl<'d> Finishing<'d> {
 
     fn lead(&mut self, row: LeadRow) -> Result<(), (String, String)> {
         if let Some((account, contact)) = &row.converted {
-            check_lookup(self.has_account(&account.id), KeyPrefix::Account, &account.id)
-                .map_err(|e| err(account, e))?;
-            check_lookup(self.has_contact(&contact.id), KeyPrefix::Contact, &contact.id)
-                .map_err(|e| err(contact, e))?;
+            check_lookup(
+                self.has_account(&account.id),
+                KeyPrefix::Account,
+                &account.id,
+            )
+            .map_err(|e| err(account, e))?;
+            check_lookup(
+                self.has_contact(&contact.id),
+                KeyPrefix::Contact,
+                &contact.id,
+            )
+            .map_err(|e| err(contact, e))?;
         }
         let mut merged = row.lead;
         let existing = self.desk_leads.get(&merged.id).copied();
@@ -751,16 +771,14 @@ impl<'d> Finishing<'d> {
         }
         let outcome = Self::outcome(existing, &merged);
         if let (Outcome::Changed, Some(e)) = (&outcome, existing) {
-            let diffs = Self::cell_diffs(
-                ObjectKind::Lead,
-                lead_cells(&e.record),
-                lead_cells(&merged),
-            );
+            let diffs =
+                Self::cell_diffs(ObjectKind::Lead, lead_cells(&e.record), lead_cells(&merged));
             self.sample(ObjectKind::Lead, &merged.full_name(), &diffs);
             merged.last_modified = Stamp::user(&self.actor, self.now);
         }
         self.tally(ObjectKind::Lead, &outcome);
-        self.lead_names.insert(merged.id.clone(), merged.full_name());
+        self.lead_names
+            .insert(merged.id.clone(), merged.full_name());
         self.seq.observe_id(&merged.id);
         if !matches!(outcome, Outcome::Unchanged) {
             self.writes.leads.push(Write {
@@ -779,12 +797,15 @@ impl<'d> Finishing<'d> {
     }
 
     fn license(&mut self, row: LicenseRow) -> Result<(), (String, String)> {
-        let (version_id, package_id) = self
-            .version_of(&row.version.id)
-            .ok_or_else(|| err(&row.version, ImportValueError::Nowhere {
-                label: KeyPrefix::PackageVersion.label(),
-                id: row.version.id.to15().to_string(),
-            }))?;
+        let (version_id, package_id) = self.version_of(&row.version.id).ok_or_else(|| {
+            err(
+                &row.version,
+                ImportValueError::Nowhere {
+                    label: KeyPrefix::PackageVersion.label(),
+                    id: row.version.id.to15().to_string(),
+                },
+            )
+        })?;
         if let Some(p) = &row.package {
             let named = self.package_of(&p.id);
             check_lookup(named.is_some(), KeyPrefix::Package, &p.id).map_err(|e| err(p, e))?;
@@ -799,7 +820,8 @@ impl<'d> Finishing<'d> {
             }
         }
         if let Some(lead) = &row.lead {
-            let found = self.lead_names.contains_key(&lead.id) || self.desk_leads.contains_key(&lead.id);
+            let found =
+                self.lead_names.contains_key(&lead.id) || self.desk_leads.contains_key(&lead.id);
             check_lookup(found, KeyPrefix::Lead, &lead.id).map_err(|e| err(lead, e))?;
         }
         if let Some(a) = &row.account {
@@ -837,12 +859,12 @@ impl<'d> Finishing<'d> {
             .and_then(|id| self.lead_name(id))
             .or_else(|| existing.map(|e| e.record.lead_name.clone()))
             .or_else(|| {
-                merged
-                    .contact_id
-                    .as_ref()
-                    .and_then(|c| self.contacts.get(c).cloned().or_else(|| {
-                        self.desk_contacts.get(c).map(|s| s.record.full_name())
-                    }))
+                merged.contact_id.as_ref().and_then(|c| {
+                    self.contacts
+                        .get(c)
+                        .cloned()
+                        .or_else(|| self.desk_contacts.get(c).map(|s| s.record.full_name()))
+                })
             })
             .unwrap_or_default();
         let outcome = Self::outcome(existing, &merged);

@@ -207,7 +207,9 @@ impl CsvFile {
     /// start byte, past the line ends before it: no record starts with one.
     fn line_at(&mut self, start: u64) -> u64 {
         let bytes = self.reader.get_ref().get_ref();
-        let mut at = usize::try_from(start).unwrap_or(usize::MAX).min(bytes.len());
+        let mut at = usize::try_from(start)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
         while bytes.get(at).is_some_and(|b| *b == b'\r' || *b == b'\n') {
             at += 1;
         }

@@ -364,7 +364,10 @@ fn lead_row(c: &mut Cells, actor: &SfId, now: NaiveDateTime) -> Option<LeadRow> 
     let converted = match (is_converted, account, contact) {
         (false, _, _) => {
             if status == Some(LeadStatus::Converted) {
-                c.fail(lead::STATUS, ImportValueError::ConvertedStatusWithoutConversion);
+                c.fail(
+                    lead::STATUS,
+                    ImportValueError::ConvertedStatusWithoutConversion,
+                );
                 return None;
             }
             None

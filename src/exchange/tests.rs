@@ -62,9 +62,16 @@ fn every_fixture_comes_in_whatever_the_file_order() {
         );
     }
     assert_eq!(plan.accepted_rows(), 10);
-    let licenses_file = plan.files.iter().find(|f| f.file == "licenses.csv").unwrap();
+    let licenses_file = plan
+        .files
+        .iter()
+        .find(|f| f.file == "licenses.csv")
+        .unwrap();
     assert_eq!(licenses_file.kind, ObjectKind::License);
-    assert_eq!(licenses_file.unknown_columns, vec!["CreatedDate".to_string()]);
+    assert_eq!(
+        licenses_file.unknown_columns,
+        vec!["CreatedDate".to_string()]
+    );
     assert_eq!(licenses_file.rows, 3);
 }
 
@@ -142,7 +149,10 @@ fn accounts_contacts_leads_and_versions_through_their_lookups() {
     assert_eq!(v.package_id, id("033000000000001"));
     assert!(!v.beta);
     assert_eq!(v.version.to_string(), "1.0.0");
-    assert_eq!(v.release_date, NaiveDate::from_ymd_opt(2024, 11, 1).unwrap());
+    assert_eq!(
+        v.release_date,
+        NaiveDate::from_ymd_opt(2024, 11, 1).unwrap()
+    );
 }
 
 fn license_row(cells: &[(&str, &str)]) -> String {
@@ -222,9 +232,21 @@ fn what_a_license_can_never_be_is_refused_with_line_column_and_message() {
         ("sfLma__Status__c", "Expired", "is not a License Status"),
         ("Id", "a0L000000000009AAB", "don't match"),
         ("Id", "a0L00000000000", "15 or 18 characters"),
-        ("sfLma__Subscriber_Org_ID__c", "001000000000109", "starts with \"001\""),
-        ("sfLma__Package_Version__c", "04t00000000000Z", "neither in this import nor in the desk"),
-        ("sfLma__Lead__c", "00Q000000000077", "neither in this import nor in the desk"),
+        (
+            "sfLma__Subscriber_Org_ID__c",
+            "001000000000109",
+            "starts with \"001\"",
+        ),
+        (
+            "sfLma__Package_Version__c",
+            "04t00000000000Z",
+            "neither in this import nor in the desk",
+        ),
+        (
+            "sfLma__Lead__c",
+            "00Q000000000077",
+            "neither in this import nor in the desk",
+        ),
         ("sfLma__Org_Status__c", "", "is not a Org Status"),
         ("sfLma__Install_Date__c", "31/01/2025", "year-month-day"),
         ("sfLma__Is_Sandbox__c", "maybe", "checkbox"),
@@ -251,7 +273,10 @@ fn rules_of_changes_by_hand_do_not_refuse_an_import() {
             ("sfLma__Expiration__c", "2026-12-31"),
         ],
         vec![("sfLma__Expiration__c", "2000-01-01")],
-        vec![("sfLma__Status__c", "suspended"), ("sfLma__Org_Status__c", "deleted")],
+        vec![
+            ("sfLma__Status__c", "suspended"),
+            ("sfLma__Org_Status__c", "deleted"),
+        ],
     ] {
         let text = license_row(&cells);
         let plan = plan_of(
@@ -272,7 +297,10 @@ fn a_license_whose_package_exists_nowhere_is_refused_and_so_are_its_versions() {
     // The versions file without its package: versions and licenses cascade.
     let text = license_row(&[]);
     let plan = plan_of(
-        &[("versions.csv", fixtures::VERSIONS), ("l.csv", text.as_str())],
+        &[
+            ("versions.csv", fixtures::VERSIONS),
+            ("l.csv", text.as_str()),
+        ],
         &desk(),
     );
     assert_eq!(plan.counts_of(ObjectKind::PackageVersion).refused, 2);

@@ -136,8 +136,10 @@ fn importing_the_same_files_again_changes_nothing() {
 fn a_changed_license_gets_a_history_entry_per_field_marked_as_import() {
     let repo = empty_desk();
     import(&repo, &fixtures::all());
-    let changed = fixtures::LICENSES
-        .replace("L-00042,active,25,30,2020-01-31", "L-00042,Suspended,40,30,2026-01-31");
+    let changed = fixtures::LICENSES.replace(
+        "L-00042,active,25,30,2020-01-31",
+        "L-00042,Suspended,40,30,2026-01-31",
+    );
     let plan = preview(&repo, &with(&[("licenses.csv", changed.as_str())]));
     let c = plan.counts_of(ObjectKind::License);
     assert_eq!((c.new, c.changed, c.unchanged), (0, 1, 2));
@@ -151,7 +153,11 @@ fn a_changed_license_gets_a_history_entry_per_field_marked_as_import() {
         vec![
             ("License Status".into(), "Active".into(), "Suspended".into()),
             ("Licensed Seats".into(), "25".into(), "40".into()),
-            ("Expiration Date".into(), "2020-01-31".into(), "2026-01-31".into()),
+            (
+                "Expiration Date".into(),
+                "2020-01-31".into(),
+                "2026-01-31".into()
+            ),
         ]
     );
     let done = block_on(commit_import(&repo, &admin(), &plan)).unwrap();
@@ -239,13 +245,13 @@ fn a_record_saved_elsewhere_after_the_preview_makes_the_whole_import_fail() {
     let repo = empty_desk();
     import(&repo, &fixtures::all());
     let changed = fixtures::LICENSES.replace("L-00042,active,25", "L-00042,active,26");
-    let more = format!(
-        "{}001000000000005,New Account\n",
-        fixtures::ACCOUNTS
-    );
+    let more = format!("{}001000000000005,New Account\n", fixtures::ACCOUNTS);
     let plan = preview(
         &repo,
-        &with(&[("licenses.csv", changed.as_str()), ("accounts.csv", more.as_str())]),
+        &with(&[
+            ("licenses.csv", changed.as_str()),
+            ("accounts.csv", more.as_str()),
+        ]),
     );
     assert_eq!(plan.accepted_rows(), 2);
     // Another tab saves the license in between.
@@ -273,7 +279,11 @@ fn a_record_saved_elsewhere_after_the_preview_makes_the_whole_import_fail() {
 fn only_a_profile_that_edits_packages_and_licenses_may_import() {
     let repo = empty_desk();
     let plan = preview(&repo, &fixtures::all());
-    for profile in [Profile::LicenseManager, Profile::SalesRep, Profile::ReadOnly] {
+    for profile in [
+        Profile::LicenseManager,
+        Profile::SalesRep,
+        Profile::ReadOnly,
+    ] {
         let err = block_on(commit_import(&repo, &user(profile), &plan)).unwrap_err();
         assert!(matches!(err, ImportFailure::Permission(_)), "{profile}");
     }
@@ -315,7 +325,11 @@ fn export_then_import_into_an_empty_desk_gives_the_same_records() {
 
     let target = empty_desk();
     let plan = preview(&target, &files);
-    assert!(plan.refused.is_empty(), "{:#?}", &plan.refused[..plan.refused.len().min(5)]);
+    assert!(
+        plan.refused.is_empty(),
+        "{:#?}",
+        &plan.refused[..plan.refused.len().min(5)]
+    );
     assert!(plan.files.iter().all(|f| f.unknown_columns.is_empty()));
     block_on(commit_import(&target, &admin(), &plan)).unwrap();
 
@@ -342,8 +356,12 @@ fn export_then_import_into_an_empty_desk_gives_the_same_records() {
         v
     });
     // The License Name counter continues after the highest one.
-    let source_seq = block_on(source.get::<Sequences>(SEQUENCES_KEY)).unwrap().unwrap();
-    let target_seq = block_on(target.get::<Sequences>(SEQUENCES_KEY)).unwrap().unwrap();
+    let source_seq = block_on(source.get::<Sequences>(SEQUENCES_KEY))
+        .unwrap()
+        .unwrap();
+    let target_seq = block_on(target.get::<Sequences>(SEQUENCES_KEY))
+        .unwrap()
+        .unwrap();
     assert_eq!(
         target_seq.record.peek_license_number(),
         source_seq.record.peek_license_number()
