@@ -14,7 +14,7 @@ use crate::domain::{
 };
 
 use super::cells::{self, Cell};
-use super::columns::{ObjectKind, ACCOUNT, CONTACT, LEAD, LICENSE, PACKAGE, PACKAGE_VERSION};
+use super::columns::ObjectKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportError(String);
@@ -29,15 +29,7 @@ impl std::error::Error for ExportError {}
 
 /// The header of an object's export: the API name of every field.
 pub fn header(kind: ObjectKind) -> Vec<&'static str> {
-    let columns = match kind {
-        ObjectKind::Package => PACKAGE,
-        ObjectKind::PackageVersion => PACKAGE_VERSION,
-        ObjectKind::Account => ACCOUNT,
-        ObjectKind::Contact => CONTACT,
-        ObjectKind::Lead => LEAD,
-        ObjectKind::License => LICENSE,
-    };
-    columns.iter().map(|c| c.names[0]).collect()
+    kind.columns().iter().map(|c| c.names[0]).collect()
 }
 
 fn id(id: &SfId) -> Cell {

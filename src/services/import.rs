@@ -14,9 +14,9 @@ use crate::domain::{
     authorize, Account, Action, Contact, Lead, License, Package, PackageVersion, PermissionError,
     Sequences, User,
 };
-use crate::exchange::{Desk, ImportJob, ImportPlan};
+use crate::exchange::{Desk, ImportJob, ImportPlan, Write};
 use crate::storage::records::SEQUENCES_KEY;
-use crate::storage::{Committed, Repository, StorageError, WriteBatch};
+use crate::storage::{Committed, Record, Repository, StorageError, WriteBatch};
 
 /// Every record an import may be compared with, read from the desk.
 pub async fn load_desk<R: Repository>(repo: &R) -> Result<Desk, StorageError> {
@@ -41,29 +41,23 @@ pub async fn preview_import<R: Repository>(
     Ok(job.finish(&desk))
 }
 
+fn put_all<T: Record>(batch: &mut WriteBatch, writes: &[Write<T>]) {
+    for w in writes {
+        batch.put(w.record.clone(), w.expect);
+    }
+}
+
 /// The one batch an import commits: accepted records expecting the revision
 /// the plan compared them with (or their absence), history, counters.
 pub fn import_batch(plan: &ImportPlan) -> WriteBatch {
     let w = &plan.writes;
     let mut batch = WriteBatch::new();
-    for x in &w.packages {
-        batch.put(x.record.clone(), x.expect);
-    }
-    for x in &w.versions {
-        batch.put(x.record.clone(), x.expect);
-    }
-    for x in &w.accounts {
-        batch.put(x.record.clone(), x.expect);
-    }
-    for x in &w.contacts {
-        batch.put(x.record.clone(), x.expect);
-    }
-    for x in &w.leads {
-        batch.put(x.record.clone(), x.expect);
-    }
-    for x in &w.licenses {
-        batch.put(x.record.clone(), x.expect);
-    }
+    put_all(&mut batch, &w.packages);
+    put_all(&mut batch, &w.versions);
+    put_all(&mut batch, &w.accounts);
+    put_all(&mut batch, &w.contacts);
+    put_all(&mut batch, &w.leads);
+    put_all(&mut batch, &w.licenses);
     for h in &w.history {
         batch.create(h.clone());
     }
