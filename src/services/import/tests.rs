@@ -382,3 +382,51 @@ fn an_exported_formula_cell_comes_out_as_text_and_back_in_as_it_was() {
     assert!(csv.contains(",\"'=HYPERLINK"), "{csv}");
     let _ = SfId::parse(accounts[0].id.to18()).unwrap();
 }
+
+/// Reads a CSV export back as rows of cells (header first).
+fn read_back(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn install_log_and_history_export_every_row_with_api_name_headers() {
+    let data = build_demo_data(now().date(), now(), DemoSize::Normal);
+    let log = read_back(&crate::exchange::install_log_csv(&data.installs).unwrap());
+    assert_eq!(log.len(), data.installs.len() + 1);
+    assert_eq!(log[0][0], "Id");
+    assert_eq!(log[0][2], "sfLma__Subscriber_Org_ID__c");
+    assert!(log[1..].iter().all(|row| row.len() == log[0].len()));
+    assert!(log[1..]
+        .iter()
+        .all(|row| SfId::parse(&row[0]).is_ok() && row[16].ends_with('Z')));
+    let history = read_back(&crate::exchange::history_csv(&data.history).unwrap());
+    assert_eq!(history.len(), data.history.len() + 1);
+    assert_eq!(
+        history[0],
+        vec![
+            "Id",
+            "ParentId",
+            "Field",
+            "OldValue",
+            "NewValue",
+            "CreatedById",
+            "CreatedDate",
+            "Origin"
+        ]
+    );
+
+    // An imported change shows as such in the exported history.
+    let repo = empty_desk();
+    import(&repo, &fixtures::all());
+    let changed = fixtures::LICENSES.replace("L-00042,active,25", "L-00042,active,26");
+    import(&repo, &with(&[("licenses.csv", changed.as_str())]));
+    let entries = block_on(repo.all_records::<HistoryEntry>()).unwrap();
+    let rows = read_back(&crate::exchange::history_csv(&entries).unwrap());
+    assert_eq!(rows[1][2..5], ["Licensed Seats", "25", "26"]);
+    assert_eq!(rows[1][7], "Import");
+}
