@@ -17,6 +17,7 @@ pub mod components;
 pub mod demo;
 pub mod domain;
 pub mod download;
+pub mod exchange;
 pub mod format;
 pub mod pages;
 pub mod services;

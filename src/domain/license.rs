@@ -237,6 +237,7 @@ mod tests {
             new_value: new.into(),
             by: SfId::generate(KeyPrefix::User, 1),
             at: at(2025, 2, 1, 9, 0, 0),
+            origin: Default::default(),
         };
         assert!(l.has_been_active(&[entry("Active", "Suspended", HistoryField::Status)]));
         assert!(l.has_been_active(&[entry("Trial", "Active", HistoryField::Status)]));

@@ -10,6 +10,7 @@ mod expiration;
 mod field;
 mod history;
 mod ids;
+mod import;
 mod install;
 mod lead;
 mod license;
@@ -34,8 +35,15 @@ pub use dashboard::{dashboard, Dashboard, PackageSeats, EXPIRATION_WEEKS, EXPIRI
 pub use dates::{add_days, parse_date, DateError};
 pub use expiration::Expiration;
 pub use field::Field;
-pub use history::{HistoryEntry, HistoryField};
+pub use history::{HistoryEntry, HistoryField, HistoryOrigin};
 pub use ids::{IdError, KeyPrefix, SfId};
+pub use import::{
+    check_license_name, check_lookup, check_unique_id, import_bool, import_date, import_date_time,
+    import_expiration, import_id, import_lead_status, import_license_name, import_license_status,
+    import_license_type, import_optional_date, import_optional_id, import_org_edition,
+    import_org_status, import_required_text, import_seats, import_used_licenses,
+    import_version_number, ImportRowError, ImportValueError,
+};
 pub use install::{
     check_install, default_expiration, install, org_expiration_for, record_org_change, uninstall,
     upgrade, upgrade_versions, InstallError, InstallEvent, InstallInput, InstallKind,

@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use super::dates::{add_days, parse_date, DateError};
 use super::expiration::Expiration;
-use super::history::{HistoryEntry, HistoryField};
+use super::history::{HistoryEntry, HistoryField, HistoryOrigin};
 use super::ids::KeyPrefix;
 use super::license::{License, LicenseWarning};
 use super::modifiable::check_modifiable;
@@ -162,6 +162,7 @@ pub fn modify_license_reporting_all(
                 new_value: new,
                 by: actor.id.clone(),
                 at: now,
+                origin: HistoryOrigin::ByHand,
             });
         }
     };
@@ -433,6 +434,7 @@ mod tests {
             new_value: "Suspended".into(),
             by: manager().id,
             at: now(),
+            origin: Default::default(),
         };
         let run_all = |history: &[HistoryEntry], d: &ModifyLicenseDraft| {
             modify_license_reporting_all(

@@ -429,6 +429,7 @@ mod tests {
             new_value: "Suspended".into(),
             by: user(Profile::LicenseManager).id,
             at: now(),
+            origin: Default::default(),
         };
         block_on(repo.create(entry)).unwrap();
         let err = block_on(modify_license(

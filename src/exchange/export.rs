@@ -1,0 +1,295 @@
+//! Exports: every list as CSV with API-name headers, in the formats the
+//! import reads, so exporting everything and importing it into an empty desk
+//! gives the same records.
+//!
+//! Each object's header and cells come from one function pair here; the
+//! import compares records through the same cells to tell what changed.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::domain::{
+    latest_version, Account, Contact, HistoryEntry, InstallEvent, InstallOutcome, Lead, License,
+    Package, PackageVersion, SfId,
+};
+
+use super::cells::{self, Cell};
+use super::columns::ObjectKind;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportError(String);
+
+impl fmt::Display for ExportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "The CSV file could not be written: {}", self.0)
+    }
+}
+
+impl std::error::Error for ExportError {}
+
+/// The header of an object's export: the API name of every field.
+pub fn header(kind: ObjectKind) -> Vec<&'static str> {
+    kind.columns().iter().map(|c| c.names[0]).collect()
+}
+
+fn id(id: &SfId) -> Cell {
+    Cell::text(id.to18())
+}
+
+fn opt_id(id: Option<&SfId>) -> Cell {
+    Cell::text(id.map(|i| i.to18().to_string()).unwrap_or_default())
+}
+
+/// A license's cells, in [`header`]`(License)` order.
+pub fn license_cells(l: &License) -> Vec<Cell> {
+    vec![
+        id(&l.id),
+        Cell::text(l.name.to_string()),
+        Cell::text(l.status.label()),
+        Cell::Number(l.seats.to_csv()),
+        cells::opt_number(l.used_licenses),
+        Cell::text(l.expiration.to_csv()),
+        cells::date(l.install_date),
+        Cell::text(l.instance.clone()),
+        Cell::text(l.org_edition.clone()),
+        Cell::text(l.org_status.label()),
+        cells::opt_date(l.org_expiration_date),
+        cells::boolean(l.sandbox),
+        Cell::text(l.subscriber_org_id.to15()),
+        id(&l.package_version_id),
+        Cell::text(l.version_number.to_string()),
+        opt_id(l.lead_id.as_ref()),
+        opt_id(l.account_id.as_ref()),
+        opt_id(l.contact_id.as_ref()),
+        Cell::text(l.license_type.label()),
+        id(&l.package_id),
+    ]
+}
+
+/// A package's cells; `latest` is its Latest Version (derived, written for
+/// reading, ignored on import).
+pub fn package_cells(p: &Package, latest: Option<&PackageVersion>) -> Vec<Cell> {
+    vec![
+        id(&p.id),
+        Cell::text(p.name.as_str()),
+        id(&p.id),
+        Cell::text(p.developer_name.clone()),
+        id(&p.developer_org_id),
+        Cell::text(latest.map(|v| v.version.to_string()).unwrap_or_default()),
+        opt_id(p.lead_manager.as_ref()),
+        cells::date(p.release_date),
+    ]
+}
+
+pub fn version_cells(v: &PackageVersion) -> Vec<Cell> {
+    vec![
+        id(&v.id),
+        Cell::text(v.name.clone()),
+        id(&v.package_id),
+        Cell::text(v.version.to_string()),
+        id(&v.id),
+        cells::boolean(v.beta),
+        cells::date(v.release_date),
+    ]
+}
+
+pub fn account_cells(a: &Account) -> Vec<Cell> {
+    vec![id(&a.id), Cell::text(a.name.clone())]
+}
+
+pub fn contact_cells(c: &Contact) -> Vec<Cell> {
+    vec![
+        id(&c.id),
+        Cell::text(c.first_name.clone()),
+        Cell::text(c.last_name.clone()),
+        Cell::text(c.email.clone()),
+        id(&c.account_id),
+    ]
+}
+
+pub fn lead_cells(l: &Lead) -> Vec<Cell> {
+    let converted = l.converted.as_ref();
+    vec![
+        id(&l.id),
+        Cell::text(l.first_name.clone()),
+        Cell::text(l.last_name.clone()),
+        Cell::text(l.company.clone()),
+        Cell::text(l.email.clone()),
+        Cell::text(l.lead_source.clone()),
+        Cell::text(l.status.label()),
+        cells::boolean(converted.is_some()),
+        opt_id(converted.map(|c| &c.account_id)),
+        opt_id(converted.map(|c| &c.contact_id)),
+    ]
+}
+
+/// Writes a header and rows as CSV text.
+pub fn write_csv<I>(header: &[&str], rows: I) -> Result<String, ExportError>
+where
+    I: IntoIterator<Item = Vec<Cell>>,
+{
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let fail = |e: csv::Error| ExportError(e.to_string());
+    writer.write_record(header).map_err(fail)?;
+    for row in rows {
+        writer
+            .write_record(row.iter().map(Cell::to_csv))
+            .map_err(fail)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ExportError(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| ExportError(e.to_string()))
+}
+
+pub fn licenses_csv(licenses: &[License]) -> Result<String, ExportError> {
+    write_csv(
+        &header(ObjectKind::License),
+        licenses.iter().map(license_cells),
+    )
+}
+
+/// Packages with their Latest Version, taken from `versions`.
+pub fn packages_csv(
+    packages: &[Package],
+    versions: &[PackageVersion],
+) -> Result<String, ExportError> {
+    let mut by_package: HashMap<&SfId, Vec<PackageVersion>> = HashMap::new();
+    for v in versions {
+        by_package.entry(&v.package_id).or_default().push(v.clone());
+    }
+    write_csv(
+        &header(ObjectKind::Package),
+        packages.iter().map(|p| {
+            let of_package = by_package.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
+            package_cells(p, latest_version(of_package))
+        }),
+    )
+}
+
+pub fn package_versions_csv(versions: &[PackageVersion]) -> Result<String, ExportError> {
+    write_csv(
+        &header(ObjectKind::PackageVersion),
+        versions.iter().map(version_cells),
+    )
+}
+
+pub fn accounts_csv(accounts: &[Account]) -> Result<String, ExportError> {
+    write_csv(
+        &header(ObjectKind::Account),
+        accounts.iter().map(account_cells),
+    )
+}
+
+pub fn contacts_csv(contacts: &[Contact]) -> Result<String, ExportError> {
+    write_csv(
+        &header(ObjectKind::Contact),
+        contacts.iter().map(contact_cells),
+    )
+}
+
+pub fn leads_csv(leads: &[Lead]) -> Result<String, ExportError> {
+    write_csv(&header(ObjectKind::Lead), leads.iter().map(lead_cells))
+}
+
+const INSTALL_LOG: [&str; 19] = [
+    "Id",
+    "Type",
+    "sfLma__Subscriber_Org_ID__c",
+    "OrgName",
+    "sfLma__Org_Edition__c",
+    "sfLma__Instance__c",
+    "sfLma__Org_Status__c",
+    "sfLma__Org_Expiration_Date__c",
+    "sfLma__Is_Sandbox__c",
+    "FirstName",
+    "LastName",
+    "Company",
+    "Email",
+    "sfLma__Package__c",
+    "sfLma__Package_Version__c",
+    "sfLma__Version_Number__c",
+    "CreatedDate",
+    "Outcome",
+    "Reason",
+];
+
+fn outcome_cells(outcome: &InstallOutcome) -> [Cell; 2] {
+    let (label, reason) = match outcome {
+        InstallOutcome::LeadAndLicenseCreated { license_id, .. } => {
+            ("Lead and license created", license_id.to18().to_string())
+        }
+        InstallOutcome::LicenseUpdated { license_id } => {
+            ("License updated", license_id.to18().to_string())
+        }
+        InstallOutcome::Pending { reason } => ("Pending", reason.clone()),
+        InstallOutcome::Failed { reason, advice } => {
+            ("Failed", format!("{reason} {}", advice.join(" ")))
+        }
+        InstallOutcome::NoLicense { reason } => ("No license", reason.clone()),
+    };
+    [Cell::text(label), Cell::Text(reason)]
+}
+
+/// The Install Log (not imported: events happen in subscriber orgs).
+pub fn install_log_csv(events: &[InstallEvent]) -> Result<String, ExportError> {
+    write_csv(
+        &INSTALL_LOG,
+        events.iter().map(|e| {
+            let [outcome, reason] = outcome_cells(&e.outcome);
+            vec![
+                id(&e.id),
+                Cell::text(e.kind.label()),
+                Cell::text(e.org.org_id.to15()),
+                Cell::text(e.org.org_name.clone()),
+                Cell::text(e.org.edition.clone()),
+                Cell::text(e.org.instance.clone()),
+                Cell::text(e.org.status.label()),
+                cells::opt_date(e.org.org_expiration_date),
+                cells::boolean(e.org.sandbox),
+                Cell::text(e.installer.first_name.clone()),
+                Cell::text(e.installer.last_name.clone()),
+                Cell::text(e.installer.company.clone()),
+                Cell::text(e.installer.email.clone()),
+                id(&e.package_id),
+                id(&e.package_version_id),
+                Cell::text(e.version_number.to_string()),
+                cells::date_time(e.at),
+                outcome,
+                reason,
+            ]
+        }),
+    )
+}
+
+/// License History, in the columns of a Salesforce field-history export.
+const HISTORY: [&str; 8] = [
+    "Id",
+    "ParentId",
+    "Field",
+    "OldValue",
+    "NewValue",
+    "CreatedById",
+    "CreatedDate",
+    "Origin",
+];
+
+pub fn history_csv(history: &[HistoryEntry]) -> Result<String, ExportError> {
+    write_csv(
+        &HISTORY,
+        history.iter().map(|h| {
+            vec![
+                id(&h.id),
+                id(&h.license_id),
+                Cell::text(h.field.label()),
+                Cell::text(h.old_value.clone()),
+                Cell::text(h.new_value.clone()),
+                id(&h.by),
+                cells::date_time(h.at),
+                Cell::text(h.origin.label()),
+            ]
+        }),
+    )
+}

@@ -1,0 +1,971 @@
+//! The import plan: what an import would write, shown before anything is.
+//!
+//! Rows are added as files are read (in any order); `finish` then resolves
+//! every lookup against the records of the import and of the desk, tells
+//! new, changed and unchanged records apart, and prepares the writes: the
+//! accepted records, a history entry per changed license field (marked as
+//! coming from the import) and the counters moved past what came in.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+
+use crate::domain::{
+    check_license_name, check_lookup, check_unique_id, Account, Contact, HistoryEntry,
+    HistoryField, HistoryOrigin, ImportRowError, ImportValueError, KeyPrefix, Lead, LeadOwner,
+    LeadStatus, License, LicenseName, LicenseStatus, Package, PackageVersion, Sequences, SfId,
+    Stamp, User, LEAD_SOURCE_PACKAGE_INSTALLATION,
+};
+use crate::storage::{Expect, Stored};
+
+use super::cells::Cell;
+use super::columns::{ColumnMap, ObjectKind};
+use super::export::{
+    account_cells, contact_cells, header, lead_cells, package_cells, version_cells,
+};
+use super::reader::{Row, RowShapeError};
+use super::rows::{
+    lic, parse_row, ContactRow, LeadRow, LicenseRow, PackageRow, Parsed, Ref, VersionRow,
+};
+
+/// How many changed records per object the preview shows field by field.
+pub const CHANGE_SAMPLE_PER_OBJECT: usize = 10;
+
+/// The desk's records an import is compared with.
+#[derive(Debug, Clone, Default)]
+pub struct Desk {
+    pub packages: Vec<Stored<Package>>,
+    pub versions: Vec<Stored<PackageVersion>>,
+    pub accounts: Vec<Stored<Account>>,
+    pub contacts: Vec<Stored<Contact>>,
+    pub leads: Vec<Stored<Lead>>,
+    pub licenses: Vec<Stored<License>>,
+    pub users: Vec<User>,
+    pub sequences: Option<Stored<Sequences>>,
+}
+
+/// A refused row (or one refused value of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub kind: ObjectKind,
+    pub file: String,
+    /// The physical line the row starts on.
+    pub line: u64,
+    /// The column to fix; empty when the row as a whole is wrong.
+    pub column: String,
+    pub message: String,
+}
+
+/// A whole file that can't be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedFile {
+    pub file: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub new: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub refused: usize,
+}
+
+/// One changed field of one record, old → new.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeSample {
+    pub kind: ObjectKind,
+    pub record: String,
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSummary {
+    pub file: String,
+    pub kind: ObjectKind,
+    pub rows: u64,
+    /// Header cells that are no field of the object: ignored.
+    pub unknown_columns: Vec<String>,
+}
+
+/// A record to write and what it expects to find.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Write<T> {
+    pub record: T,
+    pub expect: Expect,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Writes {
+    pub packages: Vec<Write<Package>>,
+    pub versions: Vec<Write<PackageVersion>>,
+    pub accounts: Vec<Write<Account>>,
+    pub contacts: Vec<Write<Contact>>,
+    pub leads: Vec<Write<Lead>>,
+    pub licenses: Vec<Write<License>>,
+    pub history: Vec<HistoryEntry>,
+    pub sequences: Option<Write<Sequences>>,
+}
+
+impl Writes {
+    /// Records written (not counting history and counters).
+    pub fn records(&self) -> usize {
+        self.packages.len()
+            + self.versions.len()
+            + self.accounts.len()
+            + self.contacts.len()
+            + self.leads.len()
+            + self.licenses.len()
+    }
+}
+
+/// The preview, and the writes an Import would commit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportPlan {
+    pub files: Vec<FileSummary>,
+    pub refused_files: Vec<RefusedFile>,
+    pub counts: Vec<(ObjectKind, Counts)>,
+    pub refused: Vec<Refused>,
+    pub changes: Vec<ChangeSample>,
+    /// Licenses that come in with fewer seats than used ones (kept, as the
+    /// org holds them, with the usual warning on the license).
+    pub seats_below_used: usize,
+    pub writes: Writes,
+}
+
+impl ImportPlan {
+    pub fn counts_of(&self, kind: ObjectKind) -> Counts {
+        self.counts
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or_else(Counts::default, |(_, c)| *c)
+    }
+
+    /// Rows an Import would write (new and changed).
+    pub fn accepted_rows(&self) -> usize {
+        self.counts.iter().map(|(_, c)| c.new + c.changed).sum()
+    }
+
+    pub fn refused_rows(&self) -> usize {
+        self.counts.iter().map(|(_, c)| c.refused).sum()
+    }
+
+    /// Whether pressing Import would write anything.
+    pub fn has_writes(&self) -> bool {
+        self.writes.records() > 0
+    }
+}
+
+struct Pending<T> {
+    file: usize,
+    line: u64,
+    row: T,
+}
+
+/// Collects rows as files are read; [`PlanBuilder::finish`] makes the plan.
+pub struct PlanBuilder {
+    actor: SfId,
+    now: NaiveDateTime,
+    files: Vec<FileSummary>,
+    refused_files: Vec<RefusedFile>,
+    packages: Vec<Pending<PackageRow>>,
+    versions: Vec<Pending<VersionRow>>,
+    accounts: Vec<Pending<Account>>,
+    contacts: Vec<Pending<ContactRow>>,
+    leads: Vec<Pending<LeadRow>>,
+    licenses: Vec<Pending<Box<LicenseRow>>>,
+    refused: Vec<Refused>,
+    refused_counts: HashMap<ObjectKind, usize>,
+    /// First line of each Id per object (and the file it is in).
+    seen: HashMap<(ObjectKind, SfId), (usize, u64)>,
+}
+
+impl PlanBuilder {
+    /// `actor` is who imports (named in the history), `now` when.
+    pub fn new(actor: &SfId, now: NaiveDateTime) -> PlanBuilder {
+        PlanBuilder {
+            actor: actor.clone(),
+            now,
+            files: Vec::new(),
+            refused_files: Vec::new(),
+            packages: Vec::new(),
+            versions: Vec::new(),
+            accounts: Vec::new(),
+            contacts: Vec::new(),
+            leads: Vec::new(),
+            licenses: Vec::new(),
+            refused: Vec::new(),
+            refused_counts: HashMap::new(),
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Starts a recognised file; returns its index for [`add_row`](Self::add_row).
+    pub fn add_file(&mut self, name: &str, map: &ColumnMap) -> usize {
+        self.files.push(FileSummary {
+            file: name.to_string(),
+            kind: map.kind,
+            rows: 0,
+            unknown_columns: map.unknown.clone(),
+        });
+        self.files.len() - 1
+    }
+
+    /// A file refused as a whole.
+    pub fn refuse_file(&mut self, name: &str, message: String) {
+        self.refused_files.push(RefusedFile {
+            file: name.to_string(),
+            message,
+        });
+    }
+
+    fn refuse(&mut self, kind: ObjectKind, file: usize, line: u64, errors: Vec<(String, String)>) {
+        let name = self
+            .files
+            .get(file)
+            .map(|f| f.file.clone())
+            .unwrap_or_default();
+        *self.refused_counts.entry(kind).or_default() += 1;
+        for (column, message) in errors {
+            self.refused.push(Refused {
+                kind,
+                file: name.clone(),
+                line,
+                column,
+                message,
+            });
+        }
+    }
+
+    /// Parses one row of file `file` through the domain, or records why not.
+    pub fn add_row(&mut self, file: usize, map: &ColumnMap, row: Result<Row, RowShapeError>) {
+        let kind = map.kind;
+        if let Some(f) = self.files.get_mut(file) {
+            f.rows += 1;
+        }
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => return self.refuse(kind, file, e.line, vec![(String::new(), e.message)]),
+        };
+        let parsed = match parse_row(map, &row.cells, &self.actor, self.now) {
+            Ok(p) => p,
+            Err(errors) => {
+                let errors = errors
+                    .into_iter()
+                    .map(|e| (e.column, e.error.to_string()))
+                    .collect();
+                return self.refuse(kind, file, row.line, errors);
+            }
+        };
+        let key = (kind, parsed.id().clone());
+        let first = self.seen.get(&key).map(|(_, line)| *line);
+        if let Err(e) = check_unique_id(parsed.id(), first) {
+            return self.refuse(kind, file, row.line, vec![("Id".into(), e.to_string())]);
+        }
+        self.seen.insert(key, (file, row.line));
+        let line = row.line;
+        match parsed {
+            Parsed::Package(row) => self.packages.push(Pending { file, line, row }),
+            Parsed::Version(row) => self.versions.push(Pending { file, line, row }),
+            Parsed::Account(row) => self.accounts.push(Pending { file, line, row }),
+            Parsed::Contact(row) => self.contacts.push(Pending { file, line, row }),
+            Parsed::Lead(row) => self.leads.push(Pending { file, line, row }),
+            Parsed::License(row) => self.licenses.push(Pending { file, line, row }),
+        }
+    }
+
+    /// Resolves, compares with `desk` and prepares the writes.
+    pub fn finish(mut self, desk: &Desk) -> ImportPlan {
+        let mut plan = Finishing::new(desk, &self.actor, self.now);
+        let refused_before: Vec<(ObjectKind, usize)> =
+            self.refused_counts.iter().map(|(k, n)| (*k, *n)).collect();
+        for (kind, n) in refused_before {
+            plan.counts(kind).refused += n;
+        }
+        for p in std::mem::take(&mut self.packages) {
+            if let Err(e) = plan.package(p.row) {
+                self.refuse(ObjectKind::Package, p.file, p.line, vec![e]);
+                plan.counts(ObjectKind::Package).refused += 1;
+            }
+        }
+        for p in std::mem::take(&mut self.versions) {
+            if let Err(e) = plan.version(p.row) {
+                self.refuse(ObjectKind::PackageVersion, p.file, p.line, vec![e]);
+                plan.counts(ObjectKind::PackageVersion).refused += 1;
+            }
+        }
+        for p in std::mem::take(&mut self.accounts) {
+            plan.account(p.row);
+        }
+        for p in std::mem::take(&mut self.contacts) {
+            if let Err(e) = plan.contact(p.row) {
+                self.refuse(ObjectKind::Contact, p.file, p.line, vec![e]);
+                plan.counts(ObjectKind::Contact).refused += 1;
+            }
+        }
+        // A lead learns its package from the licenses that name it.
+        for p in &self.licenses {
+            if let (Some(lead), Some((_, package))) =
+                (&p.row.lead, plan.version_of(&p.row.version.id))
+            {
+                plan.lead_packages.entry(lead.id.clone()).or_insert(package);
+            }
+        }
+        for p in std::mem::take(&mut self.leads) {
+            if let Err(e) = plan.lead(p.row) {
+                self.refuse(ObjectKind::Lead, p.file, p.line, vec![e]);
+                plan.counts(ObjectKind::Lead).refused += 1;
+            }
+        }
+        for p in std::mem::take(&mut self.licenses) {
+            if let Err(e) = plan.license(*p.row) {
+                self.refuse(ObjectKind::License, p.file, p.line, vec![e]);
+                plan.counts(ObjectKind::License).refused += 1;
+            }
+        }
+        // refuse() counted these rows in refused_counts too; the plan's
+        // counts are the ones shown.
+        let mut out = plan.done();
+        out.files = self.files;
+        out.refused_files = self.refused_files;
+        self.refused
+            .sort_by(|a, b| (a.kind, &a.file, a.line).cmp(&(b.kind, &b.file, b.line)));
+        out.refused = self.refused;
+        out
+    }
+}
+
+fn err(r: &Ref, error: impl Into<ImportValueError>) -> (String, String) {
+    let e = ImportRowError::new(r.column.clone(), error);
+    (e.column, e.error.to_string())
+}
+
+fn col(column: &str, error: impl Into<ImportValueError>) -> (String, String) {
+    (column.to_string(), error.into().to_string())
+}
+
+enum Outcome {
+    New,
+    Changed,
+    Unchanged,
+}
+
+/// The state of `finish`: the desk indexed, and what is accepted so far.
+struct Finishing<'d> {
+    actor: SfId,
+    now: NaiveDateTime,
+    desk_packages: HashMap<&'d SfId, &'d Stored<Package>>,
+    desk_versions: HashMap<&'d SfId, &'d Stored<PackageVersion>>,
+    desk_accounts: HashMap<&'d SfId, &'d Stored<Account>>,
+    desk_contacts: HashMap<&'d SfId, &'d Stored<Contact>>,
+    desk_leads: HashMap<&'d SfId, &'d Stored<Lead>>,
+    desk_licenses: HashMap<&'d SfId, &'d Stored<License>>,
+    users: HashSet<&'d SfId>,
+    /// Alias or Package ID → Package ID, of accepted packages.
+    package_keys: HashMap<SfId, SfId>,
+    lead_managers: HashMap<SfId, Option<SfId>>,
+    /// Alias or Version ID → (Version ID, Package ID), of accepted versions.
+    version_keys: HashMap<SfId, (SfId, SfId)>,
+    accounts: HashSet<SfId>,
+    contacts: HashMap<SfId, String>,
+    lead_names: HashMap<SfId, String>,
+    lead_packages: HashMap<SfId, SfId>,
+    license_names: HashMap<LicenseName, SfId>,
+    seq: Sequences,
+    desk_seq: Option<&'d Stored<Sequences>>,
+    counts: Vec<(ObjectKind, Counts)>,
+    changes: Vec<ChangeSample>,
+    sampled: HashMap<ObjectKind, usize>,
+    seats_below_used: usize,
+    writes: Writes,
+}
+
+fn index<T, F: Fn(&T) -> &SfId>(items: &[Stored<T>], key: F) -> HashMap<&SfId, &Stored<T>> {
+    items.iter().map(|s| (key(&s.record), s)).collect()
+}
+
+fn expect_of<T>(existing: Option<&Stored<T>>) -> Expect {
+    existing.map_or(Expect::Absent, |s| Expect::Rev(s.rev))
+}
+
+/// A cell as the preview shows it.
+fn shown(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => s.clone(),
+        Cell::Number(n) => n.to_string(),
+    }
+}
+
+/// A license's fields as its history shows them.
+fn license_fields(l: &License) -> [(HistoryField, String); 16] {
+    let id = |i: Option<&SfId>| i.map(|i| i.to15().to_string()).unwrap_or_default();
+    [
+        (HistoryField::LicenseName, l.name.to_string()),
+        (HistoryField::Status, l.status.to_string()),
+        (HistoryField::Seats, l.seats.to_string()),
+        (
+            HistoryField::UsedLicenses,
+            l.used_licenses.map(|u| u.to_string()).unwrap_or_default(),
+        ),
+        (HistoryField::Expiration, l.expiration.to_string()),
+        (HistoryField::InstallDate, l.install_date.to_string()),
+        (HistoryField::Instance, l.instance.clone()),
+        (HistoryField::OrgEdition, l.org_edition.clone()),
+        (HistoryField::OrgStatus, l.org_status.to_string()),
+        (
+            HistoryField::OrgExpirationDate,
+            l.org_expiration_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ),
+        (HistoryField::Sandbox, l.sandbox.to_string()),
+        (
+            HistoryField::SubscriberOrgId,
+            l.subscriber_org_id.to15().to_string(),
+        ),
+        (
+            HistoryField::PackageVersion,
+            id(Some(&l.package_version_id)),
+        ),
+        (HistoryField::VersionNumber, l.version_number.to_string()),
+        (HistoryField::Lead, id(l.lead_id.as_ref())),
+        (HistoryField::LicenseType, l.license_type.to_string()),
+    ]
+}
+
+impl<'d> Finishing<'d> {
+    fn new(desk: &'d Desk, actor: &SfId, now: NaiveDateTime) -> Self {
+        let desk_licenses = index(&desk.licenses, |l: &License| &l.id);
+        let license_names = desk
+            .licenses
+            .iter()
+            .map(|s| (s.record.name, s.record.id.clone()))
+            .collect();
+        let mut lead_packages = HashMap::new();
+        for s in &desk.leads {
+            lead_packages.insert(s.record.id.clone(), s.record.package_id.clone());
+        }
+        for s in &desk.licenses {
+            if let Some(lead) = &s.record.lead_id {
+                lead_packages
+                    .entry(lead.clone())
+                    .or_insert_with(|| s.record.package_id.clone());
+            }
+        }
+        Finishing {
+            actor: actor.clone(),
+            now,
+            desk_packages: index(&desk.packages, |p: &Package| &p.id),
+            desk_versions: index(&desk.versions, |v: &PackageVersion| &v.id),
+            desk_accounts: index(&desk.accounts, |a: &Account| &a.id),
+            desk_contacts: index(&desk.contacts, |c: &Contact| &c.id),
+            desk_leads: index(&desk.leads, |l: &Lead| &l.id),
+            desk_licenses,
+            users: desk.users.iter().map(|u| &u.id).collect(),
+            package_keys: HashMap::new(),
+            lead_managers: HashMap::new(),
+            version_keys: HashMap::new(),
+            accounts: HashSet::new(),
+            contacts: HashMap::new(),
+            lead_names: HashMap::new(),
+            lead_packages,
+            license_names,
+            seq: desk
+                .sequences
+                .as_ref()
+                .map(|s| s.record.clone())
+                .unwrap_or_default(),
+            desk_seq: desk.sequences.as_ref(),
+            counts: ObjectKind::ALL
+                .into_iter()
+                .map(|k| (k, Counts::default()))
+                .collect(),
+            changes: Vec::new(),
+            sampled: HashMap::new(),
+            seats_below_used: 0,
+            writes: Writes::default(),
+        }
+    }
+
+    fn counts(&mut self, kind: ObjectKind) -> &mut Counts {
+        let i = ObjectKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        // `counts` holds every kind, in `ALL` order.
+        &mut self.counts[i].1
+    }
+
+    fn tally(&mut self, kind: ObjectKind, outcome: &Outcome) {
+        let c = self.counts(kind);
+        match outcome {
+            Outcome::New => c.new += 1,
+            Outcome::Changed => c.changed += 1,
+            Outcome::Unchanged => c.unchanged += 1,
+        }
+    }
+
+    fn sample(&mut self, kind: ObjectKind, record: &str, diffs: &[(String, String, String)]) {
+        let taken = self.sampled.entry(kind).or_default();
+        if *taken >= CHANGE_SAMPLE_PER_OBJECT {
+            return;
+        }
+        *taken += 1;
+        for (field, old, new) in diffs {
+            self.changes.push(ChangeSample {
+                kind,
+                record: record.to_string(),
+                field: field.clone(),
+                old: old.clone(),
+                new: new.clone(),
+            });
+        }
+    }
+
+    /// Field-by-field differences through the export's cells.
+    fn cell_diffs(
+        kind: ObjectKind,
+        old: Vec<Cell>,
+        new: Vec<Cell>,
+    ) -> Vec<(String, String, String)> {
+        header(kind)
+            .into_iter()
+            .zip(old.iter().zip(&new))
+            .filter(|(_, (o, n))| o != n)
+            .map(|(h, (o, n))| (h.to_string(), shown(o), shown(n)))
+            .collect()
+    }
+
+    fn outcome<T: PartialEq>(existing: Option<&Stored<T>>, merged: &T) -> Outcome {
+        match existing {
+            None => Outcome::New,
+            Some(s) if s.record == *merged => Outcome::Unchanged,
+            Some(_) => Outcome::Changed,
+        }
+    }
+
+    fn package_of(&self, id: &SfId) -> Option<SfId> {
+        self.package_keys
+            .get(id)
+            .cloned()
+            .or_else(|| self.desk_packages.get(id).map(|s| s.record.id.clone()))
+    }
+
+    /// (Version ID, Package ID) of an accepted or stored version.
+    fn version_of(&self, id: &SfId) -> Option<(SfId, SfId)> {
+        self.version_keys.get(id).cloned().or_else(|| {
+            self.desk_versions
+                .get(id)
+                .map(|s| (s.record.id.clone(), s.record.package_id.clone()))
+        })
+    }
+
+    fn package(&mut self, row: PackageRow) -> Result<(), (String, String)> {
+        let existing = self.desk_packages.get(&row.package.id).copied();
+        let mut merged = row.package;
+        if let Some(Some(manager)) = &row.lead_manager {
+            check_lookup(
+                self.users.contains(&manager.id),
+                KeyPrefix::User,
+                &manager.id,
+            )
+            .map_err(|e| err(manager, e))?;
+        }
+        merged.lead_manager = match (&row.lead_manager, existing) {
+            (Some(m), _) => m.as_ref().map(|r| r.id.clone()),
+            (None, Some(e)) => e.record.lead_manager.clone(),
+            (None, None) => None,
+        };
+        if let Some(e) = existing {
+            merged.registration = e.record.registration.clone();
+            merged.last_refresh = e.record.last_refresh;
+            merged.created = e.record.created.clone();
+            merged.last_modified = e.record.last_modified.clone();
+            if !row.has_developer_name {
+                merged.developer_name = e.record.developer_name.clone();
+            }
+        }
+        let outcome = Self::outcome(existing, &merged);
+        if let (Outcome::Changed, Some(e)) = (&outcome, existing) {
+            let diffs = Self::cell_diffs(
+                ObjectKind::Package,
+                package_cells(&e.record, None),
+                package_cells(&merged, None),
+            );
+            self.sample(ObjectKind::Package, merged.name.as_str(), &diffs);
+            merged.last_modified = Stamp::user(&self.actor, self.now);
+        }
+        self.tally(ObjectKind::Package, &outcome);
+        if let Some(alias) = row.alias {
+            self.package_keys.insert(alias, merged.id.clone());
+        }
+        self.package_keys
+            .insert(merged.id.clone(), merged.id.clone());
+        self.lead_managers
+            .insert(merged.id.clone(), merged.lead_manager.clone());
+        self.seq.observe_id(&merged.id);
+        if !matches!(outcome, Outcome::Unchanged) {
+            self.writes.packages.push(Write {
+                expect: expect_of(existing),
+                record: merged,
+            });
+        }
+        Ok(())
+    }
+
+    fn version(&mut self, row: VersionRow) -> Result<(), (String, String)> {
+        let package = self.package_of(&row.package.id);
+        check_lookup(package.is_some(), KeyPrefix::Package, &row.package.id)
+            .map_err(|e| err(&row.package, e))?;
+        let mut merged = row.version;
+        if let Some(p) = package {
+            merged.package_id = p;
+        }
+        let existing = self.desk_versions.get(&merged.id).copied();
+        let outcome = Self::outcome(existing, &merged);
+        if let (Outcome::Changed, Some(e)) = (&outcome, existing) {
+            let diffs = Self::cell_diffs(
+                ObjectKind::PackageVersion,
+                version_cells(&e.record),
+                version_cells(&merged),
+            );
+            self.sample(ObjectKind::PackageVersion, &merged.name, &diffs);
+        }
+        self.tally(ObjectKind::PackageVersion, &outcome);
+        let key = (merged.id.clone(), merged.package_id.clone());
+        if let Some(alias) = row.alias {
+            self.version_keys.insert(alias, key.clone());
+        }
+        self.version_keys.insert(merged.id.clone(), key);
+        self.seq.observe_id(&merged.id);
+        if !matches!(outcome, Outcome::Unchanged) {
+            self.writes.versions.push(Write {
+                expect: expect_of(existing),
+                record: merged,
+            });
+        }
+        Ok(())
+    }
+
+    fn account(&mut self, mut merged: Account) {
+        let existing = self.desk_accounts.get(&merged.id).copied();
+        if let Some(e) = existing {
+            merged.created = e.record.created.clone();
+        }
+        let outcome = Self::outcome(existing, &merged);
+        if let (Outcome::Changed, Some(e)) = (&outcome, existing) {
+            let diffs = Self::cell_diffs(
+                ObjectKind::Account,
+                account_cells(&e.record),
+                account_cells(&merged),
+            );
+            self.sample(ObjectKind::Account, &merged.name, &diffs);
+        }
+        self.tally(ObjectKind::Account, &outcome);
+        self.accounts.insert(merged.id.clone());
+        self.seq.observe_id(&merged.id);
+        if !matches!(outcome, Outcome::Unchanged) {
+            self.writes.accounts.push(Write {
+                expect: expect_of(existing),
+                record: merged,
+            });
+        }
+    }
+
+    fn has_account(&self, id: &SfId) -> bool {
+        self.accounts.contains(id) || self.desk_accounts.contains_key(id)
+    }
+
+    fn has_contact(&self, id: &SfId) -> bool {
+        self.contacts.contains_key(id) || self.desk_contacts.contains_key(id)
+    }
+
+    fn contact(&mut self, row: ContactRow) -> Result<(), (String, String)> {
+        check_lookup(
+            self.has_account(&row.account.id),
+            KeyPrefix::Account,
+            &row.account.id,
+        )
+        .map_err(|e| err(&row.account, e))?;
+        let mut merged = row.contact;
+        let existing = self.desk_contacts.get(&merged.id).copied();
+        if let Some(e) = existing {
+            merged.created = e.record.created.clone();
+        }
+        let outcome = Self::outcome(existing, &merged);
+        if let (Outcome::Changed, Some(e)) = (&outcome, existing) {
+            let diffs = Self::cell_diffs(
+                ObjectKind::Contact,
+                contact_cells(&e.record),
+                contact_cells(&merged),
+            );
+            self.sample(ObjectKind::Contact, &merged.full_name(), &diffs);
+        }
+        self.tally(ObjectKind::Contact, &outcome);
+        self.contacts.insert(merged.id.clone(), merged.full_name());
+        self.seq.observe_id(&merged.id);
+        if !matches!(outcome, Outcome::Unchanged) {
+            self.writes.contacts.push(Write {
+                expect: expect_of(existing),
+                record: merged,
+            });
+        }
+        Ok(())
+    }
+
+    fn lead(&mut self, row: LeadRow) -> Result<(), (String, String)> {
+        if let Some((account, contact)) = &row.converted {
+            check_lookup(
+                self.has_account(&account.id),
+                KeyPrefix::Account,
+                &account.id,
+            )
+            .map_err(|e| err(account, e))?;
+            check_lookup(
+                self.has_contact(&contact.id),
+                KeyPrefix::Contact,
+                &contact.id,
+            )
+            .map_err(|e| err(contact, e))?;
+        }
+        let mut merged = row.lead;
+        let existing = self.desk_leads.get(&merged.id).copied();
+        let package = self
+            .lead_packages
+            .get(&merged.id)
+            .cloned()
+            .ok_or_else(|| col("Id", ImportValueError::LeadWithoutLicense))?;
+        merged.package_id = package.clone();
+        match existing {
+            Some(e) => {
+                merged.owner = e.record.owner.clone();
+                merged.created = e.record.created.clone();
+                merged.last_modified = e.record.last_modified.clone();
+                if row.lead_source.is_none() {
+                    merged.lead_source = e.record.lead_source.clone();
+                }
+                if row.status.is_none() && row.converted.is_none() {
+                    merged.status = e.record.status;
+                }
+                if let (Some(old), Some(new)) = (&e.record.converted, &merged.converted) {
+                    if old.account_id == new.account_id && old.contact_id == new.contact_id {
+                        merged.converted = Some(old.clone());
+                    }
+                }
+            }
+            None => {
+                merged.owner = match self.lead_managers.get(&package).cloned().or_else(|| {
+                    self.desk_packages
+                        .get(&package)
+                        .map(|p| p.record.lead_manager.clone())
+                }) {
+                    Some(Some(user)) => LeadOwner::User(user),
+                    _ => LeadOwner::LicenseManagementApp,
+                };
+                if merged.lead_source.is_empty() {
+                    merged.lead_source = LEAD_SOURCE_PACKAGE_INSTALLATION.to_string();
+                }
+            }
+        }
+        if merged.converted.is_some() {
+            merged.status = LeadStatus::Converted;
+        }
+        let outcome = Self::outcome(existing, &merged);
+        if let (Outcome::Changed, Some(e)) = (&outcome, existing) {
+            let diffs =
+                Self::cell_diffs(ObjectKind::Lead, lead_cells(&e.record), lead_cells(&merged));
+            self.sample(ObjectKind::Lead, &merged.full_name(), &diffs);
+            merged.last_modified = Stamp::user(&self.actor, self.now);
+        }
+        self.tally(ObjectKind::Lead, &outcome);
+        self.lead_names
+            .insert(merged.id.clone(), merged.full_name());
+        self.seq.observe_id(&merged.id);
+        if !matches!(outcome, Outcome::Unchanged) {
+            self.writes.leads.push(Write {
+                expect: expect_of(existing),
+                record: merged,
+            });
+        }
+        Ok(())
+    }
+
+    fn lead_name(&self, id: &SfId) -> Option<String> {
+        self.lead_names
+            .get(id)
+            .cloned()
+            .or_else(|| self.desk_leads.get(id).map(|l| l.record.full_name()))
+    }
+
+    fn license(&mut self, row: LicenseRow) -> Result<(), (String, String)> {
+        let (version_id, package_id) = self.version_of(&row.version.id).ok_or_else(|| {
+            err(
+                &row.version,
+                ImportValueError::Nowhere {
+                    label: KeyPrefix::PackageVersion.label(),
+                    id: row.version.id.to15().to_string(),
+                },
+            )
+        })?;
+        if let Some(p) = &row.package {
+            let named = self.package_of(&p.id);
+            check_lookup(named.is_some(), KeyPrefix::Package, &p.id).map_err(|e| err(p, e))?;
+            if named.as_ref() != Some(&package_id) {
+                return Err(err(
+                    p,
+                    ImportValueError::PackageMismatch {
+                        package: p.id.to15().to_string(),
+                        version_package: package_id.to15().to_string(),
+                    },
+                ));
+            }
+        }
+        if let Some(lead) = &row.lead {
+            let found =
+                self.lead_names.contains_key(&lead.id) || self.desk_leads.contains_key(&lead.id);
+            check_lookup(found, KeyPrefix::Lead, &lead.id).map_err(|e| err(lead, e))?;
+        }
+        if let Some(a) = &row.account {
+            check_lookup(self.has_account(&a.id), KeyPrefix::Account, &a.id)
+                .map_err(|e| err(a, e))?;
+        }
+        if let Some(c) = &row.contact {
+            check_lookup(self.has_contact(&c.id), KeyPrefix::Contact, &c.id)
+                .map_err(|e| err(c, e))?;
+        }
+        let mut merged = row.license;
+        let name_column = "Name";
+        check_license_name(
+            merged.name,
+            &merged.id,
+            self.license_names.get(&merged.name),
+        )
+        .map_err(|e| col(name_column, e))?;
+        merged.package_id = package_id;
+        merged.package_version_id = version_id;
+        merged.lead_id = row.lead.as_ref().map(|r| r.id.clone());
+        merged.account_id = row.account.as_ref().map(|r| r.id.clone());
+        merged.contact_id = row.contact.as_ref().map(|r| r.id.clone());
+        let existing = self.desk_licenses.get(&merged.id).copied();
+        if let Some(e) = existing {
+            keep_absent(&mut merged, &e.record, &row.present);
+            merged.ever_active = e.record.ever_active || merged.status == LicenseStatus::Active;
+            merged.information_current_as_of = e.record.information_current_as_of;
+            merged.created = e.record.created.clone();
+            merged.last_modified = e.record.last_modified.clone();
+        }
+        merged.lead_name = merged
+            .lead_id
+            .as_ref()
+            .and_then(|id| self.lead_name(id))
+            .or_else(|| existing.map(|e| e.record.lead_name.clone()))
+            .or_else(|| {
+                merged.contact_id.as_ref().and_then(|c| {
+                    self.contacts
+                        .get(c)
+                        .cloned()
+                        .or_else(|| self.desk_contacts.get(c).map(|s| s.record.full_name()))
+                })
+            })
+            .unwrap_or_default();
+        let outcome = Self::outcome(existing, &merged);
+        if let (Outcome::Changed, Some(e)) = (&outcome, existing) {
+            let diffs: Vec<(HistoryField, String, String)> = license_fields(&e.record)
+                .into_iter()
+                .zip(license_fields(&merged))
+                .filter(|((_, old), (_, new))| old != new)
+                .map(|((field, old), (_, new))| (field, old, new))
+                .collect();
+            let shown: Vec<(String, String, String)> = diffs
+                .iter()
+                .map(|(f, o, n)| (f.label().to_string(), o.clone(), n.clone()))
+                .collect();
+            self.sample(ObjectKind::License, &merged.name.to_string(), &shown);
+            for (field, old_value, new_value) in diffs {
+                self.writes.history.push(HistoryEntry {
+                    id: SfId::generate(KeyPrefix::LicenseHistory, 0),
+                    license_id: merged.id.clone(),
+                    field,
+                    old_value,
+                    new_value,
+                    by: self.actor.clone(),
+                    at: self.now,
+                    origin: HistoryOrigin::Import,
+                });
+            }
+            merged.last_modified = Stamp::user(&self.actor, self.now);
+        }
+        self.tally(ObjectKind::License, &outcome);
+        if !merged.warnings().is_empty() {
+            self.seats_below_used += 1;
+        }
+        self.license_names.insert(merged.name, merged.id.clone());
+        self.seq.observe_license_name(merged.name);
+        self.seq.observe_id(&merged.id);
+        if !matches!(outcome, Outcome::Unchanged) {
+            self.writes.licenses.push(Write {
+                expect: expect_of(existing),
+                record: merged,
+            });
+        }
+        Ok(())
+    }
+
+    fn done(mut self) -> ImportPlan {
+        // History IDs come after every imported ID has moved the counters.
+        for entry in &mut self.writes.history {
+            entry.id = self.seq.next_id(KeyPrefix::LicenseHistory);
+        }
+        let unchanged_seq = self.desk_seq.is_some_and(|s| s.record == self.seq)
+            || (self.desk_seq.is_none() && self.seq == Sequences::default());
+        if !unchanged_seq && self.writes.records() > 0 {
+            self.writes.sequences = Some(Write {
+                expect: expect_of(self.desk_seq),
+                record: self.seq,
+            });
+        }
+        ImportPlan {
+            files: Vec::new(),
+            refused_files: Vec::new(),
+            counts: self.counts,
+            refused: Vec::new(),
+            changes: self.changes,
+            seats_below_used: self.seats_below_used,
+            writes: self.writes,
+        }
+    }
+}
+
+/// Fields whose column the file doesn't have keep the desk's value.
+fn keep_absent(merged: &mut License, existing: &License, present: &[bool; lic::COUNT]) {
+    let absent = |field: usize| !present.get(field).copied().unwrap_or(false);
+    if absent(lic::USED) {
+        merged.used_licenses = existing.used_licenses;
+    }
+    if absent(lic::EXPIRATION) {
+        merged.expiration = existing.expiration;
+    }
+    if absent(lic::INSTANCE) {
+        merged.instance = existing.instance.clone();
+    }
+    if absent(lic::EDITION) {
+        merged.org_edition = existing.org_edition.clone();
+    }
+    if absent(lic::ORG_EXPIRATION) {
+        merged.org_expiration_date = existing.org_expiration_date;
+    }
+    if absent(lic::SANDBOX) {
+        merged.sandbox = existing.sandbox;
+    }
+    if absent(lic::LEAD) {
+        merged.lead_id = existing.lead_id.clone();
+    }
+    if absent(lic::ACCOUNT) {
+        merged.account_id = existing.account_id.clone();
+    }
+    if absent(lic::CONTACT) {
+        merged.contact_id = existing.contact_id.clone();
+    }
+    if absent(lic::LICENSE_TYPE) {
+        merged.license_type = existing.license_type;
+    }
+}
