@@ -87,10 +87,12 @@ pub struct DamageLog {
     inner: Rc<DamageLogInner>,
 }
 
+type Listener = Rc<dyn Fn(usize)>;
+
 #[derive(Default)]
 struct DamageLogInner {
     seen: RefCell<BTreeMap<(StoreName, String), DamagedRecord>>,
-    listeners: RefCell<Vec<Rc<dyn Fn(usize)>>>,
+    listeners: RefCell<Vec<Listener>>,
 }
 
 impl DamageLog {
@@ -140,7 +142,7 @@ impl DamageLog {
 
     fn tell(&self) {
         let count = self.count();
-        let listeners: Vec<Rc<dyn Fn(usize)>> = self.inner.listeners.borrow().clone();
+        let listeners: Vec<Listener> = self.inner.listeners.borrow().clone();
         for listener in listeners {
             listener(count);
         }
