@@ -346,3 +346,48 @@ pub fn BackupRestore() -> impl IntoView {
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use futures::executor::block_on;
+
+    use super::*;
+    use crate::demo::{build_demo_data, save_demo_data, DemoSize};
+    use crate::storage::settings::Settings;
+    use crate::storage::{MemoryRepository, StoreName};
+
+    #[test]
+    fn a_checked_backup_shows_what_it_holds_and_what_a_restore_replaces() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let now = today.and_hms_opt(9, 30, 0).unwrap();
+        let repo = MemoryRepository::new();
+        block_on(save_demo_data(
+            &repo,
+            build_demo_data(today, now, DemoSize::Normal),
+        ))
+        .unwrap();
+        let backup = block_on(make_backup(&repo, &Settings::default(), now)).unwrap();
+        let plan = read_backup(&backup.to_text()).unwrap();
+        let summary = BackupSummary::of(&backup.file_name(), &plan);
+
+        assert_eq!(summary.file, "license-desk-backup-2026-11-23-0930.json");
+        assert_eq!(summary.created_at, "2026-11-23 09:30:00");
+        assert_eq!(summary.records, backup.record_count());
+        assert!(!summary.upgraded);
+        let licenses = summary
+            .stores
+            .iter()
+            .find(|c| c.store == StoreName::Licenses)
+            .unwrap();
+        assert_eq!(licenses.records, 190);
+        assert!(summary.skipped.is_empty());
+        assert_eq!(
+            summary.confirmation(),
+            format!(
+                "Every record on this desk is deleted and replaced by the {} record(s) of license-desk-backup-2026-11-23-0930.json. This can't be undone: download a backup of the desk first if you may need it.",
+                n(summary.records)
+            )
+        );
+    }
+}

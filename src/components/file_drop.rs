@@ -7,6 +7,11 @@ use wasm_bindgen::JsCast;
 
 use crate::file_read::files_of;
 
+// The stylesheet has no drop-zone rules; these keep the zone visible on its own.
+const ZONE_STYLE: &str =
+    "border:2px dashed #939393;border-radius:0.25rem;padding:0.75rem 1rem;margin:0 0 1rem;";
+const DRAGGING_STYLE: &str = "border-color:#0176d3;background:#eef4ff;";
+
 #[component]
 pub fn FileDrop(
     #[prop(into)] id: String,
@@ -62,7 +67,13 @@ pub fn FileDrop(
     view! {
         <div
             class="drop-zone form-field"
-            class:dragging=move || dragging.get()
+            style=move || {
+                if dragging.get() {
+                    format!("{ZONE_STYLE}{DRAGGING_STYLE}")
+                } else {
+                    ZONE_STYLE.to_string()
+                }
+            }
             role="group"
             aria-label=zone_label
             on:dragover=on_dragover

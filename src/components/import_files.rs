@@ -68,9 +68,13 @@ pub fn imported_message(plan: &ImportPlan, done: &ImportDone) -> String {
     );
     if done.history > 0 {
         text.push_str(&format!(
-            " {} License History entr{} record the changed fields.",
+            " {} License History {} the changed fields.",
             n(done.history as u64),
-            if done.history == 1 { "y" } else { "ies" }
+            if done.history == 1 {
+                "entry records"
+            } else {
+                "entries record"
+            }
         ));
     }
     text
@@ -239,5 +243,52 @@ pub fn ImportFiles() -> impl IntoView {
             <FormNotice notice />
             {preview}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use futures::executor::block_on;
+
+    use super::*;
+    use crate::domain::{seed_users, Profile};
+    use crate::exchange::fixtures;
+    use crate::storage::{Expect, MemoryRepository, Repository};
+
+    fn import(repo: &MemoryRepository, files: &[(&str, &str)]) -> String {
+        let admin = seed_users()
+            .into_iter()
+            .find(|u| u.active && u.profile == Profile::SystemAdministrator)
+            .unwrap();
+        let now = NaiveDate::from_ymd_opt(2025, 6, 1)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .unwrap();
+        let mut job = ImportJob::new(&admin.id, now);
+        for (name, text) in files {
+            job.add_file(name, text.as_bytes().to_vec());
+        }
+        let plan = block_on(preview_import(repo, job)).unwrap();
+        let done = block_on(commit_import(repo, &admin, &plan)).unwrap();
+        imported_message(&plan, &done)
+    }
+
+    #[test]
+    fn the_outcome_names_what_each_object_got() {
+        let repo = MemoryRepository::new();
+        block_on(repo.put_all(seed_users(), Expect::Absent)).unwrap();
+        assert_eq!(
+            import(&repo, &fixtures::all()),
+            "Imported 10 record(s): 1 Packages (1 new, 0 changed), 2 Package Versions (2 new, 0 changed), 1 Accounts (1 new, 0 changed), 1 Contacts (1 new, 0 changed), 2 Leads (2 new, 0 changed), 3 Licenses (3 new, 0 changed)."
+        );
+
+        // L-00042 again with 40 seats instead of 25: one changed field.
+        let changed = fixtures::LICENSES.replacen(",active,25,", ",active,40,", 1);
+        let mut files = fixtures::all();
+        files[0] = ("licenses.csv", &changed);
+        assert_eq!(
+            import(&repo, &files),
+            "Imported 1 record(s): 1 Licenses (0 new, 1 changed). 1 License History entry records the changed fields."
+        );
     }
 }
