@@ -5,6 +5,7 @@
 // in-memory buffers.
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from './fixtures';
 
 const PACKAGES = `Id,Name,sfLma__Package_ID__c,sfLma__Developer_Name__c,sfLma__Developer_Org_ID__c,sfLma__Latest_Version__c,sfLma__Lead_Manager__c,sfLma__Release_Date__c
@@ -63,12 +64,12 @@ function licenseCount(page: Page) {
   return page.getByRole('status').filter({ hasText: /^[\d,]+ licenses?$/ });
 }
 
-/** The row of the "Rows per object" table for one object, as cell texts. */
-async function countsOf(page: Page, object: string): Promise<string[]> {
+/** Expects the "Rows per object" row of one object: New, Changed, Unchanged, Refused. */
+async function expectCounts(page: Page, object: string, counts: string[]): Promise<void> {
   const row = page.getByRole('table', { name: 'Rows per object' }).getByRole('row').filter({
     has: page.getByRole('rowheader', { name: object, exact: true }),
   });
-  return (await row.getByRole('cell').allInnerTexts()).map((t) => t.trim());
+  await expect(row.getByRole('cell')).toHaveText(counts);
 }
 
 test('a small LMA export imports through the preview into an empty desk', async ({ page }) => {
@@ -80,10 +81,10 @@ test('a small LMA export imports through the preview into an empty desk', async 
   await expect(preview).toBeVisible();
   await expect(preview.getByRole('status')).toHaveText('Nothing is written yet. 7 row(s) would be imported.');
   //                                      New  Changed Unchanged Refused
-  expect(await countsOf(page, 'Packages')).toEqual(['1', '0', '0', '0']);
-  expect(await countsOf(page, 'Package Versions')).toEqual(['2', '0', '0', '0']);
-  expect(await countsOf(page, 'Leads')).toEqual(['2', '0', '0', '0']);
-  expect(await countsOf(page, 'Licenses')).toEqual(['2', '0', '0', '0']);
+  await expectCounts(page, 'Packages', ['1', '0', '0', '0']);
+  await expectCounts(page, 'Package Versions', ['2', '0', '0', '0']);
+  await expectCounts(page, 'Leads', ['2', '0', '0', '0']);
+  await expectCounts(page, 'Licenses', ['2', '0', '0', '0']);
   await expect(preview.getByText('Unknown columns, ignored: CreatedDate.')).toBeVisible();
   // Nothing refused: a plain Import.
   await expect(preview.getByRole('button', { name: /valid rows?/ })).toHaveCount(0);
@@ -106,7 +107,7 @@ test('a small LMA export imports through the preview into an empty desk', async 
   // The same files again: every row is unchanged, nothing to import.
   await openData(page);
   await page.getByLabel('CSV files', { exact: true }).setInputFiles(SMALL_SET);
-  expect(await countsOf(page, 'Licenses')).toEqual(['0', '0', '2', '0']);
+  await expectCounts(page, 'Licenses', ['0', '0', '2', '0']);
   await expect(page.getByRole('alert').filter({ hasText: /^Nothing to import/ })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Import', exact: true })).toHaveCount(0);
 });
@@ -118,7 +119,7 @@ test('a refused row is shown by line and column, and Cancel writes nothing', asy
   withBadRow[0] = csv('licenses.csv', LICENSES + BAD_LICENSE);
   await page.getByLabel('CSV files', { exact: true }).setInputFiles(withBadRow);
 
-  expect(await countsOf(page, 'Licenses')).toEqual(['2', '0', '0', '1']);
+  await expectCounts(page, 'Licenses', ['2', '0', '0', '1']);
   const refused = page.getByRole('table', { name: 'Refused rows' }).getByRole('row').filter({ has: page.getByRole('cell') });
   await expect(refused).toHaveCount(1);
   const cells = (await refused.first().getByRole('cell').allInnerTexts()).map((t) => t.trim());
@@ -158,8 +159,8 @@ test('files dropped on the drop zone are read like picked ones', async ({ page }
     [PACKAGES, VERSIONS],
   );
   await page.getByRole('group', { name: 'CSV files: drop zone' }).dispatchEvent('drop', { dataTransfer });
-  expect(await countsOf(page, 'Packages')).toEqual(['1', '0', '0', '0']);
-  expect(await countsOf(page, 'Package Versions')).toEqual(['2', '0', '0', '0']);
+  await expectCounts(page, 'Packages', ['1', '0', '0', '0']);
+  await expectCounts(page, 'Package Versions', ['2', '0', '0', '0']);
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: /^Imported 3 record\(s\)/ })).toBeVisible();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Packages' }).click();
@@ -246,4 +247,28 @@ test('a backup restores the same desk after a Reset', async ({ page }) => {
   const again = page.getByRole('region', { name: 'Licenses list' }).getByRole('row').filter({ has: page.getByRole('cell') }).first();
   await expect(again.getByRole('cell').first()).toHaveText(name);
   expect((await again.getByRole('cell').allInnerTexts()).map((t) => t.trim())).toEqual(before);
+});
+
+test('a changed license shows old → new, and the page passes a WCAG 2.1 AA scan', async ({ page }) => {
+  await page.goto('/');
+  await openData(page);
+  await page.getByLabel('CSV files', { exact: true }).setInputFiles(SMALL_SET);
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Imported 7 record\(s\)/ })).toBeVisible();
+
+  // L-00042 with 40 seats instead of 25, and a row refused. The desk keeps
+  // a version by its Version ID (04t), not the org's record Id (a0V).
+  const changed = LICENSES.replace(',Active,25,3,', ',Active,40,3,').replace(',a0V000000000001,', ',04t000000000001,') + BAD_LICENSE;
+  await page.getByLabel('CSV files', { exact: true }).setInputFiles([csv('licenses.csv', changed)]);
+  await expectCounts(page, 'Licenses', ['0', '1', '1', '1']);
+  const sample = page.getByRole('table', { name: 'A sample of the changes' });
+  await expect(sample.getByRole('row').filter({ hasText: 'L-00042' })).toContainText('25 → 40');
+
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+
+  await page.getByRole('button', { name: 'Import the 1 valid row' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Imported 1 record\(s\)/ })).toContainText(
+    '1 License History entry records the changed fields.',
+  );
 });
