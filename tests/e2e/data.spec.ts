@@ -272,3 +272,16 @@ test('a changed license shows old → new, and the page passes a WCAG 2.1 AA sca
     '1 License History entry records the changed fields.',
   );
 });
+
+test('a profile that may not import previews, is told why, and is not offered Import', async ({ page }) => {
+  await page.goto('/');
+  const select = page.getByLabel('Acting as');
+  const value = await select.getByRole('option', { name: /\(Read Only\)$/ }).first().getAttribute('value');
+  await select.selectOption(value ?? '');
+  await openData(page);
+  await expect(page.getByText(/^You can preview files, but not import them: The Read Only profile can't/)).toBeVisible();
+  await page.getByLabel('CSV files', { exact: true }).setInputFiles(SMALL_SET);
+  await expectCounts(page, 'Licenses', ['2', '0', '0', '0']);
+  await expect(page.getByRole('alert').filter({ hasText: /^The Read Only profile can't/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: /^Import/ })).toHaveCount(0);
+});
