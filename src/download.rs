@@ -5,8 +5,21 @@ use wasm_bindgen::{JsCast, JsValue};
 
 /// Offers `text` as a download named `file_name`, of type `mime`.
 pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
+    download_parts(file_name, mime, &[text])
+}
+
+/// Offers the concatenation of `parts` as one download: a large document
+/// (a backup) never needs to be one contiguous string.
+pub fn download_parts<S: AsRef<str>>(
+    file_name: &str,
+    mime: &str,
+    parts: &[S],
+) -> Result<(), String> {
     let fail = |what: &str, e: JsValue| format!("The download could not start ({what}: {e:?}).");
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let parts: js_sys::Array = parts
+        .iter()
+        .map(|p| JsValue::from_str(p.as_ref()))
+        .collect();
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod domain;
 pub mod download;
 pub mod exchange;
+pub mod file_read;
 pub mod format;
 pub mod pages;
 pub mod services;
@@ -73,6 +74,7 @@ fn Shell(ctx: AppContext) -> impl IntoView {
                 <Route path=path!("/contacts/:id") view=pages::contacts::ContactDetailPage />
                 <Route path=path!("/installs") view=pages::installs::InstallLogPage />
                 <Route path=path!("/simulator") view=pages::simulator::SimulatorPage />
+                <Route path=path!("/data") view=pages::data::DataPage />
                 <Route path=path!("/settings") view=pages::settings::SettingsPage />
                 <Route path=path!("/settings/damaged") view=pages::damaged::DamagedRecordsPage />
             </Routes>

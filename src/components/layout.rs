@@ -19,6 +19,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <A href="/leads">"Leads"</A>
                 <A href="/installs">"Install Log"</A>
                 <A href="/simulator">"Subscriber simulator"</A>
+                <A href="/data">"Import and export"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
             <span class="header-spacer"></span>

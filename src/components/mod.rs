@@ -1,8 +1,12 @@
 pub mod alert_dialog;
 pub mod alert_offline;
+pub mod backup_restore;
 pub mod chart_bars;
 pub mod damaged_notice;
 pub mod fields;
+pub mod file_drop;
+pub mod import_files;
+pub mod import_preview;
 pub mod install_form;
 pub mod install_outcome;
 pub mod layout;

@@ -2,6 +2,7 @@
 pub mod accounts;
 pub mod contacts;
 pub mod damaged;
+pub mod data;
 pub mod home;
 pub mod installs;
 pub mod leads;
