@@ -25,7 +25,7 @@ pub async fn license_history<R: Repository>(
     license_id: &SfId,
 ) -> Result<Vec<HistoryEntry>, StorageError> {
     let mut history: Vec<HistoryEntry> = repo
-        .find_records(HISTORY_LICENSE, Query::eq(license_id.to18()))
+        .list_found(HISTORY_LICENSE, Query::eq(license_id.to18()))
         .await?;
     sort_newest_first(&mut history);
     Ok(history)
