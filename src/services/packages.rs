@@ -40,9 +40,7 @@ pub fn users_by_id(users: impl IntoIterator<Item = User>) -> UsersById {
 }
 
 pub async fn load_users<R: Repository>(repo: &R) -> Result<UsersById, StorageError> {
-    Ok(users_by_id(
-        repo.list_records::<User>().await?,
-    ))
+    Ok(users_by_id(repo.list_records::<User>().await?))
 }
 
 /// A user's name; an ID no user has is shown in its 15-character form.

@@ -128,10 +128,12 @@ mod tests {
         let full = StorageError::QuotaExceeded {
             usage: "The desk uses 5.0 MB of the 5.2 MB this browser allows it. ".into(),
         };
-        assert!(full.to_string().starts_with(
-            "The browser's storage for this site is full, so nothing was saved"
-        ));
-        assert!(full.to_string().contains("exactly as before. The desk uses 5.0 MB"));
+        assert!(full
+            .to_string()
+            .starts_with("The browser's storage for this site is full, so nothing was saved"));
+        assert!(full
+            .to_string()
+            .contains("exactly as before. The desk uses 5.0 MB"));
         assert!(matches!(
             StorageError::from_dom_name("UnknownError", "disk", "opening"),
             StorageError::Unavailable(_)

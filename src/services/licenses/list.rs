@@ -53,8 +53,11 @@ impl ListSource {
 }
 
 pub async fn load_list_source<R: Repository>(repo: &R) -> Result<ListSource, StorageError> {
-    let (licenses, package_names) =
-        join2(repo.list_records::<License>(), related::load_package_names(repo)).await;
+    let (licenses, package_names) = join2(
+        repo.list_records::<License>(),
+        related::load_package_names(repo),
+    )
+    .await;
     let licenses = licenses?;
     let package_names = package_names?;
     Ok(ListSource {
