@@ -118,3 +118,42 @@ export async function findKey(page: Page, store: string, where: Record<string, u
   if (!rec) throw new Error(`no ${store} record matches ${JSON.stringify(where)}`);
   return rec.id as string;
 }
+
+/**
+ * Shrinks the origin's storage quota to `bytes` (Chromium reads the quota when
+ * a database is first opened, so call this before the first page load).
+ */
+export async function shrinkQuota(page: Page, bytes: number): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const origin = `http://127.0.0.1:${process.env.E2E_PORT ?? 4173}`;
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: bytes });
+}
+
+/**
+ * Fills what is left of the origin's quota with incompressible data in a
+ * database of its own, until even a small write is refused: the disk is full.
+ */
+export async function fillStorage(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const db: IDBDatabase = await new Promise((resolve, reject) => {
+      const r = indexedDB.open('filler', 1);
+      r.onupgradeneeded = () => r.result.createObjectStore('chunks', { autoIncrement: true });
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const write = (size: number): Promise<boolean> => {
+      const bytes = new Uint8Array(size);
+      for (let o = 0; o < size; o += 65536) crypto.getRandomValues(bytes.subarray(o, Math.min(size, o + 65536)));
+      const tx = db.transaction('chunks', 'readwrite');
+      tx.objectStore('chunks').add(bytes);
+      return new Promise((resolve) => {
+        tx.oncomplete = () => resolve(true);
+        tx.onabort = () => resolve(false);
+      });
+    };
+    for (const size of [4_000_000, 1_000_000, 250_000, 50_000, 10_000, 2_000, 500]) {
+      while (await write(size));
+    }
+    db.close();
+  });
+}
