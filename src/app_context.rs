@@ -72,7 +72,7 @@ pub fn use_app() -> AppContext {
 /// Opens the database (creating it on the first visit) and loads the users.
 pub async fn open_app() -> Result<AppContext, StorageError> {
     let repo = IdbRepository::open(DEFAULT_DB_NAME).await?;
-    let mut users: Vec<User> = repo.all_records::<User>().await?;
+    let mut users: Vec<User> = repo.list_records::<User>().await?;
     if users.is_empty() {
         users = seed_users();
         match repo.put_all(users.clone(), Expect::Absent).await {
@@ -97,10 +97,22 @@ pub async fn open_app() -> Result<AppContext, StorageError> {
         })?;
     let changes = RwSignal::new(0u64);
     let users_signal = RwSignal::new(users);
-    repo.subscribe(move |_notice| changes.update(|n| *n = n.wrapping_add(1)))
-        .keep();
     let damaged = RwSignal::new(repo.damage_log().count());
     repo.damage_log().listen(move |n| damaged.set(n));
+    let scanner = repo.clone();
+    repo.subscribe(move |_notice| {
+        changes.update(|n| *n = n.wrapping_add(1));
+        // A commit may have replaced or deleted a damaged record (a restore,
+        // the demo load, Reset): count them again. Without damaged records,
+        // no commit of the desk makes one, so nothing to scan.
+        if scanner.damage_log().count() > 0 {
+            scan_damaged_later(scanner.clone());
+        }
+    })
+    .keep();
+    // The notice counts every damaged record from the start, not only those
+    // the lists met so far.
+    scan_damaged_later(repo.clone());
     Ok(AppContext {
         repo: StoredValue::new_local(repo),
         users: users_signal,
@@ -108,4 +120,12 @@ pub async fn open_app() -> Result<AppContext, StorageError> {
         changes,
         damaged,
     })
+}
+
+/// Scans every store for damaged records in the background; a scan that
+/// fails leaves the count as the lists found it.
+fn scan_damaged_later(repo: IdbRepository) {
+    leptos::task::spawn_local(async move {
+        let _ = repo.scan_damaged().await;
+    });
 }

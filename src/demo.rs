@@ -1519,14 +1519,20 @@ pub struct DemoSummary {
     pub records: usize,
 }
 
-/// Adds a delete of every stored `T` not in `keep` to `batch`.
+/// Adds a delete of every stored `T` not in `keep` to `batch`, damaged ones
+/// included (loading the demo or resetting is a way out of damaged data).
 async fn delete_others<T: Record, R: Repository>(
     repo: &R,
     keep: &HashSet<String>,
     batch: &mut WriteBatch,
 ) -> Result<(), StorageError> {
-    for stored in repo.get_all::<T>().await? {
-        let key = stored.key();
+    let read = repo.read_all::<T>().await?;
+    let keys = read
+        .records
+        .iter()
+        .map(|stored| stored.key())
+        .chain(read.damaged.into_iter().map(|d| d.key));
+    for key in keys {
         if !keep.contains(&key) {
             batch.delete::<T>(key, Expect::Any);
         }

@@ -50,7 +50,7 @@ pub fn RegisterPackageForm(
 ) -> impl IntoView {
     let app = use_app();
     let packages = app.live_resource(|repo| async move {
-        let mut all: Vec<Package> = repo.all_records::<Package>().await?;
+        let mut all: Vec<Package> = repo.list_records::<Package>().await?;
         all.sort_by_key(|p| p.name.as_str().to_lowercase());
         Ok::<_, crate::storage::StorageError>(all)
     });

@@ -15,6 +15,7 @@ use crate::domain::{
     group_thousands, Dashboard, License, Notification, Package, SfId, EXPIRING_SOON_DAYS,
 };
 use crate::services::dashboard::load_dashboard;
+use crate::storage::persistence::request_persistence;
 use crate::storage::{Repository, StorageError};
 use chrono::{Duration, NaiveDate};
 use leptos_router::components::A;
@@ -62,7 +63,18 @@ fn DemoControls() -> impl IntoView {
             let result = save_demo_data(&repo, data).await;
             let done = clock_ms();
             match result {
-                Ok(summary) => Ok(loaded_message(&summary, done - started, built - started)),
+                Ok(summary) => {
+                    // The first real data: ask the browser not to evict it.
+                    let kept = if request_persistence().await {
+                        " The browser keeps the desk's data even when space runs low."
+                    } else {
+                        " The browser may delete the desk's data when space runs low: Settings says how to keep it."
+                    };
+                    Ok(format!(
+                        "{}{kept}",
+                        loaded_message(&summary, done - started, built - started)
+                    ))
+                }
                 Err(e) => Err(format!("The demo data was not loaded: {e}")),
             }
         }
@@ -403,11 +415,11 @@ fn DashboardSection() -> impl IntoView {
         async move { load_dashboard(&repo, &users, today()).await }
     });
     let packages = app.live_resource(|repo| async move {
-        repo.get_all::<Package>()
+        repo.list_records::<Package>()
             .await
             .map(|ps| {
                 ps.into_iter()
-                    .map(|s| (s.record.id.clone(), s.record.name.to_string()))
+                    .map(|p| (p.id.clone(), p.name.to_string()))
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default()

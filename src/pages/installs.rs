@@ -52,10 +52,10 @@ struct Log {
 async fn load_log<R: Repository>(repo: &R) -> Result<Log, StorageError> {
     let events = load_install_log(repo).await?;
     let packages = repo
-        .get_all::<Package>()
+        .list_records::<Package>()
         .await?
         .into_iter()
-        .map(|s| (s.record.id.clone(), s.record.name.to_string()))
+        .map(|p| (p.id.clone(), p.name.to_string()))
         .collect();
     Ok(Log { events, packages })
 }

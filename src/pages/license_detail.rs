@@ -65,7 +65,7 @@ fn PackageVersionLink(version_id: SfId, package_id: SfId) -> impl IntoView {
     let key = version_id.to18().to_string();
     let version = app.live_resource(move |repo| {
         let key = key.clone();
-        async move { repo.get::<PackageVersion>(&key).await }
+        async move { repo.get_shown::<PackageVersion>(&key).await }
     });
     let href = format!("/packages/{}", package_id.to18());
     let id15 = version_id.to15().to_string();
@@ -73,7 +73,7 @@ fn PackageVersionLink(version_id: SfId, package_id: SfId) -> impl IntoView {
         let name = version
             .get()
             .and_then(|r| r.ok().flatten())
-            .map(|v| v.record.name)
+            .map(|v| v.name)
             .filter(|n| !n.is_empty());
         match name {
             Some(name) => view! { <A href=href.clone()>{name}</A> }.into_any(),

@@ -1,5 +1,6 @@
-//! Settings: expiration alert rules ("N days before a license expires,
-//! notify user U"). The domain validates a rule; its errors are shown by
+//! Settings: storage on this device (persistent or not, space used), the
+//! way to Damaged records, and expiration alert rules ("N days before a
+//! license expires, notify user U"). The domain validates a rule; its errors are shown by
 //! their input. Due notifications are listed on the Home page.
 
 use leptos::prelude::*;
@@ -10,6 +11,7 @@ use crate::components::alert_dialog::ConfirmDialog;
 use crate::components::fields::{SelectInput, TextInput};
 use crate::components::loaded::{on_result, Loaded};
 use crate::components::record::{Empty, ErrorNotice, PageHeader};
+use crate::components::storage_status::StorageStatus;
 use crate::domain::{AlertRule, AlertRuleDraft, Field, User, MAX_DAYS_BEFORE};
 use crate::services::alerts::{add_rule, load_rules, remove_rule, AlertRuleFailure};
 
@@ -171,6 +173,18 @@ pub fn SettingsPage() -> impl IntoView {
 
     view! {
         <PageHeader object_label="Settings" title=Signal::derive(|| "Settings".to_string()) />
+        <StorageStatus />
+        <section class="card" aria-labelledby="damaged-title">
+            <header>
+                <h2 id="damaged-title">"Damaged records"</h2>
+                <A href="/settings/damaged">"Damaged records"</A>
+            </header>
+            <div class="card-body">
+                <p>
+                    "Stored records this version of License Desk can't read (left by an old version, a browser extension or a bug) are left out of the lists; each is listed there with the reason and its stored content, to download."
+                </p>
+            </div>
+        </section>
         <section class="card" aria-labelledby="rules-title">
             <header>
                 <h2 id="rules-title">"Expiration alert rules"</h2>

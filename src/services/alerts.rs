@@ -27,7 +27,7 @@ impl AlertRuleFailure {
 
 /// Every alert rule, soonest first.
 pub async fn load_rules<R: Repository>(repo: &R) -> Result<Vec<AlertRule>, StorageError> {
-    let mut rules: Vec<AlertRule> = repo.all_records::<AlertRule>().await?;
+    let mut rules: Vec<AlertRule> = repo.list_records::<AlertRule>().await?;
     rules.sort_by_key(|r| (r.days_before, r.id.clone()));
     Ok(rules)
 }

@@ -12,9 +12,9 @@ pub async fn load_dashboard<R: Repository>(
     users: &[User],
     today: NaiveDate,
 ) -> Result<Dashboard, StorageError> {
-    let licenses: Vec<License> = repo.all_records::<License>().await?;
-    let packages: Vec<Package> = repo.all_records::<Package>().await?;
-    let rules: Vec<AlertRule> = repo.all_records::<AlertRule>().await?;
+    let licenses: Vec<License> = repo.list_records::<License>().await?;
+    let packages: Vec<Package> = repo.list_records::<Package>().await?;
+    let rules: Vec<AlertRule> = repo.list_records::<AlertRule>().await?;
     Ok(dashboard(&licenses, &packages, &rules, users, today))
 }
 

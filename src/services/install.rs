@@ -443,16 +443,16 @@ impl SimulatorData {
 }
 
 pub async fn load_simulator<R: Repository>(repo: &R) -> Result<SimulatorData, StorageError> {
-    let mut packages: Vec<Package> = repo.all_records::<Package>().await?;
+    let mut packages: Vec<Package> = repo.list_records::<Package>().await?;
     packages.sort_by(|a, b| {
         a.name
             .as_str()
             .to_lowercase()
             .cmp(&b.name.as_str().to_lowercase())
     });
-    let versions: Vec<PackageVersion> = repo.all_records::<PackageVersion>().await?;
-    let events: Vec<InstallEvent> = repo.all_records::<InstallEvent>().await?;
-    let licenses: Vec<License> = repo.all_records::<License>().await?;
+    let versions: Vec<PackageVersion> = repo.list_records::<PackageVersion>().await?;
+    let events: Vec<InstallEvent> = repo.list_records::<InstallEvent>().await?;
+    let licenses: Vec<License> = repo.list_records::<License>().await?;
     let mut by_org: HashMap<SfId, Vec<License>> = HashMap::new();
     for l in licenses {
         by_org
@@ -483,7 +483,7 @@ pub async fn load_simulator<R: Repository>(repo: &R) -> Result<SimulatorData, St
 
 /// The install log, newest first.
 pub async fn load_install_log<R: Repository>(repo: &R) -> Result<Vec<InstallEvent>, StorageError> {
-    let mut events: Vec<InstallEvent> = repo.all_records::<InstallEvent>().await?;
+    let mut events: Vec<InstallEvent> = repo.list_records::<InstallEvent>().await?;
     sort_newest_first(&mut events);
     Ok(events)
 }

@@ -44,9 +44,9 @@ pub struct Link {
 
 async fn package_link<R: Repository>(repo: &R, id: &SfId) -> Result<Link, StorageError> {
     let name = repo
-        .get::<Package>(id.to18())
+        .get_shown::<Package>(id.to18())
         .await?
-        .map_or_else(|| id.to15().to_string(), |p| p.record.name.to_string());
+        .map_or_else(|| id.to15().to_string(), |p| p.name.to_string());
     Ok(Link {
         id: id.to18().to_string(),
         name,
@@ -103,7 +103,7 @@ pub fn visible_leads(rows: &[LeadRow], show_converted: bool) -> Vec<LeadRow> {
 }
 
 pub async fn load_lead_rows<R: Repository>(repo: &R) -> Result<Vec<LeadRow>, StorageError> {
-    let leads: Vec<Lead> = repo.all_records::<Lead>().await?;
+    let leads: Vec<Lead> = repo.list_records::<Lead>().await?;
     let users = load_users(repo).await?;
     Ok(lead_rows(&leads, &users))
 }
@@ -145,13 +145,13 @@ pub async fn load_lead_detail<R: Repository>(
     let (account, contact, converted_by) = match &l.converted {
         Some(c) => {
             let account = repo
-                .get::<Account>(c.account_id.to18())
+                .get_shown::<Account>(c.account_id.to18())
                 .await?
-                .map_or_else(|| c.account_id.to15().to_string(), |a| a.record.name);
-            let contact = repo.get::<Contact>(c.contact_id.to18()).await?.map_or_else(
-                || c.contact_id.to15().to_string(),
-                |ct| ct.record.full_name(),
-            );
+                .map_or_else(|| c.account_id.to15().to_string(), |a| a.name);
+            let contact = repo
+                .get_shown::<Contact>(c.contact_id.to18())
+                .await?
+                .map_or_else(|| c.contact_id.to15().to_string(), |ct| ct.full_name());
             (
                 Some(Link {
                     id: c.account_id.to18().to_string(),
@@ -187,7 +187,7 @@ async fn licenses_of_lead<R: Repository>(
     repo: &R,
     lead_id: &SfId,
 ) -> Result<Vec<License>, StorageError> {
-    repo.find_records(LICENSE_LEAD, Query::eq(lead_id.to18()))
+    repo.list_found(LICENSE_LEAD, Query::eq(lead_id.to18()))
         .await
 }
 
@@ -291,7 +291,7 @@ pub async fn load_account_detail<R: Repository>(
         return Ok(None);
     };
     let mut contacts: Vec<Contact> = repo
-        .find_records(CONTACT_ACCOUNT, Query::eq(id.to18()))
+        .list_found(CONTACT_ACCOUNT, Query::eq(id.to18()))
         .await?;
     contacts.sort_by(|a, b| {
         a.full_name()
@@ -300,7 +300,7 @@ pub async fn load_account_detail<R: Repository>(
             .then_with(|| a.id.cmp(&b.id))
     });
     let mut licenses: Vec<License> = repo
-        .find_records(LICENSE_ACCOUNT, Query::eq(id.to18()))
+        .list_found(LICENSE_ACCOUNT, Query::eq(id.to18()))
         .await?;
     sort_licenses_by_name(&mut licenses);
     let users = load_users(repo).await?;
@@ -358,15 +358,14 @@ pub async fn load_contact_detail<R: Repository>(
     };
     let c = contact.record;
     let account_name = repo
-        .get::<Account>(c.account_id.to18())
+        .get_shown::<Account>(c.account_id.to18())
         .await?
-        .map_or_else(|| c.account_id.to15().to_string(), |a| a.record.name);
+        .map_or_else(|| c.account_id.to15().to_string(), |a| a.name);
     // Licenses have no contact index: the contact's are among its account's.
     let mut licenses: Vec<License> = repo
-        .find(LICENSE_ACCOUNT, Query::eq(c.account_id.to18()))
+        .list_found(LICENSE_ACCOUNT, Query::eq(c.account_id.to18()))
         .await?
         .into_iter()
-        .map(|s| s.record)
         .filter(|l| l.contact_id.as_ref() == Some(&c.id))
         .collect();
     sort_licenses_by_name(&mut licenses);

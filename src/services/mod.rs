@@ -10,3 +10,6 @@ pub mod join;
 pub mod leads;
 pub mod licenses;
 pub mod packages;
+
+#[cfg(test)]
+mod damaged_tests;

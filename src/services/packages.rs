@@ -40,9 +40,7 @@ pub fn users_by_id(users: impl IntoIterator<Item = User>) -> UsersById {
 }
 
 pub async fn load_users<R: Repository>(repo: &R) -> Result<UsersById, StorageError> {
-    Ok(users_by_id(
-        repo.get_all::<User>().await?.into_iter().map(|s| s.record),
-    ))
+    Ok(users_by_id(repo.list_records::<User>().await?))
 }
 
 /// A user's name; an ID no user has is shown in its 15-character form.
@@ -128,8 +126,8 @@ pub fn package_rows(
 }
 
 pub async fn load_package_rows<R: Repository>(repo: &R) -> Result<Vec<PackageRow>, StorageError> {
-    let packages: Vec<Package> = repo.all_records::<Package>().await?;
-    let versions: Vec<PackageVersion> = repo.all_records::<PackageVersion>().await?;
+    let packages: Vec<Package> = repo.list_records::<Package>().await?;
+    let versions: Vec<PackageVersion> = repo.list_records::<PackageVersion>().await?;
     let users = load_users(repo).await?;
     Ok(package_rows(&packages, &versions, &users))
 }
@@ -185,11 +183,11 @@ pub async fn load_package_detail<R: Repository>(
         return Ok(None);
     };
     let mut versions: Vec<PackageVersion> = repo
-        .find_records(VERSION_PACKAGE, Query::eq(id.to18()))
+        .list_found(VERSION_PACKAGE, Query::eq(id.to18()))
         .await?;
     sort_versions_newest_first(&mut versions);
     let mut licenses: Vec<License> = repo
-        .find_records(LICENSE_PACKAGE, Query::eq(id.to18()))
+        .list_found(LICENSE_PACKAGE, Query::eq(id.to18()))
         .await?;
     sort_licenses_by_name(&mut licenses);
     let users = load_users(repo).await?;

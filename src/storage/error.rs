@@ -10,12 +10,15 @@ use super::record::StoreName;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum StorageError {
+    /// `usage` says how much space the desk uses (a sentence ending in a
+    /// space), or is empty when the browser does not tell.
     #[error(
-        "The browser's storage for this site is full: free space or clear old demo data \
-         (the Reset button on Home, or the browser's site data settings), then try again. \
-         Nothing was saved."
+        "The browser's storage for this site is full, so nothing was saved: the whole change \
+         was undone and the desk is exactly as before. {usage}Free space (download a backup in \
+         Import and export, then clear old demo data with Reset on Home, or free disk space on \
+         this device), then try again."
     )]
-    QuotaExceeded,
+    QuotaExceeded { usage: String },
 
     #[error(
         "License Desk was updated, but another License Desk tab still has the old version \
@@ -43,8 +46,9 @@ pub enum StorageError {
     Conflict { store: StoreName, id: String },
 
     #[error(
-        "Stored {what} {id} can't be read ({detail}). It may have been saved by a different \
-         version of License Desk; reload the page to get the latest version."
+        "Stored {what} {id} can't be read ({detail}), so nothing was changed. Settings > \
+         Damaged records shows it and lets you download its stored content; every other \
+         record works as usual."
     )]
     Corrupt {
         what: &'static str,
@@ -63,7 +67,9 @@ impl StorageError {
     /// dedicated variant, e.g. "saving the license".
     pub fn from_dom_name(name: &str, message: &str, context: &str) -> StorageError {
         match name {
-            "QuotaExceededError" => StorageError::QuotaExceeded,
+            "QuotaExceededError" => StorageError::QuotaExceeded {
+                usage: String::new(),
+            },
             "VersionError" => StorageError::Other(
                 "This browser holds License Desk data saved by a newer version of the app. \
                  Reload the page (or clear the browser cache) to get the latest version."
@@ -115,11 +121,19 @@ mod tests {
     fn dom_names_map_to_readable_variants() {
         assert_eq!(
             StorageError::from_dom_name("QuotaExceededError", "", "saving"),
-            StorageError::QuotaExceeded
+            StorageError::QuotaExceeded {
+                usage: String::new()
+            }
         );
-        assert!(StorageError::QuotaExceeded.to_string().starts_with(
-            "The browser's storage for this site is full: free space or clear old demo data"
-        ));
+        let full = StorageError::QuotaExceeded {
+            usage: "The desk uses 5.0 MB of the 5.2 MB this browser allows it. ".into(),
+        };
+        assert!(full
+            .to_string()
+            .starts_with("The browser's storage for this site is full, so nothing was saved"));
+        assert!(full
+            .to_string()
+            .contains("exactly as before. The desk uses 5.0 MB"));
         assert!(matches!(
             StorageError::from_dom_name("UnknownError", "disk", "opening"),
             StorageError::Unavailable(_)

@@ -534,95 +534,10 @@ fn issue_fault(object_store: &ObjectStore<'_>) -> StorageResult<()> {
     Ok(())
 }
 
-impl Repository for IdbRepository {
-    async fn get<T: Record>(&self, id: &str) -> StorageResult<Option<Stored<T>>> {
-        let tx = self.read_tx(T::STORE)?;
-        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
-        let value = store
-            .get::<JsValue, _, _>(id)
-            .primitive()
-            .map_err(ctx("reading"))?
-            .await
-            .map_err(ctx("reading"))?;
-        value.map(codec::decode::<T>).transpose()
-    }
-
-    async fn get_many<T: Record>(&self, ids: &[String]) -> StorageResult<Vec<Option<Stored<T>>>> {
-        let tx = self.read_tx(T::STORE)?;
-        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
-        let mut requests = Vec::with_capacity(ids.len());
-        for id in ids {
-            requests.push(
-                store
-                    .get::<JsValue, _, _>(id.as_str())
-                    .primitive()
-                    .map_err(ctx("reading"))?,
-            );
-        }
-        let mut out = Vec::with_capacity(ids.len());
-        for request in requests {
-            let value = request.await.map_err(ctx("reading"))?;
-            out.push(value.map(codec::decode::<T>).transpose()?);
-        }
-        Ok(out)
-    }
-
-    async fn read_all<T: Record>(&self) -> StorageResult<Readable<T>> {
-        let mut read = Readable::default();
-        self.each_value(T::STORE, |value| codec::read_into(&mut read, value))
-            .await?;
-        Ok(read)
-    }
-
-    async fn read_found<T: Record>(
-        &self,
-        index: Index<T>,
-        query: Query,
-    ) -> StorageResult<Readable<T>> {
-        let mut read = Readable::default();
-        let Some(range) = key_range(query) else {
-            return Ok(read);
-        };
-        let tx = self.read_tx(T::STORE)?;
-        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
-        let idb_index = store.index(index.name()).map_err(ctx("searching"))?;
-        let request = match range {
-            None => idb_index.get_all::<JsValue>().primitive(),
-            Some(range) => idb_index
-                .get_all::<JsValue>()
-                .with_query::<String, KeyRange<String>>(range)
-                .primitive(),
-        };
-        let values = request
-            .map_err(ctx("searching"))?
-            .await
-            .map_err(ctx("searching"))?;
-        read.records.reserve(values.len());
-        for value in values {
-            codec::read_into(&mut read, value.map_err(ctx("searching"))?);
-        }
-        Ok(read)
-    }
-
-    fn damage_log(&self) -> &DamageLog {
-        &self.inner.damage
-    }
-
-    async fn count<T: Record>(&self) -> StorageResult<u64> {
-        let tx = self.read_tx(T::STORE)?;
-        let store = tx
-            .object_store(T::STORE.as_str())
-            .map_err(ctx("counting"))?;
-        let n = store
-            .count()
-            .primitive()
-            .map_err(ctx("counting"))?
-            .await
-            .map_err(ctx("counting"))?;
-        Ok(u64::from(n))
-    }
-
-    async fn commit(&self, batch: WriteBatch) -> StorageResult<Committed> {
+impl IdbRepository {
+    /// The commit itself: every check and write in one readwrite
+    /// transaction; any failure aborts it, so nothing is written.
+    async fn commit_batch(&self, batch: WriteBatch) -> StorageResult<Committed> {
         batch.validate()?;
         if batch.is_empty() {
             return Ok(Committed::default());
@@ -769,6 +684,108 @@ impl Repository for IdbRepository {
         };
         self.notify(&committed);
         Ok(committed)
+    }
+}
+
+impl Repository for IdbRepository {
+    async fn get<T: Record>(&self, id: &str) -> StorageResult<Option<Stored<T>>> {
+        let tx = self.read_tx(T::STORE)?;
+        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
+        let value = store
+            .get::<JsValue, _, _>(id)
+            .primitive()
+            .map_err(ctx("reading"))?
+            .await
+            .map_err(ctx("reading"))?;
+        value.map(codec::decode::<T>).transpose()
+    }
+
+    async fn get_many<T: Record>(&self, ids: &[String]) -> StorageResult<Vec<Option<Stored<T>>>> {
+        let tx = self.read_tx(T::STORE)?;
+        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
+        let mut requests = Vec::with_capacity(ids.len());
+        for id in ids {
+            requests.push(
+                store
+                    .get::<JsValue, _, _>(id.as_str())
+                    .primitive()
+                    .map_err(ctx("reading"))?,
+            );
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for request in requests {
+            let value = request.await.map_err(ctx("reading"))?;
+            out.push(value.map(codec::decode::<T>).transpose()?);
+        }
+        Ok(out)
+    }
+
+    async fn read_all<T: Record>(&self) -> StorageResult<Readable<T>> {
+        let mut read = Readable::default();
+        self.each_value(T::STORE, |value| codec::read_into(&mut read, value))
+            .await?;
+        Ok(read)
+    }
+
+    async fn read_found<T: Record>(
+        &self,
+        index: Index<T>,
+        query: Query,
+    ) -> StorageResult<Readable<T>> {
+        let mut read = Readable::default();
+        let Some(range) = key_range(query) else {
+            return Ok(read);
+        };
+        let tx = self.read_tx(T::STORE)?;
+        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
+        let idb_index = store.index(index.name()).map_err(ctx("searching"))?;
+        let request = match range {
+            None => idb_index.get_all::<JsValue>().primitive(),
+            Some(range) => idb_index
+                .get_all::<JsValue>()
+                .with_query::<String, KeyRange<String>>(range)
+                .primitive(),
+        };
+        let values = request
+            .map_err(ctx("searching"))?
+            .await
+            .map_err(ctx("searching"))?;
+        read.records.reserve(values.len());
+        for value in values {
+            codec::read_into(&mut read, value.map_err(ctx("searching"))?);
+        }
+        Ok(read)
+    }
+
+    fn damage_log(&self) -> &DamageLog {
+        &self.inner.damage
+    }
+
+    async fn count<T: Record>(&self) -> StorageResult<u64> {
+        let tx = self.read_tx(T::STORE)?;
+        let store = tx
+            .object_store(T::STORE.as_str())
+            .map_err(ctx("counting"))?;
+        let n = store
+            .count()
+            .primitive()
+            .map_err(ctx("counting"))?
+            .await
+            .map_err(ctx("counting"))?;
+        Ok(u64::from(n))
+    }
+
+    async fn commit(&self, batch: WriteBatch) -> StorageResult<Committed> {
+        match self.commit_batch(batch).await {
+            // The transaction was aborted: say how much space the desk uses.
+            Err(StorageError::QuotaExceeded { .. }) => {
+                let used = super::persistence::storage_use().await;
+                Err(StorageError::QuotaExceeded {
+                    usage: format!("{} ", used.summary()),
+                })
+            }
+            other => other,
+        }
     }
 
     async fn read_raw(

@@ -144,6 +144,25 @@ pub trait Repository {
         Ok(read.into_records().0)
     }
 
+    /// The record with key `id` for a page that links to it: a damaged one is
+    /// shown as absent (the page keeps its own fields for it) and noted in
+    /// the [`damage_log`](Repository::damage_log).
+    async fn get_shown<T: Record>(&self, id: &str) -> StorageResult<Option<T>> {
+        match self.get::<T>(id).await {
+            Ok(found) => Ok(found.map(|s| s.record)),
+            Err(StorageError::Corrupt { detail, .. }) => {
+                self.damage_log().note(&[DamagedRecord {
+                    store: T::STORE,
+                    key: id.to_string(),
+                    reason: detail,
+                    raw: String::new(),
+                }]);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Every stored value of every store that can't be read as its record,
     /// by store and key (the "Damaged records" page).
     async fn damaged_records(&self) -> StorageResult<Vec<DamagedRecord>> {

@@ -55,7 +55,9 @@ impl Settings {
 fn storage_error(e: gloo_storage::errors::StorageError) -> StorageError {
     match e {
         gloo_storage::errors::StorageError::JsError(js) if js.name == "QuotaExceededError" => {
-            StorageError::QuotaExceeded
+            StorageError::QuotaExceeded {
+                usage: String::new(),
+            }
         }
         gloo_storage::errors::StorageError::JsError(js) => {
             StorageError::Unavailable(format!("localStorage: {}: {}", js.name, js.message))

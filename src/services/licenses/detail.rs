@@ -19,13 +19,27 @@ pub async fn load_license<R: Repository>(
     }
 }
 
-/// A license's history, newest first.
-pub async fn license_history<R: Repository>(
+/// A license's history for a change: newest first, and a damaged entry
+/// refuses the change (the domain must see the whole history).
+pub(super) async fn history_to_change<R: Repository>(
     repo: &R,
     license_id: &SfId,
 ) -> Result<Vec<HistoryEntry>, StorageError> {
     let mut history: Vec<HistoryEntry> = repo
         .find_records(HISTORY_LICENSE, Query::eq(license_id.to18()))
+        .await?;
+    sort_newest_first(&mut history);
+    Ok(history)
+}
+
+/// A license's history as its page lists it, newest first (a damaged entry
+/// is left out).
+pub async fn license_history<R: Repository>(
+    repo: &R,
+    license_id: &SfId,
+) -> Result<Vec<HistoryEntry>, StorageError> {
+    let mut history: Vec<HistoryEntry> = repo
+        .list_found(HISTORY_LICENSE, Query::eq(license_id.to18()))
         .await?;
     sort_newest_first(&mut history);
     Ok(history)

@@ -1,7 +1,7 @@
 //! The license list model: every license in memory, searched, filtered
 //! and sorted on plain types.
 //!
-//! The list keeps every license in memory: it is read once with `get_all`
+//! The list keeps every license in memory: it is read once with `list_records`
 //! when the page opens (and again after a commit), then searched, filtered
 //! and sorted in memory on every keystroke. Each row carries precomputed,
 //! lowercased search keys, so a search over 100,000 licenses is one pass of
@@ -53,9 +53,12 @@ impl ListSource {
 }
 
 pub async fn load_list_source<R: Repository>(repo: &R) -> Result<ListSource, StorageError> {
-    let (licenses, package_names) =
-        join2(repo.get_all::<License>(), related::load_package_names(repo)).await;
-    let licenses: Vec<License> = licenses?.into_iter().map(|s| s.record).collect();
+    let (licenses, package_names) = join2(
+        repo.list_records::<License>(),
+        related::load_package_names(repo),
+    )
+    .await;
+    let licenses = licenses?;
     let package_names = package_names?;
     Ok(ListSource {
         licenses,

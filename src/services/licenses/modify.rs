@@ -6,7 +6,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use thiserror::Error;
 
-use super::detail::{license_history, load_license};
+use super::detail::{history_to_change, load_license};
 use crate::domain::{
     modify_license_reporting_all as apply_modification, Field, ModifyLicenseDraft,
     ModifyLicenseError, ModifyOutcome, User,
@@ -86,7 +86,7 @@ pub async fn modify_license<R: Repository>(
     if seen_rev.is_some_and(|seen| seen != stored.rev) {
         return Err(conflict(&name).into());
     }
-    let history = license_history(repo, &stored.record.id).await?;
+    let history = history_to_change(repo, &stored.record.id).await?;
     commit_with_counters(repo, |seq| {
         let outcome = apply_modification(&stored.record, &history, draft, actor, today, now, seq)?;
         Ok((modify_license_batch(&stored, outcome.clone()), outcome))
@@ -159,7 +159,7 @@ mod tests {
             ChangedBy::User(manager.id.clone())
         );
 
-        let history = block_on(license_history(&repo, &l.id)).unwrap();
+        let history = block_on(history_to_change(&repo, &l.id)).unwrap();
         assert_eq!(history.len(), 2);
         assert_eq!(history[0].field, HistoryField::Seats);
         assert_eq!(
@@ -180,7 +180,7 @@ mod tests {
             now(),
         ))
         .unwrap();
-        let history = block_on(license_history(&repo, &l.id)).unwrap();
+        let history = block_on(history_to_change(&repo, &l.id)).unwrap();
         assert_eq!(history.len(), 3);
         let ids: HashSet<_> = history.iter().map(|h| h.id.clone()).collect();
         assert_eq!(ids.len(), 3);

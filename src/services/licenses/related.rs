@@ -1,6 +1,6 @@
 //! Reads the records a license links to: its package, lead, account and
 //! contact, and the names and emails the license list searches. A link
-//! whose record is gone (a converted lead, say) is left out; the license's
+//! whose record is gone (a converted lead, say) or damaged is left out; the license's
 //! own fields (lead name, Package ID) stand in for it.
 
 use std::collections::HashMap;
@@ -33,34 +33,34 @@ pub(super) async fn load_links<R: Repository>(
     license: &License,
 ) -> Result<Links, StorageError> {
     let package = async {
-        repo.get::<Package>(license.package_id.to18())
+        repo.get_shown::<Package>(license.package_id.to18())
             .await
-            .map(|p| p.map(|p| link(&p.record.id, p.record.name.as_str().to_string())))
+            .map(|p| p.map(|p| link(&p.id, p.name.as_str().to_string())))
     };
     let lead = async {
         match &license.lead_id {
             Some(id) => repo
-                .get::<Lead>(id.to18())
+                .get_shown::<Lead>(id.to18())
                 .await
-                .map(|l| l.map(|l| link(&l.record.id, l.record.full_name()))),
+                .map(|l| l.map(|l| link(&l.id, l.full_name()))),
             None => Ok(None),
         }
     };
     let account = async {
         match &license.account_id {
             Some(id) => repo
-                .get::<Account>(id.to18())
+                .get_shown::<Account>(id.to18())
                 .await
-                .map(|a| a.map(|a| link(&a.record.id, a.record.name.clone()))),
+                .map(|a| a.map(|a| link(&a.id, a.name))),
             None => Ok(None),
         }
     };
     let contact = async {
         match &license.contact_id {
             Some(id) => repo
-                .get::<Contact>(id.to18())
+                .get_shown::<Contact>(id.to18())
                 .await
-                .map(|c| c.map(|c| link(&c.record.id, c.record.full_name()))),
+                .map(|c| c.map(|c| link(&c.id, c.full_name()))),
             None => Ok(None),
         }
     };
@@ -79,34 +79,26 @@ pub(super) async fn load_package_names<R: Repository>(
     repo: &R,
 ) -> Result<HashMap<String, String>, StorageError> {
     Ok(repo
-        .get_all::<Package>()
+        .list_records::<Package>()
         .await?
         .into_iter()
-        .map(|p| {
-            (
-                p.record.id.to18().to_string(),
-                p.record.name.as_str().to_string(),
-            )
-        })
+        .map(|p| (p.id.to18().to_string(), p.name.as_str().to_string()))
         .collect())
 }
 
 /// Leads' companies and emails, account names and contacts' emails,
-/// each read once with `get_all`.
+/// each read once with `list_records` (a damaged one is left out).
 pub(super) async fn load_people<R: Repository>(repo: &R) -> Result<Lookups, StorageError> {
     let mut lookups = Lookups::default();
-    for l in repo.get_all::<Lead>().await? {
-        let l = l.record;
+    for l in repo.list_records::<Lead>().await? {
         lookups
             .leads
             .insert(l.id.to18().to_string(), (l.company, l.email));
     }
-    for a in repo.get_all::<Account>().await? {
-        let a = a.record;
+    for a in repo.list_records::<Account>().await? {
         lookups.accounts.insert(a.id.to18().to_string(), a.name);
     }
-    for c in repo.get_all::<Contact>().await? {
-        let c = c.record;
+    for c in repo.list_records::<Contact>().await? {
         lookups
             .contact_emails
             .insert(c.id.to18().to_string(), c.email);
