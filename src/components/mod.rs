@@ -1,6 +1,7 @@
 pub mod alert_dialog;
 pub mod alert_offline;
 pub mod chart_bars;
+pub mod export_button;
 pub mod damaged_notice;
 pub mod fields;
 pub mod install_form;
