@@ -1,8 +1,8 @@
 pub mod alert_dialog;
 pub mod alert_offline;
 pub mod chart_bars;
-pub mod export_button;
 pub mod damaged_notice;
+pub mod export_button;
 pub mod fields;
 pub mod install_form;
 pub mod install_outcome;
