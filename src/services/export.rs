@@ -31,11 +31,11 @@ pub enum ExportFailed {
 
 /// The records of `ids` (18-character IDs, as list rows keep them), in that
 /// order; [`ExportFailed::ListChanged`] when one of them is gone.
-pub fn in_list_order<'a, T, S>(
-    records: &'a [T],
+pub fn in_list_order<T, S>(
+    records: &[T],
     ids: impl IntoIterator<Item = S>,
     id_of: impl Fn(&T) -> &SfId,
-) -> Result<Vec<&'a T>, ExportFailed>
+) -> Result<Vec<&T>, ExportFailed>
 where
     S: AsRef<str>,
 {
