@@ -221,3 +221,38 @@ test('a company typed as a formula comes out of the export as text', async ({ pa
   expect(column(log, 'Company')).toContain(`'${formula}`);
   for (const cell of log.rows.flat()) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
 });
+
+test('an account\'s Contacts and Licenses, and a license\'s History, export their related lists', async ({ page }) => {
+  await loadDemoData(page);
+  await open(page, 'Leads');
+  const leads = region(page, 'Leads');
+  await page.getByLabel('Show converted leads').check();
+  await leads.getByRole('row').filter({ hasText: 'Closed - Converted' }).first().getByRole('link').click();
+  await page.getByRole('status').filter({ hasText: 'This lead was converted' }).getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/accounts\/001/);
+  const accountId = page.url().split('/').pop() ?? '';
+
+  const related = async (name: string) => {
+    const list = region(page, name);
+    const heading = await list.getByRole('heading', { level: 2 }).textContent();
+    const count = Number(/\((\d+)\)/.exec(heading ?? '')?.[1]);
+    const file = await exportCsv(page, list.getByRole('button', { name: `Export CSV of ${name}` }));
+    expect(file.rows).toHaveLength(count);
+    return file;
+  };
+  const contacts = await related('Contacts');
+  expect(contacts.name).toMatch(new RegExp(`^contacts-${DAY}\\.csv$`));
+  expect(contacts.header).toEqual(['Id', 'FirstName', 'LastName', 'Email', 'AccountId']);
+  expect(new Set(column(contacts, 'AccountId'))).toEqual(new Set([accountId]));
+  const licenses = await related('Licenses');
+  expect(licenses.rows.length).toBeGreaterThan(0);
+  expect(new Set(column(licenses, 'sfLma__Account__c'))).toEqual(new Set([accountId]));
+
+  await region(page, 'Licenses').getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/licenses\/a0L/);
+  const history = await related('License History');
+  expect(history.name).toMatch(new RegExp(`^license-history-${DAY}\\.csv$`));
+  expect(history.header).toEqual(['Id', 'ParentId', 'Field', 'OldValue', 'NewValue', 'CreatedById', 'CreatedDate', 'Origin']);
+  const licenseId = page.url().split('/').pop() ?? '';
+  for (const parent of column(history, 'ParentId')) expect(parent).toBe(licenseId);
+});
