@@ -3,6 +3,7 @@ pub mod alert_offline;
 pub mod backup_restore;
 pub mod chart_bars;
 pub mod damaged_notice;
+pub mod export_button;
 pub mod fields;
 pub mod file_drop;
 pub mod import_files;

@@ -9,8 +9,11 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::export_button::ExportButton;
 use crate::components::record::{Empty, RelatedList};
 use crate::domain::License;
+use crate::exchange::licenses_csv;
+use crate::services::export::ExportFailed;
 
 /// Rows shown at first, and added by each "Show more".
 pub const RELATED_PAGE: usize = 50;
@@ -65,6 +68,11 @@ pub fn LicensesRelatedList(
     #[prop(into, default = "No licenses yet.".to_string())] empty: String,
 ) -> impl IntoView {
     let lines: Vec<LicenseLine> = licenses.iter().map(LicenseLine::from).collect();
+    // Every license of the list, not only the rows shown so far.
+    let actions = Box::new(move || {
+        let csv = move || std::future::ready(licenses_csv(&licenses).map_err(ExportFailed::from));
+        view! { <ExportButton list="Licenses" csv /> }.into_any()
+    });
     let total = lines.len();
     let body = if lines.is_empty() {
         view! { <Empty>{empty}</Empty> }.into_any()
@@ -95,7 +103,11 @@ pub fn LicensesRelatedList(
         }
         .into_any()
     };
-    view! { <RelatedList title="Licenses" count=Signal::stored(total)>{body}</RelatedList> }
+    view! {
+        <RelatedList title="Licenses" count=Signal::stored(total) actions=actions>
+            {body}
+        </RelatedList>
+    }
 }
 
 /// "Showing 50 of 1,234" and a button that shows more, while rows are hidden.

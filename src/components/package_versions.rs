@@ -3,13 +3,25 @@
 
 use leptos::prelude::*;
 
+use crate::components::export_button::ExportButton;
 use crate::components::record::{Empty, RelatedList};
 use crate::domain::PackageVersion;
+use crate::exchange::package_versions_csv;
+use crate::services::export::ExportFailed;
 
 /// `versions` in the order to show them (newest first).
 #[component]
 pub fn PackageVersionsList(versions: Vec<PackageVersion>) -> impl IntoView {
     let count = versions.len();
+    let actions = {
+        let versions = versions.clone();
+        Box::new(move || {
+            let csv = move || {
+                std::future::ready(package_versions_csv(&versions).map_err(ExportFailed::from))
+            };
+            view! { <ExportButton list="Package Versions" csv /> }.into_any()
+        })
+    };
     let body = if versions.is_empty() {
         view! { <Empty>"No package versions are registered for this package yet."</Empty> }
             .into_any()
@@ -56,7 +68,7 @@ pub fn PackageVersionsList(versions: Vec<PackageVersion>) -> impl IntoView {
         .into_any()
     };
     view! {
-        <RelatedList title="Package Versions" count=Signal::stored(count)>
+        <RelatedList title="Package Versions" count=Signal::stored(count) actions=actions>
             {body}
         </RelatedList>
     }

@@ -64,6 +64,9 @@ pub fn Details(
 pub fn RelatedList(
     #[prop(into)] title: String,
     #[prop(into)] count: Signal<usize>,
+    /// Buttons at the right of the title, e.g. Export CSV.
+    #[prop(optional)]
+    actions: Option<Children>,
     children: Children,
 ) -> impl IntoView {
     let label = title.clone();
@@ -71,6 +74,7 @@ pub fn RelatedList(
         <section class="card" aria-label=label>
             <header>
                 <h2>{title} " (" {move || count.get()} ")"</h2>
+                {actions.map(|a| a())}
             </header>
             {children()}
         </section>

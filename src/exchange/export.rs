@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use chrono::NaiveDate;
+
 use crate::domain::{
     latest_version, Account, Contact, HistoryEntry, InstallEvent, InstallOutcome, Lead, License,
     Package, PackageVersion, SfId,
@@ -26,6 +28,26 @@ impl fmt::Display for ExportError {
 }
 
 impl std::error::Error for ExportError {}
+
+/// The type a CSV download is offered as.
+pub const CSV_MIME: &str = "text/csv;charset=utf-8";
+
+/// `<list>-<yyyy-mm-dd>.csv`: the list's name in lowercase words joined by
+/// hyphens ("Install Log" on 2026-12-01 gives `install-log-2026-12-01.csv`),
+/// so a day's exports sort together and no name needs quoting in a shell.
+pub fn file_name(list: &str, today: NaiveDate) -> String {
+    let words: Vec<String> = list
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let list = if words.is_empty() {
+        "export".to_string()
+    } else {
+        words.join("-")
+    };
+    format!("{list}-{}.csv", today.format("%Y-%m-%d"))
+}
 
 /// The header of an object's export: the API name of every field.
 pub fn header(kind: ObjectKind) -> Vec<&'static str> {
@@ -144,16 +166,18 @@ where
     String::from_utf8(bytes).map_err(|e| ExportError(e.to_string()))
 }
 
-pub fn licenses_csv(licenses: &[License]) -> Result<String, ExportError> {
+pub fn licenses_csv<'a>(
+    licenses: impl IntoIterator<Item = &'a License>,
+) -> Result<String, ExportError> {
     write_csv(
         &header(ObjectKind::License),
-        licenses.iter().map(license_cells),
+        licenses.into_iter().map(license_cells),
     )
 }
 
 /// Packages with their Latest Version, taken from `versions`.
-pub fn packages_csv(
-    packages: &[Package],
+pub fn packages_csv<'a>(
+    packages: impl IntoIterator<Item = &'a Package>,
     versions: &[PackageVersion],
 ) -> Result<String, ExportError> {
     let mut by_package: HashMap<&SfId, Vec<PackageVersion>> = HashMap::new();
@@ -162,36 +186,42 @@ pub fn packages_csv(
     }
     write_csv(
         &header(ObjectKind::Package),
-        packages.iter().map(|p| {
+        packages.into_iter().map(|p| {
             let of_package = by_package.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
             package_cells(p, latest_version(of_package))
         }),
     )
 }
 
-pub fn package_versions_csv(versions: &[PackageVersion]) -> Result<String, ExportError> {
+pub fn package_versions_csv<'a>(
+    versions: impl IntoIterator<Item = &'a PackageVersion>,
+) -> Result<String, ExportError> {
     write_csv(
         &header(ObjectKind::PackageVersion),
-        versions.iter().map(version_cells),
+        versions.into_iter().map(version_cells),
     )
 }
 
-pub fn accounts_csv(accounts: &[Account]) -> Result<String, ExportError> {
+pub fn accounts_csv<'a>(
+    accounts: impl IntoIterator<Item = &'a Account>,
+) -> Result<String, ExportError> {
     write_csv(
         &header(ObjectKind::Account),
-        accounts.iter().map(account_cells),
+        accounts.into_iter().map(account_cells),
     )
 }
 
-pub fn contacts_csv(contacts: &[Contact]) -> Result<String, ExportError> {
+pub fn contacts_csv<'a>(
+    contacts: impl IntoIterator<Item = &'a Contact>,
+) -> Result<String, ExportError> {
     write_csv(
         &header(ObjectKind::Contact),
-        contacts.iter().map(contact_cells),
+        contacts.into_iter().map(contact_cells),
     )
 }
 
-pub fn leads_csv(leads: &[Lead]) -> Result<String, ExportError> {
-    write_csv(&header(ObjectKind::Lead), leads.iter().map(lead_cells))
+pub fn leads_csv<'a>(leads: impl IntoIterator<Item = &'a Lead>) -> Result<String, ExportError> {
+    write_csv(&header(ObjectKind::Lead), leads.into_iter().map(lead_cells))
 }
 
 const INSTALL_LOG: [&str; 19] = [
@@ -234,10 +264,12 @@ fn outcome_cells(outcome: &InstallOutcome) -> [Cell; 2] {
 }
 
 /// The Install Log (not imported: events happen in subscriber orgs).
-pub fn install_log_csv(events: &[InstallEvent]) -> Result<String, ExportError> {
+pub fn install_log_csv<'a>(
+    events: impl IntoIterator<Item = &'a InstallEvent>,
+) -> Result<String, ExportError> {
     write_csv(
         &INSTALL_LOG,
-        events.iter().map(|e| {
+        events.into_iter().map(|e| {
             let [outcome, reason] = outcome_cells(&e.outcome);
             vec![
                 id(&e.id),
@@ -276,10 +308,12 @@ const HISTORY: [&str; 8] = [
     "Origin",
 ];
 
-pub fn history_csv(history: &[HistoryEntry]) -> Result<String, ExportError> {
+pub fn history_csv<'a>(
+    history: impl IntoIterator<Item = &'a HistoryEntry>,
+) -> Result<String, ExportError> {
     write_csv(
         &HISTORY,
-        history.iter().map(|h| {
+        history.into_iter().map(|h| {
             vec![
                 id(&h.id),
                 id(&h.license_id),
@@ -292,4 +326,21 @@ pub fn history_csv(history: &[HistoryEntry]) -> Result<String, ExportError> {
             ]
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_the_list_and_the_day() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(file_name("Licenses", day), "licenses-2026-12-01.csv");
+        assert_eq!(file_name("Install Log", day), "install-log-2026-12-01.csv");
+        assert_eq!(
+            file_name("Package Versions", day),
+            "package-versions-2026-12-01.csv"
+        );
+        assert_eq!(file_name(" / ", day), "export-2026-12-01.csv");
+    }
 }

@@ -6,10 +6,13 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::app_context::use_app;
+use crate::components::export_button::ExportButton;
 use crate::components::loaded::LoadedRecord;
 use crate::components::package_licenses::LicensesRelatedList;
 use crate::components::record::{Details, Empty, Field, PageHeader, RecordNotFound, RelatedList};
 use crate::domain::Contact;
+use crate::exchange::contacts_csv;
+use crate::services::export::ExportFailed;
 use crate::services::leads::{load_account_detail, AccountDetail, Link};
 
 #[component]
@@ -92,6 +95,14 @@ fn AccountRecord(d: AccountDetail) -> impl IntoView {
 #[component]
 fn ContactsRelatedList(contacts: Vec<Contact>) -> impl IntoView {
     let count = contacts.len();
+    let actions = {
+        let contacts = contacts.clone();
+        Box::new(move || {
+            let csv =
+                move || std::future::ready(contacts_csv(&contacts).map_err(ExportFailed::from));
+            view! { <ExportButton list="Contacts" csv /> }.into_any()
+        })
+    };
     let body = if contacts.is_empty() {
         view! { <Empty>"This account has no contacts."</Empty> }.into_any()
     } else {
@@ -126,5 +137,9 @@ fn ContactsRelatedList(contacts: Vec<Contact>) -> impl IntoView {
         }
         .into_any()
     };
-    view! { <RelatedList title="Contacts" count=Signal::stored(count)>{body}</RelatedList> }
+    view! {
+        <RelatedList title="Contacts" count=Signal::stored(count) actions=actions>
+            {body}
+        </RelatedList>
+    }
 }

@@ -4,17 +4,21 @@
 //! made the app's own).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::app_context::use_app;
+use crate::components::export_button::ExportButton;
 use crate::components::install_outcome::{
     outcome_label, outcome_license, outcome_text, troubleshooting_checklist,
 };
 use crate::components::loaded::Loaded;
 use crate::components::record::{Empty, PageHeader};
 use crate::domain::{InstallEvent, InstallOutcome, Package, SfId};
+use crate::exchange::install_log_csv;
+use crate::services::export::ExportFailed;
 use crate::services::install::load_install_log;
 use crate::storage::{Repository, StorageError};
 
@@ -136,6 +140,19 @@ pub fn InstallLogPage() -> impl IntoView {
 
     let table = move |log: Log| {
         let key = filter.get();
+        let log = Arc::new(log);
+        // Every event the outcome filter selects, not only the newest shown.
+        let export_csv = {
+            let log = Arc::clone(&log);
+            let key = key.clone();
+            move || {
+                let selected = log
+                    .events
+                    .iter()
+                    .filter(|e| matches_filter(&e.outcome, &key));
+                std::future::ready(install_log_csv(selected).map_err(ExportFailed::from))
+            }
+        };
         let matching: Vec<&InstallEvent> = log
             .events
             .iter()
@@ -187,10 +204,13 @@ pub fn InstallLogPage() -> impl IntoView {
             .collect_view();
         let more = total.saturating_sub(limit);
         view! {
-            <p class="list-count" role="status">
-                {if total == 1 { "1 event".to_string() } else { format!("{total} events") }}
-                {(more > 0).then(|| format!(", showing the newest {limit}"))}
-            </p>
+            <div class="list-actions">
+                <p class="list-count" role="status">
+                    {if total == 1 { "1 event".to_string() } else { format!("{total} events") }}
+                    {(more > 0).then(|| format!(", showing the newest {limit}"))}
+                </p>
+                <ExportButton list="Install Log" csv=export_csv />
+            </div>
             <table>
                 <thead>
                     <tr>

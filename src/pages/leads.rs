@@ -8,10 +8,12 @@ use leptos_router::NavigateOptions;
 
 use crate::app_context::use_app;
 use crate::clock;
+use crate::components::export_button::ExportButton;
 use crate::components::loaded::{on_result, Loaded, LoadedRecord};
 use crate::components::package_licenses::{LicensesRelatedList, ShowMore};
 use crate::components::record::{title, Details, Empty, Field, PageHeader, RecordNotFound};
 use crate::domain::{group_thousands, Permission};
+use crate::services::export;
 use crate::services::leads::{
     convert_lead, load_lead_detail, load_lead_rows, visible_leads, LeadDetail, LeadRow,
 };
@@ -71,13 +73,29 @@ const LIST_PAGE: usize = 200;
 
 #[component]
 fn LeadsTable(rows: Vec<LeadRow>) -> impl IntoView {
+    let app = use_app();
     let count = rows.len();
     let rows = StoredValue::new(rows);
     let limit = RwSignal::new(LIST_PAGE);
+    let export_leads = move || {
+        let repo = app.repo();
+        let shown = rows.get_value();
+        async move { export::leads_csv(&repo, &shown).await }
+    };
+    let export_accounts = move || {
+        let repo = app.repo();
+        async move { export::accounts_csv(&repo).await }
+    };
     view! {
-        <p class="list-count" role="status">
-            {if count == 1 { "1 lead".to_string() } else { format!("{} leads", group_thousands(count as i64)) }}
-        </p>
+        <div class="list-actions">
+            <p class="list-count" role="status">
+                {if count == 1 { "1 lead".to_string() } else { format!("{} leads", group_thousands(count as i64)) }}
+            </p>
+            <div class="export">
+                <ExportButton list="Leads" csv=export_leads />
+                <ExportButton list="Accounts" text="Export converted accounts" csv=export_accounts />
+            </div>
+        </div>
         <div class="table-scroll">
             <table>
                 <thead>

@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::app_context::{use_app, AppContext};
 use crate::clock;
+use crate::components::export_button::ExportButton;
 use crate::components::license_parts::{
     date_text, date_time_text, stamp_text, user_name, LICENSE_MANAGEMENT_APP,
 };
@@ -18,6 +19,8 @@ use crate::domain::{
     check_modifiable, group_thousands, HistoryEntry, License, ModifyLicenseError, PackageVersion,
     SfId,
 };
+use crate::exchange::history_csv;
+use crate::services::export::ExportFailed;
 use crate::services::licenses::{load_license_detail, seats_text, LicenseDetail, RecordLink};
 use crate::storage::Repository;
 
@@ -145,6 +148,13 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
     let warnings: Vec<String> = l.warnings().iter().map(ToString::to_string).collect();
     let title = Signal::stored(l.name.to_string());
     let history_count = history.len();
+    let history_export = {
+        let history = history.clone();
+        Box::new(move || {
+            let csv = move || std::future::ready(history_csv(&history).map_err(ExportFailed::from));
+            view! { <ExportButton list="License History" csv /> }.into_any()
+        })
+    };
     let version_id = l.package_version_id.clone();
     let version_package_id = l.package_id.clone();
 
@@ -265,7 +275,7 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
             <FieldView label="Created By">{stamp_text(&app, &l.created)}</FieldView>
             <FieldView label="Last Modified By">{stamp_text(&app, &l.last_modified)}</FieldView>
         </Details>
-        <RelatedList title="License History" count=Signal::stored(history_count)>
+        <RelatedList title="License History" count=Signal::stored(history_count) actions=history_export>
             <HistoryTable history app />
         </RelatedList>
     }

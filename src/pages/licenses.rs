@@ -10,9 +10,11 @@ use leptos_router::components::A;
 
 use crate::app_context::use_app;
 use crate::clock;
+use crate::components::export_button::ExportButton;
 use crate::components::license_table::{LicenseTable, LoadedLicenses};
 use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
 use crate::domain::{LicenseStatus, OrgStatus};
+use crate::services::export::{shown_licenses_csv, ExportFailed};
 use crate::services::licenses::{
     count_text, load_list_source, load_people, LicenseQuery, Sort, SortColumn, SortDirection,
 };
@@ -236,6 +238,19 @@ pub fn LicensesPage() -> impl IntoView {
         })
     };
 
+    // Every row the search and filters select, in the list's sort: not
+    // only the rows the window draws.
+    let export_csv = move || {
+        let source = source.get_untracked().and_then(Result::ok);
+        let list = loaded.with_untracked(|l| l.as_ref().map(|l| l.list.clone()));
+        std::future::ready(match (source, list) {
+            (Some(source), Some(list)) => {
+                shown.with_untracked(|shown| shown_licenses_csv(&source, &list, shown))
+            }
+            _ => Err(ExportFailed::ListChanged),
+        })
+    };
+
     let filters = view! {
         <form class="filters" role="search" aria-label="Search and filter licenses" on:submit=|ev: ev::SubmitEvent| ev.prevent_default()>
             <div class="form-field">
@@ -376,12 +391,15 @@ pub fn LicensesPage() -> impl IntoView {
             }}
             <div hidden=move || state.get() != State::Ready>
                 {filters}
-                <div class="list-count">
-                    <span role="status" aria-live="polite">{move || count_text(count.get())}</span>
-                    {move || {
-                        search_note()
-                            .map(|note| view! { " · " <span class="hint" role="status">{note}</span> })
-                    }}
+                <div class="list-actions">
+                    <div class="list-count">
+                        <span role="status" aria-live="polite">{move || count_text(count.get())}</span>
+                        {move || {
+                            search_note()
+                                .map(|note| view! { " · " <span class="hint" role="status">{note}</span> })
+                        }}
+                    </div>
+                    <ExportButton list="Licenses" csv=export_csv />
                 </div>
                 <Show when=move || count.get() == 0 && state.get() == State::Ready>
                     <Empty>

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::app_context::use_app;
 use crate::clock;
+use crate::components::export_button::ExportButton;
 use crate::components::loaded::{on_result, Loaded, LoadedRecord};
 use crate::components::package_lead_manager::{
     FieldError, LeadManagerEditor, LeadManagerInput, LeadManagerResult,
@@ -17,6 +18,7 @@ use crate::components::package_refresh::{RefreshLicensesButton, RefreshLicensesC
 use crate::components::package_versions::PackageVersionsList;
 use crate::components::record::{title, Details, Empty, Field, PageHeader, RecordNotFound};
 use crate::domain::{check_refresh, LicenseLength, Package, Permission};
+use crate::services::export;
 use crate::services::packages::{
     date_text, date_time_text, edit_lead_manager, load_package_detail, load_package_rows,
     refresh_licenses, PackageDetail, PackageRow, LICENSE_MANAGEMENT_APP,
@@ -62,11 +64,23 @@ pub fn PackagesPage() -> impl IntoView {
 
 #[component]
 fn PackagesTable(rows: Vec<PackageRow>) -> impl IntoView {
+    let app = use_app();
     let count = rows.len();
+    let export_csv = {
+        let rows = rows.clone();
+        move || {
+            let repo = app.repo();
+            let rows = rows.clone();
+            async move { export::packages_csv(&repo, &rows).await }
+        }
+    };
     view! {
-        <p class="list-count" role="status">
-            {if count == 1 { "1 package".to_string() } else { format!("{count} packages") }}
-        </p>
+        <div class="list-actions">
+            <p class="list-count" role="status">
+                {if count == 1 { "1 package".to_string() } else { format!("{count} packages") }}
+            </p>
+            <ExportButton list="Packages" csv=export_csv />
+        </div>
         <div class="table-scroll">
             <table>
                 <thead>

@@ -52,6 +52,30 @@ impl ListSource {
     }
 }
 
+impl ListSource {
+    /// The licenses behind the rows at `indexes` of `list`, in that order:
+    /// what an export of the rows the list shows writes. `list` must be this
+    /// source's [`build`](ListSource::build) (whose rows keep the licenses'
+    /// order); `None` when it is not, e.g. a list built before a reload.
+    pub fn licenses_at<'a>(
+        &'a self,
+        list: &LicenseList,
+        indexes: &[u32],
+    ) -> Option<Vec<&'a License>> {
+        if list.len() != self.licenses.len() {
+            return None;
+        }
+        indexes
+            .iter()
+            .map(|&i| {
+                let license = self.licenses.get(i as usize)?;
+                let row = list.row(i)?;
+                (row.id == license.id.to18()).then_some(license)
+            })
+            .collect()
+    }
+}
+
 pub async fn load_list_source<R: Repository>(repo: &R) -> Result<ListSource, StorageError> {
     let (licenses, package_names) = join2(
         repo.list_records::<License>(),
