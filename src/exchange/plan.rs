@@ -41,7 +41,6 @@ pub struct Desk {
     pub leads: Vec<Stored<Lead>>,
     pub licenses: Vec<Stored<License>>,
     pub users: Vec<User>,
-    pub sequences: Option<Stored<Sequences>>,
 }
 
 /// A refused row (or one refused value of it).
@@ -105,8 +104,8 @@ pub struct Writes {
     pub contacts: Vec<Write<Contact>>,
     pub leads: Vec<Write<Lead>>,
     pub licenses: Vec<Write<License>>,
+    /// Without IDs until the commit reserves them ([`Writes::reserve`]).
     pub history: Vec<HistoryEntry>,
-    pub sequences: Option<Write<Sequences>>,
 }
 
 impl Writes {
@@ -118,6 +117,35 @@ impl Writes {
             + self.contacts.len()
             + self.leads.len()
             + self.licenses.len()
+    }
+
+    /// Moves `seq` past every imported ID and License Name (so neither is
+    /// ever generated again) and gives the history entries their IDs. Run on
+    /// the counters read in the commit itself, so another tab's saves since
+    /// the preview are taken into account.
+    pub fn reserve(&self, seq: &mut Sequences) -> Vec<HistoryEntry> {
+        let ids = self
+            .packages
+            .iter()
+            .map(|w| &w.record.id)
+            .chain(self.versions.iter().map(|w| &w.record.id))
+            .chain(self.accounts.iter().map(|w| &w.record.id))
+            .chain(self.contacts.iter().map(|w| &w.record.id))
+            .chain(self.leads.iter().map(|w| &w.record.id))
+            .chain(self.licenses.iter().map(|w| &w.record.id));
+        for id in ids {
+            seq.observe_id(id);
+        }
+        for w in &self.licenses {
+            seq.observe_license_name(w.record.name);
+        }
+        self.history
+            .iter()
+            .map(|entry| HistoryEntry {
+                id: seq.next_id(KeyPrefix::LicenseHistory),
+                ..entry.clone()
+            })
+            .collect()
     }
 }
 
@@ -373,8 +401,6 @@ struct Finishing<'d> {
     lead_names: HashMap<SfId, String>,
     lead_packages: HashMap<SfId, SfId>,
     license_names: HashMap<LicenseName, SfId>,
-    seq: Sequences,
-    desk_seq: Option<&'d Stored<Sequences>>,
     counts: Vec<(ObjectKind, Counts)>,
     changes: Vec<ChangeSample>,
     sampled: HashMap<ObjectKind, usize>,
@@ -472,12 +498,6 @@ impl<'d> Finishing<'d> {
             lead_names: HashMap::new(),
             lead_packages,
             license_names,
-            seq: desk
-                .sequences
-                .as_ref()
-                .map(|s| s.record.clone())
-                .unwrap_or_default(),
-            desk_seq: desk.sequences.as_ref(),
             counts: ObjectKind::ALL
                 .into_iter()
                 .map(|k| (k, Counts::default()))
@@ -602,7 +622,6 @@ impl<'d> Finishing<'d> {
             .insert(merged.id.clone(), merged.id.clone());
         self.lead_managers
             .insert(merged.id.clone(), merged.lead_manager.clone());
-        self.seq.observe_id(&merged.id);
         if !matches!(outcome, Outcome::Unchanged) {
             self.writes.packages.push(Write {
                 expect: expect_of(existing),
@@ -636,7 +655,6 @@ impl<'d> Finishing<'d> {
             self.version_keys.insert(alias, key.clone());
         }
         self.version_keys.insert(merged.id.clone(), key);
-        self.seq.observe_id(&merged.id);
         if !matches!(outcome, Outcome::Unchanged) {
             self.writes.versions.push(Write {
                 expect: expect_of(existing),
@@ -662,7 +680,6 @@ impl<'d> Finishing<'d> {
         }
         self.tally(ObjectKind::Account, &outcome);
         self.accounts.insert(merged.id.clone());
-        self.seq.observe_id(&merged.id);
         if !matches!(outcome, Outcome::Unchanged) {
             self.writes.accounts.push(Write {
                 expect: expect_of(existing),
@@ -702,7 +719,6 @@ impl<'d> Finishing<'d> {
         }
         self.tally(ObjectKind::Contact, &outcome);
         self.contacts.insert(merged.id.clone(), merged.full_name());
-        self.seq.observe_id(&merged.id);
         if !matches!(outcome, Outcome::Unchanged) {
             self.writes.contacts.push(Write {
                 expect: expect_of(existing),
@@ -779,7 +795,6 @@ impl<'d> Finishing<'d> {
         self.tally(ObjectKind::Lead, &outcome);
         self.lead_names
             .insert(merged.id.clone(), merged.full_name());
-        self.seq.observe_id(&merged.id);
         if !matches!(outcome, Outcome::Unchanged) {
             self.writes.leads.push(Write {
                 expect: expect_of(existing),
@@ -899,8 +914,6 @@ impl<'d> Finishing<'d> {
             self.seats_below_used += 1;
         }
         self.license_names.insert(merged.name, merged.id.clone());
-        self.seq.observe_license_name(merged.name);
-        self.seq.observe_id(&merged.id);
         if !matches!(outcome, Outcome::Unchanged) {
             self.writes.licenses.push(Write {
                 expect: expect_of(existing),
@@ -910,19 +923,7 @@ impl<'d> Finishing<'d> {
         Ok(())
     }
 
-    fn done(mut self) -> ImportPlan {
-        // History IDs come after every imported ID has moved the counters.
-        for entry in &mut self.writes.history {
-            entry.id = self.seq.next_id(KeyPrefix::LicenseHistory);
-        }
-        let unchanged_seq = self.desk_seq.is_some_and(|s| s.record == self.seq)
-            || (self.desk_seq.is_none() && self.seq == Sequences::default());
-        if !unchanged_seq && self.writes.records() > 0 {
-            self.writes.sequences = Some(Write {
-                expect: expect_of(self.desk_seq),
-                record: self.seq,
-            });
-        }
+    fn done(self) -> ImportPlan {
         ImportPlan {
             files: Vec::new(),
             refused_files: Vec::new(),

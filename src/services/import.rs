@@ -4,9 +4,9 @@
 //! time (showing progress, able to cancel by dropping it); [`preview_import`]
 //! then loads the desk records the plan is compared with and returns the
 //! [`ImportPlan`]. Nothing is written until [`commit_import`]: every accepted
-//! record, its history entries and the moved counters in ONE `WriteBatch`, so
-//! an import that can't be saved (a record changed in another tab meanwhile,
-//! a full disk) writes nothing at all.
+//! record, its history entries and the moved counters in ONE `WriteBatch`
+//! through storage's single commit path, so an import that can't be saved (a
+//! record changed in another tab meanwhile, a full disk) writes nothing.
 
 use thiserror::Error;
 
@@ -15,8 +15,7 @@ use crate::domain::{
     PermissionError, Sequences, User,
 };
 use crate::exchange::{Desk, ImportJob, ImportPlan, Write};
-use crate::storage::records::SEQUENCES_KEY;
-use crate::storage::{Committed, Record, Repository, StorageError, WriteBatch};
+use crate::storage::{commit_with_counters, Record, Repository, StorageError, WriteBatch};
 
 /// Every record an import may be compared with, read from the desk.
 pub async fn load_desk<R: Repository>(repo: &R) -> Result<Desk, StorageError> {
@@ -28,7 +27,6 @@ pub async fn load_desk<R: Repository>(repo: &R) -> Result<Desk, StorageError> {
         leads: repo.get_all::<Lead>().await?,
         licenses: repo.get_all::<License>().await?,
         users: repo.all_records::<User>().await?,
-        sequences: repo.get::<Sequences>(SEQUENCES_KEY).await?,
     })
 }
 
@@ -48,8 +46,9 @@ fn put_all<T: Record>(batch: &mut WriteBatch, writes: &[Write<T>]) {
 }
 
 /// The one batch an import commits: accepted records expecting the revision
-/// the plan compared them with (or their absence), history, counters.
-pub fn import_batch(plan: &ImportPlan) -> WriteBatch {
+/// the plan compared them with (or their absence), and history, its IDs
+/// taken from `seq` (which the commit saves with the batch).
+pub fn import_batch(plan: &ImportPlan, seq: &mut Sequences) -> WriteBatch {
     let w = &plan.writes;
     let mut batch = WriteBatch::new();
     put_all(&mut batch, &w.packages);
@@ -58,11 +57,8 @@ pub fn import_batch(plan: &ImportPlan) -> WriteBatch {
     put_all(&mut batch, &w.contacts);
     put_all(&mut batch, &w.leads);
     put_all(&mut batch, &w.licenses);
-    for h in &w.history {
-        batch.create(h.clone());
-    }
-    if let Some(s) = &w.sequences {
-        batch.put(s.record.clone(), s.expect);
+    for h in w.reserve(seq) {
+        batch.create(h);
     }
     batch
 }
@@ -82,7 +78,6 @@ pub enum ImportFailure {
 pub struct ImportDone {
     pub records: usize,
     pub history: usize,
-    pub committed: Committed,
 }
 
 /// An import creates and changes packages and licenses, which only a
@@ -102,12 +97,14 @@ pub async fn commit_import<R: Repository>(
     if !plan.has_writes() {
         return Err(ImportFailure::NothingToImport);
     }
-    let committed = repo.commit(import_batch(plan)).await?;
-    Ok(ImportDone {
-        records: plan.writes.records(),
-        history: plan.writes.history.len(),
-        committed,
+    commit_with_counters(repo, |seq| {
+        let done = ImportDone {
+            records: plan.writes.records(),
+            history: plan.writes.history.len(),
+        };
+        Ok::<_, ImportFailure>((import_batch(plan, seq), done))
     })
+    .await
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use futures::executor::block_on;
 
 use super::*;
 use crate::demo::{build_demo_data, DemoSize};
+use crate::domain::KeyPrefix;
 use crate::domain::{
     seed_users, HistoryEntry, HistoryField, HistoryOrigin, LicenseName, Profile, Seats, SfId,
 };
@@ -13,7 +14,7 @@ use crate::exchange::{
     accounts_csv, contacts_csv, fixtures, leads_csv, licenses_csv, package_versions_csv,
     packages_csv, ObjectKind,
 };
-use crate::storage::{Expect, MemoryRepository, StorageError};
+use crate::storage::{Expect, MemoryRepository, StorageError, SEQUENCES_KEY};
 
 fn now() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2025, 6, 1)
@@ -272,6 +273,36 @@ fn a_record_saved_elsewhere_after_the_preview_makes_the_whole_import_fail() {
     assert_eq!(
         license_named(&repo, "L-00042").seats,
         Seats::count(25).unwrap()
+    );
+}
+
+#[test]
+fn ids_taken_in_another_tab_after_the_preview_do_not_stop_the_import() {
+    let repo = empty_desk();
+    import(&repo, &fixtures::all());
+    let changed = fixtures::LICENSES.replace("L-00042,active,25", "L-00042,active,26");
+    let plan = preview(&repo, &with(&[("licenses.csv", changed.as_str())]));
+    // Another tab takes a history ID (a Modify License) in between: only
+    // the counters moved, so the import takes its IDs after that one.
+    let other = repo.other_tab();
+    let taken = block_on(commit_with_counters(&other, |seq| {
+        let entry = HistoryEntry {
+            id: seq.next_id(KeyPrefix::LicenseHistory),
+            ..plan.writes.history[0].clone()
+        };
+        let mut batch = WriteBatch::new();
+        batch.create(entry.clone());
+        Ok::<_, StorageError>((batch, entry.id))
+    }))
+    .unwrap();
+    let done = block_on(commit_import(&repo, &admin(), &plan)).unwrap();
+    assert_eq!(done.history, 1);
+    let history = block_on(repo.all_records::<HistoryEntry>()).unwrap();
+    assert_eq!(history.len(), 2, "the other tab's entry and the import's");
+    assert!(history.iter().any(|h| h.id == taken));
+    assert_eq!(
+        license_named(&repo, "L-00042").seats,
+        Seats::count(26).unwrap()
     );
 }
 
