@@ -3,15 +3,20 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 use crate::app_context::use_app;
+
+/// The page that lists them says the count itself.
+const DAMAGED_PAGE: &str = "/settings/damaged";
 
 #[component]
 pub fn DamagedNotice() -> impl IntoView {
     let app = use_app();
+    let path = use_location().pathname;
     move || {
         let count = app.damaged.get();
-        (count > 0).then(|| {
+        (count > 0 && path.get() != DAMAGED_PAGE).then(|| {
             let what = if count == 1 {
                 "1 stored record can't be read and is left out of the lists.".to_string()
             } else {
@@ -20,7 +25,7 @@ pub fn DamagedNotice() -> impl IntoView {
             view! {
                 <div class="notice warning" role="status">
                     {what} " Every other record works as usual. "
-                    <A href="/settings/damaged">"See Damaged records"</A>
+                    <A href=DAMAGED_PAGE>"See Damaged records"</A>
                 </div>
             }
         })

@@ -4,7 +4,7 @@
 //! meanwhile.
 //!
 //! Every workflow (Modify License, lead conversion, Refresh Licenses, the
-//! simulator's events, alert rules) saves through [`commit_with_counters`],
+//! simulator's events, alert rules, imports) saves through [`commit_with_counters`],
 //! building its batch with the `*_batch` functions of `workflows.rs`. A
 //! conflict on any other record (a license saved in another tab since it
 //! was read) is never retried: the user reloads and sees the latest data.

@@ -157,3 +157,32 @@ export async function fillStorage(page: Page): Promise<void> {
     db.close();
   });
 }
+
+/**
+ * Makes the page reload itself the moment the app issues its next IndexedDB
+ * write after {@link armReload}: a tab closed half-way through a save.
+ */
+export async function reloadOnNextWrite(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __reloadOnWrite: boolean };
+    w.__reloadOnWrite = false;
+    for (const name of ['put', 'add'] as const) {
+      const original = IDBObjectStore.prototype[name];
+      IDBObjectStore.prototype[name] = function (this: IDBObjectStore, ...args: [unknown, IDBValidKey?]) {
+        const request = original.apply(this, args);
+        if (w.__reloadOnWrite) {
+          w.__reloadOnWrite = false;
+          location.reload();
+        }
+        return request;
+      } as typeof original;
+    }
+  });
+}
+
+/** Arms {@link reloadOnNextWrite} for the next write. */
+export async function armReload(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __reloadOnWrite: boolean }).__reloadOnWrite = true;
+  });
+}
