@@ -124,3 +124,33 @@ fn loading_the_demo_replaces_damaged_records() {
     block_on(crate::demo::save_demo_data(&repo, data)).unwrap();
     assert!(block_on(repo.damaged_records()).unwrap().is_empty());
 }
+
+#[test]
+fn a_damaged_converted_lead_leaves_the_account_page_whole() {
+    let (repo, _) = repo_with_a_damaged_license();
+    let account = crate::domain::Account {
+        id: crate::domain::SfId::generate(crate::domain::KeyPrefix::Account, 7),
+        name: "Analytical Engines".into(),
+        created: crate::domain::Stamp::system(now()),
+    };
+    block_on(repo.create(account.clone())).unwrap();
+    let mut licensed = license(4);
+    licensed.account_id = Some(account.id.clone());
+    block_on(repo.create(licensed.clone())).unwrap();
+    let lead_id = licensed.lead_id.clone().unwrap();
+    repo.put_raw(
+        StoreName::Leads,
+        lead_id.to18(),
+        json!({"id": lead_id.to18(), "last_name": 7}),
+    );
+    let detail = block_on(crate::services::leads::load_account_detail(
+        &repo,
+        account.id.to18(),
+    ))
+    .unwrap()
+    .unwrap();
+    assert_eq!(detail.account.name, "Analytical Engines");
+    assert_eq!(detail.licenses.len(), 1);
+    assert!(detail.converted_from.is_empty());
+    assert_eq!(repo.damage_log().count(), 1);
+}

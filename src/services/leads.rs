@@ -325,15 +325,17 @@ async fn converted_leads<R: Repository>(
         .collect();
     ids.sort();
     ids.dedup();
-    let leads = repo.get_many::<Lead>(&ids).await?;
-    Ok(leads
-        .into_iter()
-        .flatten()
-        .map(|s| Link {
-            id: s.record.id.to18().to_string(),
-            name: s.record.full_name(),
-        })
-        .collect())
+    // A damaged lead is left out (and noted), never hiding the page.
+    let mut links = Vec::with_capacity(ids.len());
+    for id in &ids {
+        if let Some(lead) = repo.get_shown::<Lead>(id).await? {
+            links.push(Link {
+                id: lead.id.to18().to_string(),
+                name: lead.full_name(),
+            });
+        }
+    }
+    Ok(links)
 }
 
 #[derive(Debug, Clone, PartialEq)]
