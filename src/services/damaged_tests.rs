@@ -154,3 +154,27 @@ fn a_damaged_converted_lead_leaves_the_account_page_whole() {
     assert!(detail.converted_from.is_empty());
     assert_eq!(repo.damage_log().count(), 1);
 }
+
+#[test]
+fn an_export_writes_the_readable_records_and_leaves_out_a_damaged_one() {
+    let repo = MemoryRepository::new();
+    for (n, name) in [(1, "Globex"), (2, "Initech")] {
+        block_on(repo.create(crate::domain::Account {
+            id: crate::domain::SfId::generate(crate::domain::KeyPrefix::Account, n),
+            name: name.into(),
+            created: crate::domain::Stamp::system(now()),
+        }))
+        .unwrap();
+    }
+    let bad = crate::domain::SfId::generate(crate::domain::KeyPrefix::Account, 3);
+    repo.put_raw(
+        StoreName::Accounts,
+        bad.to18(),
+        json!({"id": bad.to18(), "name": ["not", "text"]}),
+    );
+    let csv = block_on(crate::services::export::accounts_csv(&repo)).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[1].contains("Globex") && lines[2].contains("Initech"));
+    assert_eq!(repo.damage_log().count(), 1);
+}

@@ -66,7 +66,7 @@ pub fn shown_licenses_csv(
 
 /// The Leads list's export: the leads of `rows`, in their order.
 pub async fn leads_csv<R: Repository>(repo: &R, rows: &[LeadRow]) -> Result<String, ExportFailed> {
-    let leads = repo.all_records::<Lead>().await?;
+    let leads = repo.list_records::<Lead>().await?;
     let shown = in_list_order(&leads, rows.iter().map(|r| r.id.as_str()), |l| &l.id)?;
     Ok(exchange::leads_csv(shown)?)
 }
@@ -77,8 +77,8 @@ pub async fn packages_csv<R: Repository>(
     repo: &R,
     rows: &[PackageRow],
 ) -> Result<String, ExportFailed> {
-    let packages = repo.all_records::<Package>().await?;
-    let versions = repo.all_records::<PackageVersion>().await?;
+    let packages = repo.list_records::<Package>().await?;
+    let versions = repo.list_records::<PackageVersion>().await?;
     let shown = in_list_order(&packages, rows.iter().map(|r| r.id.as_str()), |p| &p.id)?;
     Ok(exchange::packages_csv(shown, &versions)?)
 }
@@ -86,7 +86,7 @@ pub async fn packages_csv<R: Repository>(
 /// Every account (accounts come from converting leads and have no list page
 /// of their own), by name.
 pub async fn accounts_csv<R: Repository>(repo: &R) -> Result<String, ExportFailed> {
-    let mut accounts = repo.all_records::<Account>().await?;
+    let mut accounts = repo.list_records::<Account>().await?;
     accounts.sort_by(|a, b| {
         a.name
             .to_lowercase()
