@@ -4,7 +4,7 @@
 // builds dist/ and serves it on 127.0.0.1.
 //
 //   node bench/run.mjs --base http://127.0.0.1:4180 [--runs 5] [--runs-100k 5]
-//                      [--only bundle,storage,list,cold,modify] [--out FILE]
+//                      [--only bundle,storage,list,cold,modify,data] [--out FILE]
 //
 // Every timed figure is the median of several runs, with min and max. Nothing
 // here asserts a target: missed targets are reported, never fatal. A section
@@ -28,7 +28,7 @@ function parseArgs(argv) {
     base: 'http://127.0.0.1:4180',
     runs: 5,
     runs100k: 5,
-    only: ['bundle', 'storage', 'list', 'cold', 'modify'],
+    only: ['bundle', 'storage', 'list', 'cold', 'modify', 'data'],
     out: path.join(root, 'bench-results', 'latest.json'),
     dist: path.join(root, 'dist'),
   };
@@ -43,7 +43,7 @@ function parseArgs(argv) {
       case '--out': opts.out = path.resolve(value()); break;
       case '--dist': opts.dist = path.resolve(value()); break;
       case '-h': case '--help':
-        console.log('usage: node bench/run.mjs --base URL [--runs N] [--runs-100k N] [--only bundle,storage,list,cold,modify] [--out FILE]');
+        console.log('usage: node bench/run.mjs --base URL [--runs N] [--runs-100k N] [--only bundle,storage,list,cold,modify,data] [--out FILE]');
         process.exit(0);
       default:
         throw new Error(`unknown option ${argv[i]}`);
@@ -618,6 +618,162 @@ function printTable(t) {
 }
 
 // ---------------------------------------------------------------------------
+// 7. Your data in and out at 100,000 licenses: export, backup, restore, import
+// ---------------------------------------------------------------------------
+
+// Samples the page's JS heap (DevTools protocol) every 250 ms while `work`
+// runs; returns [work's result, the highest JS heap seen in bytes].
+async function withHeapPeak(page, work) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  let peak = 0;
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      const { metrics } = await cdp.send('Performance.getMetrics').catch(() => ({ metrics: [] }));
+      const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
+      peak = Math.max(peak, heap);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  try {
+    return [await work(), peak];
+  } finally {
+    running = false;
+    await sampler;
+    await cdp.detach().catch(() => {});
+  }
+}
+
+async function openData(page) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Import and export' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Import and export' }).waitFor();
+}
+
+async function resetDesk(page) {
+  await page.getByRole('link', { name: 'License Desk' }).click();
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await page.getByRole('alertdialog', { name: 'Reset License Desk?' }).getByRole('button', { name: 'Delete everything' }).click();
+  await page.getByRole('status').filter({ hasText: 'Everything was deleted' }).waitFor({ timeout: 600_000 });
+}
+
+async function data(context) {
+  // BENCH_DATA_SIZE=normal tries the section quickly; the figures are for 100k.
+  const size = process.env.BENCH_DATA_SIZE ?? '100k';
+  const n = await loadDemo(context, size);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'license-desk-bench-'));
+  const page = await newPage(context);
+  try {
+    // Export CSV of every license, from the Licenses list (no filter).
+    await openApp(page, '/licenses');
+    const region = await listReady(page);
+    const button = page.getByRole('button', { name: 'Export CSV of Licenses' });
+    const exportMs = [];
+    let exported = 0;
+    for (let i = 0; i < opts.runs100k; i++) {
+      await quiet(page, 1000);
+      const t0 = Date.now();
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), button.click()]);
+      exportMs.push(Date.now() - t0);
+      const file = path.join(tmp, 'export.csv');
+      await download.saveAs(file);
+      exported = fs.readFileSync(file, 'utf8').split('\n').filter((l) => /^[a-zA-Z0-9]{18},/.test(l)).length;
+    }
+    void region;
+    record('data.export', 'data', `Export CSV of ${n.toLocaleString('en-US')} licenses: click → download`, 'ms', exportMs,
+      { op: '<=', value: 3000 }, `${exported.toLocaleString('en-US')} license rows in the file`);
+
+    // The LMA files the import reads, written by the app's own CSV writers.
+    const files = await page.evaluate(() => window.wasmBindings.bench_export_files());
+    const paths = [];
+    let fileBytes = 0;
+    for (const [name, text] of Object.entries(files)) {
+      const file = path.join(tmp, name);
+      fs.writeFileSync(file, text);
+      fileBytes += Buffer.byteLength(text);
+      paths.push(file);
+    }
+    details.data = { files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.byteLength(v)])), file_bytes: fileBytes };
+
+    // Backup: Download backup → the file.
+    await openData(page);
+    await quiet(page, 1000);
+    let t0 = Date.now();
+    const [backupDownload] = await Promise.all([
+      page.waitForEvent('download', { timeout: 600_000 }),
+      page.getByRole('button', { name: 'Download backup' }).click(),
+    ]);
+    const backupFile = path.join(tmp, 'backup.json');
+    await backupDownload.saveAs(backupFile);
+    const backupMs = Date.now() - t0;
+    const backupBytes = fs.statSync(backupFile).size;
+    record('data.backup', 'data', `Download backup of the ${size} demo`, 'ms', [backupMs], null,
+      `${(backupBytes / 1e6).toFixed(1)} MB file`);
+
+    // Restore: choose the file → what it holds shown, then Restore → done.
+    await resetDesk(page);
+    await openData(page);
+    await quiet(page, 1000);
+    t0 = Date.now();
+    await page.getByLabel('Backup file', { exact: true }).setInputFiles(backupFile);
+    const checked = page.getByRole('table', { name: 'Records per store' });
+    const refused = page.getByRole('alert');
+    await checked.or(refused).first().waitFor({ timeout: 900_000 });
+    if (!(await checked.isVisible())) throw new Error(`restore: ${await refused.first().innerText()}`);
+    const checkMs = Date.now() - t0;
+    t0 = Date.now();
+    await page.getByRole('button', { name: 'Restore this backup' }).click();
+    await page.getByRole('alertdialog', { name: 'Replace every record on this desk?' })
+      .getByRole('button', { name: 'Replace with the backup' }).click();
+    const restored = page.getByRole('status').filter({ hasText: /^Backup restored/ });
+    await restored.or(refused).first().waitFor({ timeout: 900_000 });
+    if (!(await restored.isVisible())) throw new Error(`restore: ${await refused.first().innerText()}`);
+    const restoreMs = Date.now() - t0;
+    record('data.restore.check', 'data', `Restore the ${size} backup: file chosen → contents shown (checked)`, 'ms', [checkMs]);
+    record('data.restore.commit', 'data', `Restore the ${size} backup: confirm → restored`, 'ms', [restoreMs]);
+
+    // Import into an empty desk: files chosen → preview; Import → imported.
+    await resetDesk(page);
+    await page.reload();
+    await openData(page);
+    await quiet(page, 2000);
+    const wasmBefore = await page.evaluate(() => window.wasmBindings.bench_wasm_memory_bytes());
+    const [, heapBefore] = await withHeapPeak(page, () => new Promise((r) => setTimeout(r, 300)));
+    const [[previewMs, commitMs], heapPeak] = await withHeapPeak(page, async () => {
+      let t = Date.now();
+      await page.getByLabel('CSV files', { exact: true }).setInputFiles(paths);
+      const preview = page.getByRole('region', { name: 'Preview' }).getByRole('status');
+      await preview.waitFor({ timeout: 900_000 });
+      const previewText = await preview.innerText();
+      const p = Date.now() - t;
+      details.data.preview = previewText;
+      const importAll = page.getByRole('button', { name: 'Import', exact: true });
+      const importValid = page.getByRole('button', { name: /^Import the [\d,]+ valid rows?$/ });
+      await importAll.or(importValid).first().waitFor();
+      t = Date.now();
+      await importAll.or(importValid).first().click();
+      const imported = page.getByRole('status').filter({ hasText: /^Imported/ });
+      await imported.or(refused).first().waitFor({ timeout: 900_000 });
+      if (!(await imported.isVisible())) throw new Error(`import: ${await refused.first().innerText()}`);
+      details.data.imported = await imported.innerText();
+      return [p, Date.now() - t];
+    });
+    const wasmAfter = await page.evaluate(() => window.wasmBindings.bench_wasm_memory_bytes());
+    const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
+    record('data.import.preview', 'data', `Import ${n.toLocaleString('en-US')} licenses with their packages and leads: files → preview`, 'ms',
+      [previewMs], { op: '<=', value: 10_000 }, `${mb(fileBytes)} of CSV; ${details.data.preview}`);
+    record('data.import.commit', 'data', 'Import: Import pressed → imported', 'ms', [commitMs], { op: '<=', value: 15_000 });
+    const peak = heapPeak + wasmAfter;
+    record('data.import.memory', 'data', 'Import: peak JS heap + wasm memory, ÷ CSV bytes', 'x', [peak / fileBytes], { op: '<=', value: 3 },
+      `JS heap ${mb(heapBefore)} before, peak ${mb(heapPeak)}; wasm memory ${mb(wasmBefore)} before, ${mb(wasmAfter)} after ` +
+      `(the import's own growth: ${((heapPeak - heapBefore + wasmAfter - wasmBefore) / fileBytes).toFixed(2)}× the CSV)`);
+  } finally {
+    await page.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------
 
 async function main() {
   const started = new Date();
@@ -629,7 +785,7 @@ async function main() {
     try { bundle(); sections.bundle = { status: 'ok' }; } catch (e) { sections.bundle = { status: 'failed', reason: e.message }; }
   }
   // 10k before 100k: loading the 10k demo over the 100k one first deletes 100k.
-  const browserSections = ['storage', 'cold', 'modify', 'list'].filter(want);
+  const browserSections = ['storage', 'cold', 'modify', 'list', 'data'].filter(want);
   if (browserSections.length) {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -642,7 +798,7 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     // Nothing but loopback.
     await context.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort());
-    const runners = { storage, list, cold, modify };
+    const runners = { storage, list, cold, modify, data };
     for (const s of browserSections) {
       log(`== ${s}`);
       try {

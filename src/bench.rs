@@ -119,3 +119,51 @@ pub async fn bench_load_demo(size: String) -> Result<u32, JsValue> {
         .map_err(js_err)?;
     Ok(summary.licenses as u32)
 }
+
+/// Every importable object of the app's desk as the CSV files an LMA export
+/// would hold (the same writers as the lists' Export CSV), as a JS object
+/// `{ "licenses.csv": text, ... }`: the files the import benchmark reads.
+#[wasm_bindgen]
+pub async fn bench_export_files() -> Result<js_sys::Object, JsValue> {
+    use crate::domain::{Account, Contact, Lead, Package, PackageVersion};
+    use crate::exchange::{
+        accounts_csv, contacts_csv, leads_csv, licenses_csv, package_versions_csv, packages_csv,
+    };
+    let repo = IdbRepository::open(DEFAULT_DB_NAME).await.map_err(js_err)?;
+    let packages = repo.all_records::<Package>().await.map_err(js_err)?;
+    let versions = repo.all_records::<PackageVersion>().await.map_err(js_err)?;
+    let files = [
+        ("packages.csv", packages_csv(&packages, &versions)),
+        ("versions.csv", package_versions_csv(&versions)),
+        (
+            "accounts.csv",
+            accounts_csv(&repo.all_records::<Account>().await.map_err(js_err)?),
+        ),
+        (
+            "contacts.csv",
+            contacts_csv(&repo.all_records::<Contact>().await.map_err(js_err)?),
+        ),
+        (
+            "leads.csv",
+            leads_csv(&repo.all_records::<Lead>().await.map_err(js_err)?),
+        ),
+        (
+            "licenses.csv",
+            licenses_csv(&repo.all_records::<License>().await.map_err(js_err)?),
+        ),
+    ];
+    let out = js_sys::Object::new();
+    for (name, text) in files {
+        js_sys::Reflect::set(&out, &name.into(), &text.map_err(js_err)?.into())?;
+    }
+    Ok(out)
+}
+
+/// Bytes of the wasm linear memory: it only grows, so read after a piece
+/// of work it is that work's high-water mark (with the app's own data).
+#[wasm_bindgen]
+pub fn bench_wasm_memory_bytes() -> Result<f64, JsValue> {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().dyn_into()?;
+    let buffer: js_sys::ArrayBuffer = memory.buffer().dyn_into()?;
+    Ok(f64::from(buffer.byte_length()))
+}
