@@ -150,6 +150,28 @@ pub enum BulkOutcome {
     ChangedElsewhere,
 }
 
+impl BulkOutcome {
+    /// The outcome in a word or two, before (`applied` false) or after the commit.
+    pub fn label(&self, applied: bool) -> &'static str {
+        match (self, applied) {
+            (BulkOutcome::Changes(_), false) => "Will change",
+            (BulkOutcome::Changes(_), true) => "Changed",
+            (BulkOutcome::Unchanged, _) => "No change",
+            (BulkOutcome::Refused(_), _) => "Refused",
+            (BulkOutcome::ChangedElsewhere, _) => "Changed elsewhere",
+        }
+    }
+
+    /// Refusals and conflicts come first in a preview: they need a look.
+    pub fn rank(&self) -> u8 {
+        match self {
+            BulkOutcome::Refused(_) | BulkOutcome::ChangedElsewhere => 0,
+            BulkOutcome::Changes(_) => 1,
+            BulkOutcome::Unchanged => 2,
+        }
+    }
+}
+
 /// One selected license and what the bulk change does to it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BulkItem {

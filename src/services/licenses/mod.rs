@@ -9,11 +9,13 @@ mod detail;
 mod list;
 mod modify;
 mod related;
+mod selection;
 
 pub use bulk::*;
 pub use detail::*;
 pub use list::*;
 pub use modify::*;
+pub use selection::*;
 
 #[cfg(test)]
 pub(crate) mod fixtures {
