@@ -14,8 +14,8 @@ use crate::components::fields::{FieldError, SelectInput, TextInput};
 use crate::components::license_table::{LoadedLicenses, CELL_STYLE, ROW_PX, ROW_STYLE};
 use crate::components::table_window::visible_window;
 use crate::domain::{
-    authorize, group_thousands, BulkItem, ExpirationChange, LicenseStatus, Permission,
-    SeatsChange, MAX_SEATS, MAX_TRIAL_DAYS,
+    authorize, group_thousands, BulkItem, ExpirationChange, LicenseStatus, Permission, SeatsChange,
+    MAX_SEATS, MAX_TRIAL_DAYS,
 };
 use crate::services::licenses::{count_text, LicenseSelection, Ticked};
 
@@ -80,7 +80,12 @@ fn ticked_memo(
         licenses.with(|l| {
             shown.with(|shown| {
                 selection.0.with(|s| match l {
-                    Some(l) => s.ticked(shown.iter().filter_map(|&i| l.list.row(i)).map(|r| r.id.as_str())),
+                    Some(l) => s.ticked(
+                        shown
+                            .iter()
+                            .filter_map(|&i| l.list.row(i))
+                            .map(|r| r.id.as_str()),
+                    ),
                     None => Ticked::None,
                 })
             })
@@ -98,7 +103,10 @@ fn tick_all_shown(
     licenses.with_untracked(|l| {
         shown.with_untracked(|shown| {
             if let Some(l) = l {
-                let ids = shown.iter().filter_map(|&i| l.list.row(i)).map(|r| r.id.as_str());
+                let ids = shown
+                    .iter()
+                    .filter_map(|&i| l.list.row(i))
+                    .map(|r| r.id.as_str());
                 selection.0.update(|s| {
                     if tick {
                         s.select_all(ids);
@@ -352,19 +360,55 @@ pub fn BulkItemsTable(
     applied: bool,
     #[prop(into)] label: String,
 ) -> impl IntoView {
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by_key(|&i| items.get(i).map_or(u8::MAX, |item| item.outcome.rank()));
-    let total = order.len();
-    let viewport = ROW_PX * ROWS_IN_VIEW.min(total.max(1)) as f64;
-    let scroll_top = RwSignal::new(0.0);
-    let slice = Memo::new(move |_| {
-        visible_window(scroll_top.get(), viewport, total, ROW_PX, OVERSCAN, MAX_ROWS)
+    // "Show": every license, or those of one outcome.
+    let mut outcomes: Vec<&'static str> = Vec::new();
+    for item in items.iter() {
+        let label = item.outcome.label(applied);
+        if !outcomes.contains(&label) {
+            outcomes.push(label);
+        }
+    }
+    outcomes.sort_by_key(|label| {
+        items
+            .iter()
+            .find(|i| i.outcome.label(applied) == *label)
+            .map_or(u8::MAX, |i| i.outcome.rank())
     });
-    let order = Arc::new(order);
-    let rows = {
-        let order = order.clone();
-        move || {
-            let w = slice.get();
+    let show = RwSignal::new(String::new());
+    let order = {
+        let items = items.clone();
+        Memo::new(move |_| {
+            show.with(|show| {
+                let mut order: Vec<usize> = (0..items.len())
+                    .filter(|&i| {
+                        show.is_empty()
+                            || items
+                                .get(i)
+                                .is_some_and(|item| item.outcome.label(applied) == show.as_str())
+                    })
+                    .collect();
+                order.sort_by_key(|&i| items.get(i).map_or(u8::MAX, |item| item.outcome.rank()));
+                order
+            })
+        })
+    };
+    let total = Memo::new(move |_| order.with(Vec::len));
+    let viewport = ROW_PX * ROWS_IN_VIEW.min(items.len().max(1)) as f64;
+    let scroll_top = RwSignal::new(0.0);
+    let window_ref = NodeRef::<leptos::html::Div>::new();
+    let slice = Memo::new(move |_| {
+        visible_window(
+            scroll_top.get(),
+            viewport,
+            total.get(),
+            ROW_PX,
+            OVERSCAN,
+            MAX_ROWS,
+        )
+    });
+    let rows = move || {
+        let w = slice.get();
+        order.with(|order| {
             order
                 .get(w.start..w.end)
                 .unwrap_or_default()
@@ -372,8 +416,27 @@ pub fn BulkItemsTable(
                 .enumerate()
                 .map(|(offset, &index)| (index, w.start + offset))
                 .collect::<Vec<_>>()
-        }
+        })
     };
+    let on_show = move |ev: ev::Event| {
+        show.set(event_target_value(&ev));
+        if let Some(el) = window_ref.get_untracked() {
+            el.set_scroll_top(0);
+        }
+        scroll_top.set(0.0);
+    };
+    let select_id = format!("{}-show", label.to_lowercase().replace(' ', "-"));
+    let all_text = format!("All ({})", group(items.len()));
+    let counts: Vec<(&'static str, usize)> = outcomes
+        .iter()
+        .map(|label| {
+            let n = items
+                .iter()
+                .filter(|i| i.outcome.label(applied) == *label)
+                .count();
+            (*label, n)
+        })
+        .collect();
     let on_scroll = move |ev: ev::Event| {
         let top = event_target::<web_sys::Element>(&ev).scroll_top();
         scroll_top.set(f64::from(top));
@@ -381,8 +444,18 @@ pub fn BulkItemsTable(
     // The header row plus the rows in view.
     let height = format!("max-height:{}px", viewport + ROW_PX + 4.0);
     view! {
-        <div class="list-window" style=height on:scroll=on_scroll tabindex="0" role="region" aria-label=label>
-            <table aria-rowcount=total + 1>
+        <div class="form-field" style="max-width:20rem">
+            <label for=select_id.clone()>"Show"</label>
+            <select id=select_id on:change=on_show>
+                <option value="">{all_text}</option>
+                {counts
+                    .into_iter()
+                    .map(|(label, n)| view! { <option value=label>{format!("{label} ({})", group(n))}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+        <div class="list-window" style=height node_ref=window_ref on:scroll=on_scroll tabindex="0" role="region" aria-label=label>
+            <table aria-rowcount=move || total.get() + 1>
                 <thead>
                     <tr aria-rowindex="1">
                         <th scope="col">"License Name"</th>

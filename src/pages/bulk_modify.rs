@@ -15,7 +15,9 @@ use crate::components::bulk_modify::{use_selection, BulkFields, BulkInputs, Bulk
 use crate::components::fields::FieldError;
 use crate::components::loaded::on_result;
 use crate::components::record::{Empty, PageHeader};
-use crate::domain::{authorize, BulkItem, BulkModifyDraft, Field, Permission, RefusalReason};
+use crate::domain::{
+    authorize, group_thousands, BulkItem, BulkModifyDraft, Field, Permission, RefusalReason,
+};
 use crate::services::licenses::{
     apply_bulk_modify, count_text, preview_bulk_modify, BulkApplied, BulkPreview,
 };
@@ -88,8 +90,9 @@ fn BulkModifyForm(ids: Arc<Vec<String>>) -> impl IntoView {
             }
         }
     });
-    on_result(run_preview, move |result: Result<Previewed, Messages>| {
-        match result {
+    on_result(
+        run_preview,
+        move |result: Result<Previewed, Messages>| match result {
             Ok(p) => {
                 errors.set(Messages::new());
                 applied.set(None);
@@ -99,8 +102,8 @@ fn BulkModifyForm(ids: Arc<Vec<String>>) -> impl IntoView {
                 preview.set(None);
                 errors.set(shown);
             }
-        }
-    });
+        },
+    );
     let run_apply = Action::new_local(move |(draft, p): &Previewed| {
         let repo = app.repo();
         let user = app.user.get_untracked();
@@ -112,16 +115,17 @@ fn BulkModifyForm(ids: Arc<Vec<String>>) -> impl IntoView {
                 .map_err(|failure| failure.messages())
         }
     });
-    on_result(run_apply, move |result: Result<Arc<BulkApplied>, Messages>| {
-        match result {
+    on_result(
+        run_apply,
+        move |result: Result<Arc<BulkApplied>, Messages>| match result {
             Ok(done) => {
                 errors.set(Messages::new());
                 preview.set(None);
                 applied.set(Some(done));
             }
             Err(shown) => errors.set(shown),
-        }
-    });
+        },
+    );
     let busy = move || run_preview.pending().get() || run_apply.pending().get();
 
     let on_submit = move |ev: ev::SubmitEvent| {
@@ -254,7 +258,14 @@ fn Reasons(items: Vec<BulkItem>, summary: Vec<(RefusalReason, usize)>) -> impl I
                 .find(|i| RefusalReason::of(&i.outcome) == Some(reason))
                 .map(BulkItem::description)
                 .unwrap_or_default();
-            (format!("{} {}", count_text(count), reason.label()), example)
+            (
+                format!(
+                    "{} {}",
+                    group_thousands(i64::try_from(count).unwrap_or(i64::MAX)),
+                    reason.label()
+                ),
+                example,
+            )
         })
         .collect();
     (!lines.is_empty()).then(|| {
