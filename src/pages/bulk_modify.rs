@@ -191,6 +191,7 @@ fn BulkModifyForm(ids: Arc<Vec<String>>) -> impl IntoView {
                 .get()
                 .map(|previewed| {
                     let changing = previewed.1.summary.changing;
+                    let items = Arc::new(previewed.1.items.clone());
                     let on_apply = {
                         let previewed = previewed.clone();
                         move |_| {
@@ -204,8 +205,8 @@ fn BulkModifyForm(ids: Arc<Vec<String>>) -> impl IntoView {
                             <div class="card-body">
                                 <h2 id="bulk-preview-title">"Preview"</h2>
                                 <p role="status">{previewed.1.summary.preview_text()}</p>
-                                <Reasons items=previewed.1.items.clone() summary=previewed.1.summary.refused.clone() />
-                                <BulkItemsTable items=Arc::new(previewed.1.items.clone()) applied=false label="Preview by license" />
+                                <Reasons items=items.clone() summary=previewed.1.summary.refused.clone() />
+                                <BulkItemsTable items applied=false label="Preview by license" />
                                 <div class="form-actions">
                                     <button
                                         type="button"
@@ -231,13 +232,14 @@ fn BulkModifyForm(ids: Arc<Vec<String>>) -> impl IntoView {
             applied
                 .get()
                 .map(|done| {
+                    let items = Arc::new(done.items.clone());
                     view! {
                         <section class="card" aria-labelledby="bulk-result-title">
                             <div class="card-body">
                                 <h2 id="bulk-result-title">"Result"</h2>
                                 <div class="notice success" role="status">{done.summary.applied_text()}</div>
-                                <Reasons items=done.items.clone() summary=done.summary.refused.clone() />
-                                <BulkItemsTable items=Arc::new(done.items.clone()) applied=true label="Result by license" />
+                                <Reasons items=items.clone() summary=done.summary.refused.clone() />
+                                <BulkItemsTable items applied=true label="Result by license" />
                             </div>
                         </section>
                     }
@@ -249,7 +251,7 @@ fn BulkModifyForm(ids: Arc<Vec<String>>) -> impl IntoView {
 /// Each refusal reason with its count and the domain's full message (as
 /// the first license refused for it got it).
 #[component]
-fn Reasons(items: Vec<BulkItem>, summary: Vec<(RefusalReason, usize)>) -> impl IntoView {
+fn Reasons(items: Arc<Vec<BulkItem>>, summary: Vec<(RefusalReason, usize)>) -> impl IntoView {
     let lines: Vec<(String, String)> = summary
         .into_iter()
         .map(|(reason, count)| {
