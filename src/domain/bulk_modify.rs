@@ -141,7 +141,7 @@ impl BulkModifyDraft {
 #[derive(Debug, Clone, PartialEq)]
 pub enum BulkOutcome {
     /// The new values (the history lists each changed field, old and new).
-    Changes(ModifyOutcome),
+    Changes(Box<ModifyOutcome>),
     /// The license already has these values: nothing to write.
     Unchanged,
     /// Modify License refuses it: every message, in form order.
@@ -231,7 +231,7 @@ pub fn bulk_modify<'a>(
                 license, history, &one, actor, today, now, seq,
             ) {
                 Ok(out) if out.history.is_empty() => BulkOutcome::Unchanged,
-                Ok(out) => BulkOutcome::Changes(out),
+                Ok(out) => BulkOutcome::Changes(Box::new(out)),
                 Err(errors) => BulkOutcome::Refused(errors),
             };
             BulkItem {
@@ -334,7 +334,7 @@ impl BulkSummary {
             }
         }
         // Stable: equal counts keep the order the reasons were first met.
-        refused.sort_by(|a, b| b.1.cmp(&a.1));
+        refused.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
         summary.refused = refused;
         summary
     }

@@ -201,7 +201,7 @@ pub async fn apply_bulk_modify<R: Repository>(
             let batch =
                 bulk_modify_batch(current.iter().zip(&items).filter_map(|(before, item)| {
                     match &item.outcome {
-                        BulkOutcome::Changes(out) => Some((*before, out.clone())),
+                        BulkOutcome::Changes(out) => Some((*before, (**out).clone())),
                         _ => None,
                     }
                 }));
