@@ -4,7 +4,7 @@
 // builds dist/ and serves it on 127.0.0.1.
 //
 //   node bench/run.mjs --base http://127.0.0.1:4180 [--runs 5] [--runs-100k 5]
-//                      [--only bundle,storage,list,cold,modify,data] [--out FILE]
+//                      [--only bundle,storage,list,cold,modify,bulk,data] [--out FILE]
 //
 // Every timed figure is the median of several runs, with min and max. Nothing
 // here asserts a target: missed targets are reported, never fatal. A section
@@ -28,7 +28,7 @@ function parseArgs(argv) {
     base: 'http://127.0.0.1:4180',
     runs: 5,
     runs100k: 5,
-    only: ['bundle', 'storage', 'list', 'cold', 'modify', 'data'],
+    only: ['bundle', 'storage', 'list', 'cold', 'modify', 'bulk', 'data'],
     out: path.join(root, 'bench-results', 'latest.json'),
     dist: path.join(root, 'dist'),
   };
@@ -43,7 +43,7 @@ function parseArgs(argv) {
       case '--out': opts.out = path.resolve(value()); break;
       case '--dist': opts.dist = path.resolve(value()); break;
       case '-h': case '--help':
-        console.log('usage: node bench/run.mjs --base URL [--runs N] [--runs-100k N] [--only bundle,storage,list,cold,modify,data] [--out FILE]');
+        console.log('usage: node bench/run.mjs --base URL [--runs N] [--runs-100k N] [--only bundle,storage,list,cold,modify,bulk,data] [--out FILE]');
         process.exit(0);
       default:
         throw new Error(`unknown option ${argv[i]}`);
@@ -566,6 +566,69 @@ async function modify(context) {
 }
 
 // ---------------------------------------------------------------------------
+// 7. Bulk Modify License: preview and apply for 10,000 selected licenses
+// ---------------------------------------------------------------------------
+
+// In the page: from clicking `button` to the first element with `role=status`
+// whose text matches `pattern` painted (2 animation frames).
+async function timeClickUntil(page, button, pattern) {
+  const handle = await button.elementHandle();
+  return handle.evaluate((el, source) => new Promise((resolve, reject) => {
+    const re = new RegExp(source);
+    const shows = () => [...document.querySelectorAll('[role=status]')].some((n) => re.test(n.textContent.trim()));
+    const timer = setTimeout(() => { observer.disconnect(); reject(new Error(`no status matching ${source} within 120 s`)); }, 120_000);
+    const observer = new MutationObserver(() => {
+      if (!shows()) return;
+      observer.disconnect();
+      clearTimeout(timer);
+      requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+    });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    const t0 = performance.now();
+    el.click();
+  }), pattern.source);
+}
+
+async function bulk(context) {
+  // Uses the 10k demo data the cold start loaded (loads it if run without it).
+  if (!opts.only.includes('cold') && !opts.only.includes('modify')) await loadDemo(context, '10k');
+  const page = await newPage(context);
+  const previewMs = [], applyMs = [], counts = [];
+  for (let run = -1; run < opts.runs100k; run++) {
+    // Untimed: "L-0" finds L-00001 … L-09999 (9,999 licenses), then select all matching.
+    await page.goto(opts.base + '/licenses');
+    await listReady(page);
+    for (const [label, value] of [['License Status', ''], ['Package', ''], ['Sandbox', ''], ['Org Status', '']]) {
+      await page.getByLabel(label, { exact: true }).selectOption(value);
+    }
+    await page.getByLabel('Search licenses').fill('L-0');
+    await settle(page);
+    const selectAll = page.getByRole('button', { name: /^Select all [\d,]+ matching$/ });
+    const selected = Number((await selectAll.innerText()).replace(/[^\d]/g, ''));
+    await selectAll.click();
+    await page.getByRole('link', { name: /^Modify [\d,]+ licenses$/ }).click();
+    await page.getByLabel('Seats', { exact: true }).selectOption({ label: 'Set a number of seats' });
+    await page.getByLabel('Licensed Seats').fill(String(40 + run));
+    await page.getByLabel('Expiration', { exact: true }).selectOption({ label: 'Set a date' });
+    const d = new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('Expiration Date').fill(d);
+    await page.evaluate(() => window.gc?.());
+    const p = await timeClickUntil(page, page.getByRole('button', { name: 'Preview changes' }), /will change/);
+    const summary = await page.getByRole('status').filter({ hasText: /will change/ }).innerText();
+    const a = await timeClickUntil(page, page.getByRole('button', { name: /^Apply to / }), /^[\d,]+ changed/);
+    if (run < 0) continue;
+    previewMs.push(p); applyMs.push(a); counts.push({ selected, summary });
+    log(`run ${run + 1}/${opts.runs100k}: ${selected} selected; preview ${p.toFixed(0)} ms, apply ${a.toFixed(0)} ms (${summary})`);
+  }
+  details.bulk = { runs: counts };
+  record('bulk.preview', 'bulk', 'Bulk Modify: Preview for 9,999 selected licenses, painted', 'ms', previewMs, { op: '<=', value: 1000 },
+    '10k demo, search "L-0", Select all matching; Seats and Expiration set');
+  record('bulk.apply', 'bulk', 'Bulk Modify: Apply (one atomic commit) to the result painted', 'ms', applyMs, { op: '<=', value: 5000 },
+    'same selection; re-reads, checks each license again, commits licenses + history in one batch');
+  await page.close();
+}
+
+// ---------------------------------------------------------------------------
 // Report
 // ---------------------------------------------------------------------------
 
@@ -785,7 +848,7 @@ async function main() {
     try { bundle(); sections.bundle = { status: 'ok' }; } catch (e) { sections.bundle = { status: 'failed', reason: e.message }; }
   }
   // 10k before 100k: loading the 10k demo over the 100k one first deletes 100k.
-  const browserSections = ['storage', 'cold', 'modify', 'list', 'data'].filter(want);
+  const browserSections = ['storage', 'cold', 'modify', 'bulk', 'list', 'data'].filter(want);
   if (browserSections.length) {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -798,7 +861,7 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     // Nothing but loopback.
     await context.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort());
-    const runners = { storage, list, cold, modify, data };
+    const runners = { storage, list, cold, modify, bulk, data };
     for (const s of browserSections) {
       log(`== ${s}`);
       try {

@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell(ctx: AppContext) -> impl IntoView {
     provide_context(ctx);
+    provide_context(components::bulk_modify::Selection::new());
     view! {
         <Layout>
             <Routes fallback=NotFound>
@@ -66,6 +67,7 @@ fn Shell(ctx: AppContext) -> impl IntoView {
                 <Route path=path!("/packages/new") view=pages::packages::RegisterPackagePage />
                 <Route path=path!("/packages/:id") view=pages::packages::PackageDetailPage />
                 <Route path=path!("/licenses") view=pages::licenses::LicensesPage />
+                <Route path=path!("/licenses/bulk") view=pages::bulk_modify::BulkModifyPage />
                 <Route path=path!("/licenses/:id") view=pages::license_detail::LicenseDetailPage />
                 <Route path=path!("/licenses/:id/modify") view=pages::modify_license::ModifyLicensePage />
                 <Route path=path!("/leads") view=pages::leads::LeadsPage />

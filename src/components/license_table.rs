@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use leptos::ev;
 use leptos::prelude::*;
 
+use crate::components::bulk_modify::{SelectAllHeader, SelectCell, Selection};
 use crate::components::table_window::visible_window;
 use crate::services::licenses::{LicenseList, Sort, SortColumn};
 
@@ -22,8 +23,8 @@ const OVERSCAN: usize = 8;
 const MAX_ROWS: usize = 150;
 const COLUMNS: usize = 9;
 
-const ROW_STYLE: &str = "height:36px";
-const CELL_STYLE: &str = "height:36px;box-sizing:border-box;padding-top:0;padding-bottom:0;\
+pub const ROW_STYLE: &str = "height:36px";
+pub const CELL_STYLE: &str = "height:36px;box-sizing:border-box;padding-top:0;padding-bottom:0;\
      line-height:20px;overflow:hidden;text-overflow:ellipsis;max-width:16rem;";
 
 /// The loaded licenses, tagged with the build they came from so the rows
@@ -55,7 +56,11 @@ pub fn LicenseTable(
     scroll_top: RwSignal<f64>,
     window_ref: NodeRef<leptos::html::Div>,
     today: NaiveDate,
+    /// A checkbox per row and in the header, ticking licenses here.
+    #[prop(optional)]
+    selection: Option<Selection>,
 ) -> impl IntoView {
+    let columns = COLUMNS + usize::from(selection.is_some());
     let viewport = RwSignal::new(window_height());
     let resize = window_event_listener(ev::resize, move |_| viewport.set(window_height()));
     on_cleanup(move || resize.remove());
@@ -121,12 +126,13 @@ pub fn LicenseTable(
             <table aria-rowcount=move || total.get() + 1>
                 <thead>
                     <tr aria-rowindex="1">
+                        {selection.map(|selection| view! { <SelectAllHeader selection licenses shown /> })}
                         {SortColumn::ALL.into_iter().map(header).collect_view()}
                     </tr>
                 </thead>
                 <tbody>
                     <tr aria-hidden="true" class="spacer" style=move || format!("height:{}px", slice.get().top_px)>
-                        <td colspan=COLUMNS style="padding:0;border:0"></td>
+                        <td colspan=columns style="padding:0;border:0"></td>
                     </tr>
                     <For
                         each=rows
@@ -136,11 +142,11 @@ pub fn LicenseTable(
                                 .with_untracked(|l| {
                                     l.as_ref().and_then(|l| l.list.row(index).cloned())
                                 })
-                                .map(|row| license_row(row, position, today))
+                                .map(|row| license_row(row, position, today, selection))
                         }
                     />
                     <tr aria-hidden="true" class="spacer" style=move || format!("height:{}px", slice.get().bottom_px)>
-                        <td colspan=COLUMNS style="padding:0;border:0"></td>
+                        <td colspan=columns style="padding:0;border:0"></td>
                     </tr>
                 </tbody>
             </table>
@@ -152,13 +158,18 @@ fn license_row(
     row: crate::services::licenses::LicenseRow,
     position: usize,
     today: NaiveDate,
+    selection: Option<Selection>,
 ) -> impl IntoView {
+    let select = selection.map(|selection| {
+        view! { <SelectCell selection id=row.id.clone() name=row.name.clone() /> }
+    });
     let href = format!("/licenses/{}", row.id);
     let expired = row.is_expired(today);
     let status = row.status.label();
     view! {
         // +2: aria-rowindex counts from 1, and the header row is row 1.
         <tr style=ROW_STYLE aria-rowindex=position + 2>
+            {select}
             <td style=CELL_STYLE>
                 <a href=href>{row.name.clone()}</a>
             </td>

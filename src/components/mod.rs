@@ -1,6 +1,7 @@
 pub mod alert_dialog;
 pub mod alert_offline;
 pub mod backup_restore;
+pub mod bulk_modify;
 pub mod chart_bars;
 pub mod damaged_notice;
 pub mod export_button;

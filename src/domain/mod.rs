@@ -4,6 +4,7 @@
 //! always arguments, so every rule can be tested natively at its boundaries.
 
 mod alerts;
+mod bulk_modify;
 mod dashboard;
 mod dates;
 mod expiration;
@@ -30,6 +31,10 @@ mod version;
 pub use alerts::{
     due_notifications, expiring_within, mailto, new_alert_rule, AlertRule, AlertRuleDraft,
     AlertRuleError, Notification, MAX_DAYS_BEFORE,
+};
+pub use bulk_modify::{
+    bulk_modify, BulkDraftError, BulkItem, BulkModifyDraft, BulkOutcome, BulkSummary,
+    ExpirationChange, RefusalReason, SeatsChange,
 };
 pub use dashboard::{dashboard, Dashboard, PackageSeats, EXPIRATION_WEEKS, EXPIRING_SOON_DAYS};
 pub use dates::{add_days, parse_date, DateError};

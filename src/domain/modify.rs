@@ -261,7 +261,9 @@ fn validate(
     }
 }
 
-fn parse_expiration(
+/// The typed Expiration (shared with Bulk Modify License, whose changed
+/// fields must pass the same checks).
+pub(super) fn parse_expiration(
     draft: &ModifyLicenseDraft,
     today: NaiveDate,
 ) -> Result<Expiration, ModifyLicenseError> {
@@ -276,7 +278,7 @@ fn parse_expiration(
     }
 }
 
-fn parse_status(input: &str) -> Result<LicenseStatus, ModifyLicenseError> {
+pub(super) fn parse_status(input: &str) -> Result<LicenseStatus, ModifyLicenseError> {
     let s = input.trim();
     if s.is_empty() {
         return Err(ModifyLicenseError::StatusMissing);

@@ -10,6 +10,7 @@ use leptos_router::components::A;
 
 use crate::app_context::use_app;
 use crate::clock;
+use crate::components::bulk_modify::{use_selection, SelectionBar};
 use crate::components::export_button::ExportButton;
 use crate::components::license_table::{LicenseTable, LoadedLicenses};
 use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
@@ -407,8 +408,10 @@ pub fn LicensesPage() -> impl IntoView {
                         <button type="button" on:click=clear>"Show all licenses"</button>
                     </Empty>
                 </Show>
+                <SelectionBar licenses=loaded shown=shown />
                 <div hidden=move || count.get() == 0>
                     <LicenseTable
+                        selection=use_selection()
                         licenses=loaded
                         shown=shown
                         sort=sort

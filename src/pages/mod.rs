@@ -1,5 +1,6 @@
 //! One module per page (or per family of pages of one record type).
 pub mod accounts;
+pub mod bulk_modify;
 pub mod contacts;
 pub mod damaged;
 pub mod data;

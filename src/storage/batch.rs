@@ -230,6 +230,16 @@ impl WriteBatch {
         self
     }
 
+    /// Adds every write of `other` after this batch's: workflows that change
+    /// many records at once (Bulk Modify License) commit them as one unit.
+    pub fn append(&mut self, other: WriteBatch) -> &mut Self {
+        self.ops.extend(other.ops);
+        for store in other.clears {
+            self.clear_store(store);
+        }
+        self
+    }
+
     /// The stores this batch empties first (see [`clear_store`](WriteBatch::clear_store)).
     pub fn cleared_stores(&self) -> &[StoreName] {
         &self.clears

@@ -48,4 +48,6 @@ pub use notify::{ChangeNotice, ChangeOrigin, Subscription, CHANNEL_NAME, MAX_IDS
 pub use record::{Index, IndexDef, Query, Record, StoreName, Stored};
 pub use records::*;
 pub use repo::{RawRecord, RawVisitor, Repository};
-pub use workflows::{conversion_batch, install_batch, modify_license_batch, refresh_batch};
+pub use workflows::{
+    bulk_modify_batch, conversion_batch, install_batch, modify_license_batch, refresh_batch,
+};

@@ -53,6 +53,18 @@ pub fn modify_license_batch(before: &Stored<License>, outcome: ModifyOutcome) ->
     batch
 }
 
+/// Bulk Modify License: each changed license's [`modify_license_batch`], as
+/// one batch (all or nothing).
+pub fn bulk_modify_batch<'a>(
+    changes: impl IntoIterator<Item = (&'a Stored<License>, ModifyOutcome)>,
+) -> WriteBatch {
+    let mut batch = WriteBatch::new();
+    for (before, outcome) in changes {
+        batch.append(modify_license_batch(before, outcome));
+    }
+    batch
+}
+
 /// Lead conversion: the converted lead, the new account and contact, and the
 /// lead's licenses now linked to them.
 pub fn conversion_batch(

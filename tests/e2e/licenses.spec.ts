@@ -171,8 +171,8 @@ test.describe('Licenses list', () => {
     await expect(list.getByRole('cell', { name: 'Does not expire' }).first()).toBeVisible();
     await page.getByLabel('Sandbox', { exact: true }).selectOption({ label: 'Sandbox only' });
     await expect(list.getByRole('cell', { name: 'Site License' }).first()).toBeVisible();
-    // Subscriber Org IDs in their 15-character form.
-    const org = (await dataRows(page).first().getByRole('cell').nth(1).innerText()).trim();
+    // Subscriber Org IDs in their 15-character form (after the row's checkbox and License Name).
+    const org = (await dataRows(page).first().getByRole('cell').nth(2).innerText()).trim();
     expect(org).toMatch(/^00D[0-9A-Za-z]{12}$/);
   });
 
@@ -180,8 +180,8 @@ test.describe('Licenses list', () => {
     await openLicenses(page);
     const total = await licenseCount(page);
     const row = dataRows(page).nth(3);
-    const name = (await row.getByRole('cell').nth(0).innerText()).trim();
-    const org15 = (await row.getByRole('cell').nth(1).innerText()).trim();
+    const name = (await row.getByRole('cell').nth(1).innerText()).trim();
+    const org15 = (await row.getByRole('cell').nth(2).innerText()).trim();
     const search = page.getByLabel('Search licenses');
     await expect(search).toHaveAttribute('type', 'search');
 

@@ -1,16 +1,21 @@
-//! Licenses: the Modify License workflow (`modify.rs`), the license page's
+//! Licenses: the Modify License workflow (`modify.rs`), Bulk Modify License
+//! (`bulk.rs`), the license page's
 //! loader (`detail.rs`, with the linked records of `related.rs`) and the
 //! license list model (`list.rs`). Windowed rendering of the list is the
 //! table component's (`components/table_window.rs`).
 
+mod bulk;
 mod detail;
 mod list;
 mod modify;
 mod related;
+mod selection;
 
+pub use bulk::*;
 pub use detail::*;
 pub use list::*;
 pub use modify::*;
+pub use selection::*;
 
 #[cfg(test)]
 pub(crate) mod fixtures {
