@@ -28,7 +28,7 @@ mod user;
 mod version;
 
 pub use alerts::{
-    due_notifications, expiring_within, mailto, new_alert_rule, AlertRule, AlertRuleDraft,
+    due_notifications, expiring_within, is_expiring_within, mailto, new_alert_rule, AlertRule, AlertRuleDraft,
     AlertRuleError, Notification, MAX_DAYS_BEFORE,
 };
 pub use dashboard::{dashboard, Dashboard, PackageSeats, EXPIRATION_WEEKS, EXPIRING_SOON_DAYS};
@@ -53,7 +53,7 @@ pub use lead::{
     convert_lead, set_lead_status, Account, Contact, Conversion, ConvertLeadError, ConvertedTo,
     EditLeadError, Lead, LeadOwner, LeadStatus, LEAD_SOURCE_PACKAGE_INSTALLATION,
 };
-pub use license::{License, LicenseWarning};
+pub use license::{seats_over_limit, EffectiveStatus, License, LicenseWarning, EXPIRED_LABEL};
 pub use license_name::{LicenseName, LicenseNameError};
 pub use modifiable::check_modifiable;
 pub use modify::{

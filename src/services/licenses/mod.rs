@@ -1,16 +1,18 @@
 //! Licenses: the Modify License workflow (`modify.rs`), the license page's
 //! loader (`detail.rs`, with the linked records of `related.rs`) and the
-//! license list model (`list.rs`). Windowed rendering of the list is the
+//! license list model (`list.rs`) and its list views (`views.rs`). Windowed rendering of the list is the
 //! table component's (`components/table_window.rs`).
 
 mod detail;
 mod list;
 mod modify;
 mod related;
+mod views;
 
 pub use detail::*;
 pub use list::*;
 pub use modify::*;
+pub use views::*;
 
 #[cfg(test)]
 pub(crate) mod fixtures {
