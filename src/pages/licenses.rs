@@ -355,6 +355,18 @@ pub fn LicensesPage() -> impl IntoView {
 
     view! {
         <PageHeader object_label="Licenses" title=Signal::derive(move || current_view.get()) />
+        // The list views sit above the list, as in Lightning (and outside
+        // its region, whose controls are the filters).
+        <div class="list-views" hidden=move || state.get() != State::Ready>
+            <ListViewMenu
+                page=PREFS_KEY
+                views=views
+                current=current_view
+                state=view_state
+                on_pick=pick_view
+            />
+            <ColumnChooser columns />
+        </div>
         <section class="card" aria-label="Licenses">
             {move || match state.get() {
                 State::Loading => view! { <Loading what="Loading licenses…" /> }.into_any(),
@@ -374,16 +386,6 @@ pub fn LicensesPage() -> impl IntoView {
                 State::Ready => ().into_any(),
             }}
             <div hidden=move || state.get() != State::Ready>
-                <div class="list-views">
-                    <ListViewMenu
-                        page=PREFS_KEY
-                        views=views
-                        current=current_view
-                        state=view_state
-                        on_pick=pick_view
-                    />
-                    <ColumnChooser columns />
-                </div>
                 {filters}
                 <div class="list-actions">
                     <div class="list-count">
