@@ -27,6 +27,8 @@ pub fn ColumnChooser(columns: RwSignal<Columns>) -> impl IntoView {
                     />
                     " "
                     {column.label()}
+                    // The filters are labelled with the same field names.
+                    <span class="visually-hidden">" column"</span>
                 </label>
             }
         })

@@ -154,7 +154,12 @@ pub fn LicenseTable(
     }
 }
 
-fn license_row(row: LicenseRow, position: usize, today: NaiveDate, columns: Columns) -> impl IntoView {
+fn license_row(
+    row: LicenseRow,
+    position: usize,
+    today: NaiveDate,
+    columns: Columns,
+) -> impl IntoView {
     let cells = columns
         .shown()
         .into_iter()

@@ -88,9 +88,8 @@ pub fn ListViewMenu(
     let wrapper = NodeRef::<leptos::html::Div>::new();
 
     let current_view = Memo::new(move |_| views.with(|v| v.find_or_all(Some(&current.get()))));
-    let modified = Memo::new(move |_| {
-        current_view.with(|view| state.with(|(q, c)| !view.matches(q, *c)))
-    });
+    let modified =
+        Memo::new(move |_| current_view.with(|view| state.with(|(q, c)| !view.matches(q, *c))));
     let items = Memo::new(move |_| {
         let mut items: Vec<Item> = views.with(|v| {
             v.built_in()

@@ -73,7 +73,10 @@ pub fn LicensesRelatedList(
     #[prop(into, default = "No licenses yet.".to_string())] empty: String,
 ) -> impl IntoView {
     let today = clock::today();
-    let lines: Vec<LicenseLine> = licenses.iter().map(|l| LicenseLine::new(l, today)).collect();
+    let lines: Vec<LicenseLine> = licenses
+        .iter()
+        .map(|l| LicenseLine::new(l, today))
+        .collect();
     // Every license of the list, not only the rows shown so far.
     let actions = Box::new(move || {
         let csv = move || std::future::ready(licenses_csv(&licenses).map_err(ExportFailed::from));

@@ -28,8 +28,8 @@ mod user;
 mod version;
 
 pub use alerts::{
-    due_notifications, expiring_within, is_expiring_within, mailto, new_alert_rule, AlertRule, AlertRuleDraft,
-    AlertRuleError, Notification, MAX_DAYS_BEFORE,
+    due_notifications, expiring_within, is_expiring_within, mailto, new_alert_rule, AlertRule,
+    AlertRuleDraft, AlertRuleError, Notification, MAX_DAYS_BEFORE,
 };
 pub use dashboard::{dashboard, Dashboard, PackageSeats, EXPIRATION_WEEKS, EXPIRING_SOON_DAYS};
 pub use dates::{add_days, parse_date, DateError};

@@ -8,10 +8,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::app_context::{use_app, AppContext};
 use crate::clock;
 use crate::components::export_button::ExportButton;
-use crate::components::license_status::LicenseStatusBadge;
 use crate::components::license_parts::{
     date_text, date_time_text, stamp_text, user_name, LICENSE_MANAGEMENT_APP,
 };
+use crate::components::license_status::LicenseStatusBadge;
 use crate::components::loaded::LoadedRecord;
 use crate::components::record::{
     Details, Empty, Field as FieldView, PageHeader, RecordNotFound, RelatedList,
@@ -157,7 +157,6 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
     };
     let version_id = l.package_version_id.clone();
     let version_package_id = l.package_id.clone();
-
 
     view! {
         <PageHeader

@@ -18,8 +18,8 @@ use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
 use crate::domain::{LicenseStatus, OrgStatus};
 use crate::services::export::{shown_licenses_csv, ExportFailed};
 use crate::services::licenses::{
-    count_text, expired_from_value, expired_value, load_list_source, load_people,
-    prefs_from_state, sandbox_from_value, starting_state, LicenseQuery, ListView, ListViews,
+    count_text, expired_from_value, expired_value, load_list_source, load_people, prefs_from_state,
+    sandbox_from_value, starting_state, LicenseQuery, ListView, ListViews,
 };
 use crate::storage::settings;
 
@@ -131,7 +131,11 @@ pub fn LicensesPage() -> impl IntoView {
         sandbox.set(q.sandbox);
         org_status.set(q.org_status);
         within.set(q.expires_within_days);
-        within_text.set(q.expires_within_days.map(|d| d.to_string()).unwrap_or_default());
+        within_text.set(
+            q.expires_within_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        );
         expired.set(q.expired);
         over_limit.set(q.seats_over_limit);
         sort.set(q.sort);

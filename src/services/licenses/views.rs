@@ -167,7 +167,9 @@ pub fn built_in_views() -> Vec<ListView> {
 pub enum ListViewError {
     #[error("List View Name is required: type a name for this view.")]
     NameRequired,
-    #[error("List View Name can be at most {VIEW_NAME_MAX} characters; this one has {0}. Shorten it.")]
+    #[error(
+        "List View Name can be at most {VIEW_NAME_MAX} characters; this one has {0}. Shorten it."
+    )]
     NameTooLong(usize),
     #[error("A list view named \"{0}\" already exists: choose another name.")]
     NameTaken(String),
@@ -630,7 +632,9 @@ mod tests {
             views.save_as(&long, &query, columns),
             Err(ListViewError::NameTooLong(VIEW_NAME_MAX + 1))
         );
-        assert!(views.save_as(&"x".repeat(VIEW_NAME_MAX), &query, columns).is_ok());
+        assert!(views
+            .save_as(&"x".repeat(VIEW_NAME_MAX), &query, columns)
+            .is_ok());
 
         // Renaming may keep the name or change its case.
         assert!(views.rename("My trials", "My Trials").is_ok());
@@ -638,7 +642,10 @@ mod tests {
             views.rename("My Trials", "Expired"),
             Err(ListViewError::NameTaken("Expired".into()))
         );
-        assert_eq!(views.rename("My Trials", " "), Err(ListViewError::NameRequired));
+        assert_eq!(
+            views.rename("My Trials", " "),
+            Err(ListViewError::NameRequired)
+        );
         let renamed = views.rename("My Trials", "Trials to chase").unwrap();
         assert_eq!(renamed.query.status, Some(LicenseStatus::Trial));
         assert!(views.find("My Trials").is_none());
@@ -662,7 +669,10 @@ mod tests {
             views.delete("Trials to chase"),
             Err(ListViewError::NotFound("Trials to chase".into()))
         );
-        assert_eq!(views.find_or_all(Some("Trials to chase")).name, ALL_LICENSES);
+        assert_eq!(
+            views.find_or_all(Some("Trials to chase")).name,
+            ALL_LICENSES
+        );
     }
 
     #[test]
@@ -691,7 +701,10 @@ mod tests {
         let json = serde_json::to_string(&stored).unwrap();
         let back: Vec<SavedListView> = serde_json::from_str(&json).unwrap();
         assert_eq!(ListViews::from_settings(&back), views);
-        let big = ListViews::from_settings(&back).find("Big").cloned().unwrap();
+        let big = ListViews::from_settings(&back)
+            .find("Big")
+            .cloned()
+            .unwrap();
         assert_eq!(big.query, query);
         assert_eq!(
             big.columns.shown(),
@@ -703,7 +716,9 @@ mod tests {
     fn bad_stored_views_and_values_are_left_out() {
         let mut prefs = ListPrefs::default();
         prefs.filters.insert("status".into(), "Gone".into());
-        prefs.filters.insert("expires_within_days".into(), "-3".into());
+        prefs
+            .filters
+            .insert("expires_within_days".into(), "-3".into());
         prefs.filters.insert("expired".into(), "maybe".into());
         prefs.filters.insert("sandbox".into(), "".into());
         prefs.sort_by = Some("nonsense".into());
@@ -742,7 +757,10 @@ mod tests {
         let trials = view(&views, "Trials").clone();
         let prefs = prefs_from_state(&trials.query, trials.columns, Some("Trials"));
         let (v, q, c) = starting_state(&views, &prefs);
-        assert_eq!((v.name.as_str(), &q, c), ("Trials", &trials.query, trials.columns));
+        assert_eq!(
+            (v.name.as_str(), &q, c),
+            ("Trials", &trials.query, trials.columns)
+        );
 
         // Settings from before list views: the last filters, on All Licenses.
         let mut old = ListPrefs::default();
