@@ -10,8 +10,9 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use crate::components::bulk_modify::{SelectAllHeader, SelectCell, Selection};
+use crate::components::license_status::LicenseStatusBadge;
 use crate::components::table_window::visible_window;
-use crate::services::licenses::{LicenseList, Sort, SortColumn};
+use crate::services::licenses::{Columns, LicenseList, LicenseRow, Sort, SortColumn};
 
 /// Every row's height, in CSS pixels. The cells are styled to exactly this
 /// height (see `ROW_STYLE`) so the spacers match the rows they replace.
@@ -21,7 +22,6 @@ pub const ROW_PX: f64 = 36.0;
 const OVERSCAN: usize = 8;
 /// Never more rows than this in the DOM, whatever the window's height.
 const MAX_ROWS: usize = 150;
-const COLUMNS: usize = 9;
 
 pub const ROW_STYLE: &str = "height:36px";
 pub const CELL_STYLE: &str = "height:36px;box-sizing:border-box;padding-top:0;padding-bottom:0;\
@@ -52,6 +52,9 @@ pub fn LicenseTable(
     #[prop(into)]
     shown: Signal<Vec<u32>>,
     sort: RwSignal<Sort>,
+    /// The columns shown (the list view's choice).
+    #[prop(into)]
+    columns: Signal<Columns>,
     /// Scrolls the window back to the top (set when the search changes).
     scroll_top: RwSignal<f64>,
     window_ref: NodeRef<leptos::html::Div>,
@@ -60,7 +63,6 @@ pub fn LicenseTable(
     #[prop(optional)]
     selection: Option<Selection>,
 ) -> impl IntoView {
-    let columns = COLUMNS + usize::from(selection.is_some());
     let viewport = RwSignal::new(window_height());
     let resize = window_event_listener(ev::resize, move |_| viewport.set(window_height()));
     on_cleanup(move || resize.remove());
@@ -85,16 +87,19 @@ pub fn LicenseTable(
     let rows = move || {
         let w = slice.get();
         let generation = licenses.with(|l| l.as_ref().map_or(0, |l| l.generation));
+        // Another choice of columns draws the rows again.
+        let columns = columns.get();
         shown.with(|shown| {
             shown
                 .get(w.start..w.end)
                 .unwrap_or_default()
                 .iter()
                 .enumerate()
-                .map(|(offset, &index)| (generation, index, w.start + offset))
+                .map(|(offset, &index)| (generation, columns, index, w.start + offset))
                 .collect::<Vec<_>>()
         })
     };
+    let span = move || columns.with(|c| c.shown().len()) + usize::from(selection.is_some());
 
     let header = move |column: SortColumn| {
         let aria = move || sort.get().aria_for(column);
@@ -127,26 +132,26 @@ pub fn LicenseTable(
                 <thead>
                     <tr aria-rowindex="1">
                         {selection.map(|selection| view! { <SelectAllHeader selection licenses shown /> })}
-                        {SortColumn::ALL.into_iter().map(header).collect_view()}
+                        {move || columns.get().shown().into_iter().map(header).collect_view()}
                     </tr>
                 </thead>
                 <tbody>
                     <tr aria-hidden="true" class="spacer" style=move || format!("height:{}px", slice.get().top_px)>
-                        <td colspan=columns style="padding:0;border:0"></td>
+                        <td colspan=span style="padding:0;border:0"></td>
                     </tr>
                     <For
                         each=rows
-                        key=|(generation, index, _)| (*generation, *index)
-                        children=move |(_, index, position)| {
+                        key=|(generation, columns, index, _)| (*generation, *columns, *index)
+                        children=move |(_, columns, index, position)| {
                             licenses
                                 .with_untracked(|l| {
                                     l.as_ref().and_then(|l| l.list.row(index).cloned())
                                 })
-                                .map(|row| license_row(row, position, today, selection))
+                                .map(|row| license_row(row, position, today, columns, selection))
                         }
                     />
                     <tr aria-hidden="true" class="spacer" style=move || format!("height:{}px", slice.get().bottom_px)>
-                        <td colspan=columns style="padding:0;border:0"></td>
+                        <td colspan=span style="padding:0;border:0"></td>
                     </tr>
                 </tbody>
             </table>
@@ -155,38 +160,58 @@ pub fn LicenseTable(
 }
 
 fn license_row(
-    row: crate::services::licenses::LicenseRow,
+    row: LicenseRow,
     position: usize,
     today: NaiveDate,
+    columns: Columns,
     selection: Option<Selection>,
 ) -> impl IntoView {
     let select = selection.map(|selection| {
         view! { <SelectCell selection id=row.id.clone() name=row.name.clone() /> }
     });
-    let href = format!("/licenses/{}", row.id);
-    let expired = row.is_expired(today);
-    let status = row.status.label();
+    let cells = columns
+        .shown()
+        .into_iter()
+        .map(|column| license_cell(&row, column, today))
+        .collect_view();
     view! {
         // +2: aria-rowindex counts from 1, and the header row is row 1.
-        <tr style=ROW_STYLE aria-rowindex=position + 2>
-            {select}
-            <td style=CELL_STYLE>
-                <a href=href>{row.name.clone()}</a>
-            </td>
-            <td style=CELL_STYLE title=row.org_id18.clone()>{row.org_id15.clone()}</td>
-            <td style=CELL_STYLE>{row.package_name.clone()}</td>
-            <td style=CELL_STYLE>{row.version.to_string()}</td>
-            <td style=CELL_STYLE>
-                <span class=format!("badge {status}")>{status}</span>
-            </td>
-            <td style=CELL_STYLE class="num">{row.seats_text()}</td>
-            <td style=CELL_STYLE class="num">{row.used_text()}</td>
-            <td style=CELL_STYLE>
-                {row.expiration_text()}
-                {expired.then(|| view! { " " <span class="badge expired">"Expired"</span> })}
-            </td>
-            <td style=CELL_STYLE>{row.install_date.format("%Y-%m-%d").to_string()}</td>
-        </tr>
+        <tr style=ROW_STYLE aria-rowindex=position + 2>{select}{cells}</tr>
+    }
+}
+
+fn license_cell(row: &LicenseRow, column: SortColumn, today: NaiveDate) -> AnyView {
+    let text = |text: String| view! { <td style=CELL_STYLE>{text}</td> }.into_any();
+    let number = |text: String| view! { <td style=CELL_STYLE class="num">{text}</td> }.into_any();
+    match column {
+        SortColumn::Name => {
+            let href = format!("/licenses/{}", row.id);
+            view! {
+                <td style=CELL_STYLE>
+                    <a href=href>{row.name.clone()}</a>
+                </td>
+            }
+            .into_any()
+        }
+        SortColumn::SubscriberOrgId => {
+            view! { <td style=CELL_STYLE title=row.org_id18.clone()>{row.org_id15.clone()}</td> }
+                .into_any()
+        }
+        SortColumn::Package => text(row.package_name.clone()),
+        SortColumn::Version => text(row.version.to_string()),
+        SortColumn::Status => {
+            let status = row.effective_status(today);
+            view! {
+                <td style=CELL_STYLE>
+                    <LicenseStatusBadge status />
+                </td>
+            }
+            .into_any()
+        }
+        SortColumn::Seats => number(row.seats_text()),
+        SortColumn::UsedLicenses => number(row.used_text()),
+        SortColumn::Expiration => text(row.expiration_text()),
+        SortColumn::InstallDate => text(row.install_date.format("%Y-%m-%d").to_string()),
     }
 }
 

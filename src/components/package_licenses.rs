@@ -9,9 +9,13 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use chrono::NaiveDate;
+
+use crate::clock;
 use crate::components::export_button::ExportButton;
+use crate::components::license_status::LicenseStatusBadge;
 use crate::components::record::{Empty, RelatedList};
-use crate::domain::License;
+use crate::domain::{EffectiveStatus, License};
 use crate::exchange::licenses_csv;
 use crate::services::export::ExportFailed;
 
@@ -24,18 +28,19 @@ pub struct LicenseLine {
     pub id: String,
     pub name: String,
     pub org_id: String,
-    pub status: &'static str,
+    /// The License Status, with "Expired" beside it when in effect.
+    pub status: EffectiveStatus,
     pub seats: String,
     pub expiration: String,
 }
 
-impl From<&License> for LicenseLine {
-    fn from(l: &License) -> Self {
+impl LicenseLine {
+    pub fn new(l: &License, today: NaiveDate) -> Self {
         LicenseLine {
             id: l.id.to18().to_string(),
             name: l.name.to_string(),
             org_id: l.subscriber_org_id_15().to_string(),
-            status: l.status.label(),
+            status: l.effective_status(today),
             seats: l.seats.to_string(),
             expiration: l.expiration.to_string(),
         }
@@ -44,7 +49,7 @@ impl From<&License> for LicenseLine {
 
 fn row(l: &LicenseLine) -> impl IntoView {
     let href = format!("/licenses/{}", l.id);
-    let badge = format!("badge {}", l.status);
+    let status = l.status;
     let name = l.name.clone();
     view! {
         <tr>
@@ -53,7 +58,7 @@ fn row(l: &LicenseLine) -> impl IntoView {
             </td>
             <td>{l.org_id.clone()}</td>
             <td>
-                <span class=badge>{l.status}</span>
+                <LicenseStatusBadge status />
             </td>
             <td class="num">{l.seats.clone()}</td>
             <td>{l.expiration.clone()}</td>
@@ -67,7 +72,11 @@ pub fn LicensesRelatedList(
     licenses: Vec<License>,
     #[prop(into, default = "No licenses yet.".to_string())] empty: String,
 ) -> impl IntoView {
-    let lines: Vec<LicenseLine> = licenses.iter().map(LicenseLine::from).collect();
+    let today = clock::today();
+    let lines: Vec<LicenseLine> = licenses
+        .iter()
+        .map(|l| LicenseLine::new(l, today))
+        .collect();
     // Every license of the list, not only the rows shown so far.
     let actions = Box::new(move || {
         let csv = move || std::future::ready(licenses_csv(&licenses).map_err(ExportFailed::from));

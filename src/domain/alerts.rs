@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::expiration::Expiration;
 use super::ids::{IdError, KeyPrefix, SfId};
 use super::license::License;
 use super::sequences::Sequences;
@@ -113,17 +114,26 @@ impl Notification {
     }
 }
 
-/// Licenses that can still expire: not Uninstalled, with a date from today
-/// to `days` days ahead. Soonest first.
+/// Whether a license can still expire within `days` days: not Uninstalled,
+/// with a date from today to `days` days ahead.
+pub fn is_expiring_within(
+    status: LicenseStatus,
+    expiration: Expiration,
+    today: NaiveDate,
+    days: u32,
+) -> bool {
+    status != LicenseStatus::Uninstalled
+        && expiration
+            .days_left(today)
+            .is_some_and(|left| (0..=i64::from(days)).contains(&left))
+}
+
+/// Licenses that can still expire within `days` days
+/// ([`is_expiring_within`]). Soonest first.
 pub fn expiring_within(licenses: &[License], today: NaiveDate, days: u32) -> Vec<&License> {
     let mut found: Vec<&License> = licenses
         .iter()
-        .filter(|l| l.status != LicenseStatus::Uninstalled)
-        .filter(|l| {
-            l.expiration
-                .days_left(today)
-                .is_some_and(|left| (0..=i64::from(days)).contains(&left))
-        })
+        .filter(|l| is_expiring_within(l.status, l.expiration, today, days))
         .collect();
     found.sort_by_key(|l| (l.expiration.date(), l.name));
     found

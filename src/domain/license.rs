@@ -54,6 +54,58 @@ pub struct License {
     pub last_modified: Stamp,
 }
 
+/// The word shown beside the License Status of a license past its date.
+pub const EXPIRED_LABEL: &str = "Expired";
+
+/// A license's status as it is in effect on a day: the stored License
+/// Status, and whether the license has expired. The LMA leaves a Trial or
+/// Active license past its Expiration Date marked as it was, though the
+/// customer has lost access; a Suspended or Uninstalled license has no
+/// access to lose, so it is never "Expired".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EffectiveStatus {
+    stored: LicenseStatus,
+    expired: bool,
+}
+
+impl EffectiveStatus {
+    pub fn on(status: LicenseStatus, expiration: Expiration, today: NaiveDate) -> EffectiveStatus {
+        let grants_access = matches!(status, LicenseStatus::Trial | LicenseStatus::Active);
+        EffectiveStatus {
+            stored: status,
+            expired: grants_access && expiration.is_expired(today),
+        }
+    }
+
+    /// The License Status as stored (and exported).
+    pub fn stored(self) -> LicenseStatus {
+        self.stored
+    }
+
+    pub fn is_expired(self) -> bool {
+        self.expired
+    }
+
+    /// "Active", or "Active · Expired".
+    pub fn label(self) -> String {
+        if self.expired {
+            format!("{} · {EXPIRED_LABEL}", self.stored.label())
+        } else {
+            self.stored.label().to_string()
+        }
+    }
+}
+
+/// Whether more users hold the package than the license has seats for
+/// (Used Licenses above Licensed Seats). A Site License or a blank Used
+/// Licenses is never over its limit.
+pub fn seats_over_limit(seats: Seats, used_licenses: Option<u32>) -> bool {
+    match (seats.get(), used_licenses) {
+        (Some(seats), Some(used)) => used > seats,
+        _ => false,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Error)]
 pub enum LicenseWarning {
     #[error("Licensed Seats ({}) are fewer than Used Licenses ({}): the license shows {} available seats until the subscriber's administrator revokes access for {} users.", group_thousands(i64::from(*seats)), group_thousands(i64::from(*used)), group_thousands(i64::from(*seats) - i64::from(*used)), group_thousands(i64::from(*used) - i64::from(*seats)))]
@@ -91,6 +143,16 @@ impl License {
 
     pub fn is_expired(&self, today: NaiveDate) -> bool {
         self.expiration.is_expired(today)
+    }
+
+    /// The status in effect on `today`: see [`EffectiveStatus`].
+    pub fn effective_status(&self, today: NaiveDate) -> EffectiveStatus {
+        EffectiveStatus::on(self.status, self.expiration, today)
+    }
+
+    /// Used Licenses above Licensed Seats: see [`seats_over_limit`].
+    pub fn is_over_seat_limit(&self) -> bool {
+        seats_over_limit(self.seats, self.used_licenses)
     }
 
     /// Whether this license has ever been Active (it then never returns to
@@ -221,6 +283,50 @@ mod tests {
         let l = license();
         assert!(!l.is_expired(date(2025, 12, 31)));
         assert!(l.is_expired(date(2026, 1, 1)));
+    }
+
+    #[test]
+    fn effective_status_is_expired_only_after_the_date_while_trial_or_active() {
+        let today = date(2026, 3, 10);
+        let mut l = license();
+        for status in [LicenseStatus::Trial, LicenseStatus::Active] {
+            l.status = status;
+            // Expires today: the last day of access, not expired.
+            l.expiration = Expiration::Date(today);
+            let e = l.effective_status(today);
+            assert!(!e.is_expired());
+            assert_eq!(e.label(), status.label());
+            // Expired yesterday: expired, beside the stored status.
+            l.expiration = Expiration::Date(date(2026, 3, 9));
+            let e = l.effective_status(today);
+            assert!(e.is_expired());
+            assert_eq!(e.stored(), status);
+            assert_eq!(e.label(), format!("{} · Expired", status.label()));
+            // Does not expire: never expired.
+            l.expiration = Expiration::DoesNotExpire;
+            assert!(!l.effective_status(today).is_expired());
+        }
+        // Suspended and Uninstalled licenses past their date are not "Expired".
+        for status in [LicenseStatus::Suspended, LicenseStatus::Uninstalled] {
+            l.status = status;
+            l.expiration = Expiration::Date(date(2020, 1, 1));
+            let e = l.effective_status(today);
+            assert!(!e.is_expired());
+            assert_eq!(e.label(), status.label());
+        }
+    }
+
+    #[test]
+    fn seats_are_over_the_limit_only_when_used_exceeds_licensed() {
+        let mut l = license();
+        l.used_licenses = Some(10);
+        assert!(!l.is_over_seat_limit());
+        l.used_licenses = Some(11);
+        assert!(l.is_over_seat_limit());
+        l.used_licenses = None;
+        assert!(!l.is_over_seat_limit());
+        l.seats = Seats::SiteLicense;
+        assert!(!seats_over_limit(l.seats, Some(500)));
     }
 
     #[test]

@@ -29,8 +29,8 @@ mod user;
 mod version;
 
 pub use alerts::{
-    due_notifications, expiring_within, mailto, new_alert_rule, AlertRule, AlertRuleDraft,
-    AlertRuleError, Notification, MAX_DAYS_BEFORE,
+    due_notifications, expiring_within, is_expiring_within, mailto, new_alert_rule, AlertRule,
+    AlertRuleDraft, AlertRuleError, Notification, MAX_DAYS_BEFORE,
 };
 pub use bulk_modify::{
     bulk_modify, BulkDraftError, BulkItem, BulkModifyDraft, BulkOutcome, BulkSummary,
@@ -58,7 +58,7 @@ pub use lead::{
     convert_lead, set_lead_status, Account, Contact, Conversion, ConvertLeadError, ConvertedTo,
     EditLeadError, Lead, LeadOwner, LeadStatus, LEAD_SOURCE_PACKAGE_INSTALLATION,
 };
-pub use license::{License, LicenseWarning};
+pub use license::{seats_over_limit, EffectiveStatus, License, LicenseWarning, EXPIRED_LABEL};
 pub use license_name::{LicenseName, LicenseNameError};
 pub use modifiable::check_modifiable;
 pub use modify::{

@@ -11,6 +11,7 @@ use crate::components::export_button::ExportButton;
 use crate::components::license_parts::{
     date_text, date_time_text, stamp_text, user_name, LICENSE_MANAGEMENT_APP,
 };
+use crate::components::license_status::LicenseStatusBadge;
 use crate::components::loaded::LoadedRecord;
 use crate::components::record::{
     Details, Empty, Field as FieldView, PageHeader, RecordNotFound, RelatedList,
@@ -136,8 +137,7 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
     };
     let saved = move || query.read().get("saved").and_then(|c| saved_notice(&c));
 
-    let expired = l.is_expired(today);
-    let status = l.status.label();
+    let status = l.effective_status(today);
     let seats = seats_text(l.seats);
     let used = l
         .used_licenses
@@ -158,16 +158,6 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
     let version_id = l.package_version_id.clone();
     let version_package_id = l.package_id.clone();
 
-    let expiration_view = {
-        let expiration = expiration.clone();
-        move || {
-            view! {
-                {expiration.clone()}
-                {expired.then(|| view! { " " <span class="badge expired">"Expired"</span> })}
-            }
-        }
-    };
-
     view! {
         <PageHeader
             object_label="License"
@@ -187,15 +177,15 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
             highlights=Box::new({
                 let seats = seats.clone();
                 let used = used.clone();
-                let expiration_view = expiration_view.clone();
+                let expiration = expiration.clone();
                 move || {
                     view! {
                         <FieldView label="License Status">
-                            <span class=format!("badge {status}")>{status}</span>
+                            <LicenseStatusBadge status />
                         </FieldView>
                         <FieldView label="Licensed Seats">{seats.clone()}</FieldView>
                         <FieldView label="Used Licenses">{used.clone()}</FieldView>
-                        <FieldView label="Expiration Date">{expiration_view.clone()}</FieldView>
+                        <FieldView label="Expiration Date">{expiration.clone()}</FieldView>
                     }
                     .into_any()
                 }
@@ -230,7 +220,9 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
             <FieldView label="Package Version">
                 <PackageVersionLink version_id=version_id package_id=version_package_id />
             </FieldView>
-            <FieldView label="License Status">{status}</FieldView>
+            <FieldView label="License Status">
+                <LicenseStatusBadge status />
+            </FieldView>
             <FieldView label="Licensed Seats">{seats}</FieldView>
             <FieldView label="Used Licenses">{used}</FieldView>
             <FieldView label="Available Seats">
@@ -242,7 +234,7 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
                     None => ().into_any(),
                 }}
             </FieldView>
-            <FieldView label="Expiration Date">{expiration_view}</FieldView>
+            <FieldView label="Expiration Date">{expiration}</FieldView>
             <FieldView label="Install Date">{date_text(l.install_date)}</FieldView>
             <FieldView label="Information Current As Of">
                 {date_time_text(l.information_current_as_of)}

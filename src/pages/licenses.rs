@@ -11,17 +11,20 @@ use leptos_router::components::A;
 use crate::app_context::use_app;
 use crate::clock;
 use crate::components::bulk_modify::{use_selection, SelectionBar};
+use crate::components::column_chooser::ColumnChooser;
 use crate::components::export_button::ExportButton;
 use crate::components::license_table::{LicenseTable, LoadedLicenses};
+use crate::components::list_view_menu::ListViewMenu;
 use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
 use crate::domain::{LicenseStatus, OrgStatus};
 use crate::services::export::{shown_licenses_csv, ExportFailed};
 use crate::services::licenses::{
-    count_text, load_list_source, load_people, LicenseQuery, Sort, SortColumn, SortDirection,
+    count_text, expired_from_value, expired_value, load_list_source, load_people, prefs_from_state,
+    sandbox_from_value, starting_state, LicenseQuery, ListView, ListViews,
 };
-use crate::storage::settings::{self, ListPrefs};
+use crate::storage::settings;
 
-/// The key of this list's saved sort and filters in the settings.
+/// The key of this list's saved sort, filters and views in the settings.
 const PREFS_KEY: &str = "licenses";
 
 /// What the page shows below its header.
@@ -31,85 +34,6 @@ enum State {
     Failed(String),
     NoLicenses,
     Ready,
-}
-
-/// The filters and sort saved from the last visit (not the search text,
-/// which would surprise).
-struct Saved {
-    sort: Sort,
-    status: Option<LicenseStatus>,
-    package: Option<String>,
-    sandbox: Option<bool>,
-    org_status: Option<OrgStatus>,
-    within: Option<u32>,
-}
-
-impl Saved {
-    fn load() -> Saved {
-        let prefs = settings::list_prefs(PREFS_KEY);
-        let filter = |name: &str| prefs.filters.get(name).cloned().filter(|v| !v.is_empty());
-        Saved {
-            sort: Sort {
-                column: prefs
-                    .sort_by
-                    .as_deref()
-                    .and_then(SortColumn::from_key)
-                    .unwrap_or_default(),
-                direction: if prefs.descending {
-                    SortDirection::Descending
-                } else {
-                    SortDirection::Ascending
-                },
-            },
-            status: filter("status").and_then(|s| LicenseStatus::parse(&s).ok()),
-            package: filter("package"),
-            sandbox: filter("sandbox").and_then(|s| sandbox_from_value(&s)),
-            org_status: filter("org_status").and_then(|s| OrgStatus::parse(&s).ok()),
-            within: filter("expires_within_days").and_then(|s| s.parse().ok()),
-        }
-    }
-
-    fn store(q: &LicenseQuery) {
-        let mut prefs = ListPrefs {
-            sort_by: Some(q.sort.column.key().to_string()),
-            descending: q.sort.direction == SortDirection::Descending,
-            ..ListPrefs::default()
-        };
-        let mut put = |name: &str, value: Option<String>| {
-            if let Some(v) = value {
-                prefs.filters.insert(name.to_string(), v);
-            }
-        };
-        put("status", q.status.map(|s| s.label().to_string()));
-        put("package", q.package.clone());
-        put(
-            "sandbox",
-            q.sandbox.map(|s| sandbox_value(Some(s)).to_string()),
-        );
-        put("org_status", q.org_status.map(|s| s.label().to_string()));
-        put(
-            "expires_within_days",
-            q.expires_within_days.map(|d| d.to_string()),
-        );
-        // A preference that can't be saved (private window) is no error.
-        let _ = settings::set_list_prefs(PREFS_KEY, prefs);
-    }
-}
-
-fn sandbox_value(sandbox: Option<bool>) -> &'static str {
-    match sandbox {
-        None => "",
-        Some(true) => "sandbox",
-        Some(false) => "production",
-    }
-}
-
-fn sandbox_from_value(value: &str) -> Option<bool> {
-    match value {
-        "sandbox" => Some(true),
-        "production" => Some(false),
-        _ => None,
-    }
 }
 
 #[component]
@@ -165,15 +89,27 @@ pub fn LicensesPage() -> impl IntoView {
         })
     });
 
-    let saved = Saved::load();
+    // The list views, and the filters, sort and columns left last time.
+    let views = RwSignal::new(ListViews::from_settings(&settings::list_views(PREFS_KEY)));
+    let (start_view, saved, saved_columns) =
+        views.with_untracked(|v| starting_state(v, &settings::list_prefs(PREFS_KEY)));
+    let current_view = RwSignal::new(start_view.name);
+    let columns = RwSignal::new(saved_columns);
     let sort = RwSignal::new(saved.sort);
     let text = RwSignal::new(String::new());
     let status = RwSignal::new(saved.status);
     let package = RwSignal::new(saved.package);
     let sandbox = RwSignal::new(saved.sandbox);
     let org_status = RwSignal::new(saved.org_status);
-    let within = RwSignal::new(saved.within);
-    let within_text = RwSignal::new(saved.within.map(|d| d.to_string()).unwrap_or_default());
+    let within = RwSignal::new(saved.expires_within_days);
+    let within_text = RwSignal::new(
+        saved
+            .expires_within_days
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    );
+    let expired = RwSignal::new(saved.expired);
+    let over_limit = RwSignal::new(saved.seats_over_limit);
 
     let query = Memo::new(move |_| LicenseQuery {
         text: text.get(),
@@ -182,7 +118,36 @@ pub fn LicensesPage() -> impl IntoView {
         sandbox: sandbox.get(),
         org_status: org_status.get(),
         expires_within_days: within.get(),
+        expired: expired.get(),
+        seats_over_limit: over_limit.get(),
         sort: sort.get(),
+    });
+    // A view picked from the menu shows its licenses: its filters, sort and
+    // columns, without the search.
+    let pick_view = Callback::new(move |view: ListView| {
+        let q = view.query;
+        text.set(String::new());
+        status.set(q.status);
+        package.set(q.package);
+        sandbox.set(q.sandbox);
+        org_status.set(q.org_status);
+        within.set(q.expires_within_days);
+        within_text.set(
+            q.expires_within_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        );
+        expired.set(q.expired);
+        over_limit.set(q.seats_over_limit);
+        sort.set(q.sort);
+        columns.set(view.columns);
+    });
+    let view_state = Signal::derive(move || (query.get(), columns.get()));
+    // The last filters, sort, columns and view, for the next visit. A
+    // preference that can't be saved (private window) is no error.
+    Effect::new(move |_| {
+        let prefs = query.with(|q| prefs_from_state(q, columns.get(), Some(&current_view.get())));
+        let _ = settings::set_list_prefs(PREFS_KEY, prefs);
     });
     // Sorting happens when the data or the sort changes; each keystroke
     // only filters the sorted order.
@@ -212,7 +177,6 @@ pub fn LicensesPage() -> impl IntoView {
             el.set_scroll_top(0);
         }
         scroll_top.set(0.0);
-        query.with_untracked(Saved::store);
     });
 
     let packages = Memo::new(move |_| {
@@ -227,17 +191,10 @@ pub fn LicensesPage() -> impl IntoView {
         org_status.set(None);
         within.set(None);
         within_text.set(String::new());
+        expired.set(None);
+        over_limit.set(false);
     };
-    let filtered = move || {
-        query.with(|q| {
-            !q.text.trim().is_empty()
-                || q.status.is_some()
-                || q.package.is_some()
-                || q.sandbox.is_some()
-                || q.org_status.is_some()
-                || q.expires_within_days.is_some()
-        })
-    };
+    let filtered = move || query.with(LicenseQuery::is_filtered);
 
     // Every row the search and filters select, in the list's sort: not
     // only the rows the window draws.
@@ -363,6 +320,37 @@ pub fn LicensesPage() -> impl IntoView {
                 />
             </div>
             <div class="form-field">
+                <label for="license-expired">"Expired"</label>
+                <select
+                    id="license-expired"
+                    aria-describedby="license-expired-hint"
+                    on:change=move |ev| expired.set(expired_from_value(&event_target_value(&ev)))
+                >
+                    <option value="" selected=move || expired.get().is_none()>"Expired or not"</option>
+                    <option value=expired_value(Some(true)) selected=move || expired.get() == Some(true)>
+                        "Expired only"
+                    </option>
+                    <option value=expired_value(Some(false)) selected=move || expired.get() == Some(false)>
+                        "Not expired"
+                    </option>
+                </select>
+                <span class="hint" id="license-expired-hint">
+                    "Trial or Active, past the Expiration Date."
+                </span>
+            </div>
+            <div class="form-field">
+                <span class="inline">
+                    <input
+                        id="license-over-limit"
+                        type="checkbox"
+                        prop:checked=move || over_limit.get()
+                        on:change=move |ev| over_limit.set(event_target_checked(&ev))
+                    />
+                    <label for="license-over-limit">"Seats over limit"</label>
+                </span>
+                <span class="hint">"Used Licenses above Licensed Seats."</span>
+            </div>
+            <div class="form-field">
                 <button type="button" on:click=clear disabled=move || !filtered()>
                     "Clear filters"
                 </button>
@@ -371,7 +359,19 @@ pub fn LicensesPage() -> impl IntoView {
     };
 
     view! {
-        <PageHeader object_label="Licenses" title=Signal::stored("All Licenses".to_string()) />
+        <PageHeader object_label="Licenses" title=Signal::derive(move || current_view.get()) />
+        // The list views sit above the list, as in Lightning (and outside
+        // its region, whose controls are the filters).
+        <div class="list-views" hidden=move || state.get() != State::Ready>
+            <ListViewMenu
+                page=PREFS_KEY
+                views=views
+                current=current_view
+                state=view_state
+                on_pick=pick_view
+            />
+            <ColumnChooser columns />
+        </div>
         <section class="card" aria-label="Licenses">
             {move || match state.get() {
                 State::Loading => view! { <Loading what="Loading licenses…" /> }.into_any(),
@@ -415,6 +415,7 @@ pub fn LicensesPage() -> impl IntoView {
                         licenses=loaded
                         shown=shown
                         sort=sort
+                        columns=columns
                         scroll_top=scroll_top
                         window_ref=window_ref
                         today=today

@@ -14,6 +14,7 @@ use crate::clock::now;
 use crate::components::fields::{CheckboxInput, SelectInput, TextInput};
 use crate::components::install_form::{parse_install_form, InstallForm, EDITIONS};
 use crate::components::install_outcome::{outcome_license, outcome_text};
+use crate::components::license_status::LicenseStatusBadge;
 use crate::components::loaded::on_result;
 use crate::components::record::{ErrorNotice, PageHeader};
 use crate::components::register_package::RegisterPackageForm;
@@ -572,6 +573,7 @@ fn OrgSection(data: Signal<SimulatorData>) -> impl IntoView {
     };
     let held_rows = move || {
         let d = data.get();
+        let today = crate::clock::today();
         held.get()
             .into_iter()
             .map(|l| {
@@ -586,7 +588,9 @@ fn OrgSection(data: Signal<SimulatorData>) -> impl IntoView {
                         <th scope="row"><A href=href>{l.name.to_string()}</A></th>
                         <td>{pkg}</td>
                         <td>{l.version_number.to_string()}</td>
-                        <td>{l.status.label()}</td>
+                        <td>
+                            <LicenseStatusBadge status=l.effective_status(today) />
+                        </td>
                         <td>{l.seats.to_string()}</td>
                         <td>{used}</td>
                         <td>{l.org_status.label()}</td>

@@ -23,6 +23,18 @@ pub struct ListPrefs {
     pub descending: bool,
     pub page_size: Option<u32>,
     pub filters: BTreeMap<String, String>,
+    /// The columns shown, by key, in no particular order; `None` for all.
+    pub columns: Option<Vec<String>>,
+    /// The name of the list view last picked.
+    pub view: Option<String>,
+}
+
+/// A list view a user saved under a name: its filters, sort and columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SavedListView {
+    pub name: String,
+    pub prefs: ListPrefs,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +44,32 @@ pub struct Settings {
     pub current_user_id: Option<String>,
     /// Per list page (e.g. "licenses", "leads").
     pub lists: BTreeMap<String, ListPrefs>,
+    /// The list views saved per list page. A view stored in a shape this
+    /// version can't read is left out, not the whole settings.
+    #[serde(deserialize_with = "readable_views")]
+    pub views: BTreeMap<String, Vec<SavedListView>>,
+}
+
+fn readable_views<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, Vec<SavedListView>>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    let serde_json::Value::Object(pages) = value else {
+        return Ok(BTreeMap::new());
+    };
+    Ok(pages
+        .into_iter()
+        .filter_map(|(page, views)| match views {
+            serde_json::Value::Array(views) => Some((
+                page,
+                views
+                    .into_iter()
+                    .filter_map(|v| serde_json::from_value(v).ok())
+                    .collect(),
+            )),
+            _ => None,
+        })
+        .collect())
 }
 
 impl Settings {
@@ -120,6 +158,17 @@ pub fn set_list_prefs(page: &str, prefs: ListPrefs) -> Result<(), StorageError> 
     })
 }
 
+/// The list views saved for `page`.
+pub fn list_views(page: &str) -> Vec<SavedListView> {
+    load().views.get(page).cloned().unwrap_or_default()
+}
+
+pub fn set_list_views(page: &str, views: Vec<SavedListView>) -> Result<(), StorageError> {
+    update(|s| {
+        s.views.insert(page.to_string(), views);
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,11 +186,40 @@ mod tests {
                 descending: true,
                 page_size: Some(50),
                 filters: BTreeMap::from([("status".into(), "Active".into())]),
+                columns: Some(vec!["name".into(), "status".into()]),
+                view: Some("Trials".into()),
             },
+        );
+        s.views.insert(
+            "licenses".into(),
+            vec![SavedListView {
+                name: "My trials".into(),
+                prefs: ListPrefs::default(),
+            }],
         );
         assert_eq!(Settings::from_json(&s.to_json()), s);
         assert_eq!(Settings::from_json("not json"), Settings::default());
         assert_eq!(Settings::from_json("{}"), Settings::default());
         assert_eq!(s.list("leads"), ListPrefs::default());
+    }
+
+    #[test]
+    fn an_unreadable_saved_view_is_left_out_not_the_settings() {
+        let text = r#"{"current_user_id":"005000000000001AAA",
+            "views":{"licenses":[{"name":"Good","prefs":{"sort_by":"seats"}},
+                                 {"name":42},"junk"],
+                     "leads":"not a list"}}"#;
+        let s = Settings::from_json(text);
+        assert_eq!(s.current_user_id.as_deref(), Some("005000000000001AAA"));
+        let views = &s.views["licenses"];
+        assert_eq!(views.len(), 1);
+        assert_eq!(views[0].name, "Good");
+        assert_eq!(views[0].prefs.sort_by.as_deref(), Some("seats"));
+        assert!(!s.views.contains_key("leads"));
+        // Settings saved before views existed still read.
+        let old = r#"{"lists":{"licenses":{"sort_by":"name","filters":{"status":"Trial"}}}}"#;
+        let s = Settings::from_json(old);
+        assert!(s.views.is_empty());
+        assert_eq!(s.list("licenses").view, None);
     }
 }

@@ -13,8 +13,8 @@ use chrono::NaiveDate;
 
 use super::related;
 use crate::domain::{
-    add_days, group_thousands, Expiration, License, LicenseStatus, OrgStatus, Seats, SfId,
-    VersionNumber,
+    group_thousands, is_expiring_within, EffectiveStatus, Expiration, License, LicenseStatus,
+    OrgStatus, Seats, SfId, VersionNumber,
 };
 use crate::services::join::join2;
 use crate::storage::{Repository, StorageError};
@@ -131,6 +131,8 @@ pub struct LicenseRow {
     pub install_date: NaiveDate,
     pub sandbox: bool,
     pub org_status: OrgStatus,
+    /// Used Licenses above Licensed Seats.
+    pub over_seat_limit: bool,
     pub lead_name: String,
     /// The account's name once the lead is converted, else the lead's company.
     pub company: String,
@@ -202,6 +204,7 @@ impl LicenseRow {
             install_date: license.install_date,
             sandbox: license.sandbox,
             org_status: license.org_status,
+            over_seat_limit: license.is_over_seat_limit(),
             lead_name: license.lead_name.clone(),
             company,
             email,
@@ -227,6 +230,11 @@ impl LicenseRow {
 
     pub fn is_expired(&self, today: NaiveDate) -> bool {
         self.expiration.is_expired(today)
+    }
+
+    /// The License Status, and "Expired" beside it when in effect.
+    pub fn effective_status(&self, today: NaiveDate) -> EffectiveStatus {
+        EffectiveStatus::on(self.status, self.expiration, today)
     }
 }
 
@@ -376,9 +384,30 @@ pub struct LicenseQuery {
     /// The subscriber org's status (Suspended and Deleted orgs' licenses
     /// can't be modified).
     pub org_status: Option<OrgStatus>,
-    /// Licenses whose Expiration Date is from today to today + N days.
+    /// Licenses that can still expire (not Uninstalled) with an Expiration
+    /// Date from today to today + N days.
     pub expires_within_days: Option<u32>,
+    /// Expired in effect (past the date while Trial or Active), or not.
+    pub expired: Option<bool>,
+    /// Only licenses with Used Licenses above Licensed Seats.
+    pub seats_over_limit: bool,
     pub sort: Sort,
+}
+
+impl LicenseQuery {
+    /// Whether any search or filter narrows the list (the sort does not).
+    pub fn is_filtered(&self) -> bool {
+        !self.text.trim().is_empty() || self.without_text_and_sort() != LicenseQuery::default()
+    }
+
+    /// The filters alone: what a list view keeps besides its sort.
+    pub fn without_text_and_sort(&self) -> LicenseQuery {
+        LicenseQuery {
+            text: String::new(),
+            sort: Sort::default(),
+            ..self.clone()
+        }
+    }
 }
 
 /// A parsed search text, ready to test many rows.
@@ -484,9 +513,6 @@ impl LicenseList {
     /// `query` (its sort is not used), keeping `order`'s order.
     pub fn filter(&self, order: &[u32], query: &LicenseQuery, today: NaiveDate) -> Vec<u32> {
         let matcher = Matcher::new(&query.text);
-        let latest = query
-            .expires_within_days
-            .map(|days| add_days(today, u64::from(days)).unwrap_or(NaiveDate::MAX));
         order
             .iter()
             .copied()
@@ -498,11 +524,13 @@ impl LicenseList {
                     && query.package.as_ref().is_none_or(|p| &row.package_id == p)
                     && query.sandbox.is_none_or(|s| row.sandbox == s)
                     && query.org_status.is_none_or(|s| row.org_status == s)
-                    && latest.is_none_or(|latest| {
-                        row.expiration
-                            .date()
-                            .is_some_and(|d| d >= today && d <= latest)
+                    && query.expires_within_days.is_none_or(|days| {
+                        is_expiring_within(row.status, row.expiration, today, days)
                     })
+                    && query
+                        .expired
+                        .is_none_or(|e| row.effective_status(today).is_expired() == e)
+                    && (!query.seats_over_limit || row.over_seat_limit)
                     && matcher.matches(row)
             })
             .collect()
@@ -803,6 +831,63 @@ mod tests {
         })
         .is_empty());
         assert_eq!(list.packages()[0].1, "Asset Hub");
+    }
+
+    #[test]
+    fn filters_by_effective_expiry_and_seats_over_limit() {
+        let mut active_past = license(1);
+        active_past.expiration = Expiration::Date(date(2025, 2, 28)); // yesterday
+        active_past.used_licenses = Some(11);
+        let mut trial_today = license(2);
+        trial_today.status = LicenseStatus::Trial;
+        trial_today.expiration = Expiration::Date(today());
+        let mut suspended_past = license(3);
+        suspended_past.status = LicenseStatus::Suspended;
+        suspended_past.expiration = Expiration::Date(date(2024, 1, 1));
+        suspended_past.used_licenses = Some(10);
+        let mut uninstalled_soon = license(4);
+        uninstalled_soon.status = LicenseStatus::Uninstalled;
+        uninstalled_soon.used_licenses = None;
+        uninstalled_soon.expiration = Expiration::Date(date(2025, 3, 5));
+        let lookups = lookups();
+        let list = LicenseList::new(
+            [active_past, trial_today, suspended_past, uninstalled_soon]
+                .iter()
+                .map(|l| LicenseRow::new(l, &lookups))
+                .collect(),
+        );
+        let q = |f: &dyn Fn(&mut LicenseQuery)| {
+            let mut q = LicenseQuery::default();
+            f(&mut q);
+            names(&list.apply(&q, today()))
+        };
+        assert_eq!(q(&|q| q.expired = Some(true)), vec!["L-00001"]);
+        assert_eq!(
+            q(&|q| q.expired = Some(false)),
+            vec!["L-00002", "L-00003", "L-00004"]
+        );
+        assert_eq!(q(&|q| q.seats_over_limit = true), vec!["L-00001"]);
+        // An Uninstalled license expires for no one: it is never "expiring".
+        assert_eq!(q(&|q| q.expires_within_days = Some(30)), vec!["L-00002"]);
+        assert_eq!(q(&|q| q.expires_within_days = Some(0)), vec!["L-00002"]);
+    }
+
+    #[test]
+    fn a_query_is_filtered_by_any_filter_or_search_but_not_its_sort() {
+        let mut q = LicenseQuery::default();
+        assert!(!q.is_filtered());
+        q.sort = Sort {
+            column: SortColumn::Seats,
+            direction: SortDirection::Descending,
+        };
+        assert!(!q.is_filtered());
+        q.text = "  ".into();
+        assert!(!q.is_filtered());
+        q.seats_over_limit = true;
+        assert!(q.is_filtered());
+        q.seats_over_limit = false;
+        q.expired = Some(false);
+        assert!(q.is_filtered());
     }
 
     #[test]

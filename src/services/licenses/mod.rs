@@ -1,7 +1,7 @@
 //! Licenses: the Modify License workflow (`modify.rs`), Bulk Modify License
 //! (`bulk.rs`), the license page's
 //! loader (`detail.rs`, with the linked records of `related.rs`) and the
-//! license list model (`list.rs`). Windowed rendering of the list is the
+//! license list model (`list.rs`) and its list views (`views.rs`). Windowed rendering of the list is the
 //! table component's (`components/table_window.rs`).
 
 mod bulk;
@@ -10,12 +10,14 @@ mod list;
 mod modify;
 mod related;
 mod selection;
+mod views;
 
 pub use bulk::*;
 pub use detail::*;
 pub use list::*;
 pub use modify::*;
 pub use selection::*;
+pub use views::*;
 
 #[cfg(test)]
 pub(crate) mod fixtures {
