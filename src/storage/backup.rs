@@ -836,6 +836,7 @@ mod tests {
     use super::*;
     use crate::storage::contract::samples;
     use crate::storage::MemoryRepository;
+    use serde_json::Value;
 
     fn world_backup() -> String {
         static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
