@@ -82,6 +82,7 @@ pub(crate) trait ErasedRecord {
     /// type's `serde_json` encoder would otherwise ship in this vtable.
     #[cfg(not(target_arch = "wasm32"))]
     fn to_json(&self) -> Result<serde_json::Value, String>;
+    #[cfg(not(target_arch = "wasm32"))]
     fn index_values(&self) -> Vec<Option<String>>;
     fn to_js(&self, id: &str, rev: u64) -> Result<wasm_bindgen::JsValue, String>;
 }
@@ -93,6 +94,7 @@ impl<T: Record> ErasedRecord for Erased<T> {
     fn to_json(&self) -> Result<serde_json::Value, String> {
         serde_json::to_value(&self.0).map_err(|e| e.to_string())
     }
+    #[cfg(not(target_arch = "wasm32"))]
     fn index_values(&self) -> Vec<Option<String>> {
         super::record::index_values(&self.0)
     }
