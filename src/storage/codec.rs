@@ -111,8 +111,10 @@ pub(crate) fn record_from_json<T: Record>(text: &str) -> Result<T, String> {
     #[cfg(target_arch = "wasm32")]
     {
         let value = js_sys::JSON::parse(text).map_err(|e| {
-            e.dyn_ref::<js_sys::Error>()
-                .map_or_else(|| "it is not JSON".to_string(), |e| String::from(e.message()))
+            e.dyn_ref::<js_sys::Error>().map_or_else(
+                || "it is not JSON".to_string(),
+                |e| String::from(e.message()),
+            )
         })?;
         serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
     }
