@@ -31,16 +31,18 @@
 //! value that is not a `{ id, rev, data }` envelope is written whole as
 //! `"stored"` instead of `"data"`.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
 use chrono::NaiveDateTime;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 use thiserror::Error;
 
 use super::batch::{Committed, WriteBatch};
+use super::codec::record_from_json;
 use super::damaged::raw_damage;
 use super::error::{StorageError, StorageResult};
 use super::record::{Record, StoreName, Stored};
@@ -396,18 +398,20 @@ impl RestorePlan {
     }
 }
 
-/// One record as the backup holds it; `data` is parsed into a transient
-/// tree, decoded into the domain type at once, and dropped.
+/// One record as the backup holds it; `data` stays JSON text until it is
+/// decoded into the domain type, at once.
 #[derive(Deserialize)]
 struct Entry {
     key: String,
     rev: Option<u64>,
     #[serde(default)]
     damaged: Option<String>,
+    /// Kept as its JSON text and decoded with the reads' decoder
+    /// ([`record_from_json`]).
     #[serde(default)]
-    data: Option<Value>,
+    data: Option<Box<RawValue>>,
     #[serde(default)]
-    stored: Option<Value>,
+    stored: Option<IgnoredAny>,
 }
 
 /// What the parse has learnt so far; it lives outside the serde visitors so
@@ -547,10 +551,10 @@ fn decode_entry<T: Record>(
     from_schema: u32,
     key: &str,
     rev: Option<u64>,
-    data: Option<Value>,
-    stored: Option<Value>,
+    data: Option<Box<RawValue>>,
+    stored: Option<IgnoredAny>,
 ) -> Result<Stored<T>, String> {
-    let Some(mut data) = data else {
+    let Some(data) = data else {
         return Err(if stored.is_some() {
             "it was not a License Desk record when it was backed up".to_string()
         } else {
@@ -561,8 +565,8 @@ fn decode_entry<T: Record>(
         Some(rev) if rev >= 1 => rev,
         _ => return Err("it has no revision (1 or more)".to_string()),
     };
-    upgrade_data(from_schema, T::STORE, &mut data)?;
-    let record = T::deserialize(data).map_err(|e| e.to_string())?;
+    let data = upgrade_data(from_schema, T::STORE, data.get())?;
+    let record = record_from_json::<T>(&data)?;
     let inside = record.key();
     if inside != key {
         return Err(format!(
@@ -574,8 +578,9 @@ fn decode_entry<T: Record>(
 
 /// Brings one record's data from schema `from` to [`SCHEMA_VERSION`], step by
 /// step like the database upgrade (`schema.rs`). Never edit a step that shipped.
-fn upgrade_data(from: u32, store: StoreName, data: &mut Value) -> Result<(), String> {
-    let _ = (store, &data);
+/// A step that changes the data parses the text, changes it and returns the new text.
+fn upgrade_data(from: u32, store: StoreName, data: &str) -> Result<Cow<'_, str>, String> {
+    let _ = store;
     for version in (from + 1)..=SCHEMA_VERSION {
         match version {
             // v2 added indexes, kept beside `data` (never in a backup) and
@@ -584,7 +589,7 @@ fn upgrade_data(from: u32, store: StoreName, data: &mut Value) -> Result<(), Str
             v => return Err(format!("no upgrade step to data schema {v}")),
         }
     }
-    Ok(())
+    Ok(Cow::Borrowed(data))
 }
 
 /// Stops the parse; the reason is in [`Reader::refusal`].
@@ -831,6 +836,7 @@ mod tests {
     use super::*;
     use crate::storage::contract::samples;
     use crate::storage::MemoryRepository;
+    use serde_json::Value;
 
     fn world_backup() -> String {
         static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();

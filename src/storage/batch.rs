@@ -78,7 +78,11 @@ impl<T: Record> Save<T> {
 
 /// A record type-erased for the batch; both repositories encode it their way.
 pub(crate) trait ErasedRecord {
+    /// For the in-memory repository only (native): in the wasm every record
+    /// type's `serde_json` encoder would otherwise ship in this vtable.
+    #[cfg(not(target_arch = "wasm32"))]
     fn to_json(&self) -> Result<serde_json::Value, String>;
+    #[cfg(not(target_arch = "wasm32"))]
     fn index_values(&self) -> Vec<Option<String>>;
     fn to_js(&self, id: &str, rev: u64) -> Result<wasm_bindgen::JsValue, String>;
 }
@@ -86,9 +90,11 @@ pub(crate) trait ErasedRecord {
 struct Erased<T>(T);
 
 impl<T: Record> ErasedRecord for Erased<T> {
+    #[cfg(not(target_arch = "wasm32"))]
     fn to_json(&self) -> Result<serde_json::Value, String> {
         serde_json::to_value(&self.0).map_err(|e| e.to_string())
     }
+    #[cfg(not(target_arch = "wasm32"))]
     fn index_values(&self) -> Vec<Option<String>> {
         super::record::index_values(&self.0)
     }

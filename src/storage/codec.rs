@@ -9,6 +9,8 @@
 
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
 use super::damaged::{DamagedRecord, Readable};
@@ -96,6 +98,31 @@ pub(crate) fn decode<T: Record>(value: JsValue) -> Result<Stored<T>, StorageErro
             id: key_of(&value).unwrap_or_else(|| "(no id)".to_string()),
             detail: e.to_string(),
         }),
+    }
+}
+
+/// A record's `data` given as JSON text (a backup entry, a raw stored value),
+/// decoded the way reads decode it: in the browser `JSON.parse`, then the
+/// same `serde-wasm-bindgen` decoding as [`decode`], so a record is damaged
+/// in a backup exactly when the lists find it damaged, and the wasm carries
+/// one decoder per record type, not two. Natively (tests, the in-memory
+/// repository) `serde_json` stands in for the browser.
+pub(crate) fn record_from_json<T: Record>(text: &str) -> Result<T, String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let value = js_sys::JSON::parse(text).map_err(|e| {
+            e.dyn_ref::<js_sys::Error>().map_or_else(
+                || "it is not JSON".to_string(),
+                |e| String::from(e.message()),
+            )
+        })?;
+        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::from_str::<serde_json::Value>(text)
+            .and_then(T::deserialize)
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -179,9 +179,7 @@ pub(crate) fn raw_damage(store: StoreName, raw: &RawRecord) -> Option<String> {
     impl ForRecordType for KeyOf<'_> {
         type Out = Result<String, String>;
         fn run<T: Record>(self) -> Result<String, String> {
-            serde_json::from_str::<T>(self.0)
-                .map(|record| record.key())
-                .map_err(|e| e.to_string())
+            super::codec::record_from_json::<T>(self.0).map(|record| record.key())
         }
     }
     if !raw.enveloped {

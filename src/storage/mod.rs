@@ -26,6 +26,9 @@ pub mod contract;
 mod damaged;
 mod error;
 mod idb;
+// The in-memory repository serves native tests; the app's wasm never builds it
+// (its `serde_json` encoders would ship as dead weight).
+#[cfg(not(target_arch = "wasm32"))]
 mod memory;
 mod notify;
 pub mod persistence;
@@ -43,6 +46,7 @@ pub use commit::{commit_with_counters, COUNTER_RETRIES};
 pub use damaged::{DamageLog, DamagedRecord, Readable};
 pub use error::{StorageError, StorageResult};
 pub use idb::{IdbRepository, DEFAULT_DB_NAME};
+#[cfg(not(target_arch = "wasm32"))]
 pub use memory::MemoryRepository;
 pub use notify::{ChangeNotice, ChangeOrigin, Subscription, CHANNEL_NAME, MAX_IDS_PER_NOTICE};
 pub use record::{Index, IndexDef, Query, Record, StoreName, Stored};

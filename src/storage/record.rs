@@ -150,7 +150,9 @@ pub trait Record: Serialize + DeserializeOwned + Clone + 'static {
     }
 }
 
-/// The values of every index of `T`'s store, in the order of `T::STORE.indexes()`.
+/// The values of every index of `T`'s store, in the order of `T::STORE.indexes()`
+/// (the in-memory repository's indexes; IndexedDB computes its own).
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn index_values<T: Record>(record: &T) -> Vec<Option<String>> {
     T::STORE
         .indexes()
