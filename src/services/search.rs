@@ -256,10 +256,7 @@ impl GroupIndex {
             while let Some(at) = self.text.get(pos..).and_then(|rest| rest.find(anchor)) {
                 let entry = self.entry_at(pos + at);
                 // The first match in an entry is in its names when any is.
-                let in_names = self
-                    .id_starts
-                    .get(entry)
-                    .is_some_and(|&ids| pos + at < ids);
+                let in_names = self.id_starts.get(entry).is_some_and(|&ids| pos + at < ids);
                 let text = self.entry_text(entry, names_only);
                 if (in_names || !names_only)
                     && others.iter().all(|w| text.contains(w.as_str()))
@@ -309,11 +306,7 @@ impl Query {
     /// The longest word (the rarest, most likely), scanned for, and the
     /// others, checked in what it finds.
     fn anchor(&self) -> Option<(&str, Vec<&String>)> {
-        let (i, anchor) = self
-            .words
-            .iter()
-            .enumerate()
-            .max_by_key(|(_, w)| w.len())?;
+        let (i, anchor) = self.words.iter().enumerate().max_by_key(|(_, w)| w.len())?;
         let others = self
             .words
             .iter()
@@ -381,11 +374,15 @@ impl SearchIndex {
                 .unwrap_or("");
             let org15 = l.subscriber_org_id.to15();
             let name = l.name.to_string();
-            let detail = [company, &package_name(&l.package_id), &format!("Org {org15}")]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" · ");
+            let detail = [
+                company,
+                &package_name(&l.package_id),
+                &format!("Org {org15}"),
+            ]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
             by_license.push(
                 Entry {
                     href: format!("/licenses/{}", l.id.to18()),

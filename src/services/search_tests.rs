@@ -41,7 +41,8 @@ fn mixed_case_license(data: &DemoData) -> &License {
         .iter()
         .find(|l| {
             let body = l.subscriber_org_id.to15();
-            body.bytes().any(|b| b.is_ascii_lowercase()) && body.bytes().any(|b| b.is_ascii_uppercase())
+            body.bytes().any(|b| b.is_ascii_lowercase())
+                && body.bytes().any(|b| b.is_ascii_uppercase())
         })
         .expect("a demo org ID with both cases")
 }
@@ -188,7 +189,11 @@ fn packages_by_name_and_id_and_versions_by_version_id() {
         package.id.to18().to_lowercase(),
     ] {
         let results = index.search(&typed);
-        assert_eq!(hrefs(&results, SearchGroup::Packages), vec![href.clone()], "{typed}");
+        assert_eq!(
+            hrefs(&results, SearchGroup::Packages),
+            vec![href.clone()],
+            "{typed}"
+        );
     }
     let version = data
         .versions
@@ -200,7 +205,9 @@ fn packages_by_name_and_id_and_versions_by_version_id() {
     assert_eq!(versions.total, 1);
     // A version opens its package, whose Versions list shows it.
     assert_eq!(versions.hits[0].href, href);
-    assert!(versions.hits[0].title.contains(&version.version.to_string()));
+    assert!(versions.hits[0]
+        .title
+        .contains(&version.version.to_string()));
     assert!(versions.hits[0].detail.contains(version.id.to15()));
     // A package's name alone does not list every version of it.
     let results = index.search(package.name.as_str());
@@ -218,7 +225,10 @@ fn each_group_shows_five_and_counts_the_rest() {
     assert_eq!(licenses.more(), data.licenses.len() - RESULTS_PER_GROUP);
     // In License Name order.
     let titles: Vec<&str> = licenses.hits.iter().map(|h| h.title.as_str()).collect();
-    assert_eq!(titles, ["L-00001", "L-00002", "L-00003", "L-00004", "L-00005"]);
+    assert_eq!(
+        titles,
+        ["L-00001", "L-00002", "L-00003", "L-00004", "L-00005"]
+    );
     assert_eq!(results.shown(), results.hits().count());
     assert!(results.total() >= data.licenses.len());
 }
