@@ -11,7 +11,7 @@
 use leptos::ev;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_location;
+use wasm_bindgen::JsCast;
 
 use super::alert_offline::OfflineNotice;
 use super::damaged_notice::DamagedNotice;
@@ -25,11 +25,16 @@ pub fn Layout(children: Children) -> impl IntoView {
     let menu_open = RwSignal::new(false);
     let menu_button = NodeRef::<leptos::html::Button>::new();
     // Following a link closes the menu.
-    let location = use_location();
-    Effect::new(move |_| {
-        location.pathname.track();
-        menu_open.set(false);
-    });
+    let on_menu_click = move |ev: ev::MouseEvent| {
+        let on_link = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("a").ok().flatten())
+            .is_some();
+        if on_link {
+            menu_open.set(false);
+        }
+    };
     // Escape closes it and gives the focus back to the button (unless the
     // search used the Escape to close its own list).
     let on_keydown = move |ev: ev::KeyboardEvent| {
@@ -60,7 +65,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <span class="menu-icon" aria-hidden="true"></span>
                 "Menu"
             </button>
-            <div id=MENU_ID class="app-menu">
+            <div id=MENU_ID class="app-menu" on:click=on_menu_click>
                 <nav class="app-nav" aria-label="Main">
                     <A href="/packages">"Packages"</A>
                     <A href="/licenses">"Licenses"</A>
