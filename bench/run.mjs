@@ -4,7 +4,7 @@
 // builds dist/ and serves it on 127.0.0.1.
 //
 //   node bench/run.mjs --base http://127.0.0.1:4180 [--runs 5] [--runs-100k 5]
-//                      [--only bundle,storage,list,cold,modify,bulk,data] [--out FILE]
+//                      [--only bundle,storage,list,cold,modify,bulk,search,data] [--out FILE]
 //
 // Every timed figure is the median of several runs, with min and max. Nothing
 // here asserts a target: missed targets are reported, never fatal. A section
@@ -28,7 +28,7 @@ function parseArgs(argv) {
     base: 'http://127.0.0.1:4180',
     runs: 5,
     runs100k: 5,
-    only: ['bundle', 'storage', 'list', 'cold', 'modify', 'bulk', 'data'],
+    only: ['bundle', 'storage', 'list', 'cold', 'modify', 'bulk', 'search', 'data'],
     out: path.join(root, 'bench-results', 'latest.json'),
     dist: path.join(root, 'dist'),
   };
@@ -43,7 +43,7 @@ function parseArgs(argv) {
       case '--out': opts.out = path.resolve(value()); break;
       case '--dist': opts.dist = path.resolve(value()); break;
       case '-h': case '--help':
-        console.log('usage: node bench/run.mjs --base URL [--runs N] [--runs-100k N] [--only bundle,storage,list,cold,modify,bulk,data] [--out FILE]');
+        console.log('usage: node bench/run.mjs --base URL [--runs N] [--runs-100k N] [--only bundle,storage,list,cold,modify,bulk,search,data] [--out FILE]');
         process.exit(0);
       default:
         throw new Error(`unknown option ${argv[i]}`);
@@ -629,6 +629,87 @@ async function bulk(context) {
 }
 
 // ---------------------------------------------------------------------------
+// 8. Global search with 100,000 licenses
+// ---------------------------------------------------------------------------
+
+/** The 18-character form of a 15-character Salesforce ID (SPEC: Salesforce IDs). */
+function to18(id15) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+  let suffix = '';
+  for (let chunk = 0; chunk < 3; chunk++) {
+    let n = 0;
+    for (let i = 0; i < 5; i++) if (/[A-Z]/.test(id15[chunk * 5 + i])) n += 1 << i;
+    suffix += alphabet[n];
+  }
+  return id15 + suffix;
+}
+
+// The header's search: from a keystroke (the input's value set and an input
+// event) to the results painted (first mutation of the search's box, then two
+// animation frames). The index is read when the search is first used: that
+// first read is untimed, reported as a detail.
+async function globalSearch(context) {
+  // Uses the 100k demo data the list section loaded (loads it if run alone).
+  const n = opts.only.includes('list') ? null : await loadDemo(context, '100k');
+  const page = await newPage(context);
+  await page.goto(opts.base + '/data');
+  const box = page.getByRole('combobox', { name: 'Search' });
+  const listbox = page.getByRole('listbox', { name: 'Search results' });
+  const t0 = Date.now();
+  await box.click();
+  await box.fill('L-00001');
+  const first = listbox.getByRole('option').first();
+  await first.waitFor({ timeout: 120_000 });
+  const indexMs = Date.now() - t0;
+  const org15 = /Org (00D[0-9A-Za-z]{12})/.exec(await first.innerText())?.[1];
+  if (!org15) throw new Error('the first result shows no Subscriber Org ID');
+  log(`search index of ${n ?? 'the loaded'} licenses ready ${indexMs} ms after the first keystroke (untimed)`);
+  await box.fill('');
+  await settle(page);
+
+  const region = page.getByRole('search');
+  const typed = async (value) => {
+    const handle = await box.elementHandle();
+    const root = await region.elementHandle();
+    return handle.evaluate((el, [container, v]) => new Promise((resolve, reject) => {
+      let t = 0;
+      const timer = setTimeout(() => { observer.disconnect(); reject(new Error(`no change of the results within 30 s after "${v}"`)); }, 30_000);
+      const observer = new MutationObserver(() => {
+        observer.disconnect();
+        clearTimeout(timer);
+        const dom = performance.now() - t;
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve({
+          ms: performance.now() - t,
+          dom_ms: dom,
+          options: container.querySelectorAll('[role="option"]').length,
+        })));
+      });
+      observer.observe(container, { childList: true, subtree: true, characterData: true, attributes: true });
+      t = performance.now();
+      el.value = v;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }), [root, value]);
+  };
+
+  const terms = ['labs', to18(org15).toLowerCase(), 'gmbh', 'l-0777', 'consulting', 'partners', 'inc', 'group'];
+  const samples = [], dom = [];
+  for (let run = -1; run < opts.runs100k; run++) {
+    const term = terms[(run + terms.length) % terms.length];
+    const found = await typed(term);
+    await settle(page);
+    const cleared = await typed('');
+    await settle(page);
+    if (run < 0) continue;
+    samples.push(found.ms, cleared.ms); dom.push(found.dom_ms, cleared.dom_ms);
+    log(`run ${run + 1}/${opts.runs100k}: "${term}" ${found.ms.toFixed(1)} ms (${found.options} options), cleared ${cleared.ms.toFixed(1)} ms`);
+  }
+  details.search = { first_use_index_ms: indexMs, to_dom_ms: stats(dom) };
+  record('search.keystroke', 'search', 'Search 100k: keystroke to results painted', 'ms', samples, { op: '<=', value: 50 },
+    'a word or an 18-character org ID in lowercase, and clearing it: 2 samples per run');
+  await page.close();
+}
+
+// ---------------------------------------------------------------------------
 // Report
 // ---------------------------------------------------------------------------
 
@@ -681,7 +762,7 @@ function printTable(t) {
 }
 
 // ---------------------------------------------------------------------------
-// 7. Your data in and out at 100,000 licenses: export, backup, restore, import
+// 9. Your data in and out at 100,000 licenses: export, backup, restore, import
 // ---------------------------------------------------------------------------
 
 // Samples the page's JS heap (DevTools protocol) every 250 ms while `work`
@@ -848,7 +929,7 @@ async function main() {
     try { bundle(); sections.bundle = { status: 'ok' }; } catch (e) { sections.bundle = { status: 'failed', reason: e.message }; }
   }
   // 10k before 100k: loading the 10k demo over the 100k one first deletes 100k.
-  const browserSections = ['storage', 'cold', 'modify', 'bulk', 'list', 'data'].filter(want);
+  const browserSections = ['storage', 'cold', 'modify', 'bulk', 'list', 'search', 'data'].filter(want);
   if (browserSections.length) {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -861,7 +942,7 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     // Nothing but loopback.
     await context.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort());
-    const runners = { storage, list, cold, modify, bulk, data };
+    const runners = { storage, list, cold, modify, bulk, search: globalSearch, data };
     for (const s of browserSections) {
       log(`== ${s}`);
       try {

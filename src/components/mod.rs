@@ -8,6 +8,7 @@ pub mod damaged_notice;
 pub mod export_button;
 pub mod fields;
 pub mod file_drop;
+pub mod global_search;
 pub mod import_files;
 pub mod import_preview;
 pub mod install_form;

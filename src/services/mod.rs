@@ -11,6 +11,7 @@ pub mod join;
 pub mod leads;
 pub mod licenses;
 pub mod packages;
+pub mod search;
 
 #[cfg(test)]
 mod damaged_tests;

@@ -30,6 +30,15 @@ test('every main page has no WCAG 2.1 A/AA violation with the demo data', async 
   await expect(page.getByRole('heading', { level: 2, name: /^Dashboard \([\d,]+ licenses\)$/ })).toBeVisible();
   await expectNoViolations(page, 'Home');
 
+  // The header's search with its grouped results open.
+  const search = page.getByRole('combobox', { name: 'Search' });
+  await search.fill('L-0000');
+  await expect(page.getByRole('listbox', { name: 'Search results' }).getByRole('option').first()).toBeVisible();
+  await search.press('ArrowDown');
+  await expectNoViolations(page, 'the search results');
+  await search.press('Escape');
+  await search.press('Escape');
+
   const nav = page.getByRole('navigation', { name: 'Main' });
 
   await nav.getByRole('link', { name: 'Packages' }).click();
@@ -75,4 +84,10 @@ test('every main page has no WCAG 2.1 A/AA violation with the demo data', async 
   await expect(heading(page, 'Settings')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Add rule' })).toBeVisible();
   await expectNoViolations(page, 'Settings');
+
+  // On a phone: the navigation open under the Menu button.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await expect(nav).toBeVisible();
+  await expectNoViolations(page, 'the menu on a phone');
 });
