@@ -17,6 +17,7 @@ mod license;
 mod license_name;
 mod modifiable;
 mod modify;
+mod notifications;
 mod package;
 mod refresh;
 mod registration;
@@ -28,8 +29,14 @@ mod user;
 mod version;
 
 pub use alerts::{
-    due_notifications, expiring_within, mailto, new_alert_rule, AlertRule, AlertRuleDraft,
-    AlertRuleError, Notification, MAX_DAYS_BEFORE,
+    due_notifications, expiration_key, expiring_within, mailto, new_alert_rule,
+    new_uninstall_rule, AlertKind, AlertRule, AlertRuleDraft, AlertRuleError, Notification,
+    MAX_DAYS_BEFORE,
+};
+pub use notifications::{
+    customer_company, expiration_record, mark_sent, notification_queue, snooze,
+    uninstall_key, uninstall_notifications, Acted, NoticeAbout, NoticeError, NoticeState,
+    NotificationQueue, NotificationRecord, QueueItem, Snooze, MAX_SNOOZE_DAYS,
 };
 pub use dashboard::{dashboard, Dashboard, PackageSeats, EXPIRATION_WEEKS, EXPIRING_SOON_DAYS};
 pub use dates::{add_days, parse_date, DateError};

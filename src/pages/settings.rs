@@ -262,6 +262,7 @@ mod tests {
         let rep = users.iter().find(|u| u.active).unwrap();
         let a = AlertRule {
             id: SfId::generate(KeyPrefix::AlertRule, 1),
+            kind: crate::domain::AlertKind::Expiration,
             days_before: 7,
             recipient: rep.id.clone(),
         };
