@@ -143,7 +143,11 @@ impl Notification {
     /// Same rule, license and expiration date means the same notification,
     /// so one marked as sent stays sent; a renewal (new date) makes a new one.
     pub fn key(&self) -> String {
-        expiration_key(&self.rule.id, &self.license.id, &self.license.expiration.to_csv())
+        expiration_key(
+            &self.rule.id,
+            &self.license.id,
+            &self.license.expiration.to_csv(),
+        )
     }
 }
 
@@ -345,7 +349,9 @@ mod tests {
             Err(AlertRuleError::RecipientInactive { .. })
         ));
         assert_eq!(
-            new_uninstall_rule("", &users, &mut seq).unwrap_err().field(),
+            new_uninstall_rule("", &users, &mut seq)
+                .unwrap_err()
+                .field(),
             Field::Recipient
         );
     }

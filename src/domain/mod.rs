@@ -29,14 +29,8 @@ mod user;
 mod version;
 
 pub use alerts::{
-    due_notifications, expiration_key, expiring_within, mailto, new_alert_rule,
-    new_uninstall_rule, AlertKind, AlertRule, AlertRuleDraft, AlertRuleError, Notification,
-    MAX_DAYS_BEFORE,
-};
-pub use notifications::{
-    customer_company, expiration_record, mark_sent, notification_queue, snooze,
-    uninstall_key, uninstall_notifications, Acted, NoticeAbout, NoticeError, NoticeState,
-    NotificationQueue, NotificationRecord, QueueItem, Snooze, MAX_SNOOZE_DAYS,
+    due_notifications, expiration_key, expiring_within, mailto, new_alert_rule, new_uninstall_rule,
+    AlertKind, AlertRule, AlertRuleDraft, AlertRuleError, Notification, MAX_DAYS_BEFORE,
 };
 pub use dashboard::{dashboard, Dashboard, PackageSeats, EXPIRATION_WEEKS, EXPIRING_SOON_DAYS};
 pub use dates::{add_days, parse_date, DateError};
@@ -66,6 +60,11 @@ pub use modifiable::check_modifiable;
 pub use modify::{
     modify_license, modify_license_errors, modify_license_reporting_all, ModifyLicenseDraft,
     ModifyLicenseError, ModifyOutcome, MAX_TRIAL_DAYS,
+};
+pub use notifications::{
+    customer_company, expiration_record, mark_sent, notification_queue, snooze, uninstall_key,
+    uninstall_notifications, Acted, NoticeAbout, NoticeError, NoticeState, NotificationQueue,
+    NotificationRecord, QueueItem, Snooze, MAX_SNOOZE_DAYS,
 };
 pub use package::{
     latest_version, LeadManagerError, Package, PackageDraft, PackageError, PackageName,

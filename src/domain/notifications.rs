@@ -129,7 +129,11 @@ pub fn uninstall_key(rule: &SfId, license: &SfId, at: NaiveDateTime) -> String {
 
 /// The customer's company for an email: the lead's company, else the
 /// converted account's name, else the lead's name the license keeps.
-pub fn customer_company(license: &License, lead: Option<&Lead>, account: Option<&Account>) -> String {
+pub fn customer_company(
+    license: &License,
+    lead: Option<&Lead>,
+    account: Option<&Account>,
+) -> String {
     lead.map(|l| l.company.trim())
         .filter(|c| !c.is_empty())
         .or_else(|| account.map(|a| a.name.trim()).filter(|n| !n.is_empty()))
@@ -330,7 +334,11 @@ fn uninstall_texts(r: &NotificationRecord, recipient_name: &str) -> (String, Str
     (what, subject, body)
 }
 
-fn expiration_texts(r: &NotificationRecord, recipient_name: &str, today: NaiveDate) -> (String, String, String) {
+fn expiration_texts(
+    r: &NotificationRecord,
+    recipient_name: &str,
+    today: NaiveDate,
+) -> (String, String, String) {
     let days_left = (r.event_date() - today).num_days();
     let what = expires_text(days_left);
     let subject = format!(
@@ -363,11 +371,9 @@ fn item(
     );
     let email = user.map(|u| u.email.as_str()).unwrap_or_default();
     let (what, subject, body) = match (&record.about, derived) {
-        (NoticeAbout::Expiration { .. }, Some(n)) => (
-            expires_text(n.days_left),
-            n.subject.clone(),
-            n.body.clone(),
-        ),
+        (NoticeAbout::Expiration { .. }, Some(n)) => {
+            (expires_text(n.days_left), n.subject.clone(), n.body.clone())
+        }
         (NoticeAbout::Expiration { .. }, None) => expiration_texts(&record, &recipient_name, today),
         (NoticeAbout::Uninstall { .. }, _) => uninstall_texts(&record, &recipient_name),
     };
@@ -415,7 +421,13 @@ pub fn notification_queue(
             NoticeState::Due => queue.due.push(it),
         }
     }
-    let order = |i: &QueueItem| (i.record.event_date(), i.record.license_name, i.record.key.clone());
+    let order = |i: &QueueItem| {
+        (
+            i.record.event_date(),
+            i.record.license_name,
+            i.record.key.clone(),
+        )
+    };
     queue.due.sort_by_key(order);
     queue.snoozed.sort_by_key(|i| {
         let until = match i.state {
@@ -425,10 +437,7 @@ pub fn notification_queue(
         (until, i.record.key.clone())
     });
     queue.sent.sort_by_key(|i| {
-        std::cmp::Reverse((
-            i.record.sent.as_ref().map(|s| s.at),
-            i.record.key.clone(),
-        ))
+        std::cmp::Reverse((i.record.sent.as_ref().map(|s| s.at), i.record.key.clone()))
     });
     queue
 }
@@ -469,8 +478,15 @@ mod tests {
     fn one_uninstall_notice() -> NotificationRecord {
         let l = license();
         let rules = [rule(1, AlertKind::Uninstall)];
-        uninstall_notifications(Some(&l), &uninstalled(&l), "Invoice Pro", "Acme", &rules, at(2, 9))
-            .remove(0)
+        uninstall_notifications(
+            Some(&l),
+            &uninstalled(&l),
+            "Invoice Pro",
+            "Acme",
+            &rules,
+            at(2, 9),
+        )
+        .remove(0)
     }
 
     #[test]
@@ -482,7 +498,8 @@ mod tests {
             rule(2, AlertKind::Expiration),
             rule(3, AlertKind::Uninstall),
         ];
-        let made = uninstall_notifications(Some(&l), &gone, "Invoice Pro", "Acme", &rules, at(2, 9));
+        let made =
+            uninstall_notifications(Some(&l), &gone, "Invoice Pro", "Acme", &rules, at(2, 9));
         assert_eq!(made.len(), 2);
         assert_eq!(made[0].rule_id, rules[0].id);
         assert_eq!(made[1].rule_id, rules[2].id);
@@ -510,14 +527,25 @@ mod tests {
         assert!(none(Some(&gone), &gone), "already Uninstalled");
         assert!(none(None, &gone), "new, imported as Uninstalled");
         assert!(none(Some(&l), &l), "still installed");
-        assert!(uninstall_notifications(Some(&l), &gone, "P", "C", &[rule(2, AlertKind::Expiration)], at(2, 9)).is_empty());
+        assert!(uninstall_notifications(
+            Some(&l),
+            &gone,
+            "P",
+            "C",
+            &[rule(2, AlertKind::Expiration)],
+            at(2, 9)
+        )
+        .is_empty());
     }
 
     #[test]
     fn a_later_reinstall_and_uninstall_makes_a_new_notification() {
         let l = license();
         let r = rule(1, AlertKind::Uninstall);
-        assert_ne!(uninstall_key(&r.id, &l.id, at(2, 9)), uninstall_key(&r.id, &l.id, at(5, 9)));
+        assert_ne!(
+            uninstall_key(&r.id, &l.id, at(2, 9)),
+            uninstall_key(&r.id, &l.id, at(5, 9))
+        );
     }
 
     #[test]
@@ -527,9 +555,17 @@ mod tests {
         let q = notification_queue(&[], &[], &seed_users(), &[n], date(2025, 3, 2));
         let it = &q.due[0];
         assert_eq!(it.what, "Uninstalled on 2025-03-02");
-        assert!(it.subject.starts_with(&format!("Acme uninstalled Invoice Pro {}", l.version_number)));
-        assert!(it.body.contains(&format!("installed it on {}", l.install_date.format("%Y-%m-%d"))));
-        assert!(it.mailto.starts_with("mailto:priya.shah@example.com?subject=Acme%20uninstalled%20Invoice%20Pro"));
+        assert!(it.subject.starts_with(&format!(
+            "Acme uninstalled Invoice Pro {}",
+            l.version_number
+        )));
+        assert!(it.body.contains(&format!(
+            "installed it on {}",
+            l.install_date.format("%Y-%m-%d")
+        )));
+        assert!(it.mailto.starts_with(
+            "mailto:priya.shah@example.com?subject=Acme%20uninstalled%20Invoice%20Pro"
+        ));
     }
 
     #[test]
@@ -557,11 +593,20 @@ mod tests {
         let actor = user(Profile::LicenseManager);
         let s = snooze(&n, " 3 ", &actor, at(2, 10)).unwrap();
         let last = s.snoozes.last().unwrap();
-        assert_eq!((last.days, last.acted.by_name.as_str()), (3, actor.name.as_str()));
-        assert_eq!(s.state(date(2025, 3, 4)), NoticeState::Snoozed { until: date(2025, 3, 5) });
+        assert_eq!(
+            (last.days, last.acted.by_name.as_str()),
+            (3, actor.name.as_str())
+        );
+        assert_eq!(
+            s.state(date(2025, 3, 4)),
+            NoticeState::Snoozed {
+                until: date(2025, 3, 5)
+            }
+        );
         assert_eq!(s.state(date(2025, 3, 5)), NoticeState::Due);
         let users = seed_users();
-        let q = |d| notification_queue(&[], &[], &users, std::slice::from_ref(&s), date(2025, 3, d));
+        let q =
+            |d| notification_queue(&[], &[], &users, std::slice::from_ref(&s), date(2025, 3, d));
         assert_eq!((q(4).due.len(), q(4).snoozed.len()), (0, 1));
         assert_eq!((q(5).due.len(), q(5).snoozed.len()), (1, 0));
     }
@@ -573,8 +618,14 @@ mod tests {
         let sent = mark_sent(&n, &actor, at(3, 11)).unwrap();
         assert_eq!(sent.sent.as_ref().map(|a| a.at), Some(at(3, 11)));
         assert_eq!(sent.state(date(2030, 1, 1)), NoticeState::Sent);
-        assert!(matches!(mark_sent(&sent, &actor, at(4, 9)), Err(NoticeError::AlreadySent { .. })));
-        assert!(matches!(snooze(&sent, "3", &actor, at(4, 9)), Err(NoticeError::AlreadySent { .. })));
+        assert!(matches!(
+            mark_sent(&sent, &actor, at(4, 9)),
+            Err(NoticeError::AlreadySent { .. })
+        ));
+        assert!(matches!(
+            snooze(&sent, "3", &actor, at(4, 9)),
+            Err(NoticeError::AlreadySent { .. })
+        ));
         let q = notification_queue(&[], &[], &seed_users(), &[sent], date(2025, 3, 10));
         assert!(q.due.is_empty() && q.snoozed.is_empty());
         assert_eq!(q.sent.len(), 1);
@@ -591,7 +642,13 @@ mod tests {
         assert_eq!(q.due.len(), 1);
         assert_eq!(q.due[0].what, "Expires in 19 days");
         let sent = mark_sent(&q.due[0].record, &user(Profile::SalesRep), at(1, 9)).unwrap();
-        let q = notification_queue(&rules, std::slice::from_ref(&l), &users, std::slice::from_ref(&sent), date(2025, 3, 2));
+        let q = notification_queue(
+            &rules,
+            std::slice::from_ref(&l),
+            &users,
+            std::slice::from_ref(&sent),
+            date(2025, 3, 2),
+        );
         assert!(q.due.is_empty());
         assert_eq!(q.sent.len(), 1);
         l.expiration = Expiration::Date(date(2025, 3, 25));
@@ -605,9 +662,21 @@ mod tests {
         l.expiration = Expiration::Date(date(2025, 3, 3));
         let rules = [rule(1, AlertKind::Expiration)];
         let users = seed_users();
-        let q = notification_queue(&rules, std::slice::from_ref(&l), &users, &[], date(2025, 3, 1));
+        let q = notification_queue(
+            &rules,
+            std::slice::from_ref(&l),
+            &users,
+            &[],
+            date(2025, 3, 1),
+        );
         let s = snooze(&q.due[0].record, "5", &user(Profile::SalesRep), at(1, 9)).unwrap();
-        let q = notification_queue(&rules, std::slice::from_ref(&l), &users, std::slice::from_ref(&s), date(2025, 3, 2));
+        let q = notification_queue(
+            &rules,
+            std::slice::from_ref(&l),
+            &users,
+            std::slice::from_ref(&s),
+            date(2025, 3, 2),
+        );
         assert_eq!((q.due.len(), q.snoozed.len()), (0, 1));
         let q = notification_queue(&rules, &[l], &users, &[s], date(2025, 3, 6));
         assert_eq!((q.due.len(), q.snoozed.len(), q.sent.len()), (0, 0, 0));
