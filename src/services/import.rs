@@ -11,10 +11,11 @@
 use thiserror::Error;
 
 use crate::domain::{
-    authorize, Account, Contact, Lead, License, Package, PackageVersion, Permission,
-    PermissionError, Sequences, User,
+    authorize, Account, Contact, Lead, License, LicenseStatus, Package, PackageVersion,
+    Permission, PermissionError, Sequences, User,
 };
 use crate::exchange::{Desk, ImportJob, ImportPlan, Write};
+use crate::services::notifications::UninstallAlerts;
 use crate::storage::records::SEQUENCES_KEY;
 use crate::storage::{Committed, Record, Repository, StorageError, WriteBatch};
 
@@ -92,6 +93,58 @@ pub fn may_import(actor: &User) -> Result<(), PermissionError> {
     authorize(actor, Permission::ModifyLicense)
 }
 
+/// Adds to `batch` the notifications of every license the import changes
+/// from installed to Uninstalled (one per uninstall rule, made by the
+/// domain), dated when the import changed it. A license new to the desk
+/// records an uninstall that happened elsewhere, before: none for it.
+async fn add_uninstall_notifications<R: Repository>(
+    repo: &R,
+    plan: &ImportPlan,
+    batch: &mut WriteBatch,
+) -> Result<(), StorageError> {
+    let uninstalled: Vec<&License> = plan
+        .writes
+        .licenses
+        .iter()
+        .map(|w| &w.record)
+        .filter(|l| l.status == LicenseStatus::Uninstalled)
+        .collect();
+    if uninstalled.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = uninstalled.iter().map(|l| l.key()).collect();
+    let before = repo.get_many::<License>(&ids).await?;
+    let changed: Vec<(License, &License)> = before
+        .into_iter()
+        .zip(uninstalled)
+        .filter_map(|(b, after)| b.map(|b| (b.record, after)))
+        .filter(|(b, _)| b.status != LicenseStatus::Uninstalled)
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let candidates: Vec<&License> = changed.iter().map(|(b, _)| b).collect();
+    let alerts = UninstallAlerts::load(repo, &candidates).await?;
+    for (before, after) in &changed {
+        let imported = plan
+            .writes
+            .packages
+            .iter()
+            .find(|p| p.record.id == after.package_id)
+            .map(|p| p.record.name.to_string());
+        let package_name = match imported {
+            Some(name) => name,
+            None => repo
+                .get_shown::<Package>(after.package_id.to18())
+                .await?
+                .map(|p| p.name.to_string())
+                .unwrap_or_default(),
+        };
+        alerts.add_to(batch, Some(before), after, &package_name, after.last_modified.at);
+    }
+    Ok(())
+}
+
 /// Writes the accepted rows of `plan`, all or nothing.
 pub async fn commit_import<R: Repository>(
     repo: &R,
@@ -102,7 +155,9 @@ pub async fn commit_import<R: Repository>(
     if !plan.has_writes() {
         return Err(ImportFailure::NothingToImport);
     }
-    let committed = repo.commit(import_batch(plan)).await?;
+    let mut batch = import_batch(plan);
+    add_uninstall_notifications(repo, plan, &mut batch).await?;
+    let committed = repo.commit(batch).await?;
     Ok(ImportDone {
         records: plan.writes.records(),
         history: plan.writes.history.len(),
