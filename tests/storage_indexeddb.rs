@@ -386,7 +386,11 @@ async fn upgrades_a_v2_database_keeping_its_data() {
         w.sequences
     );
     assert_eq!(
-        ok(repo.find(LICENSE_STATUS, Query::eq("Active")).await, "by status").len(),
+        ok(
+            repo.find(LICENSE_STATUS, Query::eq("Active")).await,
+            "by status"
+        )
+        .len(),
         1
     );
     // The new store is there, empty, and keeps a notification.

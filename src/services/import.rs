@@ -11,8 +11,8 @@
 use thiserror::Error;
 
 use crate::domain::{
-    authorize, Account, Contact, Lead, License, LicenseStatus, Package, PackageVersion,
-    Permission, PermissionError, Sequences, User,
+    authorize, Account, Contact, Lead, License, LicenseStatus, Package, PackageVersion, Permission,
+    PermissionError, Sequences, User,
 };
 use crate::exchange::{Desk, ImportJob, ImportPlan, Write};
 use crate::services::notifications::UninstallAlerts;
@@ -140,7 +140,13 @@ async fn add_uninstall_notifications<R: Repository>(
                 .map(|p| p.name.to_string())
                 .unwrap_or_default(),
         };
-        alerts.add_to(batch, Some(before), after, &package_name, after.last_modified.at);
+        alerts.add_to(
+            batch,
+            Some(before),
+            after,
+            &package_name,
+            after.last_modified.at,
+        );
     }
     Ok(())
 }

@@ -1199,9 +1199,11 @@ mod tests {
                 .starts_with(&format!("{company} uninstalled Invoice Pro 1.1.0")));
             assert!(queue.due[0].body.contains("installed it on 2025-"));
             // Already Uninstalled: refused, and no notification is added.
-            assert!(simulate_uninstall(&repo, &org, v1.package_id.to18(), at(9, 9))
-                .await
-                .is_err());
+            assert!(
+                simulate_uninstall(&repo, &org, v1.package_id.to18(), at(9, 9))
+                    .await
+                    .is_err()
+            );
             assert_eq!(
                 repo.count::<crate::domain::NotificationRecord>()
                     .await

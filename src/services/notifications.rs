@@ -10,8 +10,8 @@ use thiserror::Error;
 
 use crate::domain::{
     customer_company, mark_sent, notification_queue, snooze, uninstall_notifications, Account,
-    AlertKind, AlertRule, Field, Lead, License, NoticeError, NotificationQueue,
-    NotificationRecord, SfId, User,
+    AlertKind, AlertRule, Field, Lead, License, NoticeError, NotificationQueue, NotificationRecord,
+    SfId, User,
 };
 use crate::storage::{commit_with_counters, Repository, StorageError, Stored, WriteBatch};
 
@@ -24,9 +24,7 @@ pub async fn load_queue<R: Repository>(
     let rules: Vec<AlertRule> = repo.list_records::<AlertRule>().await?;
     let licenses: Vec<License> = repo.list_records::<License>().await?;
     let stored: Vec<NotificationRecord> = repo.list_records::<NotificationRecord>().await?;
-    Ok(notification_queue(
-        &rules, &licenses, users, &stored, today,
-    ))
+    Ok(notification_queue(&rules, &licenses, users, &stored, today))
 }
 
 /// Why a notification was not marked or snoozed. Either way nothing was saved.
@@ -188,8 +186,8 @@ mod tests {
                 repo.create(u).await.unwrap();
             }
             let mut seq = Sequences::default();
-            let rule = new_uninstall_rule(w.catalog.admin.id.to18(), &w.catalog.users, &mut seq)
-                .unwrap();
+            let rule =
+                new_uninstall_rule(w.catalog.admin.id.to18(), &w.catalog.users, &mut seq).unwrap();
             repo.create(rule).await.unwrap();
         });
         w
@@ -206,20 +204,38 @@ mod tests {
         let today = w.catalog.now.date();
         let q = block_on(load_queue(&repo, &users, today)).unwrap();
         assert_eq!(q.due.len(), 1);
-        let actor = users.iter().find(|u| u.profile == Profile::SalesRep).unwrap();
-        let sent =
-            block_on(mark_notification_sent(&repo, &q.due[0].record, actor, w.catalog.now))
-                .unwrap();
+        let actor = users
+            .iter()
+            .find(|u| u.profile == Profile::SalesRep)
+            .unwrap();
+        let sent = block_on(mark_notification_sent(
+            &repo,
+            &q.due[0].record,
+            actor,
+            w.catalog.now,
+        ))
+        .unwrap();
         let q = block_on(load_queue(&repo, &users, today)).unwrap();
         assert!(q.due.is_empty());
         assert_eq!(q.sent[0].record.sent.as_ref().unwrap().by_name, actor.name);
         assert_eq!(q.sent[0].state, NoticeState::Sent);
         // A second tab that still shows it due is refused; nothing changes.
-        let err = block_on(snooze_notification(&repo, &notice, "3", actor, w.catalog.now))
-            .unwrap_err();
-        assert!(matches!(err, NoticeFailure::Notice(NoticeError::AlreadySent { .. })));
+        let err = block_on(snooze_notification(
+            &repo,
+            &notice,
+            "3",
+            actor,
+            w.catalog.now,
+        ))
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            NoticeFailure::Notice(NoticeError::AlreadySent { .. })
+        ));
         assert_eq!(
-            block_on(repo.load::<NotificationRecord>(&sent.key)).unwrap().record,
+            block_on(repo.load::<NotificationRecord>(&sent.key))
+                .unwrap()
+                .record,
             sent
         );
     }
@@ -228,7 +244,10 @@ mod tests {
     fn an_expiration_notification_is_stored_when_first_snoozed() {
         let repo = MemoryRepository::new();
         let users = seed_users();
-        let rep = users.iter().find(|u| u.profile == Profile::SalesRep).unwrap();
+        let rep = users
+            .iter()
+            .find(|u| u.profile == Profile::SalesRep)
+            .unwrap();
         let w = samples::world().unwrap();
         let mut license = w.license.clone();
         let today = w.catalog.now.date();
@@ -249,11 +268,24 @@ mod tests {
         let q = block_on(load_queue(&repo, &users, today)).unwrap();
         assert_eq!(q.due.len(), 1);
         assert_eq!(block_on(repo.count::<NotificationRecord>()).unwrap(), 0);
-        let err = block_on(snooze_notification(&repo, &q.due[0].record, "0", rep, w.catalog.now))
-            .unwrap_err();
+        let err = block_on(snooze_notification(
+            &repo,
+            &q.due[0].record,
+            "0",
+            rep,
+            w.catalog.now,
+        ))
+        .unwrap_err();
         assert_eq!(err.field(), Field::SnoozeDays);
         assert_eq!(block_on(repo.count::<NotificationRecord>()).unwrap(), 0);
-        block_on(snooze_notification(&repo, &q.due[0].record, "2", rep, w.catalog.now)).unwrap();
+        block_on(snooze_notification(
+            &repo,
+            &q.due[0].record,
+            "2",
+            rep,
+            w.catalog.now,
+        ))
+        .unwrap();
         let q = block_on(load_queue(&repo, &users, today)).unwrap();
         assert_eq!((q.due.len(), q.snoozed.len()), (0, 1));
         let later = today + chrono::Days::new(2);
