@@ -1,5 +1,12 @@
 import { test, expect } from './fixtures';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+
+async function selectMatching(select: Locator, pattern: RegExp) {
+  const labels = await select.locator('option').allTextContents();
+  const label = labels.find((l) => pattern.test(l));
+  expect(label, `an option matching ${pattern}`).toBeDefined();
+  await select.selectOption({ label: label ?? '' });
+}
 
 // Uninstall alerts and the notification queue: Home shows the count and the
 // first 5 with a link to the whole queue, where each is marked as sent or
@@ -65,19 +72,27 @@ test('an uninstall in the simulator with an uninstall rule makes a due notificat
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Subscriber simulator' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Subscriber simulator' })).toBeVisible();
-  const held = page.getByRole('table', { name: 'Licenses of this org' });
-  await expect(held).toBeVisible();
-  await page.getByRole('button', { name: 'Uninstall', exact: true }).click();
-  await expect(page.getByRole('status').filter({ hasText: /ninstall/ }).first()).toBeVisible();
+  const form = page.getByRole('region', { name: 'Install a package into a subscriber org', exact: true });
+  await selectMatching(form.getByLabel('Package version'), /^FieldForce Scheduler/);
+  await form.getByLabel('Org Name').fill('Umbrella Retention');
+  await form.getByLabel('Installer Last Name').fill('Wesker');
+  await form.getByLabel('Company').fill('Umbrella Corp');
+  await form.getByRole('button', { name: 'Install' }).click();
+  await expect(form.getByRole('status')).toContainText('A lead and a license were created');
+  const org = page.getByRole('region', { name: 'Events from a subscriber org', exact: true });
+  await selectMatching(org.getByLabel('Subscriber org'), /^Umbrella Retention \(/);
+  await org.getByRole('button', { name: 'Uninstall' }).click();
+  await expect(org.getByRole('status')).toContainText('Uninstall: FieldForce Scheduler');
 
   await page.getByRole('link', { name: 'License Desk' }).click();
   await openQueue(page);
   const due = page.getByRole('region', { name: /^Due \(/ });
   const row = due.getByRole('row').filter({ hasText: 'When uninstalled' });
+  await expect(row).toContainText('Umbrella Corp: FieldForce Scheduler');
   await expect(row).toHaveCount(1);
   await expect(row).toContainText(/Uninstalled on \d{4}-\d{2}-\d{2}/);
   await expect(row).toContainText(/installed \d{4}-\d{2}-\d{2}/);
   const href = await row.getByRole('link', { name: /^Email Priya Shah about L-/ }).getAttribute('href');
-  expect(href).toMatch(/^mailto:priya\.shah@example\.com\?subject=.+%20uninstalled%20.+&body=Hi%20Priya%20Shah/);
+  expect(href).toMatch(/^mailto:priya\.shah@example\.com\?subject=Umbrella%20Corp%20uninstalled%20FieldForce%20Scheduler%20.+&body=Hi%20Priya%20Shah/);
   expect(href).toContain('installed%20it%20on%20');
 });
