@@ -30,9 +30,9 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use crate::domain::{
     add_days, convert_lead, modify_license, new_alert_rule, register_package, seed_users, Account,
     AlertRule, AlertRuleDraft, Contact, HistoryEntry, InstallEvent, InstallInput, Installer,
-    KeyPrefix, Lead, License, LicenseStatus, ModifyLicenseDraft, OrgStatus, Package, PackageDraft,
-    PackageVersion, PackageVersionDraft, Profile, RegistrationDraft, Sequences, SfId,
-    SubscriberOrg, User,
+    KeyPrefix, Lead, License, LicenseStatus, ModifyLicenseDraft, NotificationRecord, OrgStatus,
+    Package, PackageDraft, PackageVersion, PackageVersionDraft, Profile, RegistrationDraft,
+    Sequences, SfId, SubscriberOrg, User,
 };
 use crate::services::install::{plan_install, plan_org_status, plan_uninstall, plan_used_licenses};
 use crate::storage::{Expect, Record, Repository, StorageError, WriteBatch};
@@ -1590,6 +1590,7 @@ pub async fn save_demo_data<R: Repository>(
     delete_others::<Contact, R>(repo, &keys(&data.contacts), &mut batch).await?;
     delete_others::<InstallEvent, R>(repo, &keys(&data.installs), &mut batch).await?;
     delete_others::<AlertRule, R>(repo, &keys(&data.alert_rules), &mut batch).await?;
+    delete_others::<NotificationRecord, R>(repo, &HashSet::new(), &mut batch).await?;
     delete_others::<User, R>(repo, &keys(&data.users), &mut batch).await?;
     put_all(&mut batch, data.users);
     put_all(&mut batch, data.packages);
@@ -1630,6 +1631,7 @@ pub async fn reset<R: Repository>(repo: &R) -> Result<(), StorageError> {
     delete_others::<Contact, R>(repo, &none, &mut batch).await?;
     delete_others::<InstallEvent, R>(repo, &none, &mut batch).await?;
     delete_others::<AlertRule, R>(repo, &none, &mut batch).await?;
+    delete_others::<NotificationRecord, R>(repo, &none, &mut batch).await?;
     delete_others::<Sequences, R>(repo, &none, &mut batch).await?;
     delete_others::<User, R>(repo, &keys(&users), &mut batch).await?;
     put_all(&mut batch, users);

@@ -77,6 +77,7 @@ fn Shell(ctx: AppContext) -> impl IntoView {
                 <Route path=path!("/installs") view=pages::installs::InstallLogPage />
                 <Route path=path!("/simulator") view=pages::simulator::SimulatorPage />
                 <Route path=path!("/data") view=pages::data::DataPage />
+                <Route path=path!("/notifications") view=pages::notifications::NotificationsPage />
                 <Route path=path!("/settings") view=pages::settings::SettingsPage />
                 <Route path=path!("/settings/damaged") view=pages::damaged::DamagedRecordsPage />
             </Routes>

@@ -12,7 +12,9 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyPath;
-use license_desk::domain::{HistoryEntry, Lead, License, Sequences, User};
+use license_desk::domain::{
+    AlertRule, HistoryEntry, Lead, License, NotificationRecord, Sequences, User,
+};
 use license_desk::storage::contract::{self, samples, Outcome};
 use license_desk::storage::{
     encode_v1, schema, settings, ChangeOrigin, IdbRepository, Query, Record, Repository,
@@ -326,6 +328,84 @@ async fn upgrades_a_v1_database_keeping_its_data() {
     assert_eq!(updated.rev, 4);
     let _ = ok(repo.load::<Lead>(&w.lead.key()).await, "lead");
     let _ = ok(repo.get_all::<HistoryEntry>().await, "history entries");
+}
+
+/// A database the previous version of the app (schema 2, no notifications
+/// store) filled opens at the current version with nothing lost, and the
+/// new store works at once.
+#[wasm_bindgen_test]
+async fn upgrades_a_v2_database_keeping_its_data() {
+    let name = fresh_name("v2");
+    let w = match samples::world() {
+        Ok(w) => w,
+        Err(e) => panic!("samples: {e}"),
+    };
+    {
+        let old = match IdbRepository::open_at_version(&name, 2, || {}).await {
+            Ok(repo) => repo,
+            Err(e) => panic!("opening at v2: {e}"),
+        };
+        assert_eq!(old.version(), 2);
+        let created = ok(old.create(w.license.clone()).await, "license");
+        ok(old.update(created).await, "license again");
+        ok(old.create(w.alert_rule.clone()).await, "alert rule");
+        ok(old.create(w.lead.clone()).await, "lead");
+        ok(old.create(w.sequences.clone()).await, "counters");
+        ok(
+            old.put_all(
+                w.catalog.users.clone(),
+                license_desk::storage::Expect::Absent,
+            )
+            .await,
+            "users",
+        );
+    } // dropped: the old app's connection closes
+    sleep(10).await;
+
+    let repo = open(&name).await;
+    assert_eq!(repo.version(), schema::SCHEMA_VERSION);
+    assert_eq!(
+        ok(repo.load::<License>(&w.license.key()).await, "license"),
+        Stored {
+            rev: 2,
+            record: w.license.clone()
+        }
+    );
+    let rule = ok(
+        repo.load::<AlertRule>(&w.alert_rule.key()).await,
+        "alert rule",
+    );
+    assert_eq!(rule.record, w.alert_rule);
+    assert_eq!(
+        ok(repo.count::<User>().await, "users") as usize,
+        w.catalog.users.len()
+    );
+    let _ = ok(repo.load::<Lead>(&w.lead.key()).await, "lead");
+    assert_eq!(
+        ok(repo.load::<Sequences>(SEQUENCES_KEY).await, "counters").record,
+        w.sequences
+    );
+    assert_eq!(
+        ok(
+            repo.find(LICENSE_STATUS, Query::eq("Active")).await,
+            "by status"
+        )
+        .len(),
+        1
+    );
+    // The new store is there, empty, and keeps a notification.
+    assert_eq!(
+        ok(repo.count::<NotificationRecord>().await, "notifications"),
+        0
+    );
+    let made = ok(repo.create(w.notification.clone()).await, "notification");
+    assert_eq!(
+        ok(
+            repo.load::<NotificationRecord>(&w.notification.key).await,
+            "notification back"
+        ),
+        made
+    );
 }
 
 #[wasm_bindgen_test]

@@ -1,5 +1,8 @@
-//! Expiration alerts: "N days before a license expires, notify user U", so a
-//! renewal is discussed before the customer loses access.
+//! Alert rules. Expiration rules say "N days before a license expires, notify
+//! user U", so a renewal is discussed before the customer loses access;
+//! uninstall rules say "when a license becomes Uninstalled, notify user U"
+//! (the LMA guide's customer-retention specialist). Uninstall notifications
+//! are made in `notifications.rs`.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -16,9 +19,23 @@ use super::Field;
 /// A year ahead is as early as a renewal conversation usefully starts.
 pub const MAX_DAYS_BEFORE: u32 = 365;
 
+/// What an alert rule waits for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AlertKind {
+    /// `days_before` days before a license's Expiration Date.
+    #[default]
+    Expiration,
+    /// A license becomes Uninstalled.
+    Uninstall,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertRule {
     pub id: SfId,
+    /// Rules saved before uninstall rules existed are expiration rules.
+    #[serde(default)]
+    pub kind: AlertKind,
+    /// Expiration rules only (0 for an uninstall rule).
     pub days_before: u32,
     pub recipient: SfId,
 }
@@ -71,8 +88,35 @@ pub fn new_alert_rule(
         .ok_or_else(|| AlertRuleError::DaysBefore {
             input: text.chars().take(40).collect(),
         })?;
-    let recipient = SfId::parse_with_prefix(&draft.recipient, KeyPrefix::User)
-        .map_err(AlertRuleError::RecipientId)?;
+    let recipient = check_recipient(&draft.recipient, users)?;
+    Ok(AlertRule {
+        id: seq.next_id(KeyPrefix::AlertRule),
+        kind: AlertKind::Expiration,
+        days_before,
+        recipient,
+    })
+}
+
+/// "When a license becomes Uninstalled, notify `recipient`" (a user ID, as
+/// the user picker gives it), validated like an expiration rule's recipient.
+pub fn new_uninstall_rule(
+    recipient: &str,
+    users: &[User],
+    seq: &mut Sequences,
+) -> Result<AlertRule, AlertRuleError> {
+    let recipient = check_recipient(recipient, users)?;
+    Ok(AlertRule {
+        id: seq.next_id(KeyPrefix::AlertRule),
+        kind: AlertKind::Uninstall,
+        days_before: 0,
+        recipient,
+    })
+}
+
+/// An active, known user: an inactive one would never read the alert.
+fn check_recipient(input: &str, users: &[User]) -> Result<SfId, AlertRuleError> {
+    let recipient =
+        SfId::parse_with_prefix(input, KeyPrefix::User).map_err(AlertRuleError::RecipientId)?;
     let user = users
         .iter()
         .find(|u| u.id == recipient)
@@ -82,11 +126,7 @@ pub fn new_alert_rule(
             name: user.name.clone(),
         });
     }
-    Ok(AlertRule {
-        id: seq.next_id(KeyPrefix::AlertRule),
-        days_before,
-        recipient,
-    })
+    Ok(recipient)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,14 +142,12 @@ pub struct Notification {
 
 impl Notification {
     /// Same rule, license and expiration date means the same notification,
-    /// so the UI can remember which ones were sent; a renewal (new date)
-    /// makes a new one.
+    /// so one marked as sent stays sent; a renewal (new date) makes a new one.
     pub fn key(&self) -> String {
-        format!(
-            "{}:{}:{}",
-            self.rule.id,
-            self.license.id,
-            self.license.expiration.to_csv()
+        expiration_key(
+            &self.rule.id,
+            &self.license.id,
+            &self.license.expiration.to_csv(),
         )
     }
 }
@@ -153,7 +191,7 @@ pub fn due_notifications(
     today: NaiveDate,
 ) -> Vec<Notification> {
     let mut due = Vec::new();
-    for rule in rules {
+    for rule in rules.iter().filter(|r| r.kind == AlertKind::Expiration) {
         let Some(recipient) = users.iter().find(|u| u.id == rule.recipient && u.active) else {
             continue;
         };
@@ -179,6 +217,11 @@ pub fn due_notifications(
         (a.days_left, a.license.name, &a.rule.id).cmp(&(b.days_left, b.license.name, &b.rule.id))
     });
     due
+}
+
+/// The stored key of an expiration notification (see [`Notification::key`]).
+pub fn expiration_key(rule: &SfId, license: &SfId, expiration: &str) -> String {
+    format!("expiration-{}-{}-{expiration}", rule.to18(), license.to18())
 }
 
 fn when(days_left: i64) -> String {
@@ -263,6 +306,7 @@ mod tests {
     fn rule(days: u32) -> AlertRule {
         AlertRule {
             id: SfId::generate(KeyPrefix::AlertRule, 1),
+            kind: AlertKind::Expiration,
             days_before: days,
             recipient: rep().id,
         }
@@ -293,6 +337,41 @@ mod tests {
         let mut forever = expiring(2, date(2025, 3, 5));
         forever.expiration = Expiration::DoesNotExpire;
         assert!(due_notifications(&[rule(30)], &[gone, forever], &seed_users(), today).is_empty());
+    }
+
+    #[test]
+    fn uninstall_rules_make_no_expiration_notification() {
+        let mut r = rule(30);
+        r.kind = AlertKind::Uninstall;
+        let licenses = [expiring(1, date(2025, 3, 5))];
+        assert!(due_notifications(&[r], &licenses, &seed_users(), date(2025, 3, 1)).is_empty());
+    }
+
+    #[test]
+    fn uninstall_rules_are_validated_like_expiration_rules() {
+        let users = seed_users();
+        let mut seq = Sequences::default();
+        let ok = new_uninstall_rule(rep().id.to15(), &users, &mut seq).unwrap();
+        assert_eq!((ok.kind, ok.days_before), (AlertKind::Uninstall, 0));
+        let inactive = users.iter().find(|u| !u.active).unwrap();
+        assert!(matches!(
+            new_uninstall_rule(inactive.id.to18(), &users, &mut seq),
+            Err(AlertRuleError::RecipientInactive { .. })
+        ));
+        assert_eq!(
+            new_uninstall_rule("", &users, &mut seq)
+                .unwrap_err()
+                .field(),
+            Field::Recipient
+        );
+    }
+
+    #[test]
+    fn rules_saved_before_uninstall_rules_read_as_expiration_rules() {
+        let mut old = serde_json::to_value(rule(7)).unwrap();
+        old.as_object_mut().unwrap().remove("kind");
+        let read: AlertRule = serde_json::from_value(old).unwrap();
+        assert_eq!(read, rule(7));
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub enum Field {
     LastName,
     Company,
     UsedLicenses,
+    SnoozeDays,
 }
 
 impl Field {
@@ -55,6 +56,7 @@ impl Field {
             Field::LastName => "Last Name",
             Field::Company => "Company",
             Field::UsedLicenses => "Used Licenses",
+            Field::SnoozeDays => "Snooze for (days)",
         }
     }
 }

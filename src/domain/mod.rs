@@ -18,6 +18,7 @@ mod license;
 mod license_name;
 mod modifiable;
 mod modify;
+mod notifications;
 mod package;
 mod refresh;
 mod registration;
@@ -29,8 +30,9 @@ mod user;
 mod version;
 
 pub use alerts::{
-    due_notifications, expiring_within, is_expiring_within, mailto, new_alert_rule, AlertRule,
-    AlertRuleDraft, AlertRuleError, Notification, MAX_DAYS_BEFORE,
+    due_notifications, expiration_key, expiring_within, is_expiring_within, mailto, new_alert_rule,
+    new_uninstall_rule, AlertKind, AlertRule, AlertRuleDraft, AlertRuleError, Notification,
+    MAX_DAYS_BEFORE,
 };
 pub use bulk_modify::{
     bulk_modify, BulkDraftError, BulkItem, BulkModifyDraft, BulkOutcome, BulkSummary,
@@ -64,6 +66,11 @@ pub use modifiable::check_modifiable;
 pub use modify::{
     modify_license, modify_license_errors, modify_license_reporting_all, ModifyLicenseDraft,
     ModifyLicenseError, ModifyOutcome, MAX_TRIAL_DAYS,
+};
+pub use notifications::{
+    customer_company, expiration_record, mark_sent, notification_queue, snooze, uninstall_key,
+    uninstall_notifications, Acted, NoticeAbout, NoticeError, NoticeState, NotificationQueue,
+    NotificationRecord, QueueItem, Snooze, MAX_SNOOZE_DAYS,
 };
 pub use package::{
     latest_version, LeadManagerError, Package, PackageDraft, PackageError, PackageName,

@@ -11,10 +11,10 @@ use crate::components::fields::FormNotice;
 use crate::components::loaded::{on_result, Loaded};
 use crate::components::record::{Empty, PageHeader};
 use crate::demo::{build_demo_data, has_data, reset, save_demo_data, DemoSize, DemoSummary};
-use crate::domain::{
-    group_thousands, Dashboard, License, Notification, Package, SfId, EXPIRING_SOON_DAYS,
-};
+use crate::domain::{group_thousands, Dashboard, License, Package, SfId, EXPIRING_SOON_DAYS};
+use crate::pages::notifications::DueSummary;
 use crate::services::dashboard::load_dashboard;
+use crate::services::notifications::load_queue;
 use crate::storage::persistence::request_persistence;
 use crate::storage::{Repository, StorageError};
 use chrono::{Duration, NaiveDate};
@@ -278,64 +278,19 @@ fn ExpiringSoon(licenses: Vec<License>, packages: Vec<(SfId, String)>) -> impl I
     }
 }
 
+/// The notifications due: the count and the first few (the whole queue is
+/// on the Notifications page).
 #[component]
-fn NotificationsDue(notifications: Vec<Notification>) -> impl IntoView {
-    let count = notifications.len();
-    let more = count.saturating_sub(LIST_LIMIT);
-    let rows = notifications
-        .into_iter()
-        .take(LIST_LIMIT)
-        .map(|n| {
-            let href = format!("/licenses/{}", n.license.id.to18());
-            let rule = format!("{} days before expiration", n.rule.days_before);
-            let email_label = format!("Email {} about {}", n.recipient.name, n.license.name);
-            view! {
-                <tr>
-                    <th scope="row">{n.recipient.name.clone()}</th>
-                    <td><A href=href>{n.license.name.to_string()}</A> " " {n.license.lead_name.clone()}</td>
-                    <td>{days_left_text(n.days_left)}</td>
-                    <td>{rule}</td>
-                    <td>
-                        <a class="button" href=n.mailto.clone() aria-label=email_label title=n.subject.clone()>
-                            "Email"
-                        </a>
-                    </td>
-                </tr>
-            }
-        })
-        .collect_view();
+fn DueNotifications() -> impl IntoView {
+    let app = use_app();
+    let queue = app.live_resource(move |repo| {
+        let users = app.users.get();
+        async move { load_queue(&repo, &users, today()).await }
+    });
     view! {
-        <section class="card" aria-labelledby="notifications-title">
-            <header>
-                <h2 id="notifications-title">{format!("Notifications due ({count})")}</h2>
-                <A href="/settings">"Alert rules"</A>
-            </header>
-            {if count == 0 {
-                view! {
-                    <Empty>
-                        "No notification is due. Alert rules (Settings) say how many days before a license expires whom to notify."
-                    </Empty>
-                }
-                    .into_any()
-            } else {
-                view! {
-                    <table>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Notify"</th>
-                                <th scope="col">"License"</th>
-                                <th scope="col">"Expires"</th>
-                                <th scope="col">"Alert rule"</th>
-                                <th scope="col">"Email"</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                    {(more > 0).then(|| view! { <p class="list-count">{format!("and {more} more")}</p> })}
-                }
-                    .into_any()
-            }}
-        </section>
+        <Loaded resource=queue what="Reading the notifications…" let:q>
+            <DueSummary due=q.due />
+        </Loaded>
     }
 }
 
@@ -439,7 +394,7 @@ fn DashboardSection() -> impl IntoView {
             } else {
                 let expiring = d.expiring_soon.clone();
                 view! {
-                    <NotificationsDue notifications=d.notifications.clone() />
+                    <DueNotifications />
                     {move || {
                         let names = packages.get().unwrap_or_default();
                         view! { <ExpiringSoon licenses=expiring.clone() packages=names /> }

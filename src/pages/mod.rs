@@ -11,6 +11,7 @@ pub mod license_detail;
 pub mod licenses;
 pub mod modify_license;
 pub mod not_found;
+pub mod notifications;
 pub mod packages;
 pub mod settings;
 pub mod simulator;

@@ -1,7 +1,9 @@
 //! Settings: storage on this device (persistent or not, space used), the
-//! way to Damaged records, and expiration alert rules ("N days before a
-//! license expires, notify user U"). The domain validates a rule; its errors are shown by
-//! their input. Due notifications are listed on the Home page.
+//! way to Damaged records, expiration alert rules ("N days before a
+//! license expires, notify user U") and uninstall alert rules ("when a
+//! license becomes Uninstalled, notify user U"). The domain validates a
+//! rule; its errors are shown by their input. Due notifications are on Home
+//! and the Notifications page.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -12,8 +14,10 @@ use crate::components::fields::{SelectInput, TextInput};
 use crate::components::loaded::{on_result, Loaded};
 use crate::components::record::{Empty, ErrorNotice, PageHeader};
 use crate::components::storage_status::StorageStatus;
-use crate::domain::{AlertRule, AlertRuleDraft, Field, User, MAX_DAYS_BEFORE};
-use crate::services::alerts::{add_rule, load_rules, remove_rule, AlertRuleFailure};
+use crate::domain::{AlertKind, AlertRule, AlertRuleDraft, Field, User, MAX_DAYS_BEFORE};
+use crate::services::alerts::{
+    add_rule, add_uninstall_rule, load_rules, remove_rule, AlertRuleFailure,
+};
 
 /// The Days Before Expiration hint, from the domain's limit.
 fn days_hint() -> &'static str {
@@ -35,6 +39,9 @@ fn rule_text(rule: &AlertRule, users: &[User]) -> (String, String) {
             }
         })
         .unwrap_or_else(|| format!("Unknown user {}", rule.recipient.to15()));
+    if rule.kind == AlertKind::Uninstall {
+        return ("When a license becomes Uninstalled".to_string(), who);
+    }
     let when = match rule.days_before {
         0 => "On the day a license expires".to_string(),
         1 => "1 day before a license expires".to_string(),
@@ -114,6 +121,46 @@ pub fn SettingsPage() -> impl IntoView {
             })
             .collect::<Vec<_>>()
     });
+    // Uninstall rules: only whom to notify.
+    let uninstall_recipient = RwSignal::new(String::new());
+    let uninstall_error = RwSignal::new(None::<AlertRuleFailure>);
+    let uninstall_notice = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if uninstall_recipient.get_untracked().is_empty() {
+            if let Some(u) = app.users.get().iter().find(|u| u.active) {
+                uninstall_recipient.set(u.id.to18().to_string());
+            }
+        }
+    });
+    let add_uninstall = Action::new_local(move |recipient: &String| {
+        let repo = app.repo();
+        let recipient = recipient.clone();
+        let users = app.users.get_untracked();
+        async move { add_uninstall_rule(&repo, &recipient, &users).await }
+    });
+    on_result(add_uninstall, move |result| match result {
+        Ok(rule) => {
+            uninstall_error.set(None);
+            let (when, who) = rule_text(&rule, &app.users.get_untracked());
+            uninstall_notice.set(Some(format!("Alert rule added: {when}, notify {who}.")));
+        }
+        Err(e) => {
+            uninstall_notice.set(None);
+            uninstall_error.set(Some(e));
+        }
+    });
+    let on_uninstall_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        uninstall_notice.set(None);
+        add_uninstall.dispatch_local(uninstall_recipient.get_untracked());
+    };
+    let uninstall_field_error = Signal::derive(move || {
+        uninstall_error
+            .get()
+            .filter(|e| e.field() == Field::Recipient)
+            .map(|e| e.to_string())
+    });
+
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         notice.set(None);
@@ -123,10 +170,15 @@ pub fn SettingsPage() -> impl IntoView {
         });
     };
 
-    let list = move |rules: Vec<AlertRule>| {
+    let list = move |rules: Vec<AlertRule>, kind: AlertKind| {
+        let rules: Vec<AlertRule> = rules.into_iter().filter(|r| r.kind == kind).collect();
         if rules.is_empty() {
             return view! { <Empty>"No alert rule yet: add one below."</Empty> }.into_any();
         }
+        let first_column = match kind {
+            AlertKind::Expiration => "Days Before Expiration",
+            AlertKind::Uninstall => "When",
+        };
         let users = app.users.get();
         let rows = rules
             .into_iter()
@@ -160,7 +212,7 @@ pub fn SettingsPage() -> impl IntoView {
             <table>
                 <thead>
                     <tr>
-                        <th scope="col">"Days Before Expiration"</th>
+                        <th scope="col">{first_column}</th>
                         <th scope="col">"Notify User"</th>
                         <th scope="col"><span class="hint">"Actions"</span></th>
                     </tr>
@@ -196,7 +248,7 @@ pub fn SettingsPage() -> impl IntoView {
                 </p>
             </div>
             <Loaded resource=rules what="Reading the alert rules…" let:r>
-                {move || list(r.clone())}
+                {move || list(r.clone(), AlertKind::Expiration)}
             </Loaded>
             <div class="card-body">
                 <h3>"Add an alert rule"</h3>
@@ -226,6 +278,44 @@ pub fn SettingsPage() -> impl IntoView {
                     <div class="form-actions">
                         <button type="submit" class="primary" disabled=move || add.pending().get()>
                             "Add rule"
+                        </button>
+                    </div>
+                </form>
+            </div>
+        </section>
+        <section class="card" aria-labelledby="uninstall-rules-title">
+            <header>
+                <h2 id="uninstall-rules-title">"Uninstall alert rules"</h2>
+                <A href="/notifications">"Notifications"</A>
+            </header>
+            <div class="card-body">
+                <p>
+                    "When a customer uninstalls a package, a customer-retention specialist should find out why. Each rule says whom to notify: every license that becomes Uninstalled (in the Subscriber simulator, by Refresh Licenses or by an import) makes one due notification per rule, with a ready email naming the company, package, version and install date."
+                </p>
+            </div>
+            <Loaded resource=rules what="Reading the alert rules…" let:r>
+                {move || list(r.clone(), AlertKind::Uninstall)}
+            </Loaded>
+            <div class="card-body">
+                <h3>"Add an uninstall alert rule"</h3>
+                <form class="form" on:submit=on_uninstall_submit novalidate>
+                    <SelectInput
+                        id="uninstall-rule-recipient"
+                        label="Notify User"
+                        value=uninstall_recipient
+                        options=user_options
+                        error=uninstall_field_error
+                    />
+                    {move || {
+                        uninstall_error
+                            .get()
+                            .filter(|e| e.field() == Field::Form)
+                            .map(|e| view! { <ErrorNotice message=e.to_string() /> })
+                    }}
+                    {move || uninstall_notice.get().map(|n| view! { <div class="notice success" role="status">{n}</div> })}
+                    <div class="form-actions">
+                        <button type="submit" class="primary" disabled=move || add_uninstall.pending().get()>
+                            "Add uninstall rule"
                         </button>
                     </div>
                 </form>
@@ -262,6 +352,7 @@ mod tests {
         let rep = users.iter().find(|u| u.active).unwrap();
         let a = AlertRule {
             id: SfId::generate(KeyPrefix::AlertRule, 1),
+            kind: crate::domain::AlertKind::Expiration,
             days_before: 7,
             recipient: rep.id.clone(),
         };

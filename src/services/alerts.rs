@@ -1,9 +1,12 @@
-//! Expiration alert rules: list, add (the domain validates the rule and
-//! gives it an ID, saved with the counters in one batch) and remove.
+//! Alert rules (expiration and uninstall): list, add (the domain validates
+//! the rule and gives it an ID, saved with the counters in one batch) and
+//! remove.
 
 use thiserror::Error;
 
-use crate::domain::{new_alert_rule, AlertRule, AlertRuleDraft, AlertRuleError, Field, User};
+use crate::domain::{
+    new_alert_rule, new_uninstall_rule, AlertRule, AlertRuleDraft, AlertRuleError, Field, User,
+};
 use crate::storage::{commit_with_counters, Expect, Repository, StorageError, WriteBatch};
 
 /// Why a rule was not saved. Either way nothing was saved.
@@ -41,6 +44,22 @@ pub async fn add_rule<R: Repository>(
 ) -> Result<AlertRule, AlertRuleFailure> {
     commit_with_counters(repo, |seq| {
         let rule = new_alert_rule(draft, users, seq)?;
+        let mut batch = WriteBatch::new();
+        batch.create(rule.clone());
+        Ok((batch, rule))
+    })
+    .await
+}
+
+/// Saves "when a license becomes Uninstalled, notify `recipient`" (a user
+/// ID), validated by the domain, with the ID counters in one batch.
+pub async fn add_uninstall_rule<R: Repository>(
+    repo: &R,
+    recipient: &str,
+    users: &[User],
+) -> Result<AlertRule, AlertRuleFailure> {
+    commit_with_counters(repo, |seq| {
+        let rule = new_uninstall_rule(recipient, users, seq)?;
         let mut batch = WriteBatch::new();
         batch.create(rule.clone());
         Ok((batch, rule))

@@ -11,10 +11,11 @@
 use thiserror::Error;
 
 use crate::domain::{
-    authorize, Account, Contact, Lead, License, Package, PackageVersion, Permission,
+    authorize, Account, Contact, Lead, License, LicenseStatus, Package, PackageVersion, Permission,
     PermissionError, Sequences, User,
 };
 use crate::exchange::{Desk, ImportJob, ImportPlan, Write};
+use crate::services::notifications::UninstallAlerts;
 use crate::storage::{commit_with_counters, Record, Repository, StorageError, WriteBatch};
 
 /// Every record an import may be compared with, read from the desk.
@@ -87,6 +88,90 @@ pub fn may_import(actor: &User) -> Result<(), PermissionError> {
     authorize(actor, Permission::ModifyLicense)
 }
 
+/// The licenses an import changes from installed to Uninstalled, with what
+/// their notifications need (one per uninstall rule, made by the domain),
+/// read before the commit so each attempt of it adds the same ones. A
+/// license new to the desk records an uninstall that happened elsewhere,
+/// before: none for it.
+struct ImportUninstalls<'p> {
+    alerts: Option<UninstallAlerts>,
+    /// Before, after (as imported), package name.
+    changed: Vec<(License, &'p License, String)>,
+}
+
+impl<'p> ImportUninstalls<'p> {
+    async fn load<R: Repository>(
+        repo: &R,
+        plan: &'p ImportPlan,
+    ) -> Result<ImportUninstalls<'p>, StorageError> {
+        let none = ImportUninstalls {
+            alerts: None,
+            changed: Vec::new(),
+        };
+        let uninstalled: Vec<&License> = plan
+            .writes
+            .licenses
+            .iter()
+            .map(|w| &w.record)
+            .filter(|l| l.status == LicenseStatus::Uninstalled)
+            .collect();
+        if uninstalled.is_empty() {
+            return Ok(none);
+        }
+        let ids: Vec<String> = uninstalled.iter().map(|l| l.key()).collect();
+        let before = repo.get_many::<License>(&ids).await?;
+        let changed: Vec<(License, &License)> = before
+            .into_iter()
+            .zip(uninstalled)
+            .filter_map(|(b, after)| b.map(|b| (b.record, after)))
+            .filter(|(b, _)| b.status != LicenseStatus::Uninstalled)
+            .collect();
+        if changed.is_empty() {
+            return Ok(none);
+        }
+        let candidates: Vec<&License> = changed.iter().map(|(b, _)| b).collect();
+        let alerts = UninstallAlerts::load(repo, &candidates).await?;
+        let mut named = Vec::with_capacity(changed.len());
+        for (before, after) in changed {
+            let imported = plan
+                .writes
+                .packages
+                .iter()
+                .find(|p| p.record.id == after.package_id)
+                .map(|p| p.record.name.to_string());
+            let package_name = match imported {
+                Some(name) => name,
+                None => repo
+                    .get_shown::<Package>(after.package_id.to18())
+                    .await?
+                    .map(|p| p.name.to_string())
+                    .unwrap_or_default(),
+            };
+            named.push((before, after, package_name));
+        }
+        Ok(ImportUninstalls {
+            alerts: Some(alerts),
+            changed: named,
+        })
+    }
+
+    /// Adds the notifications, dated when the import changed each license.
+    fn add_to(&self, batch: &mut WriteBatch) {
+        let Some(alerts) = &self.alerts else {
+            return;
+        };
+        for (before, after, package_name) in &self.changed {
+            alerts.add_to(
+                batch,
+                Some(before),
+                after,
+                package_name,
+                after.last_modified.at,
+            );
+        }
+    }
+}
+
 /// Writes the accepted rows of `plan`, all or nothing.
 pub async fn commit_import<R: Repository>(
     repo: &R,
@@ -97,12 +182,15 @@ pub async fn commit_import<R: Repository>(
     if !plan.has_writes() {
         return Err(ImportFailure::NothingToImport);
     }
+    let uninstalls = ImportUninstalls::load(repo, plan).await?;
     commit_with_counters(repo, |seq| {
         let done = ImportDone {
             records: plan.writes.records(),
             history: plan.writes.history.len(),
         };
-        Ok::<_, ImportFailure>((import_batch(plan, seq), done))
+        let mut batch = import_batch(plan, seq);
+        uninstalls.add_to(&mut batch);
+        Ok::<_, ImportFailure>((batch, done))
     })
     .await
 }

@@ -22,6 +22,7 @@ use crate::domain::{
     RegistrationDraft, RegistrationError, Sequences, SfId, SubscriberOrg, User, VersionNumber,
     MAX_SEATS,
 };
+use crate::services::notifications::UninstallAlerts;
 use crate::storage::records::{INSTALL_ORG, LICENSE_ORG, VERSION_PACKAGE};
 use crate::storage::{
     commit_with_counters, install_batch, Query, Repository, StorageError, Stored, WriteBatch,
@@ -712,10 +713,23 @@ pub async fn simulate_uninstall<R: Repository>(
     now: NaiveDateTime,
 ) -> Result<InstallEvent, SimulatorError> {
     let o = org_license(repo, org_id, package_id).await?;
+    let alerts = UninstallAlerts::load(repo, &[&o.license]).await?;
     commit_with_counters(repo, |seq| {
         let result = plan_uninstall(&o.package, &o.version, &o.license, o.org.clone(), now, seq)?;
         let event = result.event.clone();
-        Ok((install_batch([result], &o.held), event))
+        let after = result.license.clone();
+        let mut batch = install_batch([result], &o.held);
+        // One due notification per uninstall rule, in the same save.
+        if let Some(after) = &after {
+            alerts.add_to(
+                &mut batch,
+                Some(&o.license),
+                after,
+                o.package.name.as_str(),
+                now,
+            );
+        }
+        Ok((batch, event))
     })
     .await
 }
@@ -1149,9 +1163,53 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(status.len(), 1);
+            // Two uninstall rules (and an expiration rule, which makes none).
+            let users = seed_users();
+            let rep = users.iter().find(|u| u.active).unwrap();
+            for _ in 0..2 {
+                crate::services::alerts::add_uninstall_rule(&repo, rep.id.to18(), &users)
+                    .await
+                    .unwrap();
+            }
+            crate::services::alerts::add_rule(
+                &repo,
+                &crate::domain::AlertRuleDraft {
+                    days_before: "30".into(),
+                    recipient: rep.id.to18().into(),
+                },
+                &users,
+            )
+            .await
+            .unwrap();
             simulate_uninstall(&repo, &org, v1.package_id.to18(), at(8, 9))
                 .await
                 .unwrap();
+            let notices = repo
+                .all_records::<crate::domain::NotificationRecord>()
+                .await
+                .unwrap();
+            assert_eq!(notices.len(), 2, "one per uninstall rule");
+            let queue = crate::services::notifications::load_queue(&repo, &users, at(8, 9).date())
+                .await
+                .unwrap();
+            assert_eq!(queue.due.len(), 2);
+            let company = &request(&v1).installer.company;
+            assert!(queue.due[0]
+                .subject
+                .starts_with(&format!("{company} uninstalled Invoice Pro 1.1.0")));
+            assert!(queue.due[0].body.contains("installed it on 2025-"));
+            // Already Uninstalled: refused, and no notification is added.
+            assert!(
+                simulate_uninstall(&repo, &org, v1.package_id.to18(), at(9, 9))
+                    .await
+                    .is_err()
+            );
+            assert_eq!(
+                repo.count::<crate::domain::NotificationRecord>()
+                    .await
+                    .unwrap(),
+                2
+            );
             let licenses = repo.get_all::<License>().await.unwrap();
             assert_eq!(licenses.len(), 1);
             let l = &licenses[0].record;

@@ -10,6 +10,7 @@ pub mod install;
 pub mod join;
 pub mod leads;
 pub mod licenses;
+pub mod notifications;
 pub mod packages;
 pub mod search;
 

@@ -13,9 +13,10 @@ use thiserror::Error;
 
 use crate::domain::{
     latest_version, next_refresh_allowed, refresh_licenses as apply_refresh, Field, InstallEvent,
-    InstallKind, InstalledVersion, LeadManagerError, License, Package, PackageVersion,
-    RefreshError, RefreshSources, SfId, Stamp, SubscriberOrgState, User,
+    InstallKind, InstalledVersion, LeadManagerError, License, LicenseStatus, Package,
+    PackageVersion, RefreshError, RefreshSources, SfId, Stamp, SubscriberOrgState, User,
 };
+use crate::services::notifications::UninstallAlerts;
 use crate::storage::records::{INSTALL_PACKAGE, LICENSE_PACKAGE, VERSION_PACKAGE};
 use crate::storage::{
     commit_with_counters, refresh_batch, Query, Repository, StorageError, StoreName, Stored,
@@ -439,6 +440,18 @@ pub async fn refresh_licenses<R: Repository>(
     let license_records: Vec<License> = licenses.iter().map(|s| s.record.clone()).collect();
     let event_records: Vec<InstallEvent> = events.iter().map(|s| s.record.clone()).collect();
     let org_states = org_states_from_events(&stored.record.id, &event_records);
+    // The licenses this refresh may uninstall: installed ones whose org
+    // reports the package gone.
+    let may_uninstall: Vec<&License> = license_records
+        .iter()
+        .filter(|l| l.status != LicenseStatus::Uninstalled)
+        .filter(|l| {
+            org_states
+                .iter()
+                .any(|s| s.org.org_id == l.subscriber_org_id && s.installed.is_none())
+        })
+        .collect();
+    let alerts = UninstallAlerts::load(repo, &may_uninstall).await?;
 
     commit_with_counters(repo, |seq| {
         let outcome = apply_refresh(
@@ -467,7 +480,16 @@ pub async fn refresh_licenses<R: Repository>(
             refreshed_at: now,
             next_allowed: next_refresh_allowed(&outcome.package),
         };
-        Ok((refresh_batch(&stored, &licenses, &events, outcome), summary))
+        let package_name = outcome.package.name.to_string();
+        let after: Vec<License> = outcome.licenses.clone();
+        let mut batch = refresh_batch(&stored, &licenses, &events, outcome);
+        // One due notification per uninstall rule for each license the
+        // refresh found uninstalled, in the same save.
+        for license in &after {
+            let before = license_records.iter().find(|l| l.id == license.id);
+            alerts.add_to(&mut batch, before, license, &package_name, now);
+        }
+        Ok((batch, summary))
     })
     .await
 }
@@ -963,6 +985,53 @@ mod tests {
             events[0].record.outcome,
             InstallOutcome::LeadAndLicenseCreated { .. }
         ));
+    }
+
+    #[test]
+    fn a_refresh_that_finds_a_license_uninstalled_makes_its_notifications_once() {
+        let p = registered(1, "Invoice Pro");
+        let v1 = version(&p, 1, "1.0.0", false);
+        let repo = world(vec![p.clone()], vec![v1.clone()]);
+        for org in [1, 2] {
+            install_into(
+                &repo,
+                &p.id,
+                &v1,
+                org,
+                installer("Ada", "Lovelace", "Acme"),
+                at(2025, 2, 1, 9),
+            );
+        }
+        let admin = user(Profile::SystemAdministrator);
+        let users = crate::domain::seed_users();
+        block_on(crate::services::alerts::add_uninstall_rule(
+            &repo,
+            admin.id.to18(),
+            &users,
+        ))
+        .unwrap();
+        // The org reported an uninstall the license doesn't reflect yet.
+        let mut events = block_on(repo.get_all::<InstallEvent>()).unwrap();
+        events.sort_by_key(|e| e.record.org.org_id.clone());
+        let mut gone = events[0].record.clone();
+        gone.id = SfId::generate(KeyPrefix::InstallEvent, 600);
+        gone.kind = InstallKind::Uninstall;
+        gone.at = at(2025, 2, 10, 9);
+        block_on(repo.create(gone.clone())).unwrap();
+
+        let now = at(2025, 3, 1, 10);
+        block_on(refresh_licenses(&repo, p.id.to18(), &admin, now)).unwrap();
+        let notices = block_on(repo.all_records::<crate::domain::NotificationRecord>()).unwrap();
+        assert_eq!(notices.len(), 1);
+        assert_eq!(notices[0].company, "Acme");
+        assert_eq!(notices[0].subscriber_org_id, gone.org.org_id);
+        // The next refresh finds it already Uninstalled: nothing new.
+        let later = at(2025, 3, 9, 10);
+        block_on(refresh_licenses(&repo, p.id.to18(), &admin, later)).unwrap();
+        assert_eq!(
+            block_on(repo.count::<crate::domain::NotificationRecord>()).unwrap(),
+            1
+        );
     }
 
     #[test]

@@ -50,8 +50,8 @@ use super::repo::{RawRecord, Repository};
 use super::schema::SCHEMA_VERSION;
 use super::settings::Settings;
 use crate::domain::{
-    Account, AlertRule, Contact, HistoryEntry, InstallEvent, Lead, License, Package,
-    PackageVersion, Sequences, User,
+    Account, AlertRule, Contact, HistoryEntry, InstallEvent, Lead, License, NotificationRecord,
+    Package, PackageVersion, Sequences, User,
 };
 
 /// The `format` field of every backup.
@@ -586,6 +586,10 @@ fn upgrade_data(from: u32, store: StoreName, data: &str) -> Result<Cow<'_, str>,
             // v2 added indexes, kept beside `data` (never in a backup) and
             // computed from the record when it is written: nothing to change.
             2 => {}
+            // v3 added the notifications store (an older backup has none:
+            // it is restored empty) and alert rules' `kind`, which reads
+            // as Expiration when absent: nothing to change.
+            3 => {}
             v => return Err(format!("no upgrade step to data schema {v}")),
         }
     }
@@ -741,6 +745,9 @@ impl<'de> Visitor<'de> for Records<'_> {
                 }
                 StoreName::AlertRules => reader.accept::<AlertRule>(from_schema, entry, &mut keys),
                 StoreName::Counters => reader.accept::<Sequences>(from_schema, entry, &mut keys),
+                StoreName::Notifications => {
+                    reader.accept::<NotificationRecord>(from_schema, entry, &mut keys)
+                }
             }
         }
         Ok(())

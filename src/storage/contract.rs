@@ -813,9 +813,10 @@ pub mod samples {
     use chrono::{NaiveDate, NaiveDateTime};
 
     use crate::domain::{
-        convert_lead, install, modify_license, new_alert_rule, register_package, seed_users,
-        Account, AlertRule, AlertRuleDraft, Contact, HistoryEntry, InstallEvent, InstallInput,
-        Installer, KeyPrefix, Lead, License, ModifyLicenseDraft, OrgStatus, Package, PackageDraft,
+        convert_lead, install, mark_sent, modify_license, new_alert_rule, new_uninstall_rule,
+        register_package, seed_users, uninstall, uninstall_notifications, Account, AlertRule,
+        AlertRuleDraft, Contact, HistoryEntry, InstallEvent, InstallInput, Installer, KeyPrefix,
+        Lead, License, ModifyLicenseDraft, NotificationRecord, OrgStatus, Package, PackageDraft,
         PackageVersion, PackageVersionDraft, Profile, RegistrationDraft, Sequences, SfId,
         SubscriberOrg, User,
     };
@@ -933,6 +934,8 @@ pub mod samples {
         pub converted_lead: Lead,
         pub converted_license: License,
         pub alert_rule: AlertRule,
+        /// Made when `license` was uninstalled (by an uninstall rule), then sent.
+        pub notification: NotificationRecord,
         pub sequences: Sequences,
     }
 
@@ -991,7 +994,25 @@ pub mod samples {
             &mut seq,
         )
         .map_err(|e| format!("alert rule: {e}"))?;
+        let uninstall_rule = new_uninstall_rule(catalog.admin.id.to18(), &catalog.users, &mut seq)
+            .map_err(|e| format!("uninstall rule: {e}"))?;
+        let gone = uninstall(&modified.license, now);
+        let made = uninstall_notifications(
+            Some(&modified.license),
+            &gone,
+            catalog.package.name.as_str(),
+            &lead.company,
+            &[uninstall_rule],
+            now,
+        );
+        let notification = mark_sent(
+            made.first().ok_or("the uninstall made no notification")?,
+            &catalog.admin,
+            now,
+        )
+        .map_err(|e| format!("mark sent: {e}"))?;
         Ok(World {
+            notification,
             event: result.event,
             lead,
             license: modified.license,
@@ -1047,6 +1068,7 @@ pub async fn contract_domain_round_trip<R: Repository>(repo: R) -> Outcome {
     round_trip_one(&repo, w.account.clone()).await?;
     round_trip_one(&repo, w.contact.clone()).await?;
     round_trip_one(&repo, w.alert_rule.clone()).await?;
+    round_trip_one(&repo, w.notification.clone()).await?;
     round_trip_one(&repo, w.sequences.clone()).await?;
     ensure!(!w.history.is_empty(), "the modification made no history");
 
@@ -1496,6 +1518,7 @@ async fn save_world<R: Repository>(repo: &R) -> Result<samples::World, String> {
         .create(w.account.clone())
         .create(w.contact.clone())
         .create(w.alert_rule.clone())
+        .create(w.notification.clone())
         .create(w.sequences.clone());
     for entry in w.history.clone() {
         batch.create(entry);
@@ -1560,7 +1583,10 @@ pub async fn contract_backup_round_trip<R: Repository>(repo: R) -> Outcome {
     );
     let text = backup.to_text();
     ensure!(
-        text.contains("\"schema_version\":2") && text.contains(super::backup::APP_VERSION),
+        text.contains(&format!(
+            "\"schema_version\":{}",
+            super::schema::SCHEMA_VERSION
+        )) && text.contains(super::backup::APP_VERSION),
         "the versions are in the backup"
     );
     let before = backup_text(&repo).await?;
@@ -1642,10 +1668,12 @@ pub async fn contract_backup_refusals<R: Repository>(repo: R) -> Outcome {
         }
     };
 
-    let newer = text.replacen("\"schema_version\":2", "\"schema_version\":3", 1);
+    let current = format!("\"schema_version\":{}", super::schema::SCHEMA_VERSION);
+    let next = super::schema::SCHEMA_VERSION + 1;
+    let newer = text.replacen(&current, &format!("\"schema_version\":{next}"), 1);
     let err = refused(&newer, "a newer schema")?;
     ensure!(
-        matches!(err, BackupError::Newer { found: 3, .. })
+        matches!(err, BackupError::Newer { found, .. } if found == next)
             && err.to_string().contains("newer version of License Desk"),
         "newer schema: {err}"
     );
@@ -1696,13 +1724,56 @@ pub async fn contract_backup_refusals<R: Repository>(repo: R) -> Outcome {
         other => return Err(format!("a refused record: {other}")),
     }
 
-    // An older schema is upgraded (v1 -> v2 only added indexes).
-    let older = text.replacen("\"schema_version\":2", "\"schema_version\":1", 1);
-    let plan = read_backup(&older).map_err(|e| format!("an older backup: {e}"))?;
-    ensure!(plan.upgraded(), "an older backup is upgraded");
+    // An older schema is upgraded (v1 -> v2 only added indexes, v2 -> v3
+    // the notifications store and alert rules' kind).
+    for old in [1, 2] {
+        let older = text.replacen(&current, &format!("\"schema_version\":{old}"), 1);
+        let plan = read_backup(&older).map_err(|e| format!("an older backup: {e}"))?;
+        ensure!(plan.upgraded(), "an older backup is upgraded");
+        restore(&repo, plan)
+            .await
+            .map_err(|e| format!("restore an older backup: {e}"))?;
+    }
+
+    // A v2 backup has no notifications store and alert rules without a
+    // kind: it restores, with the rules as expiration rules.
+    let mut v2: serde_json::Value =
+        serde_json::from_str(&text.replacen(&current, "\"schema_version\":2", 1))
+            .map_err(|e| format!("backup JSON: {e}"))?;
+    let stores = v2
+        .pointer_mut("/stores")
+        .and_then(|s| s.as_object_mut())
+        .ok_or("no stores in the backup")?;
+    stores.remove(StoreName::Notifications.as_str());
+    for rule in stores
+        .get_mut(StoreName::AlertRules.as_str())
+        .and_then(|r| r.as_array_mut())
+        .ok_or("no alert rules in the backup")?
+    {
+        if let Some(data) = rule.pointer_mut("/data").and_then(|d| d.as_object_mut()) {
+            data.remove("kind");
+        }
+    }
+    let plan = read_backup(&v2.to_string()).map_err(|e| format!("a v2 backup: {e}"))?;
     restore(&repo, plan)
         .await
-        .map_err(|e| format!("restore an older backup: {e}"))?;
+        .map_err(|e| format!("restore a v2 backup: {e}"))?;
+    ensure_eq!(
+        repo.count::<crate::domain::NotificationRecord>()
+            .await
+            .ctx("count notifications")?,
+        0,
+        "notifications after restoring a v2 backup"
+    );
+    let rule = repo
+        .load::<crate::domain::AlertRule>(&w.alert_rule.key())
+        .await
+        .ctx("the rule of a v2 backup")?;
+    ensure_eq!(rule.record, w.alert_rule.clone(), "the rule of a v2 backup");
+    let plan = read_backup(&text).map_err(|e| format!("read_backup: {e}"))?;
+    restore(&repo, plan)
+        .await
+        .map_err(|e| format!("restore the current backup: {e}"))?;
 
     ensure_eq!(
         backup_text(&repo).await?,

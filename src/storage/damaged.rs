@@ -18,8 +18,8 @@ use super::error::StorageError;
 use super::record::{Record, StoreName, Stored};
 use super::repo::RawRecord;
 use crate::domain::{
-    Account, AlertRule, Contact, HistoryEntry, InstallEvent, Lead, License, Package,
-    PackageVersion, Sequences, User,
+    Account, AlertRule, Contact, HistoryEntry, InstallEvent, Lead, License, NotificationRecord,
+    Package, PackageVersion, Sequences, User,
 };
 
 /// A stored value that could not be read as its store's record.
@@ -169,6 +169,7 @@ pub(crate) fn for_record_type<A: ForRecordType>(store: StoreName, action: A) -> 
         StoreName::InstallEvents => action.run::<InstallEvent>(),
         StoreName::AlertRules => action.run::<AlertRule>(),
         StoreName::Counters => action.run::<Sequences>(),
+        StoreName::Notifications => action.run::<NotificationRecord>(),
     }
 }
 

@@ -33,7 +33,7 @@ use super::error::{StorageError, StorageResult};
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription, CHANNEL_NAME};
 use super::record::{Index, Query, Record, StoreName, Stored};
 use super::repo::{RawVisitor, Repository};
-use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES};
+use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES, V3_STORES};
 
 /// The database the app uses.
 pub const DEFAULT_DB_NAME: &str = "license-desk";
@@ -136,6 +136,7 @@ async fn upgrade(db: &Database, old: u32, new: u32) -> StorageResult<()> {
         match version {
             1 => upgrade_to_v1(db)?,
             2 => upgrade_to_v2(tx).await?,
+            3 => upgrade_to_v3(db)?,
             v => {
                 return Err(StorageError::Other(format!(
                     "Internal error: no upgrade step for schema version {v}."
@@ -149,7 +150,16 @@ async fn upgrade(db: &Database, old: u32, new: u32) -> StorageResult<()> {
 
 /// v1: one store per record type, keyed by `id`.
 fn upgrade_to_v1(db: &Database) -> StorageResult<()> {
-    for store in V1_STORES {
+    create_stores(db, &V1_STORES)
+}
+
+/// v3: the notifications store (new, so nothing to carry over).
+fn upgrade_to_v3(db: &Database) -> StorageResult<()> {
+    create_stores(db, &V3_STORES)
+}
+
+fn create_stores(db: &Database, stores: &[StoreName]) -> StorageResult<()> {
+    for store in stores.iter().copied() {
         db.create_object_store(store.as_str())
             .with_key_path(KeyPath::One(KEY_PATH))
             .build()
@@ -158,9 +168,10 @@ fn upgrade_to_v1(db: &Database) -> StorageResult<()> {
     Ok(())
 }
 
-/// v2: the list pages' indexes, and index fields backfilled on every record.
+/// v2: the list pages' indexes, and index fields backfilled on every record
+/// (of the stores v1 made: later stores get their indexes when created).
 async fn upgrade_to_v2(tx: &TransactionRef<'_>) -> StorageResult<()> {
-    for store in StoreName::ALL {
+    for store in V1_STORES {
         let defs = store.indexes();
         if defs.is_empty() {
             continue;

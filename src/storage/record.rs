@@ -26,10 +26,11 @@ pub enum StoreName {
     InstallEvents,
     AlertRules,
     Counters,
+    Notifications,
 }
 
 impl StoreName {
-    pub const ALL: [StoreName; 11] = [
+    pub const ALL: [StoreName; 12] = [
         StoreName::Packages,
         StoreName::PackageVersions,
         StoreName::Licenses,
@@ -41,6 +42,7 @@ impl StoreName {
         StoreName::InstallEvents,
         StoreName::AlertRules,
         StoreName::Counters,
+        StoreName::Notifications,
     ];
 
     /// The object store's name in IndexedDB (never change: it is on disk).
@@ -57,6 +59,7 @@ impl StoreName {
             StoreName::InstallEvents => "install_events",
             StoreName::AlertRules => "alert_rules",
             StoreName::Counters => "counters",
+            StoreName::Notifications => "notifications",
         }
     }
 
@@ -74,6 +77,7 @@ impl StoreName {
             StoreName::InstallEvents => "Install log entry",
             StoreName::AlertRules => "Alert rule",
             StoreName::Counters => "Counter",
+            StoreName::Notifications => "Notification",
         }
     }
 

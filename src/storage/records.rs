@@ -11,8 +11,8 @@ use super::codec;
 use super::error::StorageError;
 use super::record::{Index, Record, StoreName};
 use crate::domain::{
-    Account, AlertRule, Contact, HistoryEntry, InstallEvent, Lead, LeadOwner, License, Package,
-    PackageVersion, Sequences, SfId, User,
+    Account, AlertRule, Contact, HistoryEntry, InstallEvent, Lead, LeadOwner, License,
+    NotificationRecord, Package, PackageVersion, Sequences, SfId, User,
 };
 
 /// The key of the one [`Sequences`] record (license numbers and ID counters).
@@ -217,6 +217,16 @@ impl Record for AlertRule {
     }
 }
 
+// ---- notifications ----
+
+impl Record for NotificationRecord {
+    const STORE: StoreName = StoreName::Notifications;
+
+    fn key(&self) -> String {
+        self.key().to_string()
+    }
+}
+
 // ---- users ----
 
 impl Record for User {
@@ -252,6 +262,7 @@ pub(crate) fn reencode(store: StoreName, value: JsValue) -> Result<JsValue, Stor
         StoreName::InstallEvents => codec::reencode::<InstallEvent>(value),
         StoreName::AlertRules => codec::reencode::<AlertRule>(value),
         StoreName::Counters => codec::reencode::<Sequences>(value),
+        StoreName::Notifications => codec::reencode::<NotificationRecord>(value),
     }
 }
 

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | 1 | one object store per record type (key path `id`); stored objects are `{ id, rev, data }` |
 //! | 2 | the list pages' indexes; stored objects gain top-level `ix_<index>` fields, backfilled from `data` |
+//! | 3 | the `notifications` store (uninstall notifications, sent and snoozed ones), keyed by `id` |
 //!
 //! Opening an older database runs every step after its version, in order, in
 //! the one upgrade transaction: data already there is kept (and re-indexed).
@@ -12,7 +13,7 @@
 use super::record::{IndexDef, StoreName};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The primary key's field in every stored object.
 pub const KEY_PATH: &str = "id";
@@ -46,12 +47,31 @@ pub(crate) fn indexes_of(store: StoreName) -> &'static [IndexDef] {
         StoreName::Contacts => &CONTACT_INDEXES,
         StoreName::InstallEvents => &INSTALL_EVENT_INDEXES,
         StoreName::AlertRules => &ALERT_RULE_INDEXES,
-        StoreName::Packages | StoreName::Accounts | StoreName::Users | StoreName::Counters => &[],
+        StoreName::Packages
+        | StoreName::Accounts
+        | StoreName::Users
+        | StoreName::Counters
+        | StoreName::Notifications => &[],
     }
 }
 
-/// The stores created by version 1 (all of them, so far).
-pub const V1_STORES: [StoreName; 11] = StoreName::ALL;
+/// The stores created by version 1.
+pub const V1_STORES: [StoreName; 11] = [
+    StoreName::Packages,
+    StoreName::PackageVersions,
+    StoreName::Licenses,
+    StoreName::LicenseHistory,
+    StoreName::Leads,
+    StoreName::Accounts,
+    StoreName::Contacts,
+    StoreName::Users,
+    StoreName::InstallEvents,
+    StoreName::AlertRules,
+    StoreName::Counters,
+];
+
+/// The stores created by version 3.
+pub const V3_STORES: [StoreName; 1] = [StoreName::Notifications];
 
 #[cfg(test)]
 mod tests {

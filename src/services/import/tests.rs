@@ -177,6 +177,40 @@ fn a_changed_license_gets_a_history_entry_per_field_marked_as_import() {
 }
 
 #[test]
+fn an_import_that_uninstalls_a_license_makes_its_notifications_in_the_same_save() {
+    let repo = empty_desk();
+    import(&repo, &fixtures::all());
+    let users = seed_users();
+    block_on(crate::services::alerts::add_uninstall_rule(
+        &repo,
+        admin().id.to18(),
+        &users,
+    ))
+    .unwrap();
+    // L-00008 comes in already Uninstalled (new): no notification for it.
+    assert_eq!(count::<crate::domain::NotificationRecord>(&repo), 0);
+    let gone = fixtures::LICENSES.replace(
+        "L-00042,active,25,30,2020-01-31",
+        "L-00042,Uninstalled,25,,2020-01-31",
+    );
+    let files = with(&[("licenses.csv", gone.as_str())]);
+    import(&repo, &files);
+    let notices = block_on(repo.all_records::<crate::domain::NotificationRecord>()).unwrap();
+    assert_eq!(notices.len(), 1);
+    let license = license_named(&repo, "L-00042");
+    assert_eq!(notices[0].license_id, license.id);
+    assert!(matches!(
+        &notices[0].about,
+        crate::domain::NoticeAbout::Uninstall { uninstalled_at, package_name, .. }
+            if *uninstalled_at == now() && !package_name.is_empty()
+    ));
+    // Importing it again (already Uninstalled) makes none.
+    let again = gone.replace("L-00042,Uninstalled,25,", "L-00042,Uninstalled,26,");
+    import(&repo, &with(&[("licenses.csv", again.as_str())]));
+    assert_eq!(count::<crate::domain::NotificationRecord>(&repo), 1);
+}
+
+#[test]
 fn refused_rows_are_left_out_and_the_valid_ones_come_in() {
     let repo = empty_desk();
     let bad = fixtures::LICENSES.replace("L-00008,Uninstalled,10", "L-00008,Uninstalled,0");
