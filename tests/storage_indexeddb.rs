@@ -509,6 +509,8 @@ fn settings_live_in_local_storage() {
         descending: true,
         page_size: Some(25),
         filters: Default::default(),
+        columns: Some(vec!["name".into(), "expiration".into()]),
+        view: Some("Expiring in 30 days".into()),
     };
     ok(
         settings::set_list_prefs("licenses", prefs.clone()),
