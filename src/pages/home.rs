@@ -11,6 +11,7 @@ use crate::components::fields::FormNotice;
 use crate::components::loaded::{on_result, Loaded};
 use crate::components::record::{Empty, PageHeader};
 use crate::demo::{build_demo_data, has_data, reset, save_demo_data, DemoSize, DemoSummary};
+use crate::domain::NotificationQueue;
 use crate::domain::{group_thousands, Dashboard, License, Package, SfId, EXPIRING_SOON_DAYS};
 use crate::pages::notifications::DueSummary;
 use crate::services::dashboard::load_dashboard;
@@ -279,14 +280,13 @@ fn ExpiringSoon(licenses: Vec<License>, packages: Vec<(SfId, String)>) -> impl I
 }
 
 /// The notifications due: the count and the first few (the whole queue is
-/// on the Notifications page).
+/// on the Notifications page). `queue` is read by the dashboard section, not
+/// here: this component is redrawn with the dashboard after every change,
+/// and a read it owned would be dropped while still under way.
 #[component]
-fn DueNotifications() -> impl IntoView {
-    let app = use_app();
-    let queue = app.live_resource(move |repo| {
-        let users = app.users.get();
-        async move { load_queue(&repo, &users, today()).await }
-    });
+fn DueNotifications(
+    queue: LocalResource<Result<NotificationQueue, StorageError>>,
+) -> impl IntoView {
     view! {
         <Loaded resource=queue what="Reading the notifications…" let:q>
             <DueSummary due=q.due />
@@ -369,6 +369,10 @@ fn DashboardSection() -> impl IntoView {
         let users = app.users.get();
         async move { load_dashboard(&repo, &users, today()).await }
     });
+    let queue = app.live_resource(move |repo| {
+        let users = app.users.get();
+        async move { load_queue(&repo, &users, today()).await }
+    });
     let packages = app.live_resource(|repo| async move {
         repo.list_records::<Package>()
             .await
@@ -394,7 +398,7 @@ fn DashboardSection() -> impl IntoView {
             } else {
                 let expiring = d.expiring_soon.clone();
                 view! {
-                    <DueNotifications />
+                    <DueNotifications queue />
                     {move || {
                         let names = packages.get().unwrap_or_default();
                         view! { <ExpiringSoon licenses=expiring.clone() packages=names /> }

@@ -2,6 +2,8 @@ import { test, expect } from './fixtures';
 import type { Locator, Page } from '@playwright/test';
 
 async function selectMatching(select: Locator, pattern: RegExp) {
+  // The options follow the desk's data, which a save just changed.
+  await expect(select.locator('option').filter({ hasText: pattern })).not.toHaveCount(0);
   const labels = await select.locator('option').allTextContents();
   const label = labels.find((l) => pattern.test(l));
   expect(label, `an option matching ${pattern}`).toBeDefined();

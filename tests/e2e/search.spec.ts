@@ -39,8 +39,10 @@ async function firstLicense(page: Page): Promise<{ name: string; org15: string }
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Licenses' }).click();
   const row = page.getByRole('region', { name: 'Licenses list' }).getByRole('row').filter({ has: page.getByRole('cell') }).first();
   await expect(row).toBeVisible();
-  const name = (await row.getByRole('cell').nth(0).innerText()).trim();
-  const org15 = (await row.getByRole('cell').nth(1).innerText()).trim();
+  // By content, not position: the row starts with a selection checkbox.
+  const cells = (await row.getByRole('cell').allInnerTexts()).map((t) => t.trim());
+  const name = cells.find((t) => /^L-\d{5,}$/.test(t)) ?? '';
+  const org15 = cells.find((t) => /^00D/.test(t)) ?? '';
   expect(org15).toMatch(/^00D[0-9A-Za-z]{12}$/);
   return { name, org15 };
 }
