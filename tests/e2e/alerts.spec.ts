@@ -1,4 +1,5 @@
 import { test, expect } from './fixtures';
+import { loadDemoData } from './faults';
 import type { Locator, Page } from '@playwright/test';
 
 async function selectMatching(select: Locator, pattern: RegExp) {
@@ -13,12 +14,6 @@ async function selectMatching(select: Locator, pattern: RegExp) {
 // Uninstall alerts and the notification queue: Home shows the count and the
 // first 5 with a link to the whole queue, where each is marked as sent or
 // snoozed (who and when kept), and an uninstall makes a due notification.
-
-async function loadDemoData(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Load demo data' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Demo data loaded' })).toBeVisible();
-}
 
 async function openQueue(page: Page) {
   const due = page.getByRole('region', { name: /Notifications due/ });

@@ -4,6 +4,7 @@
 // are found by role and label; the data is the Home page's demo data.
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { loadDemoData } from './faults';
 
 /** `YYYY-MM-DD` of the browser's local date `days` from today. */
 function isoDaysFromToday(days: number): string {
@@ -11,17 +12,6 @@ function isoDaysFromToday(days: number): string {
   d.setDate(d.getDate() + days);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
-async function loadDemoData(page: Page): Promise<void> {
-  await page.goto('/');
-  page.on('dialog', (dialog) => dialog.accept());
-  await page.getByRole('button', { name: 'Load demo data', exact: true }).click();
-  const confirm = page.getByRole('alertdialog').or(page.getByRole('dialog'));
-  if (await confirm.isVisible().catch(() => false)) {
-    await confirm.getByRole('button', { name: /load|replace|confirm|yes/i }).first().click();
-  }
-  await expect(page.getByRole('status').filter({ hasText: /^Demo data loaded:/ })).toBeVisible({ timeout: 30_000 });
 }
 
 async function openLicenses(page: Page): Promise<void> {

@@ -1,21 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { loadDemoData } from './faults';
 
 // "Export CSV" on the lists: the file a partner manager opens in a
 // spreadsheet or imports back. Each test starts with an empty browser profile.
-
-async function loadDemoData(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Load demo data' }).click();
-  const loaded = page.getByRole('main').getByText(/Demo data loaded/);
-  const dialog = page.getByRole('alertdialog');
-  await expect(loaded.or(dialog)).toBeVisible({ timeout: 30_000 });
-  if (await dialog.isVisible()) {
-    await dialog.getByRole('button').filter({ hasNotText: /cancel/i }).first().click();
-  }
-  await expect(loaded).toBeVisible({ timeout: 30_000 });
-}
 
 async function open(page: Page, link: string) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true }).click();

@@ -5,6 +5,7 @@
 // browser's local date, which the app uses too.
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { loadDemoData } from './faults';
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -31,19 +32,6 @@ function to18(id15: string): string {
     suffix += alphabet[n];
   }
   return id15 + suffix;
-}
-
-/** Loads the deterministic demo data from the Home page, confirming if asked. */
-async function loadDemoData(page: Page): Promise<void> {
-  await page.goto('/');
-  page.on('dialog', (dialog) => dialog.accept());
-  await page.getByRole('button', { name: 'Load demo data', exact: true }).click();
-  // An in-page confirmation, if the Home page asks for one.
-  const confirm = page.getByRole('alertdialog').or(page.getByRole('dialog'));
-  if (await confirm.isVisible().catch(() => false)) {
-    await confirm.getByRole('button', { name: /load|replace|confirm|yes/i }).first().click();
-  }
-  await expect(page.getByRole('status').filter({ hasText: /^Demo data loaded:/ })).toBeVisible({ timeout: 30_000 });
 }
 
 /** Opens the Licenses list from the navigation bar and waits for its rows. */

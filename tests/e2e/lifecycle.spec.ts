@@ -1,17 +1,12 @@
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { loadDemoData } from './faults';
 
 // The life of a package as the LMA sees it, driven from the Subscriber
 // simulator: upload, register, install, upgrade, Used Licenses, uninstall;
 // a pending install picked up by Refresh Licenses; a failed install with
 // what to check; an expiration alert due on Home. Every test starts with an
 // empty browser profile.
-
-async function loadDemoData(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Load demo data' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Demo data loaded' })).toBeVisible();
-}
 
 async function openSimulator(page: Page) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Subscriber simulator' }).click();

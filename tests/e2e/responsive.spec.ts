@@ -4,12 +4,7 @@
 // and the search stays in reach. Data: the Home page's demo.
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-
-async function loadDemoData(page: Page): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Load demo data', exact: true }).click();
-  await expect(page.getByRole('status').filter({ hasText: /^Demo data loaded:/ })).toBeVisible({ timeout: 30_000 });
-}
+import { loadDemoData } from './faults';
 
 function heading(page: Page, name: string | RegExp) {
   return page.getByRole('heading', { level: 1, name });

@@ -4,6 +4,7 @@
 // unless the user is typing in another field. Data: the Home page's demo.
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { loadDemoData } from './faults';
 
 /** The 18-character form of a 15-character Salesforce ID (SPEC: Salesforce IDs). */
 function to18(id15: string): string {
@@ -18,12 +19,6 @@ function to18(id15: string): string {
     suffix += alphabet[n];
   }
   return id15 + suffix;
-}
-
-async function loadDemoData(page: Page): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Load demo data', exact: true }).click();
-  await expect(page.getByRole('status').filter({ hasText: /^Demo data loaded:/ })).toBeVisible({ timeout: 30_000 });
 }
 
 function search(page: Page) {

@@ -5,12 +5,7 @@
 // By role and label only; the data is the Home page's demo data.
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-
-async function loadDemoData(page: Page): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Load demo data', exact: true }).click();
-  await expect(page.getByRole('status').filter({ hasText: /^Demo data loaded:/ })).toBeVisible({ timeout: 30_000 });
-}
+import { loadDemoData } from './faults';
 
 async function openLicenses(page: Page): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Licenses' }).click();
