@@ -801,6 +801,32 @@ pub async fn contract_bulk<R: Repository>(repo: R, n: usize) -> Outcome {
         .await
         .ctx("find")?;
     ensure_eq!(trials.len(), n / 3 + usize::from(n % 3 == 2), "trials");
+
+    // Many keys, as a bulk selection asks for them: most of the store in
+    // reverse order with a gap, a key twice and an absent one; then few
+    // keys spread thinly over the store. Both give what get_all holds.
+    let by_id: std::collections::HashMap<&str, &Stored<Probe>> =
+        all.iter().map(|s| (s.record.id.as_str(), s)).collect();
+    let mut dense: Vec<String> = (0..n)
+        .rev()
+        .filter(|i| i % 7 != 3)
+        .map(|i| format!("bulk-{i:06}"))
+        .collect();
+    dense.insert(dense.len() / 2, "bulk-000000".to_string());
+    dense.insert(1, "bulk-0000005".to_string());
+    let sparse: Vec<String> = (0..n).step_by(97).map(|i| format!("bulk-{i:06}")).collect();
+    for (what, keys) in [("dense", dense), ("sparse", sparse)] {
+        let got = repo.get_many::<Probe>(&keys).await.ctx(what)?;
+        let expected: Vec<_> = keys
+            .iter()
+            .map(|k| by_id.get(k.as_str()).map(|s| (*s).clone()))
+            .collect();
+        ensure!(
+            got == expected,
+            "get_many of {} {what} keys differs from get_all",
+            keys.len()
+        );
+    }
     Ok(())
 }
 

@@ -12,6 +12,7 @@
 //!   told on the `license-desk-changes` BroadcastChannel.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::ops::Bound;
 use std::rc::Rc;
 
@@ -420,6 +421,62 @@ impl IdbRepository {
         Ok(())
     }
 
+    /// [`Repository::get_many`] for many keys that are most of the records
+    /// between the lowest and the highest: one `getAll` per chunk of that
+    /// key range costs far less than a `get` per key (9,999 gets took 1.6 s,
+    /// bench `bulk`). `None` when the range holds over twice as many records
+    /// as asked for (then a get per key reads less).
+    async fn get_dense<T: Record>(
+        &self,
+        ids: &[String],
+    ) -> StorageResult<Option<Vec<Option<Stored<T>>>>> {
+        let mut wanted: HashMap<&str, Vec<usize>> = HashMap::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            wanted.entry(id.as_str()).or_default().push(i);
+        }
+        let (Some(low), Some(high)) = (wanted.keys().min(), wanted.keys().max()) else {
+            return Ok(Some(Vec::new()));
+        };
+        let (low, high) = (JsValue::from_str(low), JsValue::from_str(high));
+        let tx = self.read_tx(T::STORE)?;
+        let object_store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
+        let raw_store: &web_sys::IdbObjectStore = object_store.as_sys();
+        let range =
+            web_sys::IdbKeyRange::bound(&low, &high).map_err(|e| dom_error(e, "reading"))?;
+        let count_request = raw_store
+            .count_with_key(&range)
+            .map_err(|e| dom_error(e, "reading"))?;
+        let in_range = request_result(count_request)?
+            .await
+            .map_err(|e| dom_error(e, "reading"))?
+            .as_f64()
+            .unwrap_or(f64::INFINITY);
+        if in_range > 2.0 * wanted.len() as f64 {
+            return Ok(None);
+        }
+        let mut out: Vec<Option<Stored<T>>> = vec![None; ids.len()];
+        let mut next = Some(get_range_chunk(raw_store, &low, false, &high)?);
+        while let Some(request) = next.take() {
+            let chunk = request.await?;
+            if chunk.length() == GET_ALL_CHUNK {
+                next = Some(get_range_chunk(raw_store, &last_key(&chunk)?, true, &high)?);
+            }
+            for value in chunk {
+                let Some(slots) = codec::key_of(&value).and_then(|key| wanted.remove(key.as_str()))
+                else {
+                    continue;
+                };
+                let stored = codec::decode::<T>(value)?;
+                for i in slots {
+                    if let Some(slot) = out.get_mut(i) {
+                        *slot = Some(stored.clone());
+                    }
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
     /// After a transaction failed: the create whose key was taken, if any.
     async fn taken_key(&self, creates: &[(StoreName, String)]) -> Option<(StoreName, String)> {
         let mut stores: Vec<&str> = creates.iter().map(|(s, _)| s.as_str()).collect();
@@ -459,6 +516,32 @@ fn get_all_chunk(
             .into(),
         None => JsValue::UNDEFINED,
     };
+    let request = store
+        .get_all_with_key_and_limit(&range, GET_ALL_CHUNK)
+        .map_err(|e| dom_error(e, "reading"))?;
+    let result = request_result(request)?;
+    Ok(async move {
+        match result.await {
+            Ok(value) => Ok(value.unchecked_into::<js_sys::Array>()),
+            Err(e) => Err(dom_error(e, "reading")),
+        }
+    })
+}
+
+/// From how many keys [`Repository::get_many`] considers reading their key
+/// range instead of each key.
+const DENSE_MIN: usize = 64;
+
+/// Requests up to [`GET_ALL_CHUNK`] records with keys from `low` (after it
+/// when `open`) to `high`.
+fn get_range_chunk(
+    store: &web_sys::IdbObjectStore,
+    low: &JsValue,
+    open: bool,
+    high: &JsValue,
+) -> StorageResult<impl std::future::Future<Output = StorageResult<js_sys::Array>>> {
+    let range = web_sys::IdbKeyRange::bound_with_lower_open_and_upper_open(low, high, open, false)
+        .map_err(|e| dom_error(e, "reading"))?;
     let request = store
         .get_all_with_key_and_limit(&range, GET_ALL_CHUNK)
         .map_err(|e| dom_error(e, "reading"))?;
@@ -712,6 +795,11 @@ impl Repository for IdbRepository {
     }
 
     async fn get_many<T: Record>(&self, ids: &[String]) -> StorageResult<Vec<Option<Stored<T>>>> {
+        if ids.len() >= DENSE_MIN {
+            if let Some(found) = self.get_dense::<T>(ids).await? {
+                return Ok(found);
+            }
+        }
         let tx = self.read_tx(T::STORE)?;
         let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
         let mut requests = Vec::with_capacity(ids.len());
