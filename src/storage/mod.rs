@@ -32,6 +32,7 @@ mod idb;
 mod memory;
 mod notify;
 pub mod persistence;
+mod progress;
 mod record;
 pub mod records;
 mod repo;
@@ -48,6 +49,7 @@ pub use error::{StorageError, StorageResult};
 pub use idb::{IdbRepository, DEFAULT_DB_NAME};
 #[cfg(not(target_arch = "wasm32"))]
 pub use memory::MemoryRepository;
+pub use progress::{Progress, ProgressSink, PROGRESS_STEP};
 pub use notify::{ChangeNotice, ChangeOrigin, Subscription, CHANNEL_NAME, MAX_IDS_PER_NOTICE};
 pub use record::{Index, IndexDef, Query, Record, StoreName, Stored};
 pub use records::*;
