@@ -30,9 +30,9 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use crate::domain::{
     add_days, convert_lead, modify_license, new_alert_rule, register_package, seed_users, Account,
     AlertRule, AlertRuleDraft, Contact, HistoryEntry, InstallEvent, InstallInput, Installer,
-    KeyPrefix, Lead, License, LicenseStatus, ModifyLicenseDraft, NotificationRecord, OrgStatus,
-    Package, PackageDraft, PackageVersion, PackageVersionDraft, Profile, RegistrationDraft,
-    Sequences, SfId, SubscriberOrg, User,
+    KeyPrefix, Lead, License, LicenseStatus, ModifyLicenseDraft, OrgStatus, Package, PackageDraft,
+    PackageVersion, PackageVersionDraft, Profile, RegistrationDraft, Sequences, SfId,
+    SubscriberOrg, User,
 };
 use crate::services::install::{plan_install, plan_org_status, plan_uninstall, plan_used_licenses};
 use crate::storage::{Record, Repository, StorageError, StoreName, WriteBatch};
