@@ -21,11 +21,11 @@ pub fn progress_text(p: Progress) -> String {
 
 /// Whole percent done (0 when there is nothing to do), for the bar's width.
 pub fn percent(p: Progress) -> usize {
-    if p.total == 0 {
-        0
-    } else {
-        p.done.min(p.total).saturating_mul(100) / p.total
-    }
+    p.done
+        .min(p.total)
+        .saturating_mul(100)
+        .checked_div(p.total)
+        .unwrap_or(0)
 }
 
 /// Resolves once the browser has painted a frame: before synchronous work

@@ -37,7 +37,7 @@ pub const PROGRESS_STEP: usize = 2_000;
 /// Whether a commit of `total` writes reports after its `written`-th
 /// write: every [`PROGRESS_STEP`], and the last one.
 pub fn is_report_point(written: usize, total: usize) -> bool {
-    written > 0 && (written % PROGRESS_STEP == 0 || written == total)
+    written > 0 && (written.is_multiple_of(PROGRESS_STEP) || written == total)
 }
 
 #[cfg(test)]

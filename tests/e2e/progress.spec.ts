@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { counts } from './faults';
 
 // Long work shows how far it got (issue 10): a progress bar, by role, with
 // records done of the total, then the confirmation.
@@ -86,4 +87,25 @@ test('Reset shows its progress bar, then says everything was deleted', async ({ 
   const deleting = (await bars(page)).filter((b) => /^Deleting everything/.test(b.label ?? ''));
   expect(deleting.length).toBeGreaterThan(0);
   expect(deleting[deleting.length - 1].now).toBe(deleting[deleting.length - 1].max);
+});
+
+test('a reload after the progress bar has counted thousands of records leaves the desk as it was', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+  const empty = await counts(page);
+  await page.getByLabel('Demo size', { exact: true }).selectOption('10k');
+  await page.getByRole('button', { name: 'Load demo data', exact: true }).click();
+  // Several steps of the one transaction are written: the page is
+  // responsive enough to be asked, and the bar shows the count.
+  const bar = page.getByRole('progressbar', { name: /^Saving the demo data/ });
+  await expect(bar).toBeVisible({ timeout: 120_000 });
+  await expect
+    .poll(async () => Number((await bar.getAttribute('aria-valuenow')) ?? 0), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(4_000);
+  expect(Number(await bar.getAttribute('aria-valuemax'))).toBeGreaterThan(50_000);
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(await counts(page)).toEqual(empty);
 });
