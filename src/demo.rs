@@ -1820,6 +1820,9 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(repo.count::<Lead>().await.unwrap(), leads);
+            // The stores were emptied first: every record is new again.
+            let licenses = repo.get_all::<License>().await.unwrap();
+            assert!(licenses.iter().all(|s| s.rev == 1));
             reset(&repo).await.unwrap();
             assert!(!has_data(&repo).await.unwrap());
             assert_eq!(repo.count::<License>().await.unwrap(), 0);

@@ -712,3 +712,24 @@ async fn a_bulk_commit_failing_after_several_progress_steps_writes_nothing() {
     }
     assert_eq!(ok(repo.count::<contract::Probe>().await, "count"), 3);
 }
+
+#[wasm_bindgen_test]
+async fn an_upsert_into_a_store_the_batch_empties_writes_revision_1() {
+    let repo = fresh("clear-upsert").await;
+    ok(repo.put_all(probes(0, 2), Expect::Absent).await, "seed");
+    ok(repo.put_all(probes(0, 1), Expect::Any).await, "second save");
+    assert_eq!(
+        ok(repo.load::<contract::Probe>("p-000000").await, "load").rev,
+        2
+    );
+    let mut batch = WriteBatch::new();
+    batch.clear_store(contract::Probe::STORE);
+    for probe in probes(0, 1) {
+        batch.upsert(probe);
+    }
+    let (bulk, _) = bulk_handle(&repo);
+    ok(bulk.commit(batch).await, "replace");
+    let all = ok(repo.get_all::<contract::Probe>().await, "read");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].rev, 1);
+}
