@@ -328,8 +328,9 @@ async function demoLoad(context) {
         if (w.__stall.on) setTimeout(tick, 0);
       };
       setTimeout(tick, 0);
-      new MutationObserver(() => { w.__stall.bars += 1; })
-        .observe(document.body, { subtree: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+      w.__stallObserver?.disconnect();
+      w.__stallObserver = new MutationObserver(() => { w.__stall.bars += 1; });
+      w.__stallObserver.observe(document.body, { subtree: true, attributes: true, attributeFilter: ['aria-valuenow'] });
     });
     const t0 = Date.now();
     await page.getByRole('button', { name: 'Load demo data', exact: true }).click();
