@@ -1519,31 +1519,18 @@ pub struct DemoSummary {
     pub records: usize,
 }
 
-/// The stores the demo replaces, and Reset empties (every one but the
-/// counters, which Reset empties too and the demo overwrites).
-const DEMO_STORES: [StoreName; 11] = [
-    StoreName::Packages,
-    StoreName::PackageVersions,
-    StoreName::Licenses,
-    StoreName::LicenseHistory,
-    StoreName::Leads,
-    StoreName::Accounts,
-    StoreName::Contacts,
-    StoreName::InstallEvents,
-    StoreName::AlertRules,
-    StoreName::Notifications,
-    StoreName::Users,
-];
-
-/// A batch that empties every store of [`DEMO_STORES`] first, in the same
-/// transaction as its writes: nothing is read to be deleted (at 100,000
+/// A batch that empties every store but the ID counters first (Reset
+/// empties those too; the demo overwrites them), in the same transaction as
+/// its writes: nothing is read to be deleted (at 100,000
 /// licenses that read took longer than the writes), damaged records go
 /// too (loading the demo or resetting is a way out of damaged data), and a
 /// reload half-way leaves the desk as it was.
 fn replacing_batch() -> WriteBatch {
     let mut batch = WriteBatch::new();
-    for store in DEMO_STORES {
-        batch.clear_store(store);
+    for store in StoreName::ALL {
+        if store != StoreName::Counters {
+            batch.clear_store(store);
+        }
     }
     batch
 }
