@@ -30,12 +30,12 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use crate::domain::{
     add_days, convert_lead, modify_license, new_alert_rule, register_package, seed_users, Account,
     AlertRule, AlertRuleDraft, Contact, HistoryEntry, InstallEvent, InstallInput, Installer,
-    KeyPrefix, Lead, License, LicenseStatus, ModifyLicenseDraft, NotificationRecord, OrgStatus,
-    Package, PackageDraft, PackageVersion, PackageVersionDraft, Profile, RegistrationDraft,
-    Sequences, SfId, SubscriberOrg, User,
+    KeyPrefix, Lead, License, LicenseStatus, ModifyLicenseDraft, OrgStatus, Package, PackageDraft,
+    PackageVersion, PackageVersionDraft, Profile, RegistrationDraft, Sequences, SfId,
+    SubscriberOrg, User,
 };
 use crate::services::install::{plan_install, plan_org_status, plan_uninstall, plan_used_licenses};
-use crate::storage::{Expect, Record, Repository, StorageError, WriteBatch};
+use crate::storage::{Record, Repository, StorageError, StoreName, WriteBatch};
 
 /// How much demo data to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1519,29 +1519,20 @@ pub struct DemoSummary {
     pub records: usize,
 }
 
-/// Adds a delete of every stored `T` not in `keep` to `batch`, damaged ones
-/// included (loading the demo or resetting is a way out of damaged data).
-async fn delete_others<T: Record, R: Repository>(
-    repo: &R,
-    keep: &HashSet<String>,
-    batch: &mut WriteBatch,
-) -> Result<(), StorageError> {
-    let read = repo.read_all::<T>().await?;
-    let keys = read
-        .records
-        .iter()
-        .map(|stored| stored.key())
-        .chain(read.damaged.into_iter().map(|d| d.key));
-    for key in keys {
-        if !keep.contains(&key) {
-            batch.delete::<T>(key, Expect::Any);
+/// A batch that empties every store but the ID counters first (Reset
+/// empties those too; the demo overwrites them), in the same transaction as
+/// its writes: nothing is read to be deleted (at 100,000
+/// licenses that read took longer than the writes), damaged records go
+/// too (loading the demo or resetting is a way out of damaged data), and a
+/// reload half-way leaves the desk as it was.
+fn replacing_batch() -> WriteBatch {
+    let mut batch = WriteBatch::new();
+    for store in StoreName::ALL {
+        if store != StoreName::Counters {
+            batch.clear_store(store);
         }
     }
-    Ok(())
-}
-
-fn keys<T: Record>(records: &[T]) -> HashSet<String> {
-    records.iter().map(Record::key).collect()
+    batch
 }
 
 fn put_all<T: Record>(batch: &mut WriteBatch, records: Vec<T>) {
@@ -1580,18 +1571,7 @@ pub async fn save_demo_data<R: Repository>(
         installs: data.installs.len(),
         records: data.record_count(),
     };
-    let mut batch = WriteBatch::new();
-    delete_others::<Package, R>(repo, &keys(&data.packages), &mut batch).await?;
-    delete_others::<PackageVersion, R>(repo, &keys(&data.versions), &mut batch).await?;
-    delete_others::<License, R>(repo, &keys(&data.licenses), &mut batch).await?;
-    delete_others::<HistoryEntry, R>(repo, &keys(&data.history), &mut batch).await?;
-    delete_others::<Lead, R>(repo, &keys(&data.leads), &mut batch).await?;
-    delete_others::<Account, R>(repo, &keys(&data.accounts), &mut batch).await?;
-    delete_others::<Contact, R>(repo, &keys(&data.contacts), &mut batch).await?;
-    delete_others::<InstallEvent, R>(repo, &keys(&data.installs), &mut batch).await?;
-    delete_others::<AlertRule, R>(repo, &keys(&data.alert_rules), &mut batch).await?;
-    delete_others::<NotificationRecord, R>(repo, &HashSet::new(), &mut batch).await?;
-    delete_others::<User, R>(repo, &keys(&data.users), &mut batch).await?;
+    let mut batch = replacing_batch();
     put_all(&mut batch, data.users);
     put_all(&mut batch, data.packages);
     put_all(&mut batch, data.versions);
@@ -1619,22 +1599,9 @@ pub async fn has_data<R: Repository>(repo: &R) -> Result<bool, StorageError> {
 /// Clears every store in one atomic batch; the seed users are put back (the
 /// app needs someone to act as), as they were at the first start.
 pub async fn reset<R: Repository>(repo: &R) -> Result<(), StorageError> {
-    let none = HashSet::new();
-    let users = seed_users();
-    let mut batch = WriteBatch::new();
-    delete_others::<Package, R>(repo, &none, &mut batch).await?;
-    delete_others::<PackageVersion, R>(repo, &none, &mut batch).await?;
-    delete_others::<License, R>(repo, &none, &mut batch).await?;
-    delete_others::<HistoryEntry, R>(repo, &none, &mut batch).await?;
-    delete_others::<Lead, R>(repo, &none, &mut batch).await?;
-    delete_others::<Account, R>(repo, &none, &mut batch).await?;
-    delete_others::<Contact, R>(repo, &none, &mut batch).await?;
-    delete_others::<InstallEvent, R>(repo, &none, &mut batch).await?;
-    delete_others::<AlertRule, R>(repo, &none, &mut batch).await?;
-    delete_others::<NotificationRecord, R>(repo, &none, &mut batch).await?;
-    delete_others::<Sequences, R>(repo, &none, &mut batch).await?;
-    delete_others::<User, R>(repo, &keys(&users), &mut batch).await?;
-    put_all(&mut batch, users);
+    let mut batch = replacing_batch();
+    batch.clear_store(StoreName::Counters);
+    put_all(&mut batch, seed_users());
     repo.commit(batch).await?;
     Ok(())
 }
@@ -1830,6 +1797,19 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(repo.count::<License>().await.unwrap(), 190);
+            // A record the demo doesn't have is gone after the next load.
+            let mut extra = repo.all_records::<Lead>().await.unwrap()[0].clone();
+            extra.id = SfId::generate(KeyPrefix::Lead, 999_999);
+            let leads = repo.count::<Lead>().await.unwrap();
+            repo.create(extra).await.unwrap();
+            assert_eq!(repo.count::<Lead>().await.unwrap(), leads + 1);
+            load_demo_data(&repo, today(), now(), DemoSize::Normal)
+                .await
+                .unwrap();
+            assert_eq!(repo.count::<Lead>().await.unwrap(), leads);
+            // The stores were emptied first: every record is new again.
+            let licenses = repo.get_all::<License>().await.unwrap();
+            assert!(licenses.iter().all(|s| s.rev == 1));
             reset(&repo).await.unwrap();
             assert!(!has_data(&repo).await.unwrap());
             assert_eq!(repo.count::<License>().await.unwrap(), 0);

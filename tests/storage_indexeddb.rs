@@ -17,9 +17,9 @@ use license_desk::domain::{
 };
 use license_desk::storage::contract::{self, samples, Outcome};
 use license_desk::storage::{
-    encode_v1, schema, settings, ChangeOrigin, IdbRepository, Query, Record, Repository,
-    StorageError, Stored, HISTORY_LICENSE, LEAD_OWNER, LICENSE_EXPIRATION, LICENSE_STATUS,
-    SEQUENCES_KEY,
+    encode_v1, schema, settings, ChangeOrigin, Expect, IdbRepository, Progress, Query, Record,
+    Repository, StorageError, Stored, WriteBatch, HISTORY_LICENSE, LEAD_OWNER, LICENSE_EXPIRATION,
+    LICENSE_STATUS, PROGRESS_STEP, SEQUENCES_KEY,
 };
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -634,4 +634,102 @@ async fn a_backup_keeps_a_foreign_value_whole() {
             record: w.license.clone()
         }]
     );
+}
+
+// ---- bulk handles (demo load, import, restore, bulk apply) ----
+
+/// A bulk handle and the progress it reported.
+fn bulk_handle(repo: &IdbRepository) -> (IdbRepository, Rc<std::cell::RefCell<Vec<Progress>>>) {
+    let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = Rc::clone(&seen);
+    (repo.bulk(move |p| sink.borrow_mut().push(p)), seen)
+}
+
+fn probes(from: usize, n: usize) -> impl Iterator<Item = contract::Probe> {
+    (from..from + n).map(|i| contract::probe(&format!("p-{i:06}"), "Active", "pkg", None))
+}
+
+#[wasm_bindgen_test]
+async fn bulk_handle_keeps_the_contract() {
+    let bulk = |repo: IdbRepository| repo.bulk(|_| {});
+    run(contract::contract_atomic_conflict(bulk(fresh("b-conflict").await)).await);
+    run(contract::contract_atomic_taken_key(bulk(fresh("b-taken").await)).await);
+    run(contract::contract_atomic_injected_failure(bulk(fresh("b-fault").await)).await);
+    run(contract::contract_atomic_unserializable(bulk(fresh("b-unser").await)).await);
+    run(contract::contract_replace_stores(bulk(fresh("b-replace").await)).await);
+    run(contract::contract_bulk(bulk(fresh("b-bulk").await), 21_000).await);
+}
+
+#[wasm_bindgen_test]
+async fn bulk_commit_reports_progress_in_order_up_to_the_total() {
+    let repo = fresh("progress").await;
+    let (bulk, seen) = bulk_handle(&repo);
+    let n = 2 * PROGRESS_STEP + 1;
+    ok(bulk.put_all(probes(0, n), Expect::Absent).await, "bulk put");
+    let seen = seen.borrow().clone();
+    let expected: Vec<Progress> = [0, PROGRESS_STEP, 2 * PROGRESS_STEP, n]
+        .into_iter()
+        .map(|done| Progress::new(done, n))
+        .collect();
+    assert_eq!(seen, expected);
+    assert_eq!(ok(repo.count::<contract::Probe>().await, "count"), n as u64);
+    // The plain handle reports nothing and still commits.
+    ok(
+        repo.put_all(probes(n, 10), Expect::Absent).await,
+        "plain put",
+    );
+    assert_eq!(seen.len(), 4);
+}
+
+#[wasm_bindgen_test]
+async fn a_bulk_commit_failing_after_several_progress_steps_writes_nothing() {
+    let repo = fresh("bulk-late-failure").await;
+    ok(repo.put_all(probes(0, 3), Expect::Absent).await, "seed");
+    // An injected failure, and a key already taken, each after 2 steps.
+    let late = 2 * PROGRESS_STEP + 500;
+    let mut batch = WriteBatch::new();
+    for probe in probes(100, 3 * PROGRESS_STEP) {
+        batch.create(probe);
+    }
+    batch.fail_at_write(late);
+    let (bulk, seen) = bulk_handle(&repo);
+    assert!(bulk.commit(batch).await.is_err());
+    assert!(seen.borrow().iter().any(|p| p.done >= PROGRESS_STEP));
+    assert!(seen.borrow().iter().all(|p| p.done < p.total));
+    assert_eq!(ok(repo.count::<contract::Probe>().await, "count"), 3);
+
+    let mut batch = WriteBatch::new();
+    for probe in probes(100, late)
+        .chain(probes(1, 1))
+        .chain(probes(5_000, 10))
+    {
+        batch.create(probe);
+    }
+    let (bulk, _) = bulk_handle(&repo);
+    match bulk.commit(batch).await {
+        Err(StorageError::Conflict { id, .. }) => assert_eq!(id, "p-000001"),
+        other => panic!("expected a conflict on p-000001, got {other:?}"),
+    }
+    assert_eq!(ok(repo.count::<contract::Probe>().await, "count"), 3);
+}
+
+#[wasm_bindgen_test]
+async fn an_upsert_into_a_store_the_batch_empties_writes_revision_1() {
+    let repo = fresh("clear-upsert").await;
+    ok(repo.put_all(probes(0, 2), Expect::Absent).await, "seed");
+    ok(repo.put_all(probes(0, 1), Expect::Any).await, "second save");
+    assert_eq!(
+        ok(repo.load::<contract::Probe>("p-000000").await, "load").rev,
+        2
+    );
+    let mut batch = WriteBatch::new();
+    batch.clear_store(contract::Probe::STORE);
+    for probe in probes(0, 1) {
+        batch.upsert(probe);
+    }
+    let (bulk, _) = bulk_handle(&repo);
+    ok(bulk.commit(batch).await, "replace");
+    let all = ok(repo.get_all::<contract::Probe>().await, "read");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].rev, 1);
 }

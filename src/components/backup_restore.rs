@@ -13,6 +13,7 @@ use crate::components::alert_dialog::ConfirmDialog;
 use crate::components::fields::FormNotice;
 use crate::components::file_drop::FileDrop;
 use crate::components::loaded::on_result;
+use crate::components::progress_bar::ProgressBar;
 use crate::domain::{group_thousands, User};
 use crate::download::download_parts;
 use crate::file_read::read_text;
@@ -21,7 +22,7 @@ use crate::storage::backup::{
 };
 use crate::storage::persistence::request_persistence;
 use crate::storage::schema::SCHEMA_VERSION;
-use crate::storage::{settings, Repository};
+use crate::storage::{settings, Progress, Repository};
 
 fn n(x: usize) -> String {
     group_thousands(i64::try_from(x).unwrap_or(i64::MAX))
@@ -251,8 +252,10 @@ fn RestoreBackup() -> impl IntoView {
         });
     });
 
+    let saving = RwSignal::new(None::<Progress>);
     let run = Action::new_local(move |_: &()| {
-        let repo = app.repo();
+        saving.set(None);
+        let repo = app.repo().bulk(move |p| saving.set(Some(p)));
         let plan = checked.try_update_value(Option::take).flatten();
         async move {
             let Some(plan) = plan else {
@@ -296,6 +299,9 @@ fn RestoreBackup() -> impl IntoView {
             on_files=on_files
         />
         {move || reading.get().then(|| view! { <p role="status">"Checking the backup…"</p> })}
+        <Show when=move || run.pending().get()>
+            <ProgressBar label="Restoring the backup".to_string() progress=saving />
+        </Show>
         <FormNotice notice />
         {move || summary.get().map(|s| view! {
             <SummaryView summary=s />

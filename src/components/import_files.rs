@@ -17,11 +17,13 @@ use crate::components::fields::FormNotice;
 use crate::components::file_drop::FileDrop;
 use crate::components::import_preview::ImportPreview;
 use crate::components::loaded::on_result;
+use crate::components::progress_bar::ProgressBar;
 use crate::domain::group_thousands;
 use crate::exchange::{ImportJob, ImportPlan, Progress};
 use crate::file_read::read_bytes;
 use crate::services::import::{commit_import, may_import, preview_import, ImportDone};
 use crate::storage::persistence::request_persistence;
+use crate::storage::Progress as SaveProgress;
 
 /// Rows read between two turns of the browser.
 const ROWS_PER_STEP: usize = 2_000;
@@ -153,8 +155,10 @@ pub fn ImportFiles() -> impl IntoView {
         )));
     };
 
+    let saving = RwSignal::new(None::<SaveProgress>);
     let commit = Action::new_local(move |plan: &Arc<ImportPlan>| {
-        let repo = app.repo();
+        saving.set(None);
+        let repo = app.repo().bulk(move |p| saving.set(Some(p)));
         let user = app.user.get_untracked();
         let plan = plan.clone();
         async move {
@@ -240,6 +244,9 @@ pub fn ImportFiles() -> impl IntoView {
                 on_files=on_files
             />
             {progress_view}
+            <Show when=move || commit.pending().get()>
+                <ProgressBar label="Importing".to_string() progress=saving />
+            </Show>
             <FormNotice notice />
             {preview}
         </div>

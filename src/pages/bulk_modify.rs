@@ -14,6 +14,7 @@ use crate::clock;
 use crate::components::bulk_modify::{use_selection, BulkFields, BulkInputs, BulkItemsTable};
 use crate::components::fields::FieldError;
 use crate::components::loaded::on_result;
+use crate::components::progress_bar::ProgressBar;
 use crate::components::record::{Empty, PageHeader};
 use crate::domain::{
     authorize, group_thousands, BulkItem, BulkModifyDraft, Field, Permission, RefusalReason,
@@ -21,6 +22,7 @@ use crate::domain::{
 use crate::services::licenses::{
     apply_bulk_modify, count_text, preview_bulk_modify, BulkApplied, BulkPreview,
 };
+use crate::storage::Progress;
 
 /// A refused preview or apply's messages, each with the input it belongs by.
 type Messages = Vec<(Field, String)>;
@@ -104,8 +106,10 @@ fn BulkModifyForm(ids: Arc<Vec<String>>) -> impl IntoView {
             }
         },
     );
+    let applying = RwSignal::new(None::<Progress>);
     let run_apply = Action::new_local(move |(draft, p): &Previewed| {
-        let repo = app.repo();
+        applying.set(None);
+        let repo = app.repo().bulk(move |p| applying.set(Some(p)));
         let user = app.user.get_untracked();
         let (draft, p) = (draft.clone(), p.clone());
         async move {
@@ -207,6 +211,9 @@ fn BulkModifyForm(ids: Arc<Vec<String>>) -> impl IntoView {
                                 <p role="status">{previewed.1.summary.preview_text()}</p>
                                 <Reasons items=items.clone() summary=previewed.1.summary.refused.clone() />
                                 <BulkItemsTable items applied=false label="Preview by license" />
+                                <Show when=move || run_apply.pending().get()>
+                                    <ProgressBar label="Applying the changes".to_string() progress=applying />
+                                </Show>
                                 <div class="form-actions">
                                     <button
                                         type="button"

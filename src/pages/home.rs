@@ -9,6 +9,7 @@ use crate::components::alert_dialog::ConfirmDialog;
 use crate::components::chart_bars::{BarChart, BarGroup, Series};
 use crate::components::fields::FormNotice;
 use crate::components::loaded::{on_result, Loaded};
+use crate::components::progress_bar::{after_paint, ProgressBar};
 use crate::components::record::{Empty, PageHeader};
 use crate::demo::{build_demo_data, has_data, reset, save_demo_data, DemoSize, DemoSummary};
 use crate::domain::NotificationQueue;
@@ -17,7 +18,7 @@ use crate::pages::notifications::DueSummary;
 use crate::services::dashboard::load_dashboard;
 use crate::services::notifications::load_queue;
 use crate::storage::persistence::request_persistence;
-use crate::storage::{Repository, StorageError};
+use crate::storage::{Progress, Repository, StorageError};
 use chrono::{Duration, NaiveDate};
 use leptos_router::components::A;
 
@@ -52,15 +53,26 @@ fn DemoControls() -> impl IntoView {
     let confirm_load = RwSignal::new(false);
     let confirm_reset = RwSignal::new(false);
     let notice = RwSignal::new(None::<Result<String, String>>);
+    // The long work under way: what it is, and how far the commit got.
+    let work = RwSignal::new(String::new());
+    let progress = RwSignal::new(None::<Progress>);
+    let bulk_repo = move |what: &str| {
+        work.set(what.to_string());
+        progress.set(None);
+        app.repo().bulk(move |p| progress.set(Some(p)))
+    };
 
     let load = Action::new_local(move |size: &DemoSize| {
         let size = *size;
-        let repo = app.repo();
+        let repo = bulk_repo("Building the demo data");
         async move {
             let started = clock_ms();
+            // The bar is on screen before the (synchronous) build starts.
+            after_paint().await;
             // Built, then saved: timed apart for performance work.
             let data = build_demo_data(today(), now(), size);
             let built = clock_ms();
+            work.set("Saving the demo data".to_string());
             let result = save_demo_data(&repo, data).await;
             let done = clock_ms();
             match result {
@@ -81,7 +93,7 @@ fn DemoControls() -> impl IntoView {
         }
     });
     let clear = Action::new_local(move |_: &()| {
-        let repo = app.repo();
+        let repo = bulk_repo("Deleting everything");
         async move {
             reset(&repo)
                 .await
@@ -156,13 +168,17 @@ fn DemoControls() -> impl IntoView {
                         "Reset"
                     </button>
                 </div>
-                <Show when=move || load.pending().get()>
-                    <p class="loading" role="status">
-                        "Loading the demo data (" {size_label} ")…"
-                    </p>
-                </Show>
-                <Show when=move || clear.pending().get()>
-                    <p class="loading" role="status">"Deleting everything…"</p>
+                <Show when=move || load.pending().get() || clear.pending().get()>
+                    <ProgressBar
+                        label=Signal::derive(move || {
+                            if load.pending().get() {
+                                format!("{} ({})", work.get(), size_label())
+                            } else {
+                                work.get()
+                            }
+                        })
+                        progress=progress
+                    />
                 </Show>
                 <FormNotice notice />
             </div>

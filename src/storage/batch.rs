@@ -215,7 +215,8 @@ impl WriteBatch {
     /// Empties `store` before the batch's writes, in the same transaction:
     /// with [`restore`](WriteBatch::restore), replacing a store's content
     /// is one atomic step. Writes to a cleared store must expect
-    /// [`Expect::Any`] (what they would find is gone).
+    /// [`Expect::Any`] (what they would find is gone), and an upsert there
+    /// writes revision 1.
     pub fn clear_store(&mut self, store: StoreName) -> &mut Self {
         if !self.clears.contains(&store) {
             self.clears.push(store);

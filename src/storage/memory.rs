@@ -237,10 +237,15 @@ impl Repository for MemoryRepository {
             // Every expectation is checked against the state before the batch.
             let mut current = Vec::with_capacity(ops.len());
             for op in &ops {
-                let rev = tables
-                    .get(&op.store)
-                    .and_then(|t| t.get(&op.id))
-                    .map(|r| r.rev);
+                // A write into a store the batch empties finds nothing there.
+                let rev = if clears.contains(&op.store) {
+                    None
+                } else {
+                    tables
+                        .get(&op.store)
+                        .and_then(|t| t.get(&op.id))
+                        .map(|r| r.rev)
+                };
                 if !op.expect.is_met_by(rev) {
                     return Err(WriteBatch::conflict(op, rev));
                 }

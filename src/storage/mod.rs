@@ -32,6 +32,7 @@ mod idb;
 mod memory;
 mod notify;
 pub mod persistence;
+mod progress;
 mod record;
 pub mod records;
 mod repo;
@@ -49,6 +50,7 @@ pub use idb::{IdbRepository, DEFAULT_DB_NAME};
 #[cfg(not(target_arch = "wasm32"))]
 pub use memory::MemoryRepository;
 pub use notify::{ChangeNotice, ChangeOrigin, Subscription, CHANNEL_NAME, MAX_IDS_PER_NOTICE};
+pub use progress::{Progress, ProgressSink, PROGRESS_STEP};
 pub use record::{Index, IndexDef, Query, Record, StoreName, Stored};
 pub use records::*;
 pub use repo::{RawRecord, RawVisitor, Repository};
