@@ -31,6 +31,7 @@ use super::codec;
 use super::damaged::{DamageLog, Readable};
 use super::error::{StorageError, StorageResult};
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription, CHANNEL_NAME};
+use super::paged::Page;
 use super::record::{Index, Query, Record, StoreName, Stored};
 use super::repo::{RawVisitor, Repository};
 use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES, V3_STORES};
@@ -88,7 +89,7 @@ fn idb_error(e: IdbError, context: &str) -> StorageError {
     }
 }
 
-fn ctx(context: &'static str) -> impl Fn(IdbError) -> StorageError {
+pub(super) fn ctx(context: &'static str) -> impl Fn(IdbError) -> StorageError {
     move |e| idb_error(e, context)
 }
 
@@ -137,6 +138,7 @@ async fn upgrade(db: &Database, old: u32, new: u32) -> StorageResult<()> {
             1 => upgrade_to_v1(db)?,
             2 => upgrade_to_v2(tx).await?,
             3 => upgrade_to_v3(db)?,
+            4 => super::idb_pages::upgrade_to_v4(tx).await?,
             v => {
                 return Err(StorageError::Other(format!(
                     "Internal error: no upgrade step for schema version {v}."
@@ -206,7 +208,7 @@ async fn upgrade_to_v2(tx: &TransactionRef<'_>) -> StorageResult<()> {
     Ok(())
 }
 
-fn key_range(query: Query) -> Option<Option<KeyRange<String>>> {
+pub(super) fn key_range(query: Query) -> Option<Option<KeyRange<String>>> {
     // Outer None: the range is empty; inner None: everything.
     match query {
         Query::All => Some(None),
@@ -369,7 +371,7 @@ impl IdbRepository {
         }
     }
 
-    fn read_tx(&self, store: StoreName) -> StorageResult<Transaction<'_>> {
+    pub(super) fn read_tx(&self, store: StoreName) -> StorageResult<Transaction<'_>> {
         self.check_open()?;
         self.inner
             .db
@@ -766,6 +768,20 @@ impl Repository for IdbRepository {
             codec::read_into(&mut read, value.map_err(ctx("searching"))?);
         }
         Ok(read)
+    }
+
+    async fn read_page<T: Record>(
+        &self,
+        index: Index<T>,
+        query: Query,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StorageResult<Page<T>> {
+        self.page_of(index, query, after, limit).await
+    }
+
+    async fn count_found<T: Record>(&self, index: Index<T>, query: Query) -> StorageResult<u64> {
+        self.count_of(index, query).await
     }
 
     fn damage_log(&self) -> &DamageLog {
