@@ -720,7 +720,7 @@ async function timeOpen(page, link, ready) {
   const handle = await link.elementHandle();
   return handle.evaluate((el, source) => new Promise((resolve, reject) => {
     const done = new Function(`return (${source})();`);
-    const timer = setTimeout(() => { observer.disconnect(); reject(new Error(`the page was not shown within 60 s (${source})`)); }, 60_000);
+    const timer = setTimeout(() => { observer.disconnect(); reject(new Error(`the page was not shown within 180 s (${source})`)); }, 180_000);
     let t0 = 0;
     const observer = new MutationObserver(() => {
       if (!done()) return;
@@ -839,7 +839,7 @@ async function pages(context) {
       const expected = next.toLocaleString('en-US');
       const seen = row.first().evaluate((tr, value) => new Promise((resolve, reject) => {
         const has = () => [...tr.querySelectorAll('td')].some((td) => td.textContent.trim() === value);
-        const timer = setTimeout(() => { observer.disconnect(); reject(new Error(`the list did not show ${value} seats within 60 s`)); }, 60_000);
+        const timer = setTimeout(() => { observer.disconnect(); reject(new Error(`the list did not show ${value} seats within 180 s`)); }, 180_000);
         const observer = new MutationObserver(() => {
           if (!has()) return;
           observer.disconnect();

@@ -133,12 +133,15 @@ async fn upgrade(db: &Database, old: u32, new: u32) -> StorageResult<()> {
         .build()
         .map_err(ctx("upgrading the database"))?;
     let tx = scratch.transaction();
+    // A new database has no records to re-index: its upgrade awaits nothing,
+    // so the upgrade transaction can't finish before the steps do.
+    let fresh = old == 0;
     for version in (old + 1)..=new {
         match version {
             1 => upgrade_to_v1(db)?,
-            2 => upgrade_to_v2(tx).await?,
+            2 => upgrade_to_v2(tx, fresh).await?,
             3 => upgrade_to_v3(db)?,
-            4 => super::idb_pages::upgrade_to_v4(tx).await?,
+            4 => super::idb_pages::upgrade_to_v4(tx, fresh).await?,
             v => {
                 return Err(StorageError::Other(format!(
                     "Internal error: no upgrade step for schema version {v}."
@@ -172,7 +175,7 @@ fn create_stores(db: &Database, stores: &[StoreName]) -> StorageResult<()> {
 
 /// v2: the list pages' indexes, and index fields backfilled on every record
 /// (of the stores v1 made: later stores get their indexes when created).
-async fn upgrade_to_v2(tx: &TransactionRef<'_>) -> StorageResult<()> {
+async fn upgrade_to_v2(tx: &TransactionRef<'_>, fresh: bool) -> StorageResult<()> {
     for store in V1_STORES {
         let defs = store.indexes();
         if defs.is_empty() {
@@ -186,6 +189,9 @@ async fn upgrade_to_v2(tx: &TransactionRef<'_>) -> StorageResult<()> {
                 .create_index(def.name, KeyPath::One(def.key_path))
                 .build()
                 .map_err(ctx("adding indexes"))?;
+        }
+        if fresh {
+            continue;
         }
         let values = object_store
             .get_all::<JsValue>()

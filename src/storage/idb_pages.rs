@@ -106,8 +106,9 @@ impl IdbRepository {
 
 /// v4: the paged indexes, and every record of their stores re-encoded so its
 /// new index fields are filled in (a record this build can't read keeps its
-/// data and stays out of the new indexes, as in v2).
-pub(super) async fn upgrade_to_v4(tx: &TransactionRef<'_>) -> StorageResult<()> {
+/// data and stays out of the new indexes, as in v2). A `fresh` database has
+/// no records to re-encode.
+pub(super) async fn upgrade_to_v4(tx: &TransactionRef<'_>, fresh: bool) -> StorageResult<()> {
     let mut stores: Vec<_> = V4_INDEXES.iter().map(|(store, _)| *store).collect();
     stores.dedup();
     for store in stores {
@@ -128,6 +129,9 @@ pub(super) async fn upgrade_to_v4(tx: &TransactionRef<'_>) -> StorageResult<()> 
                 .create_index(def.name, KeyPath::One(def.key_path))
                 .build()
                 .map_err(ctx("adding indexes"))?;
+        }
+        if fresh {
+            continue;
         }
         let values = object_store
             .get_all::<JsValue>()
