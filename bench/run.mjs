@@ -4,7 +4,7 @@
 // builds dist/ and serves it on 127.0.0.1.
 //
 //   node bench/run.mjs --base http://127.0.0.1:4180 [--runs 5] [--runs-100k 5]
-//                      [--only bundle,storage,demo,list,cold,modify,bulk,search,data] [--out FILE]
+//                      [--only bundle,storage,demo,list,cold,modify,bulk,search,pages,data] [--out FILE]
 //
 // Every timed figure is the median of several runs, with min and max. Nothing
 // here asserts a target: missed targets are reported, never fatal. A section
@@ -28,7 +28,7 @@ function parseArgs(argv) {
     base: 'http://127.0.0.1:4180',
     runs: 5,
     runs100k: 5,
-    only: ['bundle', 'storage', 'demo', 'list', 'cold', 'modify', 'bulk', 'search', 'data'],
+    only: ['bundle', 'storage', 'demo', 'list', 'cold', 'modify', 'bulk', 'search', 'pages', 'data'],
     out: path.join(root, 'bench-results', 'latest.json'),
     dist: path.join(root, 'dist'),
   };
@@ -43,7 +43,7 @@ function parseArgs(argv) {
       case '--out': opts.out = path.resolve(value()); break;
       case '--dist': opts.dist = path.resolve(value()); break;
       case '-h': case '--help':
-        console.log('usage: node bench/run.mjs --base URL [--runs N] [--runs-100k N] [--only bundle,storage,demo,list,cold,modify,bulk,search,data] [--out FILE]');
+        console.log('usage: node bench/run.mjs --base URL [--runs N] [--runs-100k N] [--only bundle,storage,demo,list,cold,modify,bulk,search,pages,data] [--out FILE]');
         process.exit(0);
       default:
         throw new Error(`unknown option ${argv[i]}`);
@@ -784,6 +784,171 @@ async function globalSearch(context) {
 }
 
 // ---------------------------------------------------------------------------
+// 8. Record pages at 100,000 licenses, and a save seen by an open list
+// ---------------------------------------------------------------------------
+
+// In the page: from clicking `link` (an in-app link: the app is loaded) to
+// `ready()` true, then painted (two animation frames). `ready` is the source
+// of a function run in the page after every DOM mutation.
+async function timeOpen(page, link, ready) {
+  const handle = await link.elementHandle();
+  return handle.evaluate((el, source) => new Promise((resolve, reject) => {
+    const done = new Function(`return (${source})();`);
+    const timer = setTimeout(() => { observer.disconnect(); reject(new Error(`the page was not shown within 90 s (${source})`)); }, 90_000);
+    let t0 = 0;
+    const observer = new MutationObserver(() => {
+      if (!done()) return;
+      observer.disconnect();
+      clearTimeout(timer);
+      const dom = performance.now() - t0;
+      requestAnimationFrame(() => requestAnimationFrame(() => resolve({ ms: performance.now() - t0, dom_ms: dom })));
+    });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    t0 = performance.now();
+    el.click();
+  }), ready.toString());
+}
+
+// What each record page shows once loaded (run in the page).
+const INSTALL_LOG_SHOWN = () => location.pathname === '/installs'
+  && !!document.querySelector('section[aria-label="Install Log"] tbody tr');
+// The Licenses related list: its rows, or its "no licenses" line.
+const PACKAGE_SHOWN = () => location.pathname.startsWith('/packages/')
+  && [...document.querySelectorAll('dt')].some((dt) => dt.textContent.trim() === 'Developer Name')
+  && !!document.querySelector('section[aria-label="Licenses"]');
+const LEAD_SHOWN = () => location.pathname.startsWith('/leads/')
+  && [...document.querySelectorAll('dt')].some((dt) => dt.textContent.trim() === 'Lead Status')
+  && [...document.querySelectorAll('main a[href^="/licenses/"]')].length > 0;
+
+// The names and addresses of the links on the page whose address starts with `prefix`.
+async function linksTo(page, prefix, scope = page) {
+  return scope.getByRole('link').evaluateAll((links, p) => links
+    .filter((a) => (a.getAttribute('href') ?? '').startsWith(p))
+    .map((a) => ({ name: a.textContent.trim(), href: a.getAttribute('href') })), prefix);
+}
+
+async function pages(context) {
+  // Uses the 100k demo data the list or search section loaded (loads it if run without them).
+  const n = (opts.only.includes('list') || opts.only.includes('search')) ? null : await loadDemo(context, '100k');
+  const page = await newPage(context);
+
+  // Untimed: licenses from the list, their leads and an Active one with seats to save.
+  await page.goto(opts.base + '/licenses');
+  const region = await listReady(page);
+  const licenseLinks = (await linksTo(page, '/licenses/', region)).slice(0, 12);
+  const leads = [];
+  let modifiable = null;
+  for (const l of licenseLinks) {
+    await page.goto(opts.base + l.href);
+    await page.getByRole('heading', { name: 'License Detail' }).waitFor();
+    await page.getByRole('link', { name: 'Modify License' }).or(page.getByText("This license can't be modified.")).first().waitFor().catch(() => {});
+    const lead = (await linksTo(page, '/leads/'))[0];
+    if (lead) leads.push({ license: l.href, lead });
+    if (!modifiable && await page.getByRole('link', { name: 'Modify License' }).isVisible()
+        && (await page.getByText("This license can't be modified.").count()) === 0) {
+      const seats = await page.evaluate(() => [...document.querySelectorAll('dt')]
+        .find((dt) => dt.textContent.trim() === 'Licensed Seats')?.nextElementSibling?.textContent.trim() ?? '');
+      if (/^\d[\d,]*$/.test(seats)) modifiable = l;
+    }
+  }
+  if (!leads.length) throw new Error('none of the first licenses of the list links to a lead');
+
+  const installMs = [], packageMs = [], leadMs = [], dom = { install: [], package: [], lead: [] };
+  // One untimed warm-up of each page.
+  for (let run = -1; run < opts.runs100k; run++) {
+    await page.goto(opts.base + '/');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.waitFor();
+    await settle(page);
+    const failedOpen = (what) => (e) => { log(`${what} not measured in this run: ${e.message.split('\n')[0]}`); return null; };
+    const opened = await timeOpen(page, nav.getByRole('link', { name: 'Install Log', exact: true }), INSTALL_LOG_SHOWN)
+      .catch(failedOpen('Install Log'));
+    const events = opened ? await page.getByRole('region', { name: 'Install Log' }).getByRole('status').first().innerText() : '-';
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Packages', exact: true }).click();
+    const packageLinks = page.getByRole('main').getByRole('table').getByRole('link');
+    await packageLinks.first().waitFor();
+    await settle(page);
+    const count = await packageLinks.count();
+    const pkgLink = packageLinks.nth((run + count) % count);
+    const pkgName = await pkgLink.innerText();
+    const pkg = await timeOpen(page, pkgLink, PACKAGE_SHOWN).catch(failedOpen('package page'));
+
+    const { license, lead } = leads[(run + leads.length) % leads.length];
+    await page.goto(opts.base + license);
+    const leadLink = page.getByRole('link', { name: lead.name, exact: true }).first();
+    await leadLink.waitFor();
+    await settle(page);
+    const ld = await timeOpen(page, leadLink, LEAD_SHOWN).catch(failedOpen('lead page'));
+    if (run < 0) continue;
+    if (opened) { installMs.push(opened.ms); dom.install.push(opened.dom_ms); }
+    if (pkg) { packageMs.push(pkg.ms); dom.package.push(pkg.dom_ms); }
+    if (ld) { leadMs.push(ld.ms); dom.lead.push(ld.dom_ms); }
+    const ms = (r) => (r ? `${r.ms.toFixed(1)} ms` : 'not shown');
+    log(`run ${run + 1}/${opts.runs100k}: Install Log ${ms(opened)} (${events}); package ${pkgName} ${ms(pkg)}; lead ${lead.name} ${ms(ld)}`);
+  }
+  record('pages.installs', 'pages', 'Pages 100k: Install Log link clicked to the newest events painted', 'ms', installMs, { op: '<=', value: 300 },
+    'from Home, the Main navigation\'s Install Log link');
+  record('pages.package', 'pages', 'Pages 100k: package link clicked to its page and licenses painted', 'ms', packageMs, { op: '<=', value: 300 },
+    'from Packages, each package in turn');
+  record('pages.lead', 'pages', 'Pages 100k: lead link clicked to its page and licenses painted', 'ms', leadMs, { op: '<=', value: 300 },
+    'from a license page, its Lead link');
+
+  // A save in one tab seen by the licenses list open in another: from Save
+  // clicked to the list's row painted with the new value (both clocks are
+  // the machine's: performance.timeOrigin + performance.now()).
+  const saveMs = [];
+  if (!modifiable) {
+    log('no modifiable license with seats among the first of the list: save-to-list not measured');
+  } else {
+    const listPage = await newPage(context);
+    await listPage.goto(opts.base + '/licenses');
+    const listRegion = await listReady(listPage);
+    await listPage.getByRole('searchbox', { name: 'Search licenses' }).fill(modifiable.name);
+    const row = listRegion.getByRole('row').filter({ has: listPage.getByRole('link', { name: modifiable.name, exact: true }) });
+    await row.first().waitFor();
+    for (let run = -1; run < opts.runs100k; run++) {
+      await page.goto(opts.base + modifiable.href);
+      await page.getByRole('link', { name: 'Modify License' }).click();
+      const seatsInput = page.getByLabel('Seats', { exact: true });
+      await seatsInput.waitFor();
+      const next = Number((await seatsInput.inputValue()).replace(/,/g, '')) + 1;
+      await seatsInput.fill(String(next));
+      const expected = next.toLocaleString('en-US');
+      const seen = row.first().evaluate((tr, value) => new Promise((resolve, reject) => {
+        const has = () => [...tr.querySelectorAll('td')].some((td) => td.textContent.trim() === value);
+        const timer = setTimeout(() => { observer.disconnect(); reject(new Error(`the list did not show ${value} seats within 180 s`)); }, 180_000);
+        const observer = new MutationObserver(() => {
+          if (!has()) return;
+          observer.disconnect();
+          clearTimeout(timer);
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now())));
+        });
+        observer.observe(tr.closest('table') ?? document.body, { childList: true, subtree: true, characterData: true });
+      }), expected);
+      const t0 = await page.getByRole('button', { name: 'Save', exact: true })
+        .evaluate((button) => { const t = performance.timeOrigin + performance.now(); button.click(); return t; });
+      const shown = await seen;
+      await page.getByRole('status').filter({ hasText: /^Saved: / }).first().waitFor();
+      if (run < 0) continue;
+      saveMs.push(shown - t0);
+      log(`run ${run + 1}/${opts.runs100k}: ${modifiable.name} saved with ${expected} seats, shown by the open list ${(shown - t0).toFixed(1)} ms later`);
+    }
+    await listPage.close();
+  }
+  details.pages = {
+    licenses: n,
+    to_dom_ms: { install_log: stats(dom.install), package: stats(dom.package), lead: stats(dom.lead) },
+    save_license: modifiable?.href ?? null,
+  };
+  if (saveMs.length) {
+    record('pages.save_to_list', 'pages', 'Pages 100k: Save in Modify License to the open list (another tab) painting the new value', 'ms', saveMs,
+      { op: '<=', value: 100 }, 'Seats + 1; the list in a second tab, searched to the license; the clocks are the machine\'s');
+  }
+  await page.close();
+}
+
+// ---------------------------------------------------------------------------
 // Report
 // ---------------------------------------------------------------------------
 
@@ -1003,7 +1168,7 @@ async function main() {
     try { bundle(); sections.bundle = { status: 'ok' }; } catch (e) { sections.bundle = { status: 'failed', reason: e.message }; }
   }
   // 10k before 100k: loading the 10k demo over the 100k one first deletes 100k.
-  const browserSections = ['storage', 'demo', 'cold', 'modify', 'bulk', 'list', 'search', 'data'].filter(want);
+  const browserSections = ['storage', 'demo', 'cold', 'modify', 'bulk', 'list', 'search', 'pages', 'data'].filter(want);
   if (browserSections.length) {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -1016,7 +1181,7 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     // Nothing but loopback.
     await context.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort());
-    const runners = { storage, demo: demoLoad, list, cold, modify, bulk, search: globalSearch, data };
+    const runners = { storage, demo: demoLoad, list, cold, modify, bulk, search: globalSearch, pages, data };
     for (const s of browserSections) {
       log(`== ${s}`);
       try {

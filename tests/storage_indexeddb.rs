@@ -13,14 +13,16 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyPath;
 use license_desk::domain::{
-    AlertRule, HistoryEntry, Lead, License, NotificationRecord, Sequences, User,
+    AlertRule, HistoryEntry, InstallEvent, Lead, License, NotificationRecord, Sequences, User,
 };
 use license_desk::storage::contract::{self, samples, Outcome};
 use license_desk::storage::{
     encode_v1, schema, settings, ChangeOrigin, Expect, IdbRepository, Progress, Query, Record,
-    Repository, StorageError, Stored, WriteBatch, HISTORY_LICENSE, LEAD_OWNER, LICENSE_EXPIRATION,
-    LICENSE_STATUS, PROGRESS_STEP, SEQUENCES_KEY,
+    Repository, StorageError, Stored, WriteBatch, HISTORY_LICENSE, INSTALL_OUTCOME_RECENT,
+    INSTALL_RECENT, LEAD_OWNER, LICENSE_EXPIRATION, LICENSE_PACKAGE_NAME, LICENSE_STATUS,
+    PROGRESS_STEP, SEQUENCES_KEY,
 };
+use license_desk::storage::{outcome_key, outcome_query, package_name_query};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -112,6 +114,11 @@ async fn deletes() {
 #[wasm_bindgen_test]
 async fn index_queries() {
     run(contract::contract_index_queries(fresh("index").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn paged_reads() {
+    run(contract::contract_paged_reads(fresh("paged").await).await);
 }
 
 #[wasm_bindgen_test]
@@ -405,6 +412,166 @@ async fn upgrades_a_v2_database_keeping_its_data() {
             "notification back"
         ),
         made
+    );
+}
+
+/// Puts stored values into the database `name` as they are, at its version.
+async fn put_raw(name: &str, version: u32, values: Vec<(&'static str, JsValue)>) {
+    let db = match Database::open(name).with_version(version).await {
+        Ok(db) => db,
+        Err(e) => panic!("opening {name} at v{version}: {e}"),
+    };
+    let stores: Vec<&str> = values.iter().map(|(s, _)| *s).collect();
+    let tx = match db
+        .transaction(stores.as_slice())
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+    {
+        Ok(tx) => tx,
+        Err(e) => panic!("raw transaction: {e}"),
+    };
+    for (store, value) in values {
+        let object_store = match tx.object_store(store) {
+            Ok(s) => s,
+            Err(e) => panic!("raw store {store}: {e}"),
+        };
+        if let Err(e) = object_store.put(value).primitive() {
+            panic!("raw put: {e}");
+        }
+    }
+    if let Err(e) = tx.commit().await {
+        panic!("raw commit: {e}");
+    }
+    db.close();
+}
+
+/// A database of schema 3 (before the paged indexes) opens at the current
+/// version with nothing lost, and its old records are in the new indexes:
+/// those saved with no index fields at all (re-encoded by the upgrade) and
+/// those saved by a v3 app.
+#[wasm_bindgen_test]
+async fn upgrades_a_v3_database_keeping_its_data_and_paging_it() {
+    let name = fresh_name("v3");
+    let w = match samples::world() {
+        Ok(w) => w,
+        Err(e) => panic!("samples: {e}"),
+    };
+    {
+        let old = match IdbRepository::open_at_version(&name, 3, || {}).await {
+            Ok(repo) => repo,
+            Err(e) => panic!("opening at v3: {e}"),
+        };
+        assert_eq!(old.version(), 3);
+        let created = ok(old.create(w.license.clone()).await, "license");
+        ok(old.update(created).await, "license again");
+        ok(old.create(w.lead.clone()).await, "lead");
+        ok(old.create(w.alert_rule.clone()).await, "alert rule");
+        ok(old.create(w.notification.clone()).await, "notification");
+        ok(old.create(w.sequences.clone()).await, "counters");
+        ok(
+            old.put_all(
+                w.catalog.users.clone(),
+                license_desk::storage::Expect::Absent,
+            )
+            .await,
+            "users",
+        );
+    } // dropped: the old app's connection closes
+    sleep(10).await;
+    // Stored with no index fields, as the oldest builds left them.
+    put_raw(&name, 3, vec![v1(&w.event, 4), v1(&w.converted_license, 2)]).await;
+
+    let repo = open(&name).await;
+    assert_eq!(repo.version(), schema::SCHEMA_VERSION);
+    assert_eq!(
+        ok(repo.load::<License>(&w.license.key()).await, "license"),
+        Stored {
+            rev: 2,
+            record: w.license.clone()
+        }
+    );
+    assert_eq!(
+        ok(
+            repo.load::<License>(&w.converted_license.key()).await,
+            "raw license"
+        ),
+        Stored {
+            rev: 2,
+            record: w.converted_license.clone()
+        }
+    );
+    assert_eq!(
+        ok(repo.load::<InstallEvent>(&w.event.key()).await, "event"),
+        Stored {
+            rev: 4,
+            record: w.event.clone()
+        }
+    );
+    let _ = ok(repo.load::<Lead>(&w.lead.key()).await, "lead");
+    assert_eq!(
+        ok(repo.load::<AlertRule>(&w.alert_rule.key()).await, "rule").record,
+        w.alert_rule
+    );
+    assert_eq!(
+        ok(
+            repo.load::<NotificationRecord>(&w.notification.key).await,
+            "notification"
+        )
+        .record,
+        w.notification
+    );
+    assert_eq!(
+        ok(repo.load::<Sequences>(SEQUENCES_KEY).await, "counters").record,
+        w.sequences
+    );
+    assert_eq!(
+        ok(repo.count::<User>().await, "users") as usize,
+        w.catalog.users.len()
+    );
+    // The new indexes hold the old records.
+    let events = ok(
+        repo.read_page(INSTALL_RECENT, Query::All, None, 50).await,
+        "events by time",
+    );
+    assert_eq!(events.read.records.len(), 1);
+    assert_eq!(events.read.records[0].record, w.event);
+    let outcome = outcome_key(&w.event.outcome);
+    assert_eq!(
+        ok(
+            repo.count_found(INSTALL_OUTCOME_RECENT, outcome_query(outcome))
+                .await,
+            "events by outcome"
+        ),
+        1
+    );
+    for license in [&w.license, &w.converted_license] {
+        let page = ok(
+            repo.read_page(
+                LICENSE_PACKAGE_NAME,
+                package_name_query(&license.package_id),
+                None,
+                50,
+            )
+            .await,
+            "licenses of the package",
+        );
+        assert!(
+            page.read.records.iter().any(|s| &s.record == license),
+            "{} not in its package's pages",
+            license.name
+        );
+    }
+    // And the old indexes still work.
+    assert_eq!(
+        ok(
+            repo.find(LICENSE_STATUS, Query::eq(w.license.status.label()))
+                .await,
+            "by status"
+        )
+        .iter()
+        .filter(|s| s.record == w.license)
+        .count(),
+        1
     );
 }
 

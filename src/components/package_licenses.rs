@@ -119,6 +119,61 @@ pub fn LicensesRelatedList(
     }
 }
 
+/// The Licenses related list of a record with many licenses (a package):
+/// `licenses` are the first `limit` by License Name, read through an index,
+/// of `total`; "Show more" raises `limit`, and the page reads that many.
+/// Export CSV reads every license with `csv` when pressed.
+#[component]
+pub fn PagedLicensesList<F, Fu>(
+    licenses: Vec<License>,
+    total: usize,
+    limit: RwSignal<usize>,
+    #[prop(into)] empty: String,
+    csv: F,
+) -> impl IntoView
+where
+    F: Fn() -> Fu + Clone + Send + Sync + 'static,
+    Fu: std::future::Future<Output = Result<String, ExportFailed>> + 'static,
+{
+    let today = clock::today();
+    let lines: Vec<LicenseLine> = licenses
+        .iter()
+        .map(|l| LicenseLine::new(l, today))
+        .collect();
+    let actions = Box::new(move || {
+        let csv = csv.clone();
+        view! { <ExportButton list="Licenses" csv /> }.into_any()
+    });
+    let body = if lines.is_empty() {
+        view! { <Empty>{empty}</Empty> }.into_any()
+    } else {
+        let rows = lines.iter().map(row).collect_view();
+        view! {
+            <div class="table-scroll">
+                <table>
+                    <thead>
+                        <tr>
+                            <th scope="col">"License Name"</th>
+                            <th scope="col">"Subscriber Org ID"</th>
+                            <th scope="col">"License Status"</th>
+                            <th scope="col" class="num">"Licensed Seats"</th>
+                            <th scope="col">"Expiration Date"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <ShowMore total limit />
+        }
+        .into_any()
+    };
+    view! {
+        <RelatedList title="Licenses" count=Signal::stored(total) actions=actions>
+            {body}
+        </RelatedList>
+    }
+}
+
 /// "Showing 50 of 1,234" and a button that shows more, while rows are hidden.
 #[component]
 pub fn ShowMore(total: usize, limit: RwSignal<usize>) -> impl IntoView {

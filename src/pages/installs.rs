@@ -4,7 +4,6 @@
 //! made the app's own).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -19,11 +18,10 @@ use crate::components::record::{Empty, PageHeader};
 use crate::domain::{InstallEvent, InstallOutcome, Package, SfId};
 use crate::exchange::install_log_csv;
 use crate::services::export::ExportFailed;
-use crate::services::install::load_install_log;
-use crate::storage::{Repository, StorageError};
-
-/// Rows shown at first, and added by "Show more".
-const PAGE: usize = 100;
+use crate::services::install::{
+    load_install_log_filtered, load_install_log_page, InstallLogPage, INSTALL_LOG_PAGE,
+};
+use crate::storage::{outcome_key, Repository, StorageError};
 
 /// The outcome filter's choices: (key, label).
 const FILTERS: [(&str, &str); 6] = [
@@ -37,31 +35,31 @@ const FILTERS: [(&str, &str); 6] = [
 
 /// Whether `outcome` passes the filter `key`.
 pub fn matches_filter(outcome: &InstallOutcome, key: &str) -> bool {
-    match key {
-        "created" => matches!(outcome, InstallOutcome::LeadAndLicenseCreated { .. }),
-        "updated" => matches!(outcome, InstallOutcome::LicenseUpdated { .. }),
-        "pending" => matches!(outcome, InstallOutcome::Pending { .. }),
-        "failed" => matches!(outcome, InstallOutcome::Failed { .. }),
-        "none" => matches!(outcome, InstallOutcome::NoLicense { .. }),
-        _ => true,
-    }
+    key == "all" || outcome_key(outcome) == key
 }
 
 #[derive(Clone)]
 struct Log {
-    events: Vec<InstallEvent>,
+    /// The newest events the filter selects, as many as shown.
+    page: InstallLogPage,
     packages: HashMap<SfId, String>,
+    /// The outcome filter the page was read with.
+    filter: String,
 }
 
-async fn load_log<R: Repository>(repo: &R) -> Result<Log, StorageError> {
-    let events = load_install_log(repo).await?;
+async fn load_log<R: Repository>(repo: &R, filter: &str, shown: u32) -> Result<Log, StorageError> {
+    let page = load_install_log_page(repo, filter, shown).await?;
     let packages = repo
         .list_records::<Package>()
         .await?
         .into_iter()
         .map(|p| (p.id.clone(), p.name.to_string()))
         .collect();
-    Ok(Log { events, packages })
+    Ok(Log {
+        page,
+        packages,
+        filter: filter.to_string(),
+    })
 }
 
 fn installer_text(e: &InstallEvent) -> String {
@@ -134,32 +132,34 @@ fn OutcomeCell(event: InstallEvent) -> impl IntoView {
 #[component]
 pub fn InstallLogPage() -> impl IntoView {
     let app = use_app();
-    let log = app.live_resource(|repo| async move { load_log(&repo).await });
     let filter = RwSignal::new("all".to_string());
-    let shown = RwSignal::new(PAGE);
+    // How many of the newest events are shown: one index read of that many.
+    let shown = RwSignal::new(INSTALL_LOG_PAGE);
+    let log = app.live_resource(move |repo| {
+        let key = filter.get();
+        let n = shown.get();
+        async move { load_log(&repo, &key, n).await }
+    });
 
     let table = move |log: Log| {
-        let key = filter.get();
-        let log = Arc::new(log);
-        // Every event the outcome filter selects, not only the newest shown.
+        let key = log.filter.clone();
+        // Every event the outcome filter selects, not only the newest shown:
+        // read when the button is pressed.
         let export_csv = {
-            let log = Arc::clone(&log);
             let key = key.clone();
             move || {
-                let selected = log
-                    .events
-                    .iter()
-                    .filter(|e| matches_filter(&e.outcome, &key));
-                std::future::ready(install_log_csv(selected).map_err(ExportFailed::from))
+                let repo = app.repo();
+                let key = key.clone();
+                async move {
+                    let selected = load_install_log_filtered(&repo, &key)
+                        .await
+                        .map_err(ExportFailed::from)?;
+                    install_log_csv(selected.iter()).map_err(ExportFailed::from)
+                }
             }
         };
-        let matching: Vec<&InstallEvent> = log
-            .events
-            .iter()
-            .filter(|e| matches_filter(&e.outcome, &key))
-            .collect();
-        let total = matching.len();
-        let limit = shown.get();
+        let total = log.page.total;
+        let listed = log.page.events.len();
         if total == 0 && key != "all" {
             return view! { <Empty>"No event matches this outcome."</Empty> }.into_any();
         }
@@ -173,9 +173,10 @@ pub fn InstallLogPage() -> impl IntoView {
             }
             .into_any();
         }
-        let rows = matching
-            .into_iter()
-            .take(limit)
+        let rows = log
+            .page
+            .events
+            .iter()
             .map(|e| {
                 let package = log
                     .packages
@@ -202,12 +203,14 @@ pub fn InstallLogPage() -> impl IntoView {
                 }
             })
             .collect_view();
-        let more = total.saturating_sub(limit);
+        let more = log.page.more;
+        let remaining = total.saturating_sub(listed as u64);
+        let next = remaining.clamp(1, u64::from(INSTALL_LOG_PAGE));
         view! {
             <div class="list-actions">
                 <p class="list-count" role="status">
                     {if total == 1 { "1 event".to_string() } else { format!("{total} events") }}
-                    {(more > 0).then(|| format!(", showing the newest {limit}"))}
+                    {more.then(|| format!(", showing the newest {listed}"))}
                 </p>
                 <ExportButton list="Install Log" csv=export_csv />
             </div>
@@ -224,10 +227,13 @@ pub fn InstallLogPage() -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            {(more > 0).then(|| view! {
+            {more.then(|| view! {
                 <p style="padding:0.75rem 1rem">
-                    <button type="button" on:click=move |_| shown.update(|n| *n += PAGE)>
-                        {format!("Show {} more", more.min(PAGE))}
+                    <button
+                        type="button"
+                        on:click=move |_| shown.update(|n| *n = n.saturating_add(INSTALL_LOG_PAGE))
+                    >
+                        {format!("Show {next} more")}
                     </button>
                 </p>
             })}
@@ -245,7 +251,7 @@ pub fn InstallLogPage() -> impl IntoView {
                         id="install-filter"
                         on:change=move |ev| {
                             filter.set(event_target_value(&ev));
-                            shown.set(PAGE);
+                            shown.set(INSTALL_LOG_PAGE);
                         }
                     >
                         {FILTERS

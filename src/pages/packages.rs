@@ -13,15 +13,17 @@ use crate::components::loaded::{on_result, Loaded, LoadedRecord};
 use crate::components::package_lead_manager::{
     FieldError, LeadManagerEditor, LeadManagerInput, LeadManagerResult,
 };
-use crate::components::package_licenses::LicensesRelatedList;
+use crate::components::package_licenses::{PagedLicensesList, RELATED_PAGE};
 use crate::components::package_refresh::{RefreshLicensesButton, RefreshLicensesConfirm};
 use crate::components::package_versions::PackageVersionsList;
 use crate::components::record::{title, Details, Empty, Field, PageHeader, RecordNotFound};
 use crate::domain::{check_refresh, LicenseLength, Package, Permission};
+use crate::exchange::licenses_csv;
 use crate::services::export;
+use crate::services::export::ExportFailed;
 use crate::services::packages::{
-    date_text, date_time_text, edit_lead_manager, load_package_detail, load_package_rows,
-    refresh_licenses, PackageDetail, PackageRow, LICENSE_MANAGEMENT_APP,
+    date_text, date_time_text, edit_lead_manager, load_package_detail, load_package_licenses,
+    load_package_rows, refresh_licenses, PackageDetail, PackageRow, LICENSE_MANAGEMENT_APP,
 };
 
 // ---------------------------------------------------------------------------
@@ -146,9 +148,13 @@ pub fn PackageDetailPage() -> impl IntoView {
     let app = use_app();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
+    // How many of the package's licenses the related list shows ("Show more"
+    // raises it, and the page reads that many through the index).
+    let licenses_shown = RwSignal::new(RELATED_PAGE);
     let detail = app.live_resource(move |repo| {
         let id = id();
-        async move { load_package_detail(&repo, &id).await }
+        let shown = u32::try_from(licenses_shown.get()).unwrap_or(u32::MAX);
+        async move { load_package_detail(&repo, &id, shown).await }
     });
 
     // Page state lives here, outside the record view, so it survives the
@@ -212,6 +218,7 @@ pub fn PackageDetailPage() -> impl IntoView {
     // A new package (another URL) starts with a clean page.
     Effect::new(move |_| {
         let _ = id();
+        licenses_shown.set(RELATED_PAGE);
         editing.set(false);
         confirming.set(false);
         edit_error.set(None);
@@ -230,6 +237,7 @@ pub fn PackageDetailPage() -> impl IntoView {
                 notice
                 save_lead_manager
                 run_refresh
+                licenses_shown
             />
         </LoadedRecord>
     }
@@ -253,11 +261,13 @@ fn PackageRecord(
     notice: RwSignal<Option<String>>,
     save_lead_manager: Action<LeadManagerInput, LeadManagerResult>,
     run_refresh: Action<String, Result<String, String>>,
+    licenses_shown: RwSignal<usize>,
 ) -> impl IntoView {
     let app = use_app();
     let p = d.package.record.clone();
     let rev = d.package.rev;
     let key = p.id.to18().to_string();
+    let licenses_key = key.clone();
     let name = p.name.to_string();
     let latest = d
         .latest_version
@@ -411,9 +421,19 @@ fn PackageRecord(
             </Field>
         </Details>
         <PackageVersionsList versions=d.versions.clone() />
-        <LicensesRelatedList
+        <PagedLicensesList
             licenses=d.licenses.clone()
+            total=usize::try_from(d.license_count).unwrap_or(usize::MAX)
+            limit=licenses_shown
             empty="No licenses yet: they appear when subscribers install this package."
+            csv=move || {
+                let repo = app.repo();
+                let key = licenses_key.clone();
+                async move {
+                    let licenses = load_package_licenses(&repo, &key).await?;
+                    licenses_csv(&licenses).map_err(ExportFailed::from)
+                }
+            }
         />
     }
 }

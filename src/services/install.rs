@@ -23,9 +23,12 @@ use crate::domain::{
     MAX_SEATS,
 };
 use crate::services::notifications::UninstallAlerts;
-use crate::storage::records::{INSTALL_ORG, LICENSE_ORG, VERSION_PACKAGE};
+use crate::storage::records::{
+    outcome_query, INSTALL_ORG, INSTALL_OUTCOME_RECENT, INSTALL_RECENT, LICENSE_ORG,
+    VERSION_PACKAGE,
+};
 use crate::storage::{
-    commit_with_counters, install_batch, Query, Repository, StorageError, Stored, WriteBatch,
+    commit_with_counters, install_batch, Index, Query, Repository, StorageError, Stored, WriteBatch,
 };
 
 // ---------------------------------------------------------------------------
@@ -487,6 +490,55 @@ pub async fn load_install_log<R: Repository>(repo: &R) -> Result<Vec<InstallEven
     let mut events: Vec<InstallEvent> = repo.list_records::<InstallEvent>().await?;
     sort_newest_first(&mut events);
     Ok(events)
+}
+
+/// What the Install Log shows: the newest events its outcome filter selects,
+/// read through an index a page at a time, and how many there are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstallLogPage {
+    /// Newest first.
+    pub events: Vec<InstallEvent>,
+    /// How many events the filter selects in all.
+    pub total: u64,
+    /// Whether events older than these are left to read.
+    pub more: bool,
+}
+
+/// Events the Install Log reads at first, and adds on each "Show more".
+pub const INSTALL_LOG_PAGE: u32 = 50;
+
+/// The index read and the values selected for the outcome filter `filter`
+/// (`"all"`, or an [`outcome_key`](crate::storage::outcome_key)).
+fn install_log_query(filter: &str) -> (Index<InstallEvent>, Query) {
+    match filter {
+        "" | "all" => (INSTALL_RECENT, Query::All),
+        outcome => (INSTALL_OUTCOME_RECENT, outcome_query(outcome)),
+    }
+}
+
+/// The newest `shown` events of the filter `filter`, and their count.
+pub async fn load_install_log_page<R: Repository>(
+    repo: &R,
+    filter: &str,
+    shown: u32,
+) -> Result<InstallLogPage, StorageError> {
+    let (index, query) = install_log_query(filter);
+    let (events, next) = repo.list_page(index, query.clone(), None, shown).await?;
+    let total = repo.count_found(index, query).await?;
+    Ok(InstallLogPage {
+        events,
+        total,
+        more: next.is_some(),
+    })
+}
+
+/// Every event of the filter `filter`, newest first (the CSV export).
+pub async fn load_install_log_filtered<R: Repository>(
+    repo: &R,
+    filter: &str,
+) -> Result<Vec<InstallEvent>, StorageError> {
+    let (index, query) = install_log_query(filter);
+    repo.list_found(index, query).await
 }
 
 pub fn sort_newest_first(events: &mut [InstallEvent]) {
@@ -1219,6 +1271,24 @@ mod tests {
             let log = load_install_log(&repo).await.unwrap();
             assert_eq!(log.len(), 6);
             assert_eq!(log[0].kind, InstallKind::Uninstall);
+            // Read through the index a page at a time: the same, newest first.
+            let page = load_install_log_page(&repo, "all", 4).await.unwrap();
+            assert_eq!((page.total, page.more), (6, true));
+            assert_eq!(page.events, log[..4].to_vec());
+            let whole = load_install_log_page(&repo, "all", 50).await.unwrap();
+            assert_eq!((whole.events.clone(), whole.more), (log.clone(), false));
+            for filter in ["created", "updated", "pending", "failed", "none"] {
+                let wanted: Vec<InstallEvent> = log
+                    .iter()
+                    .filter(|e| crate::storage::outcome_key(&e.outcome) == filter)
+                    .cloned()
+                    .collect();
+                let page = load_install_log_page(&repo, filter, 50).await.unwrap();
+                assert_eq!(page.events, wanted, "{filter}");
+                assert_eq!(page.total as usize, wanted.len(), "{filter}");
+                let export = load_install_log_filtered(&repo, filter).await.unwrap();
+                assert_eq!(export, wanted, "{filter}");
+            }
             let sim = load_simulator(&repo).await.unwrap();
             assert_eq!(sim.orgs.len(), 2);
         });

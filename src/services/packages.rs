@@ -17,7 +17,9 @@ use crate::domain::{
     PackageVersion, RefreshError, RefreshSources, SfId, Stamp, SubscriberOrgState, User,
 };
 use crate::services::notifications::UninstallAlerts;
-use crate::storage::records::{INSTALL_PACKAGE, LICENSE_PACKAGE, VERSION_PACKAGE};
+use crate::storage::records::{
+    package_name_query, INSTALL_PACKAGE, LICENSE_PACKAGE, LICENSE_PACKAGE_NAME, VERSION_PACKAGE,
+};
 use crate::storage::{
     commit_with_counters, refresh_batch, Query, Repository, StorageError, StoreName, Stored,
     WriteBatch,
@@ -143,8 +145,10 @@ pub struct PackageDetail {
     pub package: Stored<Package>,
     /// Newest first, in numeric version order (`1.10.0` before `1.9.2`).
     pub versions: Vec<PackageVersion>,
-    /// The package's licenses by License Name.
+    /// The package's first licenses by License Name (as many as asked for).
     pub licenses: Vec<License>,
+    /// How many licenses the package has.
+    pub license_count: u64,
     pub latest_version: Option<PackageVersion>,
     /// The Lead Manager's user record, if the package has one and it exists.
     pub lead_manager: Option<User>,
@@ -171,11 +175,13 @@ pub fn sort_licenses_by_name(licenses: &mut [License]) {
     licenses.sort_by_key(|l| l.name.number());
 }
 
-/// The package with this ID (15 or 18 characters) and its related records;
-/// `None` if there is no such package.
+/// The package with this ID (15 or 18 characters) and its related records,
+/// of its licenses the first `licenses_shown` by License Name (read through
+/// an index, not the whole store); `None` if there is no such package.
 pub async fn load_package_detail<R: Repository>(
     repo: &R,
     id: &str,
+    licenses_shown: u32,
 ) -> Result<Option<PackageDetail>, StorageError> {
     let Some(id) = parse_id(id) else {
         return Ok(None);
@@ -187,10 +193,17 @@ pub async fn load_package_detail<R: Repository>(
         .list_found(VERSION_PACKAGE, Query::eq(id.to18()))
         .await?;
     sort_versions_newest_first(&mut versions);
-    let mut licenses: Vec<License> = repo
-        .list_found(LICENSE_PACKAGE, Query::eq(id.to18()))
+    let (licenses, _) = repo
+        .list_page(
+            LICENSE_PACKAGE_NAME,
+            package_name_query(&id),
+            None,
+            licenses_shown,
+        )
         .await?;
-    sort_licenses_by_name(&mut licenses);
+    let license_count = repo
+        .count_found(LICENSE_PACKAGE_NAME, package_name_query(&id))
+        .await?;
     let users = load_users(repo).await?;
     let p = &package.record;
     Ok(Some(PackageDetail {
@@ -209,8 +222,23 @@ pub async fn load_package_detail<R: Repository>(
         next_refresh: next_refresh_allowed(p),
         versions,
         licenses,
+        license_count,
         package,
     }))
+}
+
+/// Every license of the package, by License Name (the related list's CSV).
+pub async fn load_package_licenses<R: Repository>(
+    repo: &R,
+    package_id: &str,
+) -> Result<Vec<License>, StorageError> {
+    match parse_id(package_id) {
+        Some(id) => {
+            repo.list_found(LICENSE_PACKAGE_NAME, package_name_query(&id))
+                .await
+        }
+        None => Ok(Vec::new()),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -706,22 +734,24 @@ mod tests {
             at(2025, 2, 1, 9),
         );
 
-        let d = block_on(load_package_detail(&repo, p.id.to15()))
+        let d = block_on(load_package_detail(&repo, p.id.to15(), 50))
             .unwrap()
             .unwrap();
         let order: Vec<String> = d.versions.iter().map(|v| v.version.to_string()).collect();
         assert_eq!(order, ["1.10.0", "1.9.2", "1.2.0"]);
         assert_eq!(d.latest_version.unwrap().version.to_string(), "1.10.0");
-        assert_eq!(d.licenses.len(), 1);
+        assert_eq!((d.licenses.len(), d.license_count), (1, 1));
         assert_eq!(d.licenses[0].lead_name, "Ada Lovelace");
+        let all = block_on(load_package_licenses(&repo, p.id.to18())).unwrap();
+        assert_eq!(all, d.licenses);
         assert_eq!(d.created_by, "License Management App, 2025-01-01 08:00");
         assert_eq!(d.last_modified_by, "Alex Morgan, 2025-01-02 08:00");
         assert_eq!(d.next_refresh, None);
-        assert!(block_on(load_package_detail(&repo, "nonsense"))
+        assert!(block_on(load_package_detail(&repo, "nonsense", 50))
             .unwrap()
             .is_none());
         let unknown = SfId::generate(KeyPrefix::Package, 99);
-        assert!(block_on(load_package_detail(&repo, unknown.to18()))
+        assert!(block_on(load_package_detail(&repo, unknown.to18(), 50))
             .unwrap()
             .is_none());
     }

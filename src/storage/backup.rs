@@ -590,6 +590,8 @@ fn upgrade_data(from: u32, store: StoreName, data: &str) -> Result<Cow<'_, str>,
             // it is restored empty) and alert rules' `kind`, which reads
             // as Expiration when absent: nothing to change.
             3 => {}
+            // v4 added the paged indexes, beside `data` like v2's: nothing to change.
+            4 => {}
             v => return Err(format!("no upgrade step to data schema {v}")),
         }
     }

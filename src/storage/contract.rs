@@ -14,6 +14,7 @@
 use std::cell::RefCell;
 use std::fmt::Debug;
 use std::future::Future;
+use std::ops::Bound;
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize, Serializer};
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use super::batch::{Expect, WriteBatch};
 use super::error::{StorageError, StorageResult};
 use super::notify::{ChangeNotice, ChangeOrigin, MAX_IDS_PER_NOTICE};
+use super::paged::Page;
 use super::record::{Index, Query, Record, StoreName, Stored};
 use super::repo::Repository;
 
@@ -78,6 +80,8 @@ pub struct Probe {
 pub const PROBE_STATUS: Index<Probe> = Index::new("status");
 pub const PROBE_PACKAGE: Index<Probe> = Index::new("package");
 pub const PROBE_EXPIRATION: Index<Probe> = Index::new("expiration");
+/// A paged index: package, then key (unique, as paged indexes are).
+pub const PROBE_PACKAGE_PAGED: Index<Probe> = Index::new("package_name");
 
 impl Record for Probe {
     const STORE: StoreName = StoreName::Licenses;
@@ -89,6 +93,7 @@ impl Record for Probe {
             "status" => Some(self.status.clone()),
             "package" => Some(self.package.clone()),
             "expiration" => self.expires.clone(),
+            "package_name" => Some(format!("{}|{}", self.package, self.id)),
             _ => None,
         }
     }
@@ -611,6 +616,122 @@ pub async fn contract_index_queries<R: Repository>(repo: R) -> Outcome {
         vec!["l-3", "l-4", "l-5"],
         "dated after the update"
     );
+    Ok(())
+}
+
+/// Paged reads: a page at a time in index order, each page starting after
+/// the last value of the one before, saves in between included; counts
+/// without reading.
+pub async fn contract_paged_reads<R: Repository>(repo: R) -> Outcome {
+    let records = vec![
+        probe("l-5", "Active", "pkg-a", None),
+        probe("l-1", "Active", "pkg-a", None),
+        probe("l-7", "Trial", "pkg-b", None),
+        probe("l-3", "Trial", "pkg-a", None),
+        probe("l-2", "Suspended", "pkg-a", None),
+        probe("l-6", "Active", "pkg-b", None),
+        probe("l-4", "Active", "pkg-a", None),
+    ];
+    repo.put_all(records, Expect::Absent).await.ctx("put_all")?;
+    let pkg = |p: &str| {
+        Query::Range(
+            Bound::Included(format!("{p}|")),
+            Bound::Excluded(format!("{p}}}")),
+        )
+    };
+    let ids = |page: &Page<Probe>| -> Vec<String> {
+        page.read
+            .records
+            .iter()
+            .map(|s| s.record.id.clone())
+            .collect()
+    };
+
+    let first = repo
+        .read_page(PROBE_PACKAGE_PAGED, pkg("pkg-a"), None, 2)
+        .await
+        .ctx("page 1")?;
+    ensure_eq!(ids(&first), vec!["l-1", "l-2"], "page 1");
+    ensure_eq!(first.next.as_deref(), Some("pkg-a|l-2"), "page 1's next");
+    ensure_eq!(first.read.records[0].rev, 1, "revision read with the page");
+
+    // Saved between two pages: one after the cursor shows on a later page,
+    // one before it does not come back.
+    repo.put(probe("l-0", "Active", "pkg-a", None), Expect::Absent)
+        .await
+        .ctx("put l-0")?;
+    repo.put(probe("l-35", "Active", "pkg-a", None), Expect::Absent)
+        .await
+        .ctx("put l-35")?;
+    let second = repo
+        .read_page(PROBE_PACKAGE_PAGED, pkg("pkg-a"), first.next.as_deref(), 2)
+        .await
+        .ctx("page 2")?;
+    ensure_eq!(ids(&second), vec!["l-3", "l-35"], "page 2");
+    let third = repo
+        .read_page(PROBE_PACKAGE_PAGED, pkg("pkg-a"), second.next.as_deref(), 2)
+        .await
+        .ctx("page 3")?;
+    ensure_eq!(ids(&third), vec!["l-4", "l-5"], "page 3");
+    ensure_eq!(third.next, None, "a full last page says there is no next");
+
+    let b = repo
+        .read_page(PROBE_PACKAGE_PAGED, pkg("pkg-b"), None, 50)
+        .await
+        .ctx("pkg-b")?;
+    ensure_eq!(ids(&b), vec!["l-6", "l-7"], "pkg-b in one page");
+    ensure_eq!(b.next, None, "pkg-b has no next page");
+    let all = repo
+        .read_page(PROBE_PACKAGE_PAGED, Query::All, None, 4)
+        .await
+        .ctx("all")?;
+    ensure_eq!(
+        ids(&all),
+        vec!["l-0", "l-1", "l-2", "l-3"],
+        "Query::All, page 1"
+    );
+    let none = repo
+        .read_page(PROBE_PACKAGE_PAGED, pkg("pkg-c"), None, 4)
+        .await
+        .ctx("pkg-c")?;
+    ensure!(none.read.records.is_empty() && none.next.is_none(), "pkg-c");
+    let zero = repo
+        .read_page(PROBE_PACKAGE_PAGED, pkg("pkg-a"), None, 0)
+        .await
+        .ctx("limit 0")?;
+    ensure!(zero.read.records.is_empty(), "limit 0 read records");
+
+    ensure_eq!(
+        repo.count_found(PROBE_PACKAGE_PAGED, pkg("pkg-a"))
+            .await
+            .ctx("count pkg-a")?,
+        7,
+        "pkg-a count"
+    );
+    ensure_eq!(
+        repo.count_found(PROBE_STATUS, Query::eq("Active"))
+            .await
+            .ctx("count Active")?,
+        6,
+        "Active count"
+    );
+    ensure_eq!(
+        repo.count_found(PROBE_PACKAGE_PAGED, Query::All)
+            .await
+            .ctx("count all")?,
+        9,
+        "count of the whole index"
+    );
+
+    // Moved to another package: the pages follow the update.
+    let mut l1 = repo.load::<Probe>("l-1").await.ctx("load l-1")?;
+    l1.record.package = "pkg-b".into();
+    repo.update(l1).await.ctx("update l-1")?;
+    let b = repo
+        .read_page(PROBE_PACKAGE_PAGED, pkg("pkg-b"), None, 50)
+        .await
+        .ctx("pkg-b again")?;
+    ensure_eq!(ids(&b), vec!["l-1", "l-6", "l-7"], "pkg-b after the update");
     Ok(())
 }
 

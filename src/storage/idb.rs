@@ -34,6 +34,7 @@ use super::codec;
 use super::damaged::{DamageLog, Readable};
 use super::error::{StorageError, StorageResult};
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription, CHANNEL_NAME};
+use super::paged::Page;
 use super::progress::{is_report_point, Progress, ProgressSink};
 use super::record::{Index, Query, Record, StoreName, Stored};
 use super::repo::{RawVisitor, Repository};
@@ -94,7 +95,7 @@ fn idb_error(e: IdbError, context: &str) -> StorageError {
     }
 }
 
-fn ctx(context: &'static str) -> impl Fn(IdbError) -> StorageError {
+pub(super) fn ctx(context: &'static str) -> impl Fn(IdbError) -> StorageError {
     move |e| idb_error(e, context)
 }
 
@@ -138,11 +139,15 @@ async fn upgrade(db: &Database, old: u32, new: u32) -> StorageResult<()> {
         .build()
         .map_err(ctx("upgrading the database"))?;
     let tx = scratch.transaction();
+    // A new database has no records to re-index: its upgrade awaits nothing,
+    // so the upgrade transaction can't finish before the steps do.
+    let fresh = old == 0;
     for version in (old + 1)..=new {
         match version {
             1 => upgrade_to_v1(db)?,
-            2 => upgrade_to_v2(tx).await?,
+            2 => upgrade_to_v2(tx, fresh).await?,
             3 => upgrade_to_v3(db)?,
+            4 => super::idb_pages::upgrade_to_v4(tx, fresh).await?,
             v => {
                 return Err(StorageError::Other(format!(
                     "Internal error: no upgrade step for schema version {v}."
@@ -176,7 +181,7 @@ fn create_stores(db: &Database, stores: &[StoreName]) -> StorageResult<()> {
 
 /// v2: the list pages' indexes, and index fields backfilled on every record
 /// (of the stores v1 made: later stores get their indexes when created).
-async fn upgrade_to_v2(tx: &TransactionRef<'_>) -> StorageResult<()> {
+async fn upgrade_to_v2(tx: &TransactionRef<'_>, fresh: bool) -> StorageResult<()> {
     for store in V1_STORES {
         let defs = store.indexes();
         if defs.is_empty() {
@@ -190,6 +195,9 @@ async fn upgrade_to_v2(tx: &TransactionRef<'_>) -> StorageResult<()> {
                 .create_index(def.name, KeyPath::One(def.key_path))
                 .build()
                 .map_err(ctx("adding indexes"))?;
+        }
+        if fresh {
+            continue;
         }
         let values = object_store
             .get_all::<JsValue>()
@@ -212,7 +220,7 @@ async fn upgrade_to_v2(tx: &TransactionRef<'_>) -> StorageResult<()> {
     Ok(())
 }
 
-fn key_range(query: Query) -> Option<Option<KeyRange<String>>> {
+pub(super) fn key_range(query: Query) -> Option<Option<KeyRange<String>>> {
     // Outer None: the range is empty; inner None: everything.
     match query {
         Query::All => Some(None),
@@ -391,7 +399,7 @@ impl IdbRepository {
         }
     }
 
-    fn read_tx(&self, store: StoreName) -> StorageResult<Transaction<'_>> {
+    pub(super) fn read_tx(&self, store: StoreName) -> StorageResult<Transaction<'_>> {
         self.check_open()?;
         self.inner
             .db
@@ -954,6 +962,20 @@ impl Repository for IdbRepository {
             codec::read_into(&mut read, value.map_err(ctx("searching"))?);
         }
         Ok(read)
+    }
+
+    async fn read_page<T: Record>(
+        &self,
+        index: Index<T>,
+        query: Query,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StorageResult<Page<T>> {
+        self.page_of(index, query, after, limit).await
+    }
+
+    async fn count_found<T: Record>(&self, index: Index<T>, query: Query) -> StorageResult<u64> {
+        self.count_of(index, query).await
     }
 
     fn damage_log(&self) -> &DamageLog {

@@ -14,6 +14,7 @@ use super::batch::{Action, Change, Committed, WriteBatch};
 use super::damaged::{DamageLog, DamagedRecord, Readable};
 use super::error::{StorageError, StorageResult};
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription};
+use super::paged::{self, Page};
 use super::record::{Index, Query, Record, StoreName, Stored};
 use super::repo::{RawRecord, RawVisitor, Repository};
 
@@ -77,6 +78,39 @@ impl MemoryRepository {
                 record,
             })
             .map_err(|e| Self::damaged(T::STORE, id, row, e.to_string()).to_error())
+    }
+
+    /// The rows whose `index` value matches `query`, as (value, key, row), in
+    /// (value, key) order.
+    fn hits<'t, T: Record>(
+        tables: &'t Tables,
+        index: Index<T>,
+        query: &Query,
+    ) -> StorageResult<Vec<(&'t str, &'t String, &'t Row)>> {
+        let position = T::STORE
+            .indexes()
+            .iter()
+            .position(|def| def.name == index.name())
+            .ok_or_else(|| {
+                StorageError::Other(format!(
+                    "Internal error: the {} store has no index \"{}\".",
+                    T::STORE,
+                    index.name()
+                ))
+            })?;
+        let Some(table) = tables.get(&T::STORE) else {
+            return Ok(Vec::new());
+        };
+        // The table iterates by key; a stable sort by value gives (value, key) order.
+        let mut hits: Vec<(&str, &String, &Row)> = table
+            .iter()
+            .filter_map(|(id, row)| {
+                let value = row.ix.get(position)?.as_deref()?;
+                query.matches(value).then_some((value, id, row))
+            })
+            .collect();
+        hits.sort_by(|a, b| a.0.cmp(b.0));
+        Ok(hits)
     }
 
     /// Adds the row to `read` as a record, or as damaged when it can't be read.
@@ -185,35 +219,38 @@ impl Repository for MemoryRepository {
         index: Index<T>,
         query: Query,
     ) -> StorageResult<Readable<T>> {
-        let position = T::STORE
-            .indexes()
-            .iter()
-            .position(|def| def.name == index.name())
-            .ok_or_else(|| {
-                StorageError::Other(format!(
-                    "Internal error: the {} store has no index \"{}\".",
-                    T::STORE,
-                    index.name()
-                ))
-            })?;
         let tables = self.shared.tables.borrow();
         let mut read = Readable::default();
-        let Some(table) = tables.get(&T::STORE) else {
-            return Ok(read);
-        };
-        // The table iterates by key; a stable sort by value gives (value, key) order.
-        let mut hits: Vec<(&str, &String, &Row)> = table
-            .iter()
-            .filter_map(|(id, row)| {
-                let value = row.ix.get(position)?.as_deref()?;
-                query.matches(value).then_some((value, id, row))
-            })
-            .collect();
-        hits.sort_by(|a, b| a.0.cmp(b.0));
-        for (_, id, row) in hits {
+        for (_, id, row) in Self::hits(&tables, index, &query)? {
             Self::read_into(&mut read, id, row);
         }
         Ok(read)
+    }
+
+    async fn read_page<T: Record>(
+        &self,
+        index: Index<T>,
+        query: Query,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StorageResult<Page<T>> {
+        let query = paged::after(query, after);
+        let tables = self.shared.tables.borrow();
+        let hits = Self::hits(&tables, index, &query)?;
+        let mut page = Page::empty();
+        let limit = limit as usize;
+        for (value, id, row) in hits.iter().take(limit) {
+            Self::read_into(&mut page.read, id, row);
+            if hits.len() > limit {
+                page.next = Some((*value).to_string());
+            }
+        }
+        Ok(page)
+    }
+
+    async fn count_found<T: Record>(&self, index: Index<T>, query: Query) -> StorageResult<u64> {
+        let tables = self.shared.tables.borrow();
+        Ok(Self::hits(&tables, index, &query)?.len() as u64)
     }
 
     fn damage_log(&self) -> &DamageLog {
@@ -432,6 +469,13 @@ mod contract_tests {
     #[test]
     fn index_queries() {
         run(block_on(contract::contract_index_queries(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn paged_reads() {
+        run(block_on(contract::contract_paged_reads(
             MemoryRepository::new(),
         )));
     }

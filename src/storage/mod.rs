@@ -26,11 +26,13 @@ pub mod contract;
 mod damaged;
 mod error;
 mod idb;
+mod idb_pages;
 // The in-memory repository serves native tests; the app's wasm never builds it
 // (its `serde_json` encoders would ship as dead weight).
 #[cfg(not(target_arch = "wasm32"))]
 mod memory;
 mod notify;
+mod paged;
 pub mod persistence;
 mod progress;
 mod record;
@@ -50,6 +52,7 @@ pub use idb::{IdbRepository, DEFAULT_DB_NAME};
 #[cfg(not(target_arch = "wasm32"))]
 pub use memory::MemoryRepository;
 pub use notify::{ChangeNotice, ChangeOrigin, Subscription, CHANNEL_NAME, MAX_IDS_PER_NOTICE};
+pub use paged::Page;
 pub use progress::{Progress, ProgressSink, PROGRESS_STEP};
 pub use record::{Index, IndexDef, Query, Record, StoreName, Stored};
 pub use records::*;

@@ -4,15 +4,17 @@
 //! their serde field names: IDs in their 18-character form, statuses by label,
 //! dates as ISO `YYYY-MM-DD` (so a range of dates is a range of strings).
 
-use chrono::NaiveDate;
+use std::ops::Bound;
+
+use chrono::{NaiveDate, NaiveDateTime};
 use wasm_bindgen::JsValue;
 
 use super::codec;
 use super::error::StorageError;
-use super::record::{Index, Record, StoreName};
+use super::record::{Index, Query, Record, StoreName};
 use crate::domain::{
-    Account, AlertRule, Contact, HistoryEntry, InstallEvent, Lead, LeadOwner, License,
-    NotificationRecord, Package, PackageVersion, Sequences, SfId, User,
+    Account, AlertRule, Contact, HistoryEntry, InstallEvent, InstallOutcome, Lead, LeadOwner,
+    License, NotificationRecord, Package, PackageVersion, Sequences, SfId, User,
 };
 
 /// The key of the one [`Sequences`] record (license numbers and ID counters).
@@ -45,6 +47,35 @@ pub const LICENSE_ORG: Index<License> = Index::new("org");
 pub const LICENSE_LEAD: Index<License> = Index::new("lead");
 /// Licenses by Account ID.
 pub const LICENSE_ACCOUNT: Index<License> = Index::new("account");
+/// Licenses by Package ID, then License Name: a paged index (see
+/// [`package_name_key`]); [`package_name_query`] selects one package's.
+pub const LICENSE_PACKAGE_NAME: Index<License> = Index::new("package_name");
+
+/// The `package_name` index value: Package ID, the License Name's number
+/// zero-padded (so `L-00002` sorts before `L-100000`), and the key, which
+/// makes it unique.
+pub fn package_name_key(license: &License) -> String {
+    format!(
+        "{}|{:020}|{}",
+        license.package_id.to18(),
+        license.name.number(),
+        license.id.to18()
+    )
+}
+
+/// The licenses of one package in the `package_name` index.
+pub fn package_name_query(package_id: &SfId) -> Query {
+    prefix_query(package_id.to18())
+}
+
+/// Every value of a paged index that starts with `prefix` and the `|` after it.
+fn prefix_query(prefix: &str) -> Query {
+    // `}` is the character after `|`.
+    Query::Range(
+        Bound::Included(format!("{prefix}|")),
+        Bound::Excluded(format!("{prefix}}}")),
+    )
+}
 
 impl Record for License {
     const STORE: StoreName = StoreName::Licenses;
@@ -61,6 +92,7 @@ impl Record for License {
             "org" => Some(id(&self.subscriber_org_id)),
             "lead" => opt_id(self.lead_id.as_ref()),
             "account" => opt_id(self.account_id.as_ref()),
+            "package_name" => Some(package_name_key(self)),
             _ => None,
         }
     }
@@ -180,6 +212,44 @@ impl Record for Contact {
 pub const INSTALL_PACKAGE: Index<InstallEvent> = Index::new("package");
 /// Install events by subscriber Org ID (18 characters).
 pub const INSTALL_ORG: Index<InstallEvent> = Index::new("org");
+/// Install events newest first: a paged index (see [`recent_key`]).
+pub const INSTALL_RECENT: Index<InstallEvent> = Index::new("recent");
+/// Install events by outcome ([`outcome_key`]), then newest first: a paged
+/// index; [`outcome_query`] selects one outcome's.
+pub const INSTALL_OUTCOME_RECENT: Index<InstallEvent> = Index::new("outcome_recent");
+
+/// The outcome of an install event as the Install Log filters it.
+pub fn outcome_key(outcome: &InstallOutcome) -> &'static str {
+    match outcome {
+        InstallOutcome::LeadAndLicenseCreated { .. } => "created",
+        InstallOutcome::LicenseUpdated { .. } => "updated",
+        InstallOutcome::Pending { .. } => "pending",
+        InstallOutcome::Failed { .. } => "failed",
+        InstallOutcome::NoLicense { .. } => "none",
+    }
+}
+
+/// The `recent` index value: the time with every digit complemented (9 - d),
+/// so that ascending index order, the only order a paged read takes, is
+/// newest first; then the key, which makes it unique.
+pub fn recent_key(at: NaiveDateTime, id: &SfId) -> String {
+    let digits = at.format("%Y%m%d%H%M%S%9f").to_string();
+    let mut key: String = digits
+        .chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from_digit(9 - d, 10).unwrap_or(c),
+            None => c,
+        })
+        .collect();
+    key.push('|');
+    key.push_str(id.to18());
+    key
+}
+
+/// The install events with this outcome in the `outcome_recent` index.
+pub fn outcome_query(outcome: &str) -> Query {
+    prefix_query(outcome)
+}
 
 impl Record for InstallEvent {
     const STORE: StoreName = StoreName::InstallEvents;
@@ -192,6 +262,12 @@ impl Record for InstallEvent {
         match index {
             "package" => Some(id(&self.package_id)),
             "org" => Some(id(&self.org.org_id)),
+            "recent" => Some(recent_key(self.at, &self.id)),
+            "outcome_recent" => Some(format!(
+                "{}|{}",
+                outcome_key(&self.outcome),
+                recent_key(self.at, &self.id)
+            )),
             _ => None,
         }
     }

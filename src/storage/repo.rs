@@ -11,6 +11,7 @@ use super::batch::{Committed, Expect, Save, WriteBatch};
 use super::damaged::{DamageLog, DamagedRecord, Readable};
 use super::error::{StorageError, StorageResult};
 use super::notify::{ChangeNotice, Subscription};
+use super::paged::Page;
 use super::record::{Index, Query, Record, StoreName, Stored};
 
 /// One stored value as it is, not decoded into its domain type (backups
@@ -53,6 +54,48 @@ pub trait Repository {
         index: Index<T>,
         query: Query,
     ) -> StorageResult<Readable<T>>;
+
+    /// At most `limit` records whose `index` value matches `query` and comes
+    /// after `after` (the [`Page::next`] of the page before; `None` for the
+    /// first page), in index-value order, read in one transaction. For the
+    /// paged indexes, whose values are unique (see `records.rs`).
+    ///
+    /// This default reads every match and serves test doubles only; both
+    /// repositories read just the page.
+    async fn read_page<T: Record>(
+        &self,
+        index: Index<T>,
+        query: Query,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StorageResult<Page<T>> {
+        let query = super::paged::after(query, after);
+        let read = self.read_found(index, query).await?;
+        let mut records = read.records;
+        records.truncate(limit as usize);
+        let next = records
+            .last()
+            .filter(|_| records.len() == limit as usize)
+            .and_then(|s| s.record.index_value(index.name()));
+        Ok(Page {
+            read: Readable {
+                records,
+                damaged: if after.is_none() {
+                    read.damaged
+                } else {
+                    Vec::new()
+                },
+            },
+            next,
+        })
+    }
+
+    /// How many records' `index` value matches `query` (without reading them).
+    ///
+    /// The default serves test doubles only, as for [`read_page`](Repository::read_page).
+    async fn count_found<T: Record>(&self, index: Index<T>, query: Query) -> StorageResult<u64> {
+        Ok(self.read_found(index, query).await?.records.len() as u64)
+    }
 
     /// The damaged records this tab's lists have met (shared by clones).
     fn damage_log(&self) -> &DamageLog;
@@ -135,6 +178,20 @@ pub trait Repository {
         let read = self.read_all::<T>().await?;
         self.damage_log().note(&read.damaged);
         Ok(read.into_records().0)
+    }
+
+    /// A page of [`read_page`](Repository::read_page) for a list: damaged
+    /// records are left out and noted in the [`damage_log`](Repository::damage_log).
+    async fn list_page<T: Record>(
+        &self,
+        index: Index<T>,
+        query: Query,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StorageResult<(Vec<T>, Option<String>)> {
+        let page = self.read_page(index, query, after, limit).await?;
+        self.damage_log().note(&page.read.damaged);
+        Ok((page.read.into_records().0, page.next))
     }
 
     /// Like [`list_records`](Repository::list_records), for an index query.

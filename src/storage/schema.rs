@@ -5,6 +5,7 @@
 //! | 1 | one object store per record type (key path `id`); stored objects are `{ id, rev, data }` |
 //! | 2 | the list pages' indexes; stored objects gain top-level `ix_<index>` fields, backfilled from `data` |
 //! | 3 | the `notifications` store (uninstall notifications, sent and snoozed ones), keyed by `id` |
+//! | 4 | paged indexes ([`V4_INDEXES`]): install events newest first (all, and by outcome), licenses of a package by License Name; backfilled |
 //!
 //! Opening an older database runs every step after its version, in order, in
 //! the one upgrade transaction: data already there is kept (and re-indexed).
@@ -13,7 +14,7 @@
 use super::record::{IndexDef, StoreName};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The primary key's field in every stored object.
 pub const KEY_PATH: &str = "id";
@@ -22,19 +23,25 @@ const fn ix(name: &'static str, key_path: &'static str) -> IndexDef {
     IndexDef { name, key_path }
 }
 
-static LICENSE_INDEXES: [IndexDef; 6] = [
+static LICENSE_INDEXES: [IndexDef; 7] = [
     ix("status", "ix_status"),
     ix("package", "ix_package"),
     ix("expiration", "ix_expiration"),
     ix("org", "ix_org"),
     ix("lead", "ix_lead"),
     ix("account", "ix_account"),
+    ix("package_name", "ix_package_name"),
 ];
 static PACKAGE_VERSION_INDEXES: [IndexDef; 1] = [ix("package", "ix_package")];
 static HISTORY_INDEXES: [IndexDef; 1] = [ix("license", "ix_license")];
 static LEAD_INDEXES: [IndexDef; 2] = [ix("owner", "ix_owner"), ix("status", "ix_status")];
 static CONTACT_INDEXES: [IndexDef; 1] = [ix("account", "ix_account")];
-static INSTALL_EVENT_INDEXES: [IndexDef; 2] = [ix("package", "ix_package"), ix("org", "ix_org")];
+static INSTALL_EVENT_INDEXES: [IndexDef; 4] = [
+    ix("package", "ix_package"),
+    ix("org", "ix_org"),
+    ix("recent", "ix_recent"),
+    ix("outcome_recent", "ix_outcome_recent"),
+];
 static ALERT_RULE_INDEXES: [IndexDef; 1] = [ix("user", "ix_user")];
 
 /// The indexes of `store` in the current schema.
@@ -73,6 +80,15 @@ pub const V1_STORES: [StoreName; 11] = [
 /// The stores created by version 3.
 pub const V3_STORES: [StoreName; 1] = [StoreName::Notifications];
 
+/// The indexes version 4 adds to stores that already exist: paged indexes,
+/// whose values are unique (each ends with the record's key), so the last
+/// value of one page is where the next one starts.
+pub const V4_INDEXES: [(StoreName, &str); 3] = [
+    (StoreName::InstallEvents, "recent"),
+    (StoreName::InstallEvents, "outcome_recent"),
+    (StoreName::Licenses, "package_name"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +103,20 @@ mod tests {
                     assert_ne!(a.name, b.name, "{store}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn every_index_added_by_v4_is_in_the_current_schema() {
+        for (store, name) in V4_INDEXES {
+            assert!(
+                indexes_of(store).iter().any(|d| d.name == name),
+                "{store} {name}"
+            );
+            assert!(
+                !V3_STORES.contains(&store),
+                "{store} is created with its indexes"
+            );
         }
     }
 }
