@@ -27,12 +27,39 @@ pub async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// The whole content of `file` as UTF-8 text (invalid bytes replaced).
-pub async fn read_text(file: &web_sys::File) -> Result<String, String> {
-    let text = JsFuture::from(file.text())
+/// The content of `file`, left in the browser's memory: read from it with
+/// [`JsBytes`] a slice at a time, so the app's (never shrinking) wasm memory
+/// doesn't hold a copy of a large file (a backup).
+pub async fn read_buffer(file: &web_sys::File) -> Result<js_sys::Uint8Array, String> {
+    let buffer = JsFuture::from(file.array_buffer())
         .await
         .map_err(|e| unreadable(file, &e))?;
-    Ok(text.as_string().unwrap_or_default())
+    Ok(js_sys::Uint8Array::new(&buffer))
+}
+
+/// Reads a browser-side byte array from its start, copying only what each
+/// read asks for into wasm memory.
+pub struct JsBytes {
+    bytes: js_sys::Uint8Array,
+    at: u32,
+}
+
+impl JsBytes {
+    pub fn new(bytes: js_sys::Uint8Array) -> JsBytes {
+        JsBytes { bytes, at: 0 }
+    }
+}
+
+impl std::io::Read for JsBytes {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.bytes.length().saturating_sub(self.at);
+        let n = left.min(u32::try_from(buf.len()).unwrap_or(u32::MAX));
+        if let Some(out) = buf.get_mut(..n as usize) {
+            self.bytes.subarray(self.at, self.at + n).copy_to(out);
+        }
+        self.at += n;
+        Ok(n as usize)
+    }
 }
 
 /// The files of a `FileList` (an input's or a drop's).

@@ -4,6 +4,8 @@
 //! confirmation replaces every record in one atomic commit (then saves the
 //! backup's settings). A refused file changes nothing.
 
+use std::io::BufReader;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -16,9 +18,9 @@ use crate::components::loaded::on_result;
 use crate::components::progress_bar::ProgressBar;
 use crate::domain::{group_thousands, User};
 use crate::download::download_parts;
-use crate::file_read::read_text;
+use crate::file_read::{read_buffer, JsBytes};
 use crate::storage::backup::{
-    make_backup, read_backup, restore, RecordProblem, RestorePlan, StoreCount,
+    make_backup, read_backup_from, restore, RecordProblem, RestorePlan, StoreCount,
 };
 use crate::storage::persistence::request_persistence;
 use crate::storage::schema::SCHEMA_VERSION;
@@ -237,8 +239,11 @@ fn RestoreBackup() -> impl IntoView {
         reading.set(true);
         spawn_local(async move {
             let name = file.name();
-            let outcome = match read_text(&file).await {
-                Ok(text) => read_backup(&text).map_err(|e| e.to_string()),
+            let outcome = match read_buffer(&file).await {
+                Ok(bytes) => {
+                    read_backup_from(BufReader::with_capacity(1 << 20, JsBytes::new(bytes)))
+                        .map_err(|e| e.to_string())
+                }
                 Err(e) => Err(format!("{e} Nothing was restored.")),
             };
             reading.set(false);
@@ -374,7 +379,7 @@ mod tests {
         ))
         .unwrap();
         let backup = block_on(make_backup(&repo, &Settings::default(), now)).unwrap();
-        let plan = read_backup(&backup.to_text()).unwrap();
+        let plan = crate::storage::backup::read_backup(&backup.to_text()).unwrap();
         let summary = BackupSummary::of(&backup.file_name(), &plan);
 
         assert_eq!(summary.file, "license-desk-backup-2026-11-23-0930.json");

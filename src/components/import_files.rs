@@ -104,6 +104,9 @@ pub fn ImportFiles() -> impl IntoView {
         let repo = app.repo();
         spawn_local(async move {
             let mut job = ImportJob::new(&actor, now());
+            // One file's bytes at a time: each is read, then parsed (and let
+            // go) before the next is read. The bar counts every file's bytes.
+            let bytes_total: u64 = files.iter().map(|f| f.size() as u64).sum();
             for file in files {
                 let bytes = read_bytes(&file).await;
                 if !current() {
@@ -119,13 +122,16 @@ pub fn ImportFiles() -> impl IntoView {
                         return;
                     }
                 }
-            }
-            while !job.is_done() {
-                let progress = job.step(ROWS_PER_STEP);
-                reading.set(Some(progress));
-                browser_turn().await;
-                if !current() {
-                    return;
+                while !job.is_done() {
+                    let progress = job.step(ROWS_PER_STEP);
+                    reading.set(Some(Progress {
+                        bytes_total: bytes_total.max(progress.bytes_total),
+                        ..progress
+                    }));
+                    browser_turn().await;
+                    if !current() {
+                        return;
+                    }
                 }
             }
             comparing.set(true);

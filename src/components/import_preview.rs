@@ -371,7 +371,7 @@ mod tests {
             .iter()
             .map(|w| Stored {
                 rev: 1,
-                record: w.record.clone(),
+                record: (*w.record).clone(),
             })
             .collect::<Vec<Stored<Account>>>();
         let again = plan_of(&[("accounts.csv", fixtures::ACCOUNTS)], &desk);

@@ -105,9 +105,17 @@ pub enum IdError {
     WrongPrefix { expected: KeyPrefix, found: String },
 }
 
-/// A record ID, always held in its 18-character form.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SfId(String);
+/// A record ID, always held in its 18-character form: inline ASCII, not a
+/// `String`, since a desk holds hundreds of thousands of them (a license
+/// has nine) and a heap copy each doubled their memory.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SfId([u8; 18]);
+
+impl fmt::Debug for SfId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SfId").field(&self.to18()).finish()
+    }
+}
 
 impl SfId {
     /// Accepts the 15- or 18-character form, with surrounding whitespace.
@@ -126,13 +134,13 @@ impl SfId {
         }
         // All ASCII from here, so byte length is character count.
         let (body, suffix) = match s.len() {
-            15 => return Ok(SfId(format!("{s}{}", suffix_of(s.as_bytes())))),
+            15 => return Ok(SfId::from_parts(s, &suffix_of(s.as_bytes()))),
             18 => (s.get(..15).unwrap_or(""), s.get(15..).unwrap_or("")),
             len => return Err(IdError::WrongLength { len }),
         };
         let suffix = suffix.to_ascii_uppercase();
         if suffix_of(body.as_bytes()) == suffix {
-            return Ok(SfId(format!("{body}{suffix}")));
+            return Ok(SfId::from_parts(body, &suffix));
         }
         let has_upper = body.bytes().any(|b| b.is_ascii_uppercase());
         let has_lower = body.bytes().any(|b| b.is_ascii_lowercase());
@@ -140,7 +148,7 @@ impl SfId {
             return Err(IdError::SuffixMismatch);
         }
         let recased = recase(body, &suffix).ok_or(IdError::SuffixMismatch)?;
-        Ok(SfId(format!("{recased}{suffix}")))
+        Ok(SfId::from_parts(&recased, &suffix))
     }
 
     /// Parses and also requires the kind of record the field expects, so a
@@ -175,7 +183,7 @@ impl SfId {
             .map(char::from)
             .collect();
         let suffix = suffix_of(body.as_bytes());
-        SfId(format!("{body}{suffix}"))
+        SfId::from_parts(&body, &suffix)
     }
 
     /// The sequence number an ID from [`SfId::generate`] was made from, so
@@ -183,7 +191,7 @@ impl SfId {
     /// kind or too large to have been generated.
     pub fn generated_seq(&self) -> Option<(KeyPrefix, u64)> {
         let prefix = self.key_prefix()?;
-        let digits = self.0.get(3..15)?;
+        let digits = self.to18().get(3..15)?;
         let seq = digits.bytes().try_fold(0u64, |acc, b| {
             let d = BASE62.iter().position(|&c| c == b)?;
             acc.checked_mul(62)?.checked_add(d as u64)
@@ -191,17 +199,27 @@ impl SfId {
         Some((prefix, seq))
     }
 
+    /// A checked 15-character ASCII body and its 3-character suffix.
+    fn from_parts(body: &str, suffix: &str) -> SfId {
+        let mut id = [b'0'; 18];
+        for (slot, b) in id.iter_mut().zip(body.bytes().chain(suffix.bytes())) {
+            *slot = b;
+        }
+        SfId(id)
+    }
+
     pub fn to15(&self) -> &str {
-        self.0.get(..15).unwrap_or(&self.0)
+        self.to18().get(..15).unwrap_or_default()
     }
 
     pub fn to18(&self) -> &str {
-        &self.0
+        // Only ASCII letters and digits are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
     /// The three-character key prefix, e.g. `"00D"`.
     pub fn prefix(&self) -> &str {
-        self.0.get(..3).unwrap_or(&self.0)
+        self.to18().get(..3).unwrap_or_default()
     }
 
     /// The kind of record, when the prefix is one this app knows.
@@ -212,13 +230,13 @@ impl SfId {
 
 impl fmt::Display for SfId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.to18())
     }
 }
 
 impl AsRef<str> for SfId {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.to18()
     }
 }
 
@@ -231,7 +249,7 @@ impl TryFrom<&str> for SfId {
 
 impl Serialize for SfId {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.to18())
     }
 }
 

@@ -8,6 +8,7 @@
 //! API names do.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// The objects an import reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -187,8 +188,9 @@ pub(crate) const LICENSE: &[Column] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnMap {
     pub kind: ObjectKind,
-    /// Per field: `(position in the row, column name as the file spells it)`.
-    slots: Vec<Vec<(usize, String)>>,
+    /// Per field: `(position in the row, column name as the file spells it)`;
+    /// shared, so a row's lookups name their column without a copy each.
+    slots: Vec<Vec<(usize, Arc<str>)>>,
     /// Header cells that are no field of the object, as the file spells them.
     pub unknown: Vec<String>,
 }
@@ -198,19 +200,26 @@ impl ColumnMap {
     /// a blank raw field falls back on its formula variant. Also the column
     /// name it came from, for error messages.
     pub fn get<'r>(&self, row: &'r [String], field: usize) -> (&'r str, &str) {
+        let (value, at) = self.find(row, field);
+        let name = match at {
+            Some(name) => name.as_ref(),
+            None => self.kind.columns().get(field).map_or("", |c| c.names[0]),
+        };
+        (value, name)
+    }
+
+    /// As [`get`](Self::get), with the column name shared (`None` when the
+    /// file has no such column: its API name is then the one to blame).
+    pub fn find<'r>(&self, row: &'r [String], field: usize) -> (&'r str, Option<&Arc<str>>) {
         let spellings = self.slots.get(field).map(Vec::as_slice).unwrap_or(&[]);
-        let first_name = spellings.first().map_or_else(
-            || self.kind.columns().get(field).map_or("", |c| c.names[0]),
-            |(_, name)| name.as_str(),
-        );
         for (pos, name) in spellings {
             if let Some(value) = row.get(*pos) {
                 if !value.trim().is_empty() {
-                    return (value.as_str(), name.as_str());
+                    return (value.as_str(), Some(name));
                 }
             }
         }
-        ("", first_name)
+        ("", spellings.first().map(|(_, name)| name))
     }
 
     /// Whether the file has field `field` at all (an absent optional column
@@ -289,7 +298,7 @@ pub fn recognise(header: &[String]) -> Result<ColumnMap, Unrecognised> {
                     if let Some(flag) = used.get_mut(pos) {
                         *flag = true;
                     }
-                    found.push((pos, header.get(pos).map_or("", |h| h.trim()).to_string()));
+                    found.push((pos, Arc::from(header.get(pos).map_or("", |h| h.trim()))));
                 }
             }
             found

@@ -15,7 +15,7 @@ use crate::domain::{
     Package, PackageVersion, SfId,
 };
 
-use super::cells::{self, Cell};
+use super::cells::{self, Cell, Field};
 use super::columns::ObjectKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,16 +54,16 @@ pub fn header(kind: ObjectKind) -> Vec<&'static str> {
     kind.columns().iter().map(|c| c.names[0]).collect()
 }
 
-fn id(id: &SfId) -> Cell {
+fn id(id: &SfId) -> Cell<'_> {
     Cell::text(id.to18())
 }
 
-fn opt_id(id: Option<&SfId>) -> Cell {
-    Cell::text(id.map(|i| i.to18().to_string()).unwrap_or_default())
+fn opt_id(id: Option<&SfId>) -> Cell<'_> {
+    Cell::text(id.map_or("", SfId::to18))
 }
 
 /// A license's cells, in [`header`]`(License)` order.
-pub fn license_cells(l: &License) -> Vec<Cell> {
+pub fn license_cells(l: &License) -> Vec<Cell<'_>> {
     vec![
         id(&l.id),
         Cell::text(l.name.to_string()),
@@ -72,8 +72,8 @@ pub fn license_cells(l: &License) -> Vec<Cell> {
         cells::opt_number(l.used_licenses),
         Cell::text(l.expiration.to_csv()),
         cells::date(l.install_date),
-        Cell::text(l.instance.clone()),
-        Cell::text(l.org_edition.clone()),
+        Cell::text(l.instance.as_str()),
+        Cell::text(l.org_edition.as_str()),
         Cell::text(l.org_status.label()),
         cells::opt_date(l.org_expiration_date),
         cells::boolean(l.sandbox),
@@ -90,12 +90,12 @@ pub fn license_cells(l: &License) -> Vec<Cell> {
 
 /// A package's cells; `latest` is its Latest Version (derived, written for
 /// reading, ignored on import).
-pub fn package_cells(p: &Package, latest: Option<&PackageVersion>) -> Vec<Cell> {
+pub fn package_cells<'a>(p: &'a Package, latest: Option<&PackageVersion>) -> Vec<Cell<'a>> {
     vec![
         id(&p.id),
         Cell::text(p.name.as_str()),
         id(&p.id),
-        Cell::text(p.developer_name.clone()),
+        Cell::text(p.developer_name.as_str()),
         id(&p.developer_org_id),
         Cell::text(latest.map(|v| v.version.to_string()).unwrap_or_default()),
         opt_id(p.lead_manager.as_ref()),
@@ -103,10 +103,10 @@ pub fn package_cells(p: &Package, latest: Option<&PackageVersion>) -> Vec<Cell> 
     ]
 }
 
-pub fn version_cells(v: &PackageVersion) -> Vec<Cell> {
+pub fn version_cells(v: &PackageVersion) -> Vec<Cell<'_>> {
     vec![
         id(&v.id),
-        Cell::text(v.name.clone()),
+        Cell::text(v.name.as_str()),
         id(&v.package_id),
         Cell::text(v.version.to_string()),
         id(&v.id),
@@ -115,29 +115,29 @@ pub fn version_cells(v: &PackageVersion) -> Vec<Cell> {
     ]
 }
 
-pub fn account_cells(a: &Account) -> Vec<Cell> {
-    vec![id(&a.id), Cell::text(a.name.clone())]
+pub fn account_cells(a: &Account) -> Vec<Cell<'_>> {
+    vec![id(&a.id), Cell::text(a.name.as_str())]
 }
 
-pub fn contact_cells(c: &Contact) -> Vec<Cell> {
+pub fn contact_cells(c: &Contact) -> Vec<Cell<'_>> {
     vec![
         id(&c.id),
-        Cell::text(c.first_name.clone()),
-        Cell::text(c.last_name.clone()),
-        Cell::text(c.email.clone()),
+        Cell::text(c.first_name.as_str()),
+        Cell::text(c.last_name.as_str()),
+        Cell::text(c.email.as_str()),
         id(&c.account_id),
     ]
 }
 
-pub fn lead_cells(l: &Lead) -> Vec<Cell> {
+pub fn lead_cells(l: &Lead) -> Vec<Cell<'_>> {
     let converted = l.converted.as_ref();
     vec![
         id(&l.id),
-        Cell::text(l.first_name.clone()),
-        Cell::text(l.last_name.clone()),
-        Cell::text(l.company.clone()),
-        Cell::text(l.email.clone()),
-        Cell::text(l.lead_source.clone()),
+        Cell::text(l.first_name.as_str()),
+        Cell::text(l.last_name.as_str()),
+        Cell::text(l.company.as_str()),
+        Cell::text(l.email.as_str()),
+        Cell::text(l.lead_source.as_str()),
         Cell::text(l.status.label()),
         cells::boolean(converted.is_some()),
         opt_id(converted.map(|c| &c.account_id)),
@@ -146,9 +146,9 @@ pub fn lead_cells(l: &Lead) -> Vec<Cell> {
 }
 
 /// Writes a header and rows as CSV text.
-pub fn write_csv<I>(header: &[&str], rows: I) -> Result<String, ExportError>
+pub fn write_csv<'a, I>(header: &[&str], rows: I) -> Result<String, ExportError>
 where
-    I: IntoIterator<Item = Vec<Cell>>,
+    I: IntoIterator<Item = Vec<Cell<'a>>>,
 {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -157,7 +157,7 @@ where
     writer.write_record(header).map_err(fail)?;
     for row in rows {
         writer
-            .write_record(row.iter().map(Cell::to_csv))
+            .write_record(row.iter().map(Field::of))
             .map_err(fail)?;
     }
     let bytes = writer
@@ -246,7 +246,7 @@ const INSTALL_LOG: [&str; 19] = [
     "Reason",
 ];
 
-fn outcome_cells(outcome: &InstallOutcome) -> [Cell; 2] {
+fn outcome_cells(outcome: &InstallOutcome) -> [Cell<'static>; 2] {
     let (label, reason) = match outcome {
         InstallOutcome::LeadAndLicenseCreated { license_id, .. } => {
             ("Lead and license created", license_id.to18().to_string())
@@ -260,7 +260,7 @@ fn outcome_cells(outcome: &InstallOutcome) -> [Cell; 2] {
         }
         InstallOutcome::NoLicense { reason } => ("No license", reason.clone()),
     };
-    [Cell::text(label), Cell::Text(reason)]
+    [Cell::text(label), Cell::text(reason)]
 }
 
 /// The Install Log (not imported: events happen in subscriber orgs).
@@ -275,16 +275,16 @@ pub fn install_log_csv<'a>(
                 id(&e.id),
                 Cell::text(e.kind.label()),
                 Cell::text(e.org.org_id.to15()),
-                Cell::text(e.org.org_name.clone()),
-                Cell::text(e.org.edition.clone()),
-                Cell::text(e.org.instance.clone()),
+                Cell::text(e.org.org_name.as_str()),
+                Cell::text(e.org.edition.as_str()),
+                Cell::text(e.org.instance.as_str()),
                 Cell::text(e.org.status.label()),
                 cells::opt_date(e.org.org_expiration_date),
                 cells::boolean(e.org.sandbox),
-                Cell::text(e.installer.first_name.clone()),
-                Cell::text(e.installer.last_name.clone()),
-                Cell::text(e.installer.company.clone()),
-                Cell::text(e.installer.email.clone()),
+                Cell::text(e.installer.first_name.as_str()),
+                Cell::text(e.installer.last_name.as_str()),
+                Cell::text(e.installer.company.as_str()),
+                Cell::text(e.installer.email.as_str()),
                 id(&e.package_id),
                 id(&e.package_version_id),
                 Cell::text(e.version_number.to_string()),
@@ -318,8 +318,8 @@ pub fn history_csv<'a>(
                 id(&h.id),
                 id(&h.license_id),
                 Cell::text(h.field.label()),
-                Cell::text(h.old_value.clone()),
-                Cell::text(h.new_value.clone()),
+                Cell::text(h.old_value.as_str()),
+                Cell::text(h.new_value.as_str()),
                 id(&h.by),
                 cells::date_time(h.at),
                 Cell::text(h.origin.label()),

@@ -27,5 +27,7 @@ pub use reader::{FileError, Progress};
 
 #[cfg(test)]
 pub(crate) mod fixtures;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod measure;
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@
 //! coming from the import) and the counters moved past what came in.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
@@ -89,11 +90,21 @@ pub struct FileSummary {
     pub unknown_columns: Vec<String>,
 }
 
-/// A record to write and what it expects to find.
+/// A record to write and what it expects to find. Shared, so the commit's
+/// batch holds the plan's records rather than a second copy of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Write<T> {
-    pub record: T,
+    pub record: Arc<T>,
     pub expect: Expect,
+}
+
+impl<T> Write<T> {
+    fn new(record: T, expect: Expect) -> Write<T> {
+        Write {
+            record: Arc::new(record),
+            expect,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -202,7 +213,7 @@ pub struct PlanBuilder {
     versions: Vec<Pending<VersionRow>>,
     accounts: Vec<Pending<Account>>,
     contacts: Vec<Pending<ContactRow>>,
-    leads: Vec<Pending<LeadRow>>,
+    leads: Vec<Pending<Box<LeadRow>>>,
     licenses: Vec<Pending<Box<LicenseRow>>>,
     refused: Vec<Refused>,
     refused_counts: HashMap<ObjectKind, usize>,
@@ -299,13 +310,19 @@ impl PlanBuilder {
             Parsed::Version(row) => self.versions.push(Pending { file, line, row }),
             Parsed::Account(row) => self.accounts.push(Pending { file, line, row }),
             Parsed::Contact(row) => self.contacts.push(Pending { file, line, row }),
-            Parsed::Lead(row) => self.leads.push(Pending { file, line, row }),
+            Parsed::Lead(row) => self.leads.push(Pending {
+                file,
+                line,
+                row: Box::new(row),
+            }),
             Parsed::License(row) => self.licenses.push(Pending { file, line, row }),
         }
     }
 
     /// Resolves, compares with `desk` and prepares the writes.
     pub fn finish(mut self, desk: &Desk) -> ImportPlan {
+        // Only the reading needs it; the plan's peak is here.
+        self.seen = HashMap::new();
         let mut plan = Finishing::new(desk, &self.actor, self.now);
         let refused_before: Vec<(ObjectKind, usize)> =
             self.refused_counts.iter().map(|(k, n)| (*k, *n)).collect();
@@ -342,7 +359,7 @@ impl PlanBuilder {
             }
         }
         for p in std::mem::take(&mut self.leads) {
-            if let Err(e) = plan.lead(p.row) {
+            if let Err(e) = plan.lead(*p.row) {
                 self.refuse(ObjectKind::Lead, p.file, p.line, vec![e]);
                 plan.counts(ObjectKind::Lead).refused += 1;
             }
@@ -366,7 +383,7 @@ impl PlanBuilder {
 }
 
 fn err(r: &Ref, error: impl Into<ImportValueError>) -> (String, String) {
-    let e = ImportRowError::new(r.column.clone(), error);
+    let e = ImportRowError::new(r.column.as_ref(), error);
     (e.column, e.error.to_string())
 }
 
@@ -419,7 +436,7 @@ fn expect_of<T>(existing: Option<&Stored<T>>) -> Expect {
 /// A cell as the preview shows it.
 fn shown(cell: &Cell) -> String {
     match cell {
-        Cell::Text(s) => s.clone(),
+        Cell::Text(s) => s.to_string(),
         Cell::Number(n) => n.to_string(),
     }
 }
@@ -544,8 +561,8 @@ impl<'d> Finishing<'d> {
     /// Field-by-field differences through the export's cells.
     fn cell_diffs(
         kind: ObjectKind,
-        old: Vec<Cell>,
-        new: Vec<Cell>,
+        old: Vec<Cell<'_>>,
+        new: Vec<Cell<'_>>,
     ) -> Vec<(String, String, String)> {
         header(kind)
             .into_iter()
@@ -623,10 +640,9 @@ impl<'d> Finishing<'d> {
         self.lead_managers
             .insert(merged.id.clone(), merged.lead_manager.clone());
         if !matches!(outcome, Outcome::Unchanged) {
-            self.writes.packages.push(Write {
-                expect: expect_of(existing),
-                record: merged,
-            });
+            self.writes
+                .packages
+                .push(Write::new(merged, expect_of(existing)));
         }
         Ok(())
     }
@@ -656,10 +672,9 @@ impl<'d> Finishing<'d> {
         }
         self.version_keys.insert(merged.id.clone(), key);
         if !matches!(outcome, Outcome::Unchanged) {
-            self.writes.versions.push(Write {
-                expect: expect_of(existing),
-                record: merged,
-            });
+            self.writes
+                .versions
+                .push(Write::new(merged, expect_of(existing)));
         }
         Ok(())
     }
@@ -681,10 +696,9 @@ impl<'d> Finishing<'d> {
         self.tally(ObjectKind::Account, &outcome);
         self.accounts.insert(merged.id.clone());
         if !matches!(outcome, Outcome::Unchanged) {
-            self.writes.accounts.push(Write {
-                expect: expect_of(existing),
-                record: merged,
-            });
+            self.writes
+                .accounts
+                .push(Write::new(merged, expect_of(existing)));
         }
     }
 
@@ -720,10 +734,9 @@ impl<'d> Finishing<'d> {
         self.tally(ObjectKind::Contact, &outcome);
         self.contacts.insert(merged.id.clone(), merged.full_name());
         if !matches!(outcome, Outcome::Unchanged) {
-            self.writes.contacts.push(Write {
-                expect: expect_of(existing),
-                record: merged,
-            });
+            self.writes
+                .contacts
+                .push(Write::new(merged, expect_of(existing)));
         }
         Ok(())
     }
@@ -796,10 +809,9 @@ impl<'d> Finishing<'d> {
         self.lead_names
             .insert(merged.id.clone(), merged.full_name());
         if !matches!(outcome, Outcome::Unchanged) {
-            self.writes.leads.push(Write {
-                expect: expect_of(existing),
-                record: merged,
-            });
+            self.writes
+                .leads
+                .push(Write::new(merged, expect_of(existing)));
         }
         Ok(())
     }
@@ -915,10 +927,9 @@ impl<'d> Finishing<'d> {
         }
         self.license_names.insert(merged.name, merged.id.clone());
         if !matches!(outcome, Outcome::Unchanged) {
-            self.writes.licenses.push(Write {
-                expect: expect_of(existing),
-                record: merged,
-            });
+            self.writes
+                .licenses
+                .push(Write::new(merged, expect_of(existing)));
         }
         Ok(())
     }

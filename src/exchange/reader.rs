@@ -177,12 +177,20 @@ impl CsvFile {
                 Err(e) => {
                     // The csv crate can't resynchronise after an I/O-level
                     // error; the rest of the file is unread.
-                    self.done = true;
+                    self.finish_reading();
                     out.push(Err(e));
                 }
             }
         }
         out
+    }
+
+    /// Done: the file's bytes (and the read buffer) are let go at once, so
+    /// an import of several files never holds the ones already read.
+    fn finish_reading(&mut self) {
+        self.done = true;
+        *self.reader.get_mut() = Cursor::new(Vec::new());
+        self.record = StringRecord::new();
     }
 
     fn shape(&mut self, row: Row) -> Result<Row, RowShapeError> {
@@ -232,7 +240,7 @@ impl CsvFile {
         loop {
             match self.reader.read_record(&mut self.record) {
                 Ok(false) => {
-                    self.done = true;
+                    self.finish_reading();
                     return Ok(None);
                 }
                 Ok(true) => {

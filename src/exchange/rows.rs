@@ -3,6 +3,8 @@
 //! error) and resolved later by the plan, once every file has been read:
 //! files come in any order.
 
+use std::sync::Arc;
+
 use chrono::NaiveDateTime;
 
 use crate::domain::{
@@ -84,7 +86,8 @@ pub(crate) mod lic {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ref {
     pub id: SfId,
-    pub column: String,
+    /// Shared with the file's column map: no copy per row.
+    pub column: Arc<str>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -167,9 +170,16 @@ struct Cells<'a> {
 }
 
 impl<'a> Cells<'a> {
-    fn raw(&self, field: usize) -> (&'a str, String) {
-        let (value, column) = self.map.get(self.cells, field);
-        (value, column.to_string())
+    fn raw(&self, field: usize) -> (&'a str, &'a str) {
+        self.map.get(self.cells, field)
+    }
+
+    /// The column of `field` as a lookup keeps it.
+    fn column(&self, field: usize) -> Arc<str> {
+        match self.map.find(self.cells, field).1 {
+            Some(name) => Arc::clone(name),
+            None => Arc::from(self.raw(field).1),
+        }
     }
 
     fn text(&self, field: usize) -> String {
@@ -192,15 +202,19 @@ impl<'a> Cells<'a> {
     }
 
     fn lookup(&mut self, field: usize, prefix: Option<KeyPrefix>) -> Option<Option<Ref>> {
-        let column = self.raw(field).1;
-        self.take(field, |v| import_optional_id(v, prefix))
-            .map(|id| id.map(|id| Ref { id, column }))
+        let id = self.take(field, |v| import_optional_id(v, prefix))?;
+        Some(id.map(|id| Ref {
+            id,
+            column: self.column(field),
+        }))
     }
 
     fn required_lookup(&mut self, field: usize, prefix: Option<KeyPrefix>) -> Option<Ref> {
-        let column = self.raw(field).1;
-        self.take(field, |v| import_id(v, prefix))
-            .map(|id| Ref { id, column })
+        let id = self.take(field, |v| import_id(v, prefix))?;
+        Some(Ref {
+            id,
+            column: self.column(field),
+        })
     }
 
     fn fail(&mut self, field: usize, error: impl Into<ImportValueError>) {

@@ -82,7 +82,7 @@ fn untidy_license_values_are_read_as_the_org_meant_them() {
     let by_name = |name: &str| {
         w.licenses
             .iter()
-            .map(|x| &x.record)
+            .map(|x| &*x.record)
             .find(|l| l.name.to_string() == name)
             .unwrap()
     };

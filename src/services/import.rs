@@ -8,6 +8,8 @@
 //! through storage's single commit path, so an import that can't be saved (a
 //! record changed in another tab meanwhile, a full disk) writes nothing.
 
+use std::sync::Arc;
+
 use thiserror::Error;
 
 use crate::domain::{
@@ -40,9 +42,11 @@ pub async fn preview_import<R: Repository>(
     Ok(job.finish(&desk))
 }
 
+/// Shares the plan's records with the batch: no second copy of 100,000
+/// licenses while the commit runs.
 fn put_all<T: Record>(batch: &mut WriteBatch, writes: &[Write<T>]) {
     for w in writes {
-        batch.put(w.record.clone(), w.expect);
+        batch.put_shared(Arc::clone(&w.record), w.expect);
     }
 }
 
@@ -112,7 +116,7 @@ impl<'p> ImportUninstalls<'p> {
             .writes
             .licenses
             .iter()
-            .map(|w| &w.record)
+            .map(|w| &*w.record)
             .filter(|l| l.status == LicenseStatus::Uninstalled)
             .collect();
         if uninstalled.is_empty() {

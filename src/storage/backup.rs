@@ -34,6 +34,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
+use std::io::BufRead;
 
 use chrono::NaiveDateTime;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -762,8 +763,37 @@ pub fn read_backup(text: &str) -> Result<RestorePlan, BackupError> {
     if text.trim().is_empty() {
         return Err(BackupError::NotABackup("the file is empty".into()));
     }
+    read_with(serde_json::Deserializer::from_str(text))
+}
+
+/// As [`read_backup`], streaming: the file is read from `bytes` as the parse
+/// goes, so a 300 MB backup is never one string in memory (the app's wasm
+/// memory never shrinks once grown).
+pub fn read_backup_from<R: BufRead>(mut bytes: R) -> Result<RestorePlan, BackupError> {
+    let unreadable = |e: std::io::Error| BackupError::NotABackup(format!("it can't be read: {e}"));
+    // Leading white space, and telling an empty file from a truncated one.
+    loop {
+        let buffer = bytes.fill_buf().map_err(unreadable)?;
+        if buffer.is_empty() {
+            return Err(BackupError::NotABackup("the file is empty".into()));
+        }
+        let blank = buffer
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        let more = blank == buffer.len();
+        bytes.consume(blank);
+        if !more {
+            break;
+        }
+    }
+    read_with(serde_json::Deserializer::from_reader(bytes))
+}
+
+fn read_with<'de, R: serde_json::de::Read<'de>>(
+    mut deserializer: serde_json::Deserializer<R>,
+) -> Result<RestorePlan, BackupError> {
     let mut reader = Reader::new();
-    let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = Top(&mut reader)
         .deserialize(&mut deserializer)
         .and_then(|()| deserializer.end());
@@ -909,6 +939,43 @@ mod tests {
                 Err(BackupError::Truncated { .. }) | Err(BackupError::NotABackup(_)) => {}
                 other => panic!("cut at {cut}: {other:?}"),
             }
+        }
+    }
+
+    /// Reads `text` as the Restore page does: streamed, in small slices.
+    fn read_streamed(text: &str) -> Result<RestorePlan, BackupError> {
+        read_backup_from(std::io::BufReader::with_capacity(61, text.as_bytes()))
+    }
+
+    #[test]
+    fn a_streamed_read_gives_what_a_whole_text_read_gives() {
+        let text = world_backup();
+        let (whole, streamed) = match (read_backup(&text), read_streamed(&text)) {
+            (Ok(a), Ok(b)) => (a, b),
+            other => panic!("{other:?}"),
+        };
+        assert!(whole.record_count() > 0);
+        assert_eq!(whole.stores, streamed.stores);
+        assert_eq!(whole.skipped, streamed.skipped);
+        assert_eq!(whole.app_version, streamed.app_version);
+        assert_eq!(
+            format!("{:?}", whole.batch),
+            format!("{:?}", streamed.batch)
+        );
+        for bad in [
+            String::new(),
+            " \n\n ".to_string(),
+            text[..text.len() / 2].to_string(),
+            text.replacen("\"packages\":", "\"gadgets\":", 1),
+            format!("{text} {{}}"),
+            "\u{89}PNG\r\n".to_string(),
+        ] {
+            assert_eq!(
+                read_streamed(&bad).map(|p| p.record_count()),
+                read_backup(&bad).map(|p| p.record_count()),
+                "{:?}",
+                bad.get(..40)
+            );
         }
     }
 

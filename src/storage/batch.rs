@@ -7,6 +7,7 @@
 //! of the batch is written.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use super::error::StorageError;
 use super::record::{Record, StoreName, Stored};
@@ -103,6 +104,24 @@ impl<T: Record> ErasedRecord for Erased<T> {
     }
 }
 
+/// A record shared with whoever built the batch (an import's plan keeps
+/// its records for the preview): put without a copy.
+struct Shared<T>(Arc<T>);
+
+impl<T: Record> ErasedRecord for Shared<T> {
+    #[cfg(not(target_arch = "wasm32"))]
+    fn to_json(&self) -> Result<serde_json::Value, String> {
+        serde_json::to_value(&*self.0).map_err(|e| e.to_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    fn index_values(&self) -> Vec<Option<String>> {
+        super::record::index_values(&*self.0)
+    }
+    fn to_js(&self, id: &str, rev: u64) -> Result<wasm_bindgen::JsValue, String> {
+        super::codec::encode(&*self.0, id, rev).map_err(|e| e.to_string())
+    }
+}
+
 pub(crate) enum Action {
     Put(Box<dyn ErasedRecord>),
     Delete,
@@ -160,6 +179,18 @@ impl WriteBatch {
             id: record.key(),
             expect,
             action: Action::Put(Box::new(Erased(record))),
+            at_rev: None,
+        });
+        self
+    }
+
+    /// Saves a shared `record` expecting `expect`, without copying it.
+    pub fn put_shared<T: Record>(&mut self, record: Arc<T>, expect: Expect) -> &mut Self {
+        self.ops.push(Op {
+            store: T::STORE,
+            id: record.key(),
+            expect,
+            action: Action::Put(Box::new(Shared(record))),
             at_rev: None,
         });
         self
