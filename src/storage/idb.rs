@@ -38,7 +38,7 @@ use super::paged::Page;
 use super::progress::{is_report_point, Progress, ProgressSink};
 use super::record::{Index, Query, Record, StoreName, Stored};
 use super::repo::{RawVisitor, Repository};
-use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES, V3_STORES};
+use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES, V3_STORES, V4_INDEXES};
 
 /// The database the app uses.
 pub const DEFAULT_DB_NAME: &str = "license-desk";
@@ -183,7 +183,13 @@ fn create_stores(db: &Database, stores: &[StoreName]) -> StorageResult<()> {
 /// (of the stores v1 made: later stores get their indexes when created).
 async fn upgrade_to_v2(tx: &TransactionRef<'_>, fresh: bool) -> StorageResult<()> {
     for store in V1_STORES {
-        let defs = store.indexes();
+        // Indexes a later step adds are left to that step: creating one
+        // twice fails the whole upgrade.
+        let defs: Vec<_> = store
+            .indexes()
+            .iter()
+            .filter(|def| !V4_INDEXES.contains(&(store, def.name)))
+            .collect();
         if defs.is_empty() {
             continue;
         }
