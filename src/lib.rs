@@ -12,6 +12,7 @@
 
 pub mod app_context;
 pub mod bench;
+pub mod browser_turn;
 pub mod clock;
 pub mod components;
 pub mod demo;

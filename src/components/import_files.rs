@@ -8,10 +8,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::app_context::use_app;
+use crate::browser_turn::browser_turn;
 use crate::clock::now;
 use crate::components::fields::FormNotice;
 use crate::components::file_drop::FileDrop;
@@ -27,21 +26,6 @@ use crate::storage::Progress as SaveProgress;
 
 /// Rows read between two turns of the browser.
 const ROWS_PER_STEP: usize = 2_000;
-
-/// Gives the browser a turn (paint, input) before the next chunk: a
-/// zero-delay timeout.
-async fn browser_turn() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let scheduled = web_sys::window().is_some_and(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-                .is_ok()
-        });
-        if !scheduled {
-            let _ = resolve.call0(&JsValue::NULL);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
-}
 
 fn n(x: u64) -> String {
     group_thousands(i64::try_from(x).unwrap_or(i64::MAX))

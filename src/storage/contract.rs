@@ -948,6 +948,18 @@ pub async fn contract_bulk<R: Repository>(repo: R, n: usize) -> Outcome {
             keys.len()
         );
     }
+
+    // A probe is no License: the damaged-records scan finds each one once,
+    // however many chunks it reads them in.
+    let damaged = repo.damaged_records().await.ctx("damaged_records")?;
+    ensure_eq!(damaged.len(), n, "damaged records found");
+    ensure!(
+        damaged.windows(2).all(|w| match w {
+            [a, b] => a.key < b.key,
+            _ => true,
+        }),
+        "each damaged record once, by key"
+    );
     Ok(())
 }
 

@@ -31,7 +31,7 @@ use wasm_bindgen::JsCast;
 
 use super::batch::{Action, Change, Committed, Expect, WriteBatch};
 use super::codec;
-use super::damaged::{DamageLog, Readable};
+use super::damaged::{DamageLog, DamagedRecord, Readable};
 use super::error::{StorageError, StorageResult};
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription, CHANNEL_NAME};
 use super::paged::Page;
@@ -39,6 +39,7 @@ use super::progress::{is_report_point, Progress, ProgressSink};
 use super::record::{Index, Query, Record, StoreName, Stored};
 use super::repo::{RawVisitor, Repository};
 use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES, V3_STORES, V4_INDEXES};
+use crate::browser_turn::browser_turn;
 
 /// The database the app uses.
 pub const DEFAULT_DB_NAME: &str = "license-desk";
@@ -545,6 +546,15 @@ fn get_all_chunk(
     store: &web_sys::IdbObjectStore,
     after: Option<&JsValue>,
 ) -> StorageResult<impl std::future::Future<Output = StorageResult<js_sys::Array>>> {
+    get_chunk_of(store, after, GET_ALL_CHUNK)
+}
+
+/// Like [`get_all_chunk`], up to `limit` records.
+fn get_chunk_of(
+    store: &web_sys::IdbObjectStore,
+    after: Option<&JsValue>,
+    limit: u32,
+) -> StorageResult<impl std::future::Future<Output = StorageResult<js_sys::Array>>> {
     let range = match after {
         Some(key) => web_sys::IdbKeyRange::lower_bound_with_open(key, true)
             .map_err(|e| dom_error(e, "reading"))?
@@ -552,7 +562,7 @@ fn get_all_chunk(
         None => JsValue::UNDEFINED,
     };
     let request = store
-        .get_all_with_key_and_limit(&range, GET_ALL_CHUNK)
+        .get_all_with_key_and_limit(&range, limit)
         .map_err(|e| dom_error(e, "reading"))?;
     let result = request_result(request)?;
     Ok(async move {
@@ -562,6 +572,10 @@ fn get_all_chunk(
         }
     })
 }
+
+/// Records the damaged-records scan reads between two turns of the browser
+/// (a few tens of milliseconds of work).
+const SCAN_CHUNK: u32 = 1_000;
 
 /// From how many keys [`Repository::get_many`] considers reading their key
 /// range instead of each key.
@@ -1013,6 +1027,34 @@ impl Repository for IdbRepository {
             }
             other => other,
         }
+    }
+
+    /// Runs at every start (the damaged-records notice counts from the
+    /// start), over every record of a desk that may hold 540,000: read in
+    /// small chunks, each in its own transaction, with a turn of the browser
+    /// between them, so the pages stay responsive while it runs. Unlike a
+    /// backup it needs no single snapshot of every store.
+    async fn damaged_records(&self) -> StorageResult<Vec<DamagedRecord>> {
+        let mut damaged = Vec::new();
+        for store in StoreName::ALL {
+            let mut after: Option<JsValue> = None;
+            loop {
+                let chunk = {
+                    let tx = self.read_tx(store)?;
+                    let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
+                    get_chunk_of(object_store.as_sys(), after.as_ref(), SCAN_CHUNK)?.await?
+                };
+                for value in chunk.iter() {
+                    damaged.extend(DamagedRecord::from_raw(store, &codec::raw(&value)));
+                }
+                if chunk.length() < SCAN_CHUNK {
+                    break;
+                }
+                after = Some(last_key(&chunk)?);
+                browser_turn().await;
+            }
+        }
+        Ok(damaged)
     }
 
     async fn read_raw(
