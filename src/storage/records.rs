@@ -229,20 +229,27 @@ pub fn outcome_key(outcome: &InstallOutcome) -> &'static str {
     }
 }
 
-/// The `recent` index value: the time with every digit complemented (9 - d),
-/// so that ascending index order, the only order a paged read takes, is
-/// newest first; then the key, which makes it unique.
+/// The `recent` index value: the time with every digit complemented
+/// (9 - d), then the key (which makes it unique) with every character
+/// mirrored in the ID alphabet `0-9A-Za-z`, so that ascending index order,
+/// the only order a paged read takes, is newest first and, at the same
+/// time, the later ID first: the order the Install Log always had.
 pub fn recent_key(at: NaiveDateTime, id: &SfId) -> String {
+    const ID_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mirror = |c: char, alphabet: &[u8]| {
+        alphabet
+            .iter()
+            .position(|&a| char::from(a) == c)
+            .and_then(|i| alphabet.get(alphabet.len() - 1 - i))
+            .map_or(c, |&m| char::from(m))
+    };
     let digits = at.format("%Y%m%d%H%M%S%9f").to_string();
     let mut key: String = digits
         .chars()
-        .map(|c| match c.to_digit(10) {
-            Some(d) => char::from_digit(9 - d, 10).unwrap_or(c),
-            None => c,
-        })
+        .map(|c| mirror(c, &ID_ALPHABET[..10]))
         .collect();
     key.push('|');
-    key.push_str(id.to18());
+    key.extend(id.to18().chars().map(|c| mirror(c, ID_ALPHABET)));
     key
 }
 
@@ -378,6 +385,33 @@ mod tests {
                 assert!(license.index_value(def.name).is_some(), "{}", def.name);
             }
         }
+    }
+
+    #[test]
+    fn recent_keys_order_newest_first_then_the_later_id_first() {
+        let id = |s: &str| match SfId::parse(s) {
+            Ok(id) => id,
+            Err(e) => panic!("{s}: {e}"),
+        };
+        let at = |h: u32, m: u32, s: u32| match chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+            .and_then(|d| d.and_hms_opt(h, m, s))
+        {
+            Some(t) => t,
+            None => panic!("time"),
+        };
+        // Newest first, and among events of the same time the later ID
+        // (IDs whose characters differ in digits, upper and lower case).
+        let expected = [
+            recent_key(at(10, 0, 1), &id("a0I000000000001")),
+            recent_key(at(10, 0, 0), &id("a0I00000000000z")),
+            recent_key(at(10, 0, 0), &id("a0I00000000000a")),
+            recent_key(at(10, 0, 0), &id("a0I00000000000Z")),
+            recent_key(at(10, 0, 0), &id("a0I000000000009")),
+            recent_key(at(9, 59, 59), &id("a0I00000000000z")),
+        ];
+        let mut sorted = expected.clone();
+        sorted.sort();
+        assert_eq!(sorted, expected);
     }
 
     #[test]
