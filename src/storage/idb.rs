@@ -36,7 +36,7 @@ use super::error::{StorageError, StorageResult};
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription, CHANNEL_NAME};
 use super::paged::Page;
 use super::progress::{is_report_point, Progress, ProgressSink};
-use super::record::{Index, Query, Record, StoreName, Stored};
+use super::record::{Index, IndexDef, Query, Record, StoreName, Stored};
 use super::repo::{RawVisitor, Repository};
 use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES, V3_STORES, V4_INDEXES};
 use crate::browser_turn::browser_turn;
@@ -186,42 +186,53 @@ async fn upgrade_to_v2(tx: &TransactionRef<'_>, fresh: bool) -> StorageResult<()
     for store in V1_STORES {
         // Indexes a later step adds are left to that step: creating one
         // twice fails the whole upgrade.
-        let defs: Vec<_> = store
+        let defs: Vec<&IndexDef> = store
             .indexes()
             .iter()
             .filter(|def| !V4_INDEXES.contains(&(store, def.name)))
             .collect();
-        if defs.is_empty() {
-            continue;
+        if !defs.is_empty() {
+            add_indexes(tx, store, &defs, fresh).await?;
         }
-        let object_store = tx
-            .object_store(store.as_str())
+    }
+    Ok(())
+}
+
+/// Creates `defs` on `store` and, unless the database is `fresh` (it has
+/// no records yet), re-writes every record with its index fields.
+pub(super) async fn add_indexes(
+    tx: &TransactionRef<'_>,
+    store: StoreName,
+    defs: &[&IndexDef],
+    fresh: bool,
+) -> StorageResult<()> {
+    let object_store = tx
+        .object_store(store.as_str())
+        .map_err(ctx("adding indexes"))?;
+    for def in defs {
+        object_store
+            .create_index(def.name, KeyPath::One(def.key_path))
+            .build()
             .map_err(ctx("adding indexes"))?;
-        for def in defs {
-            object_store
-                .create_index(def.name, KeyPath::One(def.key_path))
-                .build()
-                .map_err(ctx("adding indexes"))?;
-        }
-        if fresh {
-            continue;
-        }
-        let values = object_store
-            .get_all::<JsValue>()
-            .primitive()
-            .map_err(ctx("re-indexing records"))?
-            .await
-            .map_err(ctx("re-indexing records"))?;
-        for value in values {
-            let value = value.map_err(ctx("re-indexing records"))?;
-            // A record this build can't read keeps its data but stays out of
-            // the indexes; reading it reports it as corrupt.
-            if let Ok(reencoded) = super::records::reencode(store, value) {
-                let _request = object_store
-                    .put(reencoded)
-                    .primitive()
-                    .map_err(ctx("re-indexing records"))?;
-            }
+    }
+    if fresh {
+        return Ok(());
+    }
+    let values = object_store
+        .get_all::<JsValue>()
+        .primitive()
+        .map_err(ctx("re-indexing records"))?
+        .await
+        .map_err(ctx("re-indexing records"))?;
+    for value in values {
+        let value = value.map_err(ctx("re-indexing records"))?;
+        // A record this build can't read keeps its data but stays out of
+        // the indexes; reading it reports it as corrupt.
+        if let Ok(reencoded) = super::records::reencode(store, value) {
+            let _request = object_store
+                .put(reencoded)
+                .primitive()
+                .map_err(ctx("re-indexing records"))?;
         }
     }
     Ok(())
@@ -561,8 +572,18 @@ fn get_chunk_of(
             .into(),
         None => JsValue::UNDEFINED,
     };
+    get_all_in(store, &range, limit)
+}
+
+/// Requests up to `limit` records of `range` (every record when it is
+/// `undefined`); the future resolves to the array of them.
+fn get_all_in(
+    store: &web_sys::IdbObjectStore,
+    range: &JsValue,
+    limit: u32,
+) -> StorageResult<impl std::future::Future<Output = StorageResult<js_sys::Array>>> {
     let request = store
-        .get_all_with_key_and_limit(&range, limit)
+        .get_all_with_key_and_limit(range, limit)
         .map_err(|e| dom_error(e, "reading"))?;
     let result = request_result(request)?;
     Ok(async move {
@@ -591,16 +612,7 @@ fn get_range_chunk(
 ) -> StorageResult<impl std::future::Future<Output = StorageResult<js_sys::Array>>> {
     let range = web_sys::IdbKeyRange::bound_with_lower_open_and_upper_open(low, high, open, false)
         .map_err(|e| dom_error(e, "reading"))?;
-    let request = store
-        .get_all_with_key_and_limit(&range, GET_ALL_CHUNK)
-        .map_err(|e| dom_error(e, "reading"))?;
-    let result = request_result(request)?;
-    Ok(async move {
-        match result.await {
-            Ok(value) => Ok(value.unchecked_into::<js_sys::Array>()),
-            Err(e) => Err(dom_error(e, "reading")),
-        }
-    })
+    get_all_in(store, &range, GET_ALL_CHUNK)
 }
 
 /// The key of the last record of a chunk, where the next chunk starts after.

@@ -3,12 +3,12 @@
 
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionRef;
-use indexed_db_futures::{KeyPath, KeyRange};
+use indexed_db_futures::KeyRange;
 use wasm_bindgen::JsValue;
 
 use super::codec;
 use super::error::{StorageError, StorageResult};
-use super::idb::{ctx, key_range, IdbRepository};
+use super::idb::{add_indexes, ctx, key_range, IdbRepository};
 use super::paged::{self, Page};
 use super::record::{Index, Query, Record};
 use super::schema::V4_INDEXES;
@@ -112,42 +112,22 @@ pub(super) async fn upgrade_to_v4(tx: &TransactionRef<'_>, fresh: bool) -> Stora
     let mut stores: Vec<_> = V4_INDEXES.iter().map(|(store, _)| *store).collect();
     stores.dedup();
     for store in stores {
-        let object_store = tx
-            .object_store(store.as_str())
-            .map_err(ctx("adding indexes"))?;
-        for (_, name) in V4_INDEXES.iter().filter(|(s, _)| *s == store) {
-            let def = store
-                .indexes()
-                .iter()
-                .find(|def| def.name == *name)
-                .ok_or_else(|| {
-                    StorageError::Other(format!(
-                        "Internal error: the schema has no index \"{name}\" on {store}."
-                    ))
-                })?;
-            object_store
-                .create_index(def.name, KeyPath::One(def.key_path))
-                .build()
-                .map_err(ctx("adding indexes"))?;
-        }
-        if fresh {
-            continue;
-        }
-        let values = object_store
-            .get_all::<JsValue>()
-            .primitive()
-            .map_err(ctx("re-indexing records"))?
-            .await
-            .map_err(ctx("re-indexing records"))?;
-        for value in values {
-            let value = value.map_err(ctx("re-indexing records"))?;
-            if let Ok(reencoded) = super::records::reencode(store, value) {
-                let _request = object_store
-                    .put(reencoded)
-                    .primitive()
-                    .map_err(ctx("re-indexing records"))?;
-            }
-        }
+        let defs = V4_INDEXES
+            .iter()
+            .filter(|(s, _)| *s == store)
+            .map(|(_, name)| {
+                store
+                    .indexes()
+                    .iter()
+                    .find(|def| def.name == *name)
+                    .ok_or_else(|| {
+                        StorageError::Other(format!(
+                            "Internal error: the schema has no index \"{name}\" on {store}."
+                        ))
+                    })
+            })
+            .collect::<StorageResult<Vec<_>>>()?;
+        add_indexes(tx, store, &defs, fresh).await?;
     }
     Ok(())
 }
