@@ -240,27 +240,7 @@ async fn create_v1_database(name: &str, values: Vec<(&'static str, JsValue)>) {
         Ok(db) => db,
         Err(e) => panic!("creating the v1 database: {e}"),
     };
-    let stores: Vec<&str> = schema::V1_STORES.iter().map(|s| s.as_str()).collect();
-    let tx = match db
-        .transaction(stores.as_slice())
-        .with_mode(TransactionMode::Readwrite)
-        .build()
-    {
-        Ok(tx) => tx,
-        Err(e) => panic!("v1 transaction: {e}"),
-    };
-    for (store, value) in values {
-        let object_store = match tx.object_store(store) {
-            Ok(s) => s,
-            Err(e) => panic!("v1 store {store}: {e}"),
-        };
-        if let Err(e) = object_store.put(value).primitive() {
-            panic!("v1 put: {e}");
-        }
-    }
-    if let Err(e) = tx.commit().await {
-        panic!("v1 commit: {e}");
-    }
+    put_values(&db, values).await;
     assert_eq!(db.version() as u32, 1);
     db.close();
 }
@@ -421,7 +401,15 @@ async fn put_raw(name: &str, version: u32, values: Vec<(&'static str, JsValue)>)
         Ok(db) => db,
         Err(e) => panic!("opening {name} at v{version}: {e}"),
     };
-    let stores: Vec<&str> = values.iter().map(|(s, _)| *s).collect();
+    put_values(&db, values).await;
+    db.close();
+}
+
+/// Writes `(store, value)` pairs into `db` as they are, in one transaction.
+async fn put_values(db: &Database, values: Vec<(&'static str, JsValue)>) {
+    let mut stores: Vec<&str> = values.iter().map(|(s, _)| *s).collect();
+    stores.sort_unstable();
+    stores.dedup();
     let tx = match db
         .transaction(stores.as_slice())
         .with_mode(TransactionMode::Readwrite)
@@ -442,7 +430,6 @@ async fn put_raw(name: &str, version: u32, values: Vec<(&'static str, JsValue)>)
     if let Err(e) = tx.commit().await {
         panic!("raw commit: {e}");
     }
-    db.close();
 }
 
 /// A database of schema 3 (before the paged indexes) opens at the current
