@@ -88,26 +88,12 @@ pub fn LicensesRelatedList(
     } else {
         let lines = StoredValue::new(lines);
         let limit = RwSignal::new(RELATED_PAGE);
+        let rows = move || {
+            let limit = limit.get();
+            lines.with_value(|ls| ls.iter().take(limit).map(row).collect_view())
+        };
         view! {
-            <div class="table-scroll">
-                <table>
-                    <thead>
-                        <tr>
-                            <th scope="col">"License Name"</th>
-                            <th scope="col">"Subscriber Org ID"</th>
-                            <th scope="col">"License Status"</th>
-                            <th scope="col" class="num">"Licensed Seats"</th>
-                            <th scope="col">"Expiration Date"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {move || {
-                            let limit = limit.get();
-                            lines.with_value(|ls| ls.iter().take(limit).map(row).collect_view())
-                        }}
-                    </tbody>
-                </table>
-            </div>
+            {lines_table(rows)}
             <ShowMore total limit />
         }
         .into_any()
@@ -149,20 +135,7 @@ where
     } else {
         let rows = lines.iter().map(row).collect_view();
         view! {
-            <div class="table-scroll">
-                <table>
-                    <thead>
-                        <tr>
-                            <th scope="col">"License Name"</th>
-                            <th scope="col">"Subscriber Org ID"</th>
-                            <th scope="col">"License Status"</th>
-                            <th scope="col" class="num">"Licensed Seats"</th>
-                            <th scope="col">"Expiration Date"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            {lines_table(rows)}
             <ShowMore total limit />
         }
         .into_any()
@@ -197,5 +170,25 @@ pub fn ShowMore(total: usize, limit: RwSignal<usize>) -> impl IntoView {
                 </p>
             }
         })
+    }
+}
+
+/// The licenses table of both related lists, with `rows` in its body.
+fn lines_table(rows: impl IntoView + 'static) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">"License Name"</th>
+                        <th scope="col">"Subscriber Org ID"</th>
+                        <th scope="col">"License Status"</th>
+                        <th scope="col" class="num">"Licensed Seats"</th>
+                        <th scope="col">"Expiration Date"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }
