@@ -36,6 +36,9 @@ browser=$(count_passed "$logs/browser.log")
 
 echo "== 3/3 end-to-end tests (Playwright, release build)"
 bash scripts/build.sh
+# A free loopback port for the sync specs' CouchDB (Playwright starts and stops it).
+COUCH_PORT=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+export COUCH_PORT
 npx playwright test 2>&1 | tee "$logs/e2e.log"
 e2e=$(grep -Eo '^ *[0-9]+ passed' "$logs/e2e.log" | awk '{s+=$1} END {print s+0}')
 [ "$e2e" -gt 0 ] || { echo "end-to-end layer ran no test" >&2; exit 1; }

@@ -24,6 +24,7 @@ pub mod format;
 pub mod pages;
 pub mod services;
 pub mod storage;
+pub mod sync;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
