@@ -33,12 +33,14 @@ if ! grep -q "wasm_bindgen = \"${bindgen_version}\"" Trunk.toml; then
   exit 1
 fi
 
-# npm packages: npm's binaryen (wasm-opt 132; Debian's 108 breaks the app) and Playwright.
+# npm packages: npm's binaryen (wasm-opt 132; Debian's 108 breaks the app), Playwright and
+# pouchdb-server (CouchDB's HTTP protocol in memory, for the sync specs).
 # A node_modules that is a link (a second worktree sharing the first one's
 # packages) is never reinstalled from here: `npm ci` would empty the shared one.
 if [ -L node_modules ]; then
   :
 elif [ ! -x node_modules/binaryen/bin/wasm-opt ] || [ ! -d node_modules/@playwright/test ] \
+   || [ ! -x node_modules/.bin/pouchdb-server ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
   npm ci --no-audit --no-fund
