@@ -4,7 +4,7 @@
 // builds dist/ and serves it on 127.0.0.1.
 //
 //   node bench/run.mjs --base http://127.0.0.1:4180 [--runs 5] [--runs-100k 5]
-//                      [--only bundle,storage,demo,list,cold,modify,bulk,search,pages,data] [--out FILE]
+//                      [--only bundle,storage,demo,list,cold,modify,bulk,sync,search,pages,data] [--out FILE]
 //
 // Every timed figure is the median of several runs, with min and max. Nothing
 // here asserts a target: missed targets are reported, never fatal. A section
@@ -28,7 +28,7 @@ function parseArgs(argv) {
     base: 'http://127.0.0.1:4180',
     runs: 5,
     runs100k: 5,
-    only: ['bundle', 'storage', 'demo', 'list', 'cold', 'modify', 'bulk', 'search', 'pages', 'data'],
+    only: ['bundle', 'storage', 'demo', 'list', 'cold', 'modify', 'bulk', 'sync', 'search', 'pages', 'data'],
     out: path.join(root, 'bench-results', 'latest.json'),
     dist: path.join(root, 'dist'),
   };
@@ -43,7 +43,7 @@ function parseArgs(argv) {
       case '--out': opts.out = path.resolve(value()); break;
       case '--dist': opts.dist = path.resolve(value()); break;
       case '-h': case '--help':
-        console.log('usage: node bench/run.mjs --base URL [--runs N] [--runs-100k N] [--only bundle,storage,demo,list,cold,modify,bulk,search,pages,data] [--out FILE]');
+        console.log('usage: node bench/run.mjs --base URL [--runs N] [--runs-100k N] [--only bundle,storage,demo,list,cold,modify,bulk,sync,search,pages,data] [--out FILE]');
         process.exit(0);
       default:
         throw new Error(`unknown option ${argv[i]}`);
@@ -557,19 +557,16 @@ async function cold(context) {
 // 6. Modify License: Save to the detail page showing the new values
 // ---------------------------------------------------------------------------
 
-async function modify(context) {
-  // Uses the 10k demo data the cold start loaded (loads it if run alone).
-  if (!opts.only.includes('cold')) await loadDemo(context, '10k');
-  const page = await newPage(context);
+// The detail page of the first Active production Invoice Pro license (seats
+// per license) that this user may modify, found through the list's filters,
+// which are put back as they were.
+async function findModifiableLicense(page) {
   await page.goto(opts.base + '/licenses');
   const region = await listReady(page);
   await page.getByLabel('License Status', { exact: true }).selectOption('Active');
   await page.getByLabel('Sandbox', { exact: true }).selectOption('production');
-  // Invoice Pro: seats per license (FieldForce Scheduler's are site-wide).
   await page.getByLabel('Package', { exact: true }).selectOption({ label: 'Invoice Pro' });
   await settle(page);
-
-  // The first Active license this user may modify, with a number of seats.
   let detailUrl = null;
   const hrefs = await region.getByRole('row').getByRole('link')
     .evaluateAll((links) => links.slice(0, 10).map((a) => a.getAttribute('href')));
@@ -585,12 +582,19 @@ async function modify(context) {
     detailUrl = href;
   }
   if (!detailUrl) throw new Error('found no Active production Invoice Pro license with seats this user may modify among the first 10');
-  // Put the list's saved filters back as they were.
   await page.goto(opts.base + '/licenses');
   await listReady(page);
   await page.getByLabel('License Status', { exact: true }).selectOption('');
   await page.getByLabel('Sandbox', { exact: true }).selectOption('');
   await page.getByLabel('Package', { exact: true }).selectOption('');
+  return detailUrl;
+}
+
+async function modify(context) {
+  // Uses the 10k demo data the cold start loaded (loads it if run alone).
+  if (!opts.only.includes('cold')) await loadDemo(context, '10k');
+  const page = await newPage(context);
+  const detailUrl = await findModifiableLicense(page);
 
   const samples = [], domMs = [], navMs = [];
   for (let run = -1; run < opts.runs; run++) {
@@ -700,6 +704,125 @@ async function bulk(context) {
   record('bulk.apply', 'bulk', 'Bulk Modify: Apply (one atomic commit) to the result painted', 'ms', applyMs, { op: '<=', value: 5000 },
     'same selection; re-reads, checks each license again, commits licenses + history in one batch');
   await page.close();
+}
+
+// ---------------------------------------------------------------------------
+// Team sync through CouchDB (pouchdb-server started by scripts/bench.sh)
+// ---------------------------------------------------------------------------
+
+const couch = {
+  url: process.env.BENCH_COUCH_URL,
+  admin: { name: process.env.COUCH_ADMIN ?? 'admin', password: process.env.COUCH_ADMIN_PASSWORD ?? 'admin-pass' },
+};
+
+async function couchCall(method, url, body, who = couch.admin) {
+  const res = await fetch(url, {
+    method,
+    headers: {
+      'Content-Type': 'application/json',
+      Authorization: `Basic ${Buffer.from(`${who.name}:${who.password}`).toString('base64')}`,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+// A team database as a team would set it up: members by LMA role, the desk's
+// validate_doc_update installed, one License Manager user.
+async function teamDatabase() {
+  const db = `bench_${Date.now().toString(36)}`;
+  const url = `${couch.url}/${db}`;
+  await couchCall('PUT', url);
+  await couchCall('PUT', `${url}/_security`, {
+    admins: { names: [], roles: [] },
+    members: { names: [], roles: ['lma_admin', 'lma_license_manager', 'lma_sales_rep', 'lma_read_only'] },
+  });
+  const validate = fs.readFileSync(path.join(root, 'src/sync/validate_doc_update.js'), 'utf8');
+  await couchCall('PUT', `${url}/_design/license_desk`, { validate_doc_update: validate });
+  const user = { name: `${db}_manager`, password: 'bench-pass-1' };
+  await couchCall('PUT', `${couch.url}/_users/org.couchdb.user:${user.name}`,
+    { name: user.name, password: user.password, roles: ['lma_license_manager'], type: 'user' });
+  return { db, url, user };
+}
+
+// Settings → Sync: fills in the server and starts sync; resolves with the ms
+// from Start sync until the header says Synced.
+async function startSync(page, team) {
+  await page.goto(opts.base + '/settings/sync');
+  await page.getByLabel('Database URL').fill(team.url);
+  await page.getByLabel('User name').fill(team.user.name);
+  await page.getByLabel('Password').fill(team.user.password);
+  const status = page.getByRole('banner').getByRole('status');
+  const t0 = Date.now();
+  await page.getByRole('button', { name: 'Start sync' }).click();
+  await status.filter({ hasText: /^Synced$/ }).waitFor({ timeout: 600_000 });
+  return Date.now() - t0;
+}
+
+async function syncSection(context) {
+  if (!couch.url) throw new Error('no CouchDB: BENCH_COUCH_URL is set by scripts/bench.sh');
+  // Uses the 10k demo data the sections before loaded (loads it if run alone).
+  if (!['cold', 'modify', 'bulk'].some((s) => opts.only.includes(s))) await loadDemo(context, '10k');
+  const team = await teamDatabase();
+  const deskA = await newPage(context);
+  const detailUrl = await findModifiableLicense(deskA);
+
+  log('first sync of desk A (the 10k demo data) to an empty server');
+  const pushMs = await startSync(deskA, team);
+  const onServer = (await couchCall('GET', team.url)).doc_count - 1; // minus the design document
+  log(`desk A synced in ${pushMs} ms: ${onServer} documents on the server`);
+  record('sync.first_push', 'sync', 'First sync of the 10k demo desk to an empty CouchDB', 'ms', [pushMs], { op: '<=', value: 15_000 },
+    `${onServer} documents; pouchdb-server in memory on loopback`);
+
+  log('first sync of an empty desk B from that server');
+  const contextB = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await contextB.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort());
+  const deskB = await newPage(contextB);
+  await openApp(deskB);
+  const pullMs = await startSync(deskB, team);
+  log(`desk B synced in ${pullMs} ms`);
+  record('sync.first_pull', 'sync', 'First sync of an empty desk from that CouchDB', 'ms', [pullMs], { op: '<=', value: 15_000 },
+    `${onServer} documents`);
+
+  // Save on A → the new value painted on B, each run a new seats value.
+  await deskB.goto(opts.base + detailUrl);
+  await deskB.getByRole('heading', { name: 'License Detail' }).waitFor({ timeout: 60_000 });
+  const samples = [];
+  for (let run = 0; run < opts.runs; run++) {
+    await deskA.goto(opts.base + detailUrl + '/modify');
+    const seatsInput = deskA.getByLabel('Seats', { exact: true });
+    await seatsInput.waitFor();
+    const next = Number((await seatsInput.inputValue()).replace(/,/g, '')) + 1;
+    await seatsInput.fill(String(next));
+    const expected = next.toLocaleString('en-US');
+    const shown = deskB.evaluate((value) => new Promise((resolve, reject) => {
+      const shows = () => [...document.querySelectorAll('dt')].some((dt) => dt.textContent.trim() === 'Licensed Seats'
+        && dt.nextElementSibling?.textContent.trim() === value);
+      const timer = setTimeout(() => { observer.disconnect(); reject(new Error(`desk B did not show ${value} seats within 60 s`)); }, 60_000);
+      const observer = new MutationObserver(() => {
+        if (!shows()) return;
+        observer.disconnect();
+        clearTimeout(timer);
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(Date.now())));
+      });
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    }), expected);
+    const clicked = await deskA.getByRole('button', { name: 'Save', exact: true }).evaluate((button) => {
+      const t = Date.now();
+      button.click();
+      return t;
+    });
+    const ms = (await shown) - clicked;
+    samples.push(ms);
+    log(`run ${run + 1}/${opts.runs}: Save on desk A to ${expected} seats painted on desk B ${ms} ms`);
+  }
+  record('sync.save_to_other_desk', 'sync', 'Save on desk A to the new value painted on desk B', 'ms', samples, null,
+    'Seats + 1 on the license detail page B has open; both desks syncing with the same server');
+  details.sync = { documents: onServer, license: detailUrl };
+  await contextB.close();
+  await deskA.close();
 }
 
 // ---------------------------------------------------------------------------
@@ -1171,7 +1294,7 @@ async function main() {
     try { bundle(); sections.bundle = { status: 'ok' }; } catch (e) { sections.bundle = { status: 'failed', reason: e.message }; }
   }
   // 10k before 100k: loading the 10k demo over the 100k one first deletes 100k.
-  const browserSections = ['storage', 'demo', 'cold', 'modify', 'bulk', 'list', 'search', 'pages', 'data'].filter(want);
+  const browserSections = ['storage', 'demo', 'cold', 'modify', 'bulk', 'sync', 'list', 'search', 'pages', 'data'].filter(want);
   if (browserSections.length) {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -1184,7 +1307,7 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     // Nothing but loopback.
     await context.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort());
-    const runners = { storage, demo: demoLoad, list, cold, modify, bulk, search: globalSearch, pages, data };
+    const runners = { storage, demo: demoLoad, list, cold, modify, bulk, sync: syncSection, search: globalSearch, pages, data };
     for (const s of browserSections) {
       log(`== ${s}`);
       try {

@@ -6,6 +6,7 @@
 #   scripts/bench.sh                      everything, 5 runs per figure
 #   scripts/bench.sh --runs-100k 3        fewer runs of the 100,000-license figures
 #   scripts/bench.sh --only bundle,storage
+#   scripts/bench.sh --only sync           team sync through CouchDB (pouchdb-server, started here)
 #   BENCH_SKIP_BUILD=1 scripts/bench.sh   measure the dist/ already built
 #   BENCH_PORT=4180                       the loopback port to serve on
 #
@@ -33,11 +34,21 @@ echo "== serving dist/ on ${base}"
 NO_UPDATE_CHECK=1 node node_modules/serve/build/main.js -s dist -l "tcp://127.0.0.1:${port}" \
   --no-clipboard --no-port-switching -L &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+# The sync section's CouchDB: pouchdb-server in memory on a free loopback port.
+COUCH_PORT=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+export COUCH_PORT BENCH_COUCH_URL="http://127.0.0.1:${COUCH_PORT}"
+bash scripts/couch.sh &
+couch=$!
+trap 'kill "$server" "$couch" 2>/dev/null || true; wait "$server" "$couch" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
   curl -s -o /dev/null "$base/" && break
   kill -0 "$server" 2>/dev/null || { echo "the server did not start" >&2; exit 1; }
   sleep 0.1
+done
+for _ in $(seq 1 300); do
+  curl -fs -o /dev/null "$BENCH_COUCH_URL/ready" && break
+  kill -0 "$couch" 2>/dev/null || { echo "the CouchDB (pouchdb-server) did not start" >&2; exit 1; }
+  sleep 0.2
 done
 
 echo "== measuring"
