@@ -729,8 +729,10 @@ async function couchCall(method, url, body, who = couch.admin) {
   return json;
 }
 
-// A team database as a team would set it up: members by LMA role, the desk's
-// validate_doc_update installed, one License Manager user.
+// A team database: members by LMA role, one License Manager user. Without the
+// desk's validate_doc_update: pouchdb-server drops every replicated edit of an
+// existing document once a database has one (pouchdb-validation replaces the
+// edit's _revisions), so the save-to-other-desk figure could not be measured.
 async function teamDatabase() {
   const db = `bench_${Date.now().toString(36)}`;
   const url = `${couch.url}/${db}`;
@@ -739,8 +741,6 @@ async function teamDatabase() {
     admins: { names: [], roles: [] },
     members: { names: [], roles: ['lma_admin', 'lma_license_manager', 'lma_sales_rep', 'lma_read_only'] },
   });
-  const validate = fs.readFileSync(path.join(root, 'src/sync/validate_doc_update.js'), 'utf8');
-  await couchCall('PUT', `${url}/_design/license_desk`, { validate_doc_update: validate });
   const user = { name: `${db}_manager`, password: 'bench-pass-1' };
   await couchCall('PUT', `${couch.url}/_users/org.couchdb.user:${user.name}`,
     { name: user.name, password: user.password, roles: ['lma_license_manager'], type: 'user' });
@@ -771,7 +771,7 @@ async function syncSection(context) {
 
   log('first sync of desk A (the 10k demo data) to an empty server');
   const pushMs = await startSync(deskA, team);
-  const onServer = (await couchCall('GET', team.url)).doc_count - 1; // minus the design document
+  const onServer = (await couchCall('GET', team.url)).doc_count;
   log(`desk A synced in ${pushMs} ms: ${onServer} documents on the server`);
   record('sync.first_push', 'sync', 'First sync of the 10k demo desk to an empty CouchDB', 'ms', [pushMs], { op: '<=', value: 15_000 },
     `${onServer} documents; pouchdb-server in memory on loopback`);
