@@ -164,10 +164,7 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
         let server = self.remote.get_local(&self.replication_id).await?;
         let desk = self.local.checkpoint(&self.replication_id).await?;
         let since = start_from(desk.as_ref(), server.as_ref());
-        let page = self
-            .remote
-            .changes(&since, BATCH as u32, wait_ms)
-            .await?;
+        let page = self.remote.changes(&since, BATCH as u32, wait_ms).await?;
 
         let mut leaves = RevsByDoc::new();
         for change in &page.results {
@@ -237,9 +234,7 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
             }
             Err(error) => return Err(error.into()),
         }
-        self.local
-            .save_checkpoint(&self.replication_id, seq)
-            .await
+        self.local.save_checkpoint(&self.replication_id, seq).await
     }
 
     /// The `_local` checkpoint document as CouchDB's replicator writes it,
@@ -254,7 +249,10 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
             doc.insert("_rev".to_string(), rev.clone());
         }
         doc.insert("last_seq".to_string(), seq.0.clone());
-        doc.insert("session_id".to_string(), Value::from(self.session_id.clone()));
+        doc.insert(
+            "session_id".to_string(),
+            Value::from(self.session_id.clone()),
+        );
         let mut history = vec![serde_json::json!({
             "session_id": self.session_id,
             "recorded_seq": seq.0,
@@ -363,7 +361,11 @@ mod tests {
         desk
     }
 
-    fn replicator<'a>(server: &'a Scripted, desk: &'a Desk, name: &str) -> Replicator<'a, Scripted, Desk> {
+    fn replicator<'a>(
+        server: &'a Scripted,
+        desk: &'a Desk,
+        name: &str,
+    ) -> Replicator<'a, Scripted, Desk> {
         Replicator::new(server, desk, replication_id(name, URL))
     }
 
@@ -434,7 +436,10 @@ mod tests {
         let got = pull_all(&replicator(&server, &b, "desk-b"));
         assert_eq!((got.received, got.applied, got.conflicts), (n, n, 0));
         assert!(got.refused.is_empty());
-        assert_eq!(got.rounds, n.div_ceil(BATCH) + usize::from(n % BATCH == 0));
+        assert_eq!(
+            got.rounds,
+            n.div_ceil(BATCH) + usize::from(n.is_multiple_of(BATCH))
+        );
         for record in &all {
             assert_eq!(b.record(&record.doc_id()).as_ref(), Some(record));
         }
@@ -472,9 +477,19 @@ mod tests {
         assert_eq!(server.calls(Call::BulkGet), gets);
 
         // One edit on A: B receives exactly that one.
-        let l = license(&all.iter().find(|r| matches!(r, SyncRecord::License(_))).unwrap().clone());
+        let l = license(
+            &all.iter()
+                .find(|r| matches!(r, SyncRecord::License(_)))
+                .unwrap()
+                .clone(),
+        );
         a.save(&with_seats(&l, 4321));
-        assert_eq!(block_on(replicator(&server, &a, "desk-a").push()).unwrap().sent, 1);
+        assert_eq!(
+            block_on(replicator(&server, &a, "desk-a").push())
+                .unwrap()
+                .sent,
+            1
+        );
         let one = block_on(replicator(&server, &b, "desk-b").pull(None)).unwrap();
         assert_eq!(server.since_asked().last(), Some(&checkpoint));
         assert_eq!((one.received, one.applied.applied), (1, 1));
@@ -497,9 +512,16 @@ mod tests {
         let n = all.len();
         let server = Scripted::new();
         let a = desk_with(&all);
-        server.lose_answer(Call::BulkDocs, 1, RemoteError::Offline("connection reset".into()));
+        server.lose_answer(
+            Call::BulkDocs,
+            1,
+            RemoteError::Offline("connection reset".into()),
+        );
         let lost = block_on(replicator(&server, &a, "desk-a").push());
-        assert!(matches!(lost, Err(SyncError::Remote(RemoteError::Offline(_)))), "{lost:?}");
+        assert!(
+            matches!(lost, Err(SyncError::Remote(RemoteError::Offline(_)))),
+            "{lost:?}"
+        );
         // The server stored the first batch, the desk doesn't know it.
         assert_eq!(server.doc_count(), BATCH);
         assert_eq!(a.outbox().len(), n);
@@ -508,10 +530,18 @@ mod tests {
         assert_eq!(retried.sent, n);
         assert!(a.outbox().is_empty());
         // The first batch was found on the server, not sent again.
-        assert_eq!(server.calls(Call::BulkDocs), 1 + (n - BATCH).div_ceil(BATCH));
+        assert_eq!(
+            server.calls(Call::BulkDocs),
+            1 + (n - BATCH).div_ceil(BATCH)
+        );
         assert_eq!(server.doc_count(), n);
         for record in &all {
-            assert_eq!(server.leaves(&record.doc_id()).len(), 1, "{}", record.doc_id());
+            assert_eq!(
+                server.leaves(&record.doc_id()).len(),
+                1,
+                "{}",
+                record.doc_id()
+            );
         }
         let b = Desk::new();
         let got = pull_all(&replicator(&server, &b, "desk-b"));
@@ -525,7 +555,10 @@ mod tests {
         let n = all.len();
         let server = Scripted::new();
         let a = desk_with(&all);
-        let error = RemoteError::Server { status: 500, reason: "internal".into() };
+        let error = RemoteError::Server {
+            status: 500,
+            reason: "internal".into(),
+        };
         server.fail_after(Call::BulkDocs, 1, 1, error.clone());
         let failed = block_on(replicator(&server, &a, "desk-a").push());
         assert_eq!(failed, Err(SyncError::Remote(error)));
@@ -547,7 +580,10 @@ mod tests {
         let b = Desk::new();
         let rb = replicator(&server, &b, "desk-b");
         let id = replication_id("desk-b", URL);
-        let error = RemoteError::Server { status: 500, reason: "internal".into() };
+        let error = RemoteError::Server {
+            status: 500,
+            reason: "internal".into(),
+        };
         server.fail_after(Call::BulkGet, 1, 1, error.clone());
 
         let first = block_on(rb.pull(None)).unwrap();
@@ -555,7 +591,10 @@ mod tests {
         let checkpoint = block_on(b.checkpoint(&id)).unwrap().unwrap();
         let failed = block_on(rb.pull(None));
         assert_eq!(failed, Err(SyncError::Remote(error)));
-        assert_eq!(block_on(b.checkpoint(&id)).unwrap(), Some(checkpoint.clone()));
+        assert_eq!(
+            block_on(b.checkpoint(&id)).unwrap(),
+            Some(checkpoint.clone())
+        );
         assert_eq!(server.local_doc(&id).unwrap()["last_seq"], checkpoint.0);
         assert_eq!(b.record_ids().len(), BATCH);
 
@@ -576,12 +615,18 @@ mod tests {
         block_on(replicator(&server, &a, "desk-a").push()).unwrap();
         let b = Desk::new();
         let rb = replicator(&server, &b, "desk-b");
-        let error = RemoteError::Server { status: 500, reason: "internal".into() };
+        let error = RemoteError::Server {
+            status: 500,
+            reason: "internal".into(),
+        };
         server.fail(Call::PutLocal, 1, error.clone());
         assert_eq!(block_on(rb.pull(None)), Err(SyncError::Remote(error)));
         // Applied, but not checkpointed on either side.
         assert_eq!(b.record_ids().len(), BATCH);
-        assert_eq!(block_on(b.checkpoint(&replication_id("desk-b", URL))).unwrap(), None);
+        assert_eq!(
+            block_on(b.checkpoint(&replication_id("desk-b", URL))).unwrap(),
+            None
+        );
 
         let rest = pull_all(&rb);
         assert_eq!(server.since_asked()[1], Seq::start());
@@ -640,13 +685,31 @@ mod tests {
         let rb = replicator(&server, &b, "desk-b");
         let got = pull_all(&rb);
         assert_eq!(got.applied, n - 2);
-        let reasons: Vec<(String, String)> =
-            got.refused.iter().map(|r| (r.doc_id.clone(), r.reason.clone())).collect();
+        let reasons: Vec<(String, String)> = got
+            .refused
+            .iter()
+            .map(|r| (r.doc_id.clone(), r.reason.clone()))
+            .collect();
         assert_eq!(reasons.len(), 3, "{reasons:?}");
-        let reason_of = |id: &str| reasons.iter().find(|(d, _)| d == id).map(|(_, r)| r.clone()).unwrap();
-        assert!(reason_of(&too_many.doc_id()).contains("99,000,000"), "{reasons:?}");
-        assert!(reason_of(&no_path.doc_id()).contains("_revisions"), "{reasons:?}");
-        assert!(reason_of("Opportunity:0065g00000AbCdEAAZ").contains("names no License Desk object"), "{reasons:?}");
+        let reason_of = |id: &str| {
+            reasons
+                .iter()
+                .find(|(d, _)| d == id)
+                .map(|(_, r)| r.clone())
+                .unwrap()
+        };
+        assert!(
+            reason_of(&too_many.doc_id()).contains("99,000,000"),
+            "{reasons:?}"
+        );
+        assert!(
+            reason_of(&no_path.doc_id()).contains("_revisions"),
+            "{reasons:?}"
+        );
+        assert!(
+            reason_of("Opportunity:0065g00000AbCdEAAZ").contains("names no License Desk object"),
+            "{reasons:?}"
+        );
         assert_eq!(b.refused().len(), 3);
         assert_eq!(b.record(&too_many.doc_id()), None);
         assert_eq!(b.record_ids().len(), n - 2);
@@ -656,7 +719,10 @@ mod tests {
         assert_eq!(on_a.refused.len(), 3);
         assert_eq!(on_a.applied, 0);
         assert_eq!(a.record(&too_many.doc_id()), Some(too_many));
-        assert_eq!(a.record(&no_path.doc_id()), Some(SyncRecord::License(d.licenses[1].clone())));
+        assert_eq!(
+            a.record(&no_path.doc_id()),
+            Some(SyncRecord::License(d.licenses[1].clone()))
+        );
 
         // The checkpoint moved past them: not fetched again, not listed twice.
         let again = block_on(rb.pull(None)).unwrap();
@@ -691,13 +757,23 @@ mod tests {
         assert_eq!((on_a.received, on_a.conflicts), (1, 1));
         assert_eq!((on_b.received, on_b.conflicts), (1, 1));
         let heads: Vec<Rev> = leaves.iter().map(|r| Rev::parse(r).unwrap()).collect();
-        let winner = rev::winner(heads.iter().map(|r| (r, false))).unwrap().clone();
-        assert_eq!(leaves[0], winner.to_string(), "the server's winner is rev::winner's");
+        let winner = rev::winner(heads.iter().map(|r| (r, false)))
+            .unwrap()
+            .clone();
+        assert_eq!(
+            leaves[0],
+            winner.to_string(),
+            "the server's winner is rev::winner's"
+        );
         assert_eq!(a.rev(&id), Some(winner.clone()));
         assert_eq!(b.rev(&id), Some(winner));
         assert_eq!(a.record(&id), b.record(&id));
         let kept = license(&a.record(&id).unwrap()).seats;
-        let other = if kept == Seats::count(11).unwrap() { 22 } else { 11 };
+        let other = if kept == Seats::count(11).unwrap() {
+            22
+        } else {
+            11
+        };
         for desk in [&a, &b] {
             let conflicts = desk.conflicts(&id);
             assert_eq!(conflicts.len(), 1);
@@ -727,7 +803,11 @@ mod tests {
 
         let asked = server.since_asked().len();
         let got = pull_all(&rb);
-        assert_eq!(server.since_asked()[asked], Seq::start(), "the old checkpoint means nothing on a new feed");
+        assert_eq!(
+            server.since_asked()[asked],
+            Seq::start(),
+            "the old checkpoint means nothing on a new feed"
+        );
         assert_eq!((got.received, got.applied, got.conflicts), (1, 1, 0));
         assert_eq!(b.record(&l.key_doc_id()), Some(with_seats(&l, 33)));
         assert_eq!(b.record_ids().len(), n);
@@ -746,7 +826,10 @@ mod tests {
         let server = Scripted::new();
         let a = desk_with(&[SyncRecord::License(l.clone())]);
         let b = Desk::new();
-        let (ra, rb) = (replicator(&server, &a, "desk-a"), replicator(&server, &b, "desk-b"));
+        let (ra, rb) = (
+            replicator(&server, &a, "desk-a"),
+            replicator(&server, &b, "desk-b"),
+        );
 
         block_on(ra.push()).unwrap();
         pull_all(&rb);
@@ -775,8 +858,39 @@ mod tests {
         block_on(rb.push()).unwrap();
         assert_eq!(server.leaves(&id).len(), 1);
         let (on_a, on_b) = (pull_all(&ra), pull_all(&rb));
-        assert_eq!((on_a.received, on_b.received, on_a.conflicts + on_b.conflicts), (0, 0, 0));
+        assert_eq!(
+            (
+                on_a.received,
+                on_b.received,
+                on_a.conflicts + on_b.conflicts
+            ),
+            (0, 0, 0)
+        );
         assert_eq!(a.rev(&id), b.rev(&id));
+    }
+
+    #[test]
+    fn a_deletion_on_one_desk_removes_the_record_on_the_other() {
+        let d = demo();
+        let all = records(&d);
+        let server = Scripted::new();
+        let a = desk_with(&all);
+        let (ra, rb);
+        ra = replicator(&server, &a, "desk-a");
+        block_on(ra.push()).unwrap();
+        let b = Desk::new();
+        rb = replicator(&server, &b, "desk-b");
+        pull_all(&rb);
+
+        let gone = SyncRecord::Contact(d.contacts[0].clone()).doc_id();
+        a.delete(&gone);
+        assert_eq!(block_on(ra.push()).unwrap().sent, 1);
+        assert_eq!(server.doc_count(), all.len() - 1);
+        let got = pull_all(&rb);
+        assert_eq!((got.received, got.applied), (1, 1));
+        assert_eq!(b.record(&gone), None);
+        assert_eq!(b.record_ids().len(), all.len() - 1);
+        assert_eq!(a.rev(&gone), b.rev(&gone));
     }
 
     fn no_license_changes(doc: &Value) -> Option<String> {
@@ -792,7 +906,10 @@ mod tests {
         // The refused ones first in the outbox.
         all.sort_by_key(|r| !matches!(r, SyncRecord::License(_) | SyncRecord::History(_)));
         let forbidden = d.licenses.len() + d.history.len();
-        assert!(forbidden > BATCH, "more refusals than one batch: {forbidden}");
+        assert!(
+            forbidden > BATCH,
+            "more refusals than one batch: {forbidden}"
+        );
         let n = all.len();
         let server = Scripted::new();
         server.refuse_when(no_license_changes);
@@ -802,7 +919,10 @@ mod tests {
         let report = block_on(ra.push()).unwrap();
         assert_eq!(report.sent, n - forbidden);
         assert_eq!(report.refused.len(), forbidden);
-        assert!(report.refused.iter().all(|f| f.error == "forbidden" && f.reason == "Sales Reps can't change licenses."));
+        assert!(report
+            .refused
+            .iter()
+            .all(|f| f.error == "forbidden" && f.reason == "Sales Reps can't change licenses."));
         let mut ids: Vec<&str> = report.refused.iter().map(|f| f.id.as_str()).collect();
         ids.dedup();
         assert_eq!(ids.len(), forbidden, "each refusal once");
@@ -813,7 +933,10 @@ mod tests {
         let calls = server.calls(Call::BulkDocs);
         let again = block_on(ra.push()).unwrap();
         assert_eq!((again.sent, again.refused.len()), (0, forbidden));
-        assert_eq!(server.calls(Call::BulkDocs) - calls, forbidden.div_ceil(BATCH));
+        assert_eq!(
+            server.calls(Call::BulkDocs) - calls,
+            forbidden.div_ceil(BATCH)
+        );
         assert_eq!(a.outbox().len(), forbidden);
     }
 
@@ -836,12 +959,24 @@ mod tests {
         let saved = block_on(b.checkpoint(&id)).unwrap().unwrap();
         assert_eq!(saved, Seq(Value::from(2 * BATCH as u64)));
         assert_eq!(server.local_doc(&id).unwrap()["last_seq"], saved.0);
-        assert_eq!(server.local_doc(&id).unwrap()["history"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            server.local_doc(&id).unwrap()["history"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
 
         // Stale twice: the round fails and the desk's checkpoint stays.
         server.write_local_after_get(2);
         let failed = block_on(rb.pull(None));
-        assert!(matches!(failed, Err(SyncError::Remote(RemoteError::Server { status: 409, .. }))), "{failed:?}");
+        assert!(
+            matches!(
+                failed,
+                Err(SyncError::Remote(RemoteError::Server { status: 409, .. }))
+            ),
+            "{failed:?}"
+        );
         assert_eq!(block_on(b.checkpoint(&id)).unwrap(), Some(saved));
     }
 
@@ -870,6 +1005,9 @@ mod tests {
         assert_eq!(id, replication_id("desk-a", URL));
         assert_eq!(id, replication_id("desk-a", &format!("{URL}/")));
         assert_ne!(id, replication_id("desk-b", URL));
-        assert_ne!(id, replication_id("desk-a", "https://couch.example.com/other"));
+        assert_ne!(
+            id,
+            replication_id("desk-a", "https://couch.example.com/other")
+        );
     }
 }

@@ -207,12 +207,7 @@ impl Scripted {
 
     /// How many calls of this kind were made (failed ones included).
     pub fn calls(&self, call: Call) -> usize {
-        self.server
-            .borrow()
-            .calls
-            .get(&call)
-            .copied()
-            .unwrap_or(0)
+        self.server.borrow().calls.get(&call).copied().unwrap_or(0)
     }
 
     /// The `since` of every `_changes` call, in order.
@@ -312,12 +307,10 @@ fn strip(doc: &mut Value) {
 }
 
 fn seq_number(seq: &Seq) -> Result<u64, RemoteError> {
-    seq.to_param()
-        .parse()
-        .map_err(|_| RemoteError::Server {
-            status: 400,
-            reason: format!("Malformed sequence {:?}", seq.to_param()),
-        })
+    seq.to_param().parse().map_err(|_| RemoteError::Server {
+        status: 400,
+        reason: format!("Malformed sequence {:?}", seq.to_param()),
+    })
 }
 
 impl Remote for Scripted {
@@ -553,6 +546,18 @@ impl Desk {
         }
     }
 
+    /// A user's deletion: the record goes and its deletion is queued.
+    pub fn delete(&self, doc_id: &str) {
+        let mut state = self.state.borrow_mut();
+        state.records.remove(doc_id);
+        state.next_store_rev += 1;
+        let rev = state.next_store_rev;
+        state.store_revs.insert(doc_id.to_string(), rev);
+        if !state.outbox.iter().any(|k| k == doc_id) {
+            state.outbox.push(doc_id.to_string());
+        }
+    }
+
     /// The record a document id names, as the domain reads it.
     pub fn record(&self, doc_id: &str) -> Option<SyncRecord> {
         let mut doc = self.state.borrow().records.get(doc_id)?.clone();
@@ -614,14 +619,14 @@ fn refusal(doc: &Value, reason: impl Into<String>) -> Refusal {
     }
 }
 
-enum Applied {
-    Applied,
+enum Outcome {
+    Stored,
     Ignored,
     Conflict,
 }
 
 impl DeskState {
-    fn apply_one(&mut self, doc: &Value) -> Result<Applied, Refusal> {
+    fn apply_one(&mut self, doc: &Value) -> Result<Outcome, Refusal> {
         let id = doc
             .get("_id")
             .and_then(Value::as_str)
@@ -653,23 +658,28 @@ impl DeskState {
         let mut leaves: Vec<(RevPath, Value, bool)> = Vec::new();
         if let Some(known) = self.sync_docs.get(&id) {
             leaves.push((known.path.clone(), known.body.clone(), known.deleted));
-            leaves.extend(known.conflicts.iter().map(|(p, b)| (p.clone(), b.clone(), false)));
+            leaves.extend(
+                known
+                    .conflicts
+                    .iter()
+                    .map(|(p, b)| (p.clone(), b.clone(), false)),
+            );
         }
         if leaves.iter().any(|(p, _, _)| p.contains(&head)) {
-            return Ok(Applied::Ignored);
+            return Ok(Outcome::Ignored);
         }
         let outcome = match leaves.iter().position(|(p, _, _)| path.contains(&p.head())) {
             Some(i) => {
                 leaves[i] = (path, body, deleted);
-                Applied::Applied
+                Outcome::Stored
             }
             None if leaves.is_empty() => {
                 leaves.push((path, body, deleted));
-                Applied::Applied
+                Outcome::Stored
             }
             None => {
                 leaves.push((path, body, deleted));
-                Applied::Conflict
+                Outcome::Conflict
             }
         };
         let heads: Vec<(Rev, bool)> = leaves.iter().map(|(p, _, d)| (p.head(), *d)).collect();
@@ -805,9 +815,9 @@ impl Local for Desk {
         let mut report = ApplyReport::default();
         for doc in &docs {
             match state.apply_one(doc) {
-                Ok(Applied::Applied) => report.applied += 1,
-                Ok(Applied::Ignored) => report.ignored += 1,
-                Ok(Applied::Conflict) => report.conflicts += 1,
+                Ok(Outcome::Stored) => report.applied += 1,
+                Ok(Outcome::Ignored) => report.ignored += 1,
+                Ok(Outcome::Conflict) => report.conflicts += 1,
                 Err(refusal) => {
                     if !state.refused.contains(&refusal) {
                         state.refused.push(refusal.clone());
@@ -837,4 +847,101 @@ pub fn doc_of(record: &SyncRecord) -> Value {
     let mut doc = document::encode(record).unwrap();
     doc["_id"] = Value::from(record.doc_id());
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::executor::block_on;
+
+    fn doc(id: &str, path: &RevPath, body: Value, deleted: bool) -> Value {
+        let mut doc = body;
+        doc["_id"] = Value::from(id);
+        doc["_rev"] = Value::from(path.head().to_string());
+        doc["_revisions"] = path.to_value();
+        if deleted {
+            doc["_deleted"] = Value::from(true);
+        }
+        doc
+    }
+
+    #[test]
+    fn the_server_keeps_branches_extends_leaves_and_lists_every_leaf() {
+        let server = Scripted::new();
+        let base = RevPath::next(None, &json!({"n": 1}), false);
+        let left = RevPath::next(Some(&base), &json!({"n": 2}), false);
+        let right = RevPath::next(Some(&base), &json!({"n": 3}), false);
+        let on_left = RevPath::next(Some(&left), &json!({"n": 4}), false);
+        for p in [&base, &left, &right, &on_left] {
+            let body = json!({"n": p.start});
+            assert!(block_on(server.bulk_docs(&[doc("d", p, body, false)]))
+                .unwrap()
+                .is_empty());
+        }
+        // The same revision again changes nothing.
+        block_on(server.bulk_docs(&[doc("d", &left, json!({}), false)])).unwrap();
+        let page = block_on(server.changes(&Seq::start(), 10, None)).unwrap();
+        assert_eq!(page.results.len(), 1);
+        assert_eq!(page.last_seq, Seq(Value::from(4)));
+        let mut leaves = page.results[0].revs.clone();
+        assert_eq!(
+            leaves[0],
+            on_left.head().to_string(),
+            "the longer path wins"
+        );
+        leaves.sort();
+        let mut expected = vec![on_left.head().to_string(), right.head().to_string()];
+        expected.sort();
+        assert_eq!(leaves, expected);
+
+        let asked = RevsByDoc::from([(
+            "d".to_string(),
+            vec![base.head().to_string(), "9-abc".to_string()],
+        )]);
+        let lacking = block_on(server.revs_diff(&asked)).unwrap();
+        assert_eq!(lacking["d"], vec!["9-abc".to_string()]);
+
+        let got = block_on(server.bulk_get(&[
+            ("d".to_string(), on_left.head().to_string()),
+            ("d".to_string(), left.head().to_string()),
+        ]))
+        .unwrap();
+        let full = got[0].as_ref().unwrap();
+        assert_eq!(RevPath::from_value(&full["_revisions"]), Some(on_left));
+        // Only leaves keep a body.
+        assert_eq!(got[1].as_ref().unwrap_err().error, "not_found");
+    }
+
+    #[test]
+    fn a_local_document_needs_its_current_rev() {
+        let server = Scripted::new();
+        block_on(server.put_local("r", &json!({"last_seq": 1}))).unwrap();
+        let read = block_on(server.get_local("r")).unwrap().unwrap();
+        assert_eq!(read["_rev"], "0-1");
+        let stale = block_on(server.put_local("r", &json!({"last_seq": 2})));
+        assert_eq!(stale, Err(conflict()));
+        let mut next = read.clone();
+        next["last_seq"] = Value::from(2);
+        block_on(server.put_local("r", &next)).unwrap();
+        assert_eq!(block_on(server.put_local("r", &next)), Err(conflict()));
+        assert_eq!(server.local_doc("r").unwrap()["last_seq"], 2);
+    }
+
+    #[test]
+    fn faults_answer_the_scripted_calls_and_are_counted() {
+        let server = Scripted::new();
+        let offline = RemoteError::Offline("down".to_string());
+        server.fail_after(Call::Info, 1, 2, offline.clone());
+        let answers: Vec<bool> = (0..4).map(|_| block_on(server.info()).is_ok()).collect();
+        assert_eq!(answers, [true, false, false, true]);
+        assert_eq!(server.calls(Call::Info), 4);
+
+        let path = RevPath::next(None, &json!({}), false);
+        server.lose_answer(Call::BulkDocs, 1, offline.clone());
+        let lost = block_on(server.bulk_docs(&[doc("d", &path, json!({}), false)]));
+        assert_eq!(lost, Err(offline));
+        assert_eq!(server.leaves("d"), vec![path.head().to_string()]);
+        server.forget();
+        assert_eq!(server.leaves("d"), Vec::<String>::new());
+    }
 }
