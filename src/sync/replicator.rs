@@ -325,6 +325,7 @@ mod tests {
     use crate::demo::{build_demo_data, DemoData, DemoSize};
     use crate::domain::{License, Seats};
     use crate::sync::document::SyncRecord;
+    use crate::sync::local::Refusal;
     use crate::sync::rev::{self, Rev};
     use crate::sync::scripted::{doc_of, Call, Desk, Scripted};
     use chrono::NaiveDate;
@@ -333,9 +334,55 @@ mod tests {
 
     const URL: &str = "https://couch.example.com/team";
 
-    fn demo() -> DemoData {
-        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        build_demo_data(today, today.and_hms_opt(9, 0, 0).unwrap(), DemoSize::Normal)
+    /// Desk A holding every demo record of a synced store, desk B empty,
+    /// one scripted server.
+    struct Team {
+        demo: DemoData,
+        all: Vec<SyncRecord>,
+        server: Scripted,
+        a: Desk,
+        b: Desk,
+    }
+
+    impl Team {
+        fn new() -> Team {
+            let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+            let demo =
+                build_demo_data(today, today.and_hms_opt(9, 0, 0).unwrap(), DemoSize::Normal);
+            let all = records(&demo);
+            Team {
+                a: desk_with(&all),
+                b: Desk::new(),
+                server: Scripted::new(),
+                demo,
+                all,
+            }
+        }
+
+        /// A pushed everything and B pulled it: both start from one base.
+        fn shared() -> Team {
+            let team = Team::new();
+            block_on(team.ra().push()).unwrap();
+            pull_all(&team.rb());
+            team
+        }
+
+        fn n(&self) -> usize {
+            self.all.len()
+        }
+
+        /// A's replicator; a new one is what a reload makes.
+        fn ra(&self) -> Replicator<'_, Scripted, Desk> {
+            Replicator::new(&self.server, &self.a, replication_id("desk-a", URL))
+        }
+
+        fn rb(&self) -> Replicator<'_, Scripted, Desk> {
+            Replicator::new(&self.server, &self.b, replication_id("desk-b", URL))
+        }
+
+        fn license(&self, i: usize) -> License {
+            self.demo.licenses[i].clone()
+        }
     }
 
     /// Every record the demo has in a synced store.
@@ -361,14 +408,6 @@ mod tests {
         desk
     }
 
-    fn replicator<'a>(
-        server: &'a Scripted,
-        desk: &'a Desk,
-        name: &str,
-    ) -> Replicator<'a, Scripted, Desk> {
-        Replicator::new(server, desk, replication_id(name, URL))
-    }
-
     #[derive(Debug, Default)]
     struct Totals {
         rounds: usize,
@@ -376,7 +415,7 @@ mod tests {
         applied: usize,
         ignored: usize,
         conflicts: usize,
-        refused: Vec<crate::sync::local::Refusal>,
+        refused: Vec<Refusal>,
     }
 
     /// Pull rounds until caught up (at most 100: a replicator that never
@@ -398,17 +437,21 @@ mod tests {
         panic!("never caught up: {totals:?}");
     }
 
-    fn license(record: &SyncRecord) -> License {
-        match record {
-            SyncRecord::License(l) => l.clone(),
-            other => panic!("not a license: {other:?}"),
-        }
-    }
-
     fn with_seats(l: &License, n: u32) -> SyncRecord {
         let mut l = l.clone();
         l.seats = Seats::count(n).unwrap();
         SyncRecord::License(l)
+    }
+
+    fn doc_id(l: &License) -> String {
+        SyncRecord::License(l.clone()).doc_id()
+    }
+
+    fn seats(record: Option<SyncRecord>) -> Seats {
+        match record {
+            Some(SyncRecord::License(l)) => l.seats,
+            other => panic!("not a license: {other:?}"),
+        }
     }
 
     fn no_duplicates(written: &[(String, String)]) {
@@ -418,342 +461,259 @@ mod tests {
         }
     }
 
+    fn internal() -> RemoteError {
+        RemoteError::Server {
+            status: 500,
+            reason: "internal".into(),
+        }
+    }
+
     #[test]
     fn a_first_push_reaches_a_second_desk_whole() {
-        let all = records(&demo());
-        let n = all.len();
+        let t = Team::new();
+        let n = t.n();
         assert!(n > 3 * BATCH, "the demo spans several batches: {n}");
-        let server = Scripted::new();
-        let a = desk_with(&all);
-        let pushed = block_on(replicator(&server, &a, "desk-a").push()).unwrap();
+        let pushed = block_on(t.ra().push()).unwrap();
         assert_eq!(pushed.sent, n);
         assert!(pushed.refused.is_empty());
-        assert!(a.outbox().is_empty());
-        assert_eq!(server.doc_count(), n);
-        assert_eq!(server.calls(Call::BulkDocs), n.div_ceil(BATCH));
+        assert!(t.a.outbox().is_empty());
+        assert_eq!(t.server.doc_count(), n);
+        assert_eq!(t.server.calls(Call::BulkDocs), n.div_ceil(BATCH));
 
-        let b = Desk::new();
-        let got = pull_all(&replicator(&server, &b, "desk-b"));
+        let got = pull_all(&t.rb());
         assert_eq!((got.received, got.applied, got.conflicts), (n, n, 0));
         assert!(got.refused.is_empty());
         assert_eq!(
             got.rounds,
             n.div_ceil(BATCH) + usize::from(n.is_multiple_of(BATCH))
         );
-        for record in &all {
-            assert_eq!(b.record(&record.doc_id()).as_ref(), Some(record));
+        for record in &t.all {
+            assert_eq!(t.b.record(&record.doc_id()).as_ref(), Some(record));
         }
         // What a desk receives is not sent back.
-        assert!(b.outbox().is_empty());
-        no_duplicates(&b.written());
+        assert!(t.b.outbox().is_empty());
+        no_duplicates(&t.b.written());
 
         // Desk A already has its own revisions: its pull fetches nothing.
-        let gets = server.calls(Call::BulkGet);
-        let own = pull_all(&replicator(&server, &a, "desk-a"));
+        let gets = t.server.calls(Call::BulkGet);
+        let own = pull_all(&t.ra());
         assert_eq!((own.received, own.applied), (0, 0));
-        assert_eq!(server.calls(Call::BulkGet), gets);
+        assert_eq!(t.server.calls(Call::BulkGet), gets);
     }
 
     #[test]
     fn a_pull_resumes_from_its_checkpoint_after_a_reload() {
-        let all = records(&demo());
-        let n = all.len();
-        let server = Scripted::new();
-        let a = desk_with(&all);
-        block_on(replicator(&server, &a, "desk-a").push()).unwrap();
-        let b = Desk::new();
-        pull_all(&replicator(&server, &b, "desk-b"));
+        let t = Team::shared();
         let id = replication_id("desk-b", URL);
-        let checkpoint = block_on(b.checkpoint(&id)).unwrap().unwrap();
-        assert_eq!(checkpoint, Seq(Value::from(n as u64)));
-        assert_eq!(server.local_doc(&id).unwrap()["last_seq"], checkpoint.0);
+        let checkpoint = block_on(t.b.checkpoint(&id)).unwrap().unwrap();
+        assert_eq!(checkpoint, Seq(Value::from(t.n() as u64)));
+        assert_eq!(t.server.local_doc(&id).unwrap()["last_seq"], checkpoint.0);
 
-        // A reload: a new replicator over the same desk.
-        let gets = server.calls(Call::BulkGet);
-        let again = block_on(replicator(&server, &b, "desk-b").pull(Some(20_000))).unwrap();
-        assert_eq!(server.since_asked().last(), Some(&checkpoint));
+        let gets = t.server.calls(Call::BulkGet);
+        let again = block_on(t.rb().pull(Some(20_000))).unwrap();
+        assert_eq!(t.server.since_asked().last(), Some(&checkpoint));
         assert_eq!(again.received, 0);
         assert!(again.caught_up);
-        assert_eq!(server.calls(Call::BulkGet), gets);
+        assert_eq!(t.server.calls(Call::BulkGet), gets);
 
         // One edit on A: B receives exactly that one.
-        let l = license(
-            &all.iter()
-                .find(|r| matches!(r, SyncRecord::License(_)))
-                .unwrap()
-                .clone(),
-        );
-        a.save(&with_seats(&l, 4321));
-        assert_eq!(
-            block_on(replicator(&server, &a, "desk-a").push())
-                .unwrap()
-                .sent,
-            1
-        );
-        let one = block_on(replicator(&server, &b, "desk-b").pull(None)).unwrap();
-        assert_eq!(server.since_asked().last(), Some(&checkpoint));
+        let l = t.license(0);
+        t.a.save(&with_seats(&l, 4321));
+        assert_eq!(block_on(t.ra().push()).unwrap().sent, 1);
+        let one = block_on(t.rb().pull(None)).unwrap();
+        assert_eq!(t.server.since_asked().last(), Some(&checkpoint));
         assert_eq!((one.received, one.applied.applied), (1, 1));
-        assert_eq!(b.record(&l.key_doc_id()), Some(with_seats(&l, 4321)));
-    }
-
-    trait DocId {
-        fn key_doc_id(&self) -> String;
-    }
-
-    impl DocId for License {
-        fn key_doc_id(&self) -> String {
-            SyncRecord::License(self.clone()).doc_id()
-        }
+        assert_eq!(t.b.record(&doc_id(&l)), Some(with_seats(&l, 4321)));
     }
 
     #[test]
     fn a_push_retried_after_a_lost_answer_makes_no_second_branch() {
-        let all = records(&demo());
-        let n = all.len();
-        let server = Scripted::new();
-        let a = desk_with(&all);
-        server.lose_answer(
-            Call::BulkDocs,
-            1,
-            RemoteError::Offline("connection reset".into()),
-        );
-        let lost = block_on(replicator(&server, &a, "desk-a").push());
-        assert!(
-            matches!(lost, Err(SyncError::Remote(RemoteError::Offline(_)))),
-            "{lost:?}"
-        );
+        let t = Team::new();
+        let n = t.n();
+        let reset = RemoteError::Offline("connection reset".into());
+        t.server.lose_answer(Call::BulkDocs, 1, reset.clone());
+        assert_eq!(block_on(t.ra().push()), Err(SyncError::Remote(reset)));
         // The server stored the first batch, the desk doesn't know it.
-        assert_eq!(server.doc_count(), BATCH);
-        assert_eq!(a.outbox().len(), n);
+        assert_eq!(t.server.doc_count(), BATCH);
+        assert_eq!(t.a.outbox().len(), n);
 
-        let retried = block_on(replicator(&server, &a, "desk-a").push()).unwrap();
+        let retried = block_on(t.ra().push()).unwrap();
         assert_eq!(retried.sent, n);
-        assert!(a.outbox().is_empty());
+        assert!(t.a.outbox().is_empty());
         // The first batch was found on the server, not sent again.
         assert_eq!(
-            server.calls(Call::BulkDocs),
+            t.server.calls(Call::BulkDocs),
             1 + (n - BATCH).div_ceil(BATCH)
         );
-        assert_eq!(server.doc_count(), n);
-        for record in &all {
-            assert_eq!(
-                server.leaves(&record.doc_id()).len(),
-                1,
-                "{}",
-                record.doc_id()
-            );
+        assert_eq!(t.server.doc_count(), n);
+        for record in &t.all {
+            let id = record.doc_id();
+            assert_eq!(t.server.leaves(&id).len(), 1, "{id}");
         }
-        let b = Desk::new();
-        let got = pull_all(&replicator(&server, &b, "desk-b"));
+        let got = pull_all(&t.rb());
         assert_eq!((got.applied, got.conflicts), (n, 0));
-        assert_eq!(b.record_ids().len(), n);
+        assert_eq!(t.b.record_ids().len(), n);
     }
 
     #[test]
     fn a_500_mid_push_keeps_the_unconfirmed_changes_queued() {
-        let all = records(&demo());
-        let n = all.len();
-        let server = Scripted::new();
-        let a = desk_with(&all);
-        let error = RemoteError::Server {
-            status: 500,
-            reason: "internal".into(),
-        };
-        server.fail_after(Call::BulkDocs, 1, 1, error.clone());
-        let failed = block_on(replicator(&server, &a, "desk-a").push());
-        assert_eq!(failed, Err(SyncError::Remote(error)));
-        assert_eq!(server.doc_count(), BATCH);
-        assert_eq!(a.outbox().len(), n - BATCH);
-        let rest = block_on(replicator(&server, &a, "desk-a").push()).unwrap();
+        let t = Team::new();
+        let n = t.n();
+        t.server.fail_after(Call::BulkDocs, 1, 1, internal());
+        assert_eq!(block_on(t.ra().push()), Err(SyncError::Remote(internal())));
+        assert_eq!(t.server.doc_count(), BATCH);
+        assert_eq!(t.a.outbox().len(), n - BATCH);
+        let rest = block_on(t.ra().push()).unwrap();
         assert_eq!(rest.sent, n - BATCH);
-        assert!(a.outbox().is_empty());
-        assert_eq!(server.doc_count(), n);
+        assert!(t.a.outbox().is_empty());
+        assert_eq!(t.server.doc_count(), n);
     }
 
     #[test]
     fn a_500_mid_pull_applies_nothing_twice_and_keeps_the_checkpoint() {
-        let all = records(&demo());
-        let n = all.len();
-        let server = Scripted::new();
-        let a = desk_with(&all);
-        block_on(replicator(&server, &a, "desk-a").push()).unwrap();
-        let b = Desk::new();
-        let rb = replicator(&server, &b, "desk-b");
+        let t = Team::new();
+        let n = t.n();
+        block_on(t.ra().push()).unwrap();
+        let rb = t.rb();
         let id = replication_id("desk-b", URL);
-        let error = RemoteError::Server {
-            status: 500,
-            reason: "internal".into(),
-        };
-        server.fail_after(Call::BulkGet, 1, 1, error.clone());
+        t.server.fail_after(Call::BulkGet, 1, 1, internal());
 
         let first = block_on(rb.pull(None)).unwrap();
         assert_eq!(first.applied.applied, BATCH);
-        let checkpoint = block_on(b.checkpoint(&id)).unwrap().unwrap();
-        let failed = block_on(rb.pull(None));
-        assert_eq!(failed, Err(SyncError::Remote(error)));
+        let checkpoint = block_on(t.b.checkpoint(&id)).unwrap().unwrap();
+        assert_eq!(block_on(rb.pull(None)), Err(SyncError::Remote(internal())));
         assert_eq!(
-            block_on(b.checkpoint(&id)).unwrap(),
+            block_on(t.b.checkpoint(&id)).unwrap(),
             Some(checkpoint.clone())
         );
-        assert_eq!(server.local_doc(&id).unwrap()["last_seq"], checkpoint.0);
-        assert_eq!(b.record_ids().len(), BATCH);
+        assert_eq!(t.server.local_doc(&id).unwrap()["last_seq"], checkpoint.0);
+        assert_eq!(t.b.record_ids().len(), BATCH);
 
         let rest = pull_all(&rb);
-        assert_eq!(server.since_asked()[2], checkpoint);
+        assert_eq!(t.server.since_asked()[2], checkpoint);
         assert_eq!((rest.applied, rest.ignored), (n - BATCH, 0));
-        assert_eq!(b.record_ids().len(), n);
-        assert_eq!(b.written().len(), n);
-        no_duplicates(&b.written());
+        assert_eq!(t.b.record_ids().len(), n);
+        assert_eq!(t.b.written().len(), n);
+        no_duplicates(&t.b.written());
     }
 
     #[test]
     fn a_checkpoint_the_server_failed_to_save_replays_the_page_harmlessly() {
-        let all = records(&demo());
-        let n = all.len();
-        let server = Scripted::new();
-        let a = desk_with(&all);
-        block_on(replicator(&server, &a, "desk-a").push()).unwrap();
-        let b = Desk::new();
-        let rb = replicator(&server, &b, "desk-b");
-        let error = RemoteError::Server {
-            status: 500,
-            reason: "internal".into(),
-        };
-        server.fail(Call::PutLocal, 1, error.clone());
-        assert_eq!(block_on(rb.pull(None)), Err(SyncError::Remote(error)));
-        // Applied, but not checkpointed on either side.
-        assert_eq!(b.record_ids().len(), BATCH);
+        let t = Team::new();
+        let n = t.n();
+        block_on(t.ra().push()).unwrap();
+        t.server.fail(Call::PutLocal, 1, internal());
         assert_eq!(
-            block_on(b.checkpoint(&replication_id("desk-b", URL))).unwrap(),
-            None
+            block_on(t.rb().pull(None)),
+            Err(SyncError::Remote(internal()))
         );
+        // Applied, but not checkpointed on either side.
+        assert_eq!(t.b.record_ids().len(), BATCH);
+        let id = replication_id("desk-b", URL);
+        assert_eq!(block_on(t.b.checkpoint(&id)).unwrap(), None);
 
-        let rest = pull_all(&rb);
-        assert_eq!(server.since_asked()[1], Seq::start());
+        let rest = pull_all(&t.rb());
+        assert_eq!(t.server.since_asked()[1], Seq::start());
         // The replayed page is all known: nothing fetched or written again.
         assert_eq!(rest.received, n - BATCH);
-        assert_eq!(b.written().len(), n);
-        no_duplicates(&b.written());
+        assert_eq!(t.b.written().len(), n);
+        no_duplicates(&t.b.written());
     }
 
     #[test]
     fn a_401_stops_the_step_and_changes_nothing() {
-        let all = records(&demo());
-        let n = all.len();
-        let server = Scripted::new();
-        let a = desk_with(&all);
+        let t = Team::new();
         let refused = RemoteError::Unauthorized("Name or password is incorrect.".into());
-        server.fail(Call::RevsDiff, 1, refused.clone());
-        let push = block_on(replicator(&server, &a, "desk-a").push());
+        t.server.fail(Call::RevsDiff, 1, refused.clone());
+        let push = block_on(t.ra().push());
         assert_eq!(push, Err(SyncError::Remote(refused.clone())));
-        assert_eq!(a.outbox().len(), n);
-        assert_eq!(server.doc_count(), 0);
-        assert_eq!(server.calls(Call::BulkDocs), 0);
+        assert_eq!(t.a.outbox().len(), t.n());
+        assert_eq!(t.server.doc_count(), 0);
+        assert_eq!(t.server.calls(Call::BulkDocs), 0);
 
-        block_on(replicator(&server, &a, "desk-a").push()).unwrap();
-        let b = Desk::new();
-        server.fail(Call::Changes, 1, refused.clone());
-        let pull = block_on(replicator(&server, &b, "desk-b").pull(None));
+        block_on(t.ra().push()).unwrap();
+        t.server.fail(Call::Changes, 1, refused.clone());
+        let pull = block_on(t.rb().pull(None));
         assert_eq!(pull, Err(SyncError::Remote(refused)));
-        assert!(b.record_ids().is_empty());
+        assert!(t.b.record_ids().is_empty());
         let id = replication_id("desk-b", URL);
-        assert_eq!(block_on(b.checkpoint(&id)).unwrap(), None);
-        assert_eq!(server.local_doc(&id), None);
+        assert_eq!(block_on(t.b.checkpoint(&id)).unwrap(), None);
+        assert_eq!(t.server.local_doc(&id), None);
     }
 
     #[test]
     fn malformed_documents_are_refused_with_a_reason_and_the_rest_applied() {
-        let d = demo();
-        let all = records(&d);
-        let n = all.len();
-        let server = Scripted::new();
-        let a = desk_with(&all);
-        let ra = replicator(&server, &a, "desk-a");
-        block_on(ra.push()).unwrap();
-        pull_all(&ra);
+        let t = Team::new();
+        let n = t.n();
+        block_on(t.ra().push()).unwrap();
+        pull_all(&t.ra());
 
-        let too_many = SyncRecord::License(d.licenses[0].clone());
+        let too_many = SyncRecord::License(t.license(0));
         let mut doc = doc_of(&too_many);
         doc["sfLma__Seats__c"] = Value::from(99_000_001);
-        server.put_by_hand(doc);
-        let no_path = with_seats(&d.licenses[1], 42);
-        server.put_by_hand(doc_of(&no_path));
-        server.send_without_revisions(&no_path.doc_id());
-        server.put_by_hand(json!({"_id": "Opportunity:0065g00000AbCdEAAZ", "type": "Opportunity", "Name": "Big deal"}));
+        t.server.put_by_hand(doc);
+        let no_path = with_seats(&t.license(1), 42);
+        t.server.put_by_hand(doc_of(&no_path));
+        t.server.send_without_revisions(&no_path.doc_id());
+        let unknown = "Opportunity:0065g00000AbCdEAAZ";
+        t.server
+            .put_by_hand(json!({"_id": unknown, "type": "Opportunity", "Name": "Big deal"}));
 
-        let b = Desk::new();
-        let rb = replicator(&server, &b, "desk-b");
-        let got = pull_all(&rb);
+        let got = pull_all(&t.rb());
         assert_eq!(got.applied, n - 2);
-        let reasons: Vec<(String, String)> = got
-            .refused
-            .iter()
-            .map(|r| (r.doc_id.clone(), r.reason.clone()))
-            .collect();
-        assert_eq!(reasons.len(), 3, "{reasons:?}");
         let reason_of = |id: &str| {
-            reasons
-                .iter()
-                .find(|(d, _)| d == id)
-                .map(|(_, r)| r.clone())
-                .unwrap()
+            let found = got.refused.iter().find(|r| r.doc_id == id);
+            found.map(|r| r.reason.clone()).unwrap_or_default()
         };
+        assert_eq!(got.refused.len(), 3, "{:?}", got.refused);
         assert!(
             reason_of(&too_many.doc_id()).contains("99,000,000"),
-            "{reasons:?}"
+            "{:?}",
+            got.refused
         );
         assert!(
             reason_of(&no_path.doc_id()).contains("_revisions"),
-            "{reasons:?}"
+            "{:?}",
+            got.refused
         );
         assert!(
-            reason_of("Opportunity:0065g00000AbCdEAAZ").contains("names no License Desk object"),
-            "{reasons:?}"
+            reason_of(unknown).contains("names no License Desk object"),
+            "{:?}",
+            got.refused
         );
-        assert_eq!(b.refused().len(), 3);
-        assert_eq!(b.record(&too_many.doc_id()), None);
-        assert_eq!(b.record_ids().len(), n - 2);
+        assert_eq!(t.b.refused().len(), 3);
+        assert_eq!(t.b.record(&too_many.doc_id()), None);
+        assert_eq!(t.b.record_ids().len(), n - 2);
 
         // Desk A keeps its good versions of the two licenses.
-        let on_a = pull_all(&ra);
-        assert_eq!(on_a.refused.len(), 3);
-        assert_eq!(on_a.applied, 0);
-        assert_eq!(a.record(&too_many.doc_id()), Some(too_many));
+        let on_a = pull_all(&t.ra());
+        assert_eq!((on_a.refused.len(), on_a.applied), (3, 0));
+        assert_eq!(t.a.record(&too_many.doc_id()), Some(too_many));
         assert_eq!(
-            a.record(&no_path.doc_id()),
-            Some(SyncRecord::License(d.licenses[1].clone()))
+            t.a.record(&no_path.doc_id()),
+            Some(SyncRecord::License(t.license(1)))
         );
 
         // The checkpoint moved past them: not fetched again, not listed twice.
-        let again = block_on(rb.pull(None)).unwrap();
+        let again = block_on(t.rb().pull(None)).unwrap();
         assert_eq!(again.received, 0);
-        assert_eq!(b.refused().len(), 3);
+        assert_eq!(t.b.refused().len(), 3);
     }
 
     #[test]
     fn two_desks_editing_one_license_both_keep_the_same_winner_and_the_conflict() {
-        let d = demo();
-        let all = records(&d);
-        let server = Scripted::new();
-        let a = desk_with(&all);
-        let (ra, rb);
-        ra = replicator(&server, &a, "desk-a");
-        block_on(ra.push()).unwrap();
-        let b = Desk::new();
-        rb = replicator(&server, &b, "desk-b");
-        pull_all(&rb);
-
-        let l = d.licenses[3].clone();
-        let id = l.key_doc_id();
-        a.save(&with_seats(&l, 11));
-        b.save(&with_seats(&l, 22));
-        assert_eq!(block_on(ra.push()).unwrap().sent, 1);
-        assert_eq!(block_on(rb.push()).unwrap().sent, 1);
-        let leaves = server.leaves(&id);
+        let t = Team::shared();
+        let l = t.license(3);
+        let id = doc_id(&l);
+        t.a.save(&with_seats(&l, 11));
+        t.b.save(&with_seats(&l, 22));
+        assert_eq!(block_on(t.ra().push()).unwrap().sent, 1);
+        assert_eq!(block_on(t.rb().push()).unwrap().sent, 1);
+        let leaves = t.server.leaves(&id);
         assert_eq!(leaves.len(), 2, "CouchDB keeps both branches");
 
-        let on_a = pull_all(&ra);
-        let on_b = pull_all(&rb);
+        let on_a = pull_all(&t.ra());
+        let on_b = pull_all(&t.rb());
         assert_eq!((on_a.received, on_a.conflicts), (1, 1));
         assert_eq!((on_b.received, on_b.conflicts), (1, 1));
         let heads: Vec<Rev> = leaves.iter().map(|r| Rev::parse(r).unwrap()).collect();
@@ -765,16 +725,16 @@ mod tests {
             winner.to_string(),
             "the server's winner is rev::winner's"
         );
-        assert_eq!(a.rev(&id), Some(winner.clone()));
-        assert_eq!(b.rev(&id), Some(winner));
-        assert_eq!(a.record(&id), b.record(&id));
-        let kept = license(&a.record(&id).unwrap()).seats;
+        assert_eq!(t.a.rev(&id), Some(winner.clone()));
+        assert_eq!(t.b.rev(&id), Some(winner));
+        assert_eq!(t.a.record(&id), t.b.record(&id));
+        let kept = seats(t.a.record(&id));
         let other = if kept == Seats::count(11).unwrap() {
             22
         } else {
             11
         };
-        for desk in [&a, &b] {
+        for desk in [&t.a, &t.b] {
             let conflicts = desk.conflicts(&id);
             assert_eq!(conflicts.len(), 1);
             assert_eq!(conflicts[0].1["sfLma__Seats__c"], json!(other));
@@ -784,113 +744,86 @@ mod tests {
 
     #[test]
     fn after_a_server_restart_desks_start_again_from_zero_and_double_nothing() {
-        let d = demo();
-        let all = records(&d);
-        let n = all.len();
-        let server = Scripted::new();
-        let a = desk_with(&all);
-        let ra = replicator(&server, &a, "desk-a");
-        block_on(ra.push()).unwrap();
-        let b = Desk::new();
-        let rb = replicator(&server, &b, "desk-b");
-        pull_all(&rb);
+        let t = Team::shared();
+        let n = t.n();
+        t.server.forget();
+        let l = t.license(5);
+        t.a.save(&with_seats(&l, 33));
+        assert_eq!(block_on(t.ra().push()).unwrap().sent, 1);
+        assert_eq!(t.server.doc_count(), 1);
 
-        server.forget();
-        let l = d.licenses[5].clone();
-        a.save(&with_seats(&l, 33));
-        assert_eq!(block_on(ra.push()).unwrap().sent, 1);
-        assert_eq!(server.doc_count(), 1);
-
-        let asked = server.since_asked().len();
-        let got = pull_all(&rb);
+        let asked = t.server.since_asked().len();
+        let got = pull_all(&t.rb());
+        let since = &t.server.since_asked()[asked];
         assert_eq!(
-            server.since_asked()[asked],
-            Seq::start(),
+            since,
+            &Seq::start(),
             "the old checkpoint means nothing on a new feed"
         );
         assert_eq!((got.received, got.applied, got.conflicts), (1, 1, 0));
-        assert_eq!(b.record(&l.key_doc_id()), Some(with_seats(&l, 33)));
-        assert_eq!(b.record_ids().len(), n);
-        no_duplicates(&b.written());
+        assert_eq!(t.b.record(&doc_id(&l)), Some(with_seats(&l, 33)));
+        assert_eq!(t.b.record_ids().len(), n);
+        no_duplicates(&t.b.written());
 
-        let own = pull_all(&ra);
+        let own = pull_all(&t.ra());
         assert_eq!(own.received, 0);
-        assert_eq!(a.record_ids().len(), n);
+        assert_eq!(t.a.record_ids().len(), n);
     }
 
     #[test]
     fn revisions_grow_along_one_path_across_desks_and_the_same_edit_is_one_revision() {
-        let d = demo();
-        let l = d.licenses[0].clone();
-        let id = l.key_doc_id();
-        let server = Scripted::new();
-        let a = desk_with(&[SyncRecord::License(l.clone())]);
-        let b = Desk::new();
-        let (ra, rb) = (
-            replicator(&server, &a, "desk-a"),
-            replicator(&server, &b, "desk-b"),
-        );
+        let t = Team::new();
+        let l = t.license(0);
+        let id = doc_id(&l);
+        // Desk C starts with this one license; B receives it from C.
+        let c = desk_with(&[SyncRecord::License(l.clone())]);
+        let rc = Replicator::new(&t.server, &c, replication_id("desk-c", URL));
+        let rb = t.rb();
 
-        block_on(ra.push()).unwrap();
+        block_on(rc.push()).unwrap();
         pull_all(&rb);
-        let first = b.rev(&id).unwrap();
-        assert_eq!((first.pos, Some(first.clone())), (1, a.rev(&id)));
+        let first = t.b.rev(&id).unwrap();
+        assert_eq!((first.pos, Some(first.clone())), (1, c.rev(&id)));
 
-        b.save(&with_seats(&l, 500));
+        t.b.save(&with_seats(&l, 500));
         block_on(rb.push()).unwrap();
-        let on_a = pull_all(&ra);
-        assert_eq!((on_a.applied, on_a.conflicts), (1, 0));
-        let second = a.rev(&id).unwrap();
-        assert_eq!((second.pos, Some(second.clone())), (2, b.rev(&id)));
+        let on_c = pull_all(&rc);
+        assert_eq!((on_c.applied, on_c.conflicts), (1, 0));
+        let second = c.rev(&id).unwrap();
+        assert_eq!((second.pos, Some(second.clone())), (2, t.b.rev(&id)));
 
-        a.save(&with_seats(&l, 600));
-        block_on(ra.push()).unwrap();
+        c.save(&with_seats(&l, 600));
+        block_on(rc.push()).unwrap();
         pull_all(&rb);
-        let third = b.rev(&id).unwrap();
+        let third = t.b.rev(&id).unwrap();
         assert_eq!(third.pos, 3);
         assert!(first < second && second < third);
-        assert_eq!(server.leaves(&id), vec![third.to_string()]);
+        assert_eq!(t.server.leaves(&id), vec![third.to_string()]);
 
         // Both desks make the very same edit: one revision, no conflict.
-        a.save(&with_seats(&l, 700));
-        b.save(&with_seats(&l, 700));
-        block_on(ra.push()).unwrap();
+        c.save(&with_seats(&l, 700));
+        t.b.save(&with_seats(&l, 700));
+        block_on(rc.push()).unwrap();
         block_on(rb.push()).unwrap();
-        assert_eq!(server.leaves(&id).len(), 1);
-        let (on_a, on_b) = (pull_all(&ra), pull_all(&rb));
-        assert_eq!(
-            (
-                on_a.received,
-                on_b.received,
-                on_a.conflicts + on_b.conflicts
-            ),
-            (0, 0, 0)
-        );
-        assert_eq!(a.rev(&id), b.rev(&id));
+        assert_eq!(t.server.leaves(&id).len(), 1);
+        let (on_c, on_b) = (pull_all(&rc), pull_all(&rb));
+        assert_eq!((on_c.received, on_b.received), (0, 0));
+        assert_eq!(on_c.conflicts + on_b.conflicts, 0);
+        assert_eq!(c.rev(&id), t.b.rev(&id));
     }
 
     #[test]
     fn a_deletion_on_one_desk_removes_the_record_on_the_other() {
-        let d = demo();
-        let all = records(&d);
-        let server = Scripted::new();
-        let a = desk_with(&all);
-        let (ra, rb);
-        ra = replicator(&server, &a, "desk-a");
-        block_on(ra.push()).unwrap();
-        let b = Desk::new();
-        rb = replicator(&server, &b, "desk-b");
-        pull_all(&rb);
-
-        let gone = SyncRecord::Contact(d.contacts[0].clone()).doc_id();
-        a.delete(&gone);
-        assert_eq!(block_on(ra.push()).unwrap().sent, 1);
-        assert_eq!(server.doc_count(), all.len() - 1);
-        let got = pull_all(&rb);
+        let t = Team::shared();
+        let gone = SyncRecord::Contact(t.demo.contacts[0].clone()).doc_id();
+        t.a.delete(&gone);
+        assert_eq!(block_on(t.ra().push()).unwrap().sent, 1);
+        assert_eq!(t.server.doc_count(), t.n() - 1);
+        let got = pull_all(&t.rb());
         assert_eq!((got.received, got.applied), (1, 1));
-        assert_eq!(b.record(&gone), None);
-        assert_eq!(b.record_ids().len(), all.len() - 1);
-        assert_eq!(a.rev(&gone), b.rev(&gone));
+        assert_eq!(t.b.record(&gone), None);
+        assert_eq!(t.b.record_ids().len(), t.n() - 1);
+        assert_eq!(t.a.rev(&gone), t.b.rev(&gone));
     }
 
     fn no_license_changes(doc: &Value) -> Option<String> {
@@ -901,40 +834,39 @@ mod tests {
 
     #[test]
     fn refused_changes_stay_queued_are_reported_once_and_block_nothing_behind_them() {
-        let d = demo();
-        let mut all = records(&d);
+        let t = Team::new();
+        let mut all = t.all.clone();
         // The refused ones first in the outbox.
         all.sort_by_key(|r| !matches!(r, SyncRecord::License(_) | SyncRecord::History(_)));
-        let forbidden = d.licenses.len() + d.history.len();
+        let forbidden = t.demo.licenses.len() + t.demo.history.len();
         assert!(
             forbidden > BATCH,
             "more refusals than one batch: {forbidden}"
         );
         let n = all.len();
-        let server = Scripted::new();
-        server.refuse_when(no_license_changes);
+        t.server.refuse_when(no_license_changes);
         let a = desk_with(&all);
-        let ra = replicator(&server, &a, "desk-a");
+        let ra = Replicator::new(&t.server, &a, replication_id("desk-a", URL));
 
         let report = block_on(ra.push()).unwrap();
         assert_eq!(report.sent, n - forbidden);
         assert_eq!(report.refused.len(), forbidden);
+        let reason = "Sales Reps can't change licenses.";
         assert!(report
             .refused
             .iter()
-            .all(|f| f.error == "forbidden" && f.reason == "Sales Reps can't change licenses."));
-        let mut ids: Vec<&str> = report.refused.iter().map(|f| f.id.as_str()).collect();
-        ids.dedup();
+            .all(|f| f.error == "forbidden" && f.reason == reason));
+        let ids: BTreeSet<&str> = report.refused.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(ids.len(), forbidden, "each refusal once");
         assert_eq!(a.outbox().len(), forbidden);
-        assert_eq!(server.doc_count(), n - forbidden);
+        assert_eq!(t.server.doc_count(), n - forbidden);
 
         // Again: the same refusals, and the push ends.
-        let calls = server.calls(Call::BulkDocs);
+        let calls = t.server.calls(Call::BulkDocs);
         let again = block_on(ra.push()).unwrap();
         assert_eq!((again.sent, again.refused.len()), (0, forbidden));
         assert_eq!(
-            server.calls(Call::BulkDocs) - calls,
+            t.server.calls(Call::BulkDocs) - calls,
             forbidden.div_ceil(BATCH)
         );
         assert_eq!(a.outbox().len(), forbidden);
@@ -942,42 +874,32 @@ mod tests {
 
     #[test]
     fn a_stale_checkpoint_rev_is_read_again_and_saved() {
-        let all = records(&demo());
-        let server = Scripted::new();
-        let a = desk_with(&all);
-        block_on(replicator(&server, &a, "desk-a").push()).unwrap();
-        let b = Desk::new();
-        let rb = replicator(&server, &b, "desk-b");
+        let t = Team::new();
+        block_on(t.ra().push()).unwrap();
+        let rb = t.rb();
         let id = replication_id("desk-b", URL);
         block_on(rb.pull(None)).unwrap();
 
         // Another tab writes the checkpoint between our read and our put.
-        server.write_local_after_get(1);
-        let puts = server.calls(Call::PutLocal);
+        t.server.write_local_after_get(1);
+        let puts = t.server.calls(Call::PutLocal);
         block_on(rb.pull(None)).unwrap();
-        assert_eq!(server.calls(Call::PutLocal) - puts, 2);
-        let saved = block_on(b.checkpoint(&id)).unwrap().unwrap();
+        assert_eq!(t.server.calls(Call::PutLocal) - puts, 2);
+        let saved = block_on(t.b.checkpoint(&id)).unwrap().unwrap();
         assert_eq!(saved, Seq(Value::from(2 * BATCH as u64)));
-        assert_eq!(server.local_doc(&id).unwrap()["last_seq"], saved.0);
-        assert_eq!(
-            server.local_doc(&id).unwrap()["history"]
-                .as_array()
-                .unwrap()
-                .len(),
-            2
-        );
+        let on_server = t.server.local_doc(&id).unwrap();
+        assert_eq!(on_server["last_seq"], saved.0);
+        assert_eq!(on_server["history"].as_array().unwrap().len(), 2);
 
         // Stale twice: the round fails and the desk's checkpoint stays.
-        server.write_local_after_get(2);
+        t.server.write_local_after_get(2);
         let failed = block_on(rb.pull(None));
-        assert!(
-            matches!(
-                failed,
-                Err(SyncError::Remote(RemoteError::Server { status: 409, .. }))
-            ),
-            "{failed:?}"
-        );
-        assert_eq!(block_on(b.checkpoint(&id)).unwrap(), Some(saved));
+        let conflict = RemoteError::Server {
+            status: 409,
+            reason: "Document update conflict.".into(),
+        };
+        assert_eq!(failed, Err(SyncError::Remote(conflict)));
+        assert_eq!(block_on(t.b.checkpoint(&id)).unwrap(), Some(saved));
     }
 
     #[test]
@@ -1005,9 +927,7 @@ mod tests {
         assert_eq!(id, replication_id("desk-a", URL));
         assert_eq!(id, replication_id("desk-a", &format!("{URL}/")));
         assert_ne!(id, replication_id("desk-b", URL));
-        assert_ne!(
-            id,
-            replication_id("desk-a", "https://couch.example.com/other")
-        );
+        let other = replication_id("desk-a", "https://couch.example.com/other");
+        assert_ne!(id, other);
     }
 }

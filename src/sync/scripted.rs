@@ -535,27 +535,12 @@ impl Desk {
     /// A user's edit: the record is saved and queued in the same step.
     pub fn save(&self, record: &SyncRecord) {
         let body = document::encode(record).unwrap();
-        let id = record.doc_id();
-        let mut state = self.state.borrow_mut();
-        state.records.insert(id.clone(), body);
-        state.next_store_rev += 1;
-        let rev = state.next_store_rev;
-        state.store_revs.insert(id.clone(), rev);
-        if !state.outbox.contains(&id) {
-            state.outbox.push(id);
-        }
+        self.state.borrow_mut().edit(&record.doc_id(), Some(body));
     }
 
     /// A user's deletion: the record goes and its deletion is queued.
     pub fn delete(&self, doc_id: &str) {
-        let mut state = self.state.borrow_mut();
-        state.records.remove(doc_id);
-        state.next_store_rev += 1;
-        let rev = state.next_store_rev;
-        state.store_revs.insert(doc_id.to_string(), rev);
-        if !state.outbox.iter().any(|k| k == doc_id) {
-            state.outbox.push(doc_id.to_string());
-        }
+        self.state.borrow_mut().edit(doc_id, None);
     }
 
     /// The record a document id names, as the domain reads it.
@@ -626,6 +611,25 @@ enum Outcome {
 }
 
 impl DeskState {
+    /// Stores the record (or deletes it), as any commit does: a new
+    /// storage revision.
+    fn write(&mut self, id: &str, body: Option<Value>) {
+        match body {
+            Some(body) => self.records.insert(id.to_string(), body),
+            None => self.records.remove(id),
+        };
+        self.next_store_rev += 1;
+        self.store_revs.insert(id.to_string(), self.next_store_rev);
+    }
+
+    /// A user's change: written and queued in the same step.
+    fn edit(&mut self, id: &str, body: Option<Value>) {
+        self.write(id, body);
+        if !self.outbox.iter().any(|k| k == id) {
+            self.outbox.push(id.to_string());
+        }
+    }
+
     fn apply_one(&mut self, doc: &Value) -> Result<Outcome, Refusal> {
         let id = doc
             .get("_id")
@@ -699,14 +703,8 @@ impl DeskState {
             .collect();
         let changed = self.sync_docs.get(&id).is_none_or(|d| d.path != win_path);
         if changed {
-            if win_deleted {
-                self.records.remove(&id);
-            } else {
-                self.records.insert(id.clone(), win_body.clone());
-            }
-            self.next_store_rev += 1;
-            let rev = self.next_store_rev;
-            self.store_revs.insert(id.clone(), rev);
+            let stored = (!win_deleted).then(|| win_body.clone());
+            self.write(&id, stored);
             self.written.push((id.clone(), winner.to_string()));
         }
         self.sync_docs.insert(
