@@ -67,6 +67,10 @@ pub struct PullReport {
 }
 
 /// One desk replicating with one database.
+///
+/// Run one step at a time, pushing before pulling when both are due: a local
+/// change that reached the server is a revision there, so an edit pulled over
+/// it is a conflict both sides keep, never a silent overwrite.
 pub struct Replicator<'a, R, L> {
     remote: &'a R,
     local: &'a L,
@@ -740,6 +744,37 @@ mod tests {
             assert_eq!(conflicts[0].1["sfLma__Seats__c"], json!(other));
             assert!(desk.outbox().is_empty());
         }
+    }
+
+    #[test]
+    fn a_conflict_resolved_on_one_desk_is_resolved_on_both() {
+        let t = Team::shared();
+        let l = t.license(3);
+        let id = doc_id(&l);
+        t.a.save(&with_seats(&l, 11));
+        t.b.save(&with_seats(&l, 22));
+        block_on(t.ra().push()).unwrap();
+        block_on(t.rb().push()).unwrap();
+        pull_all(&t.ra());
+        pull_all(&t.rb());
+        assert_eq!((t.a.conflicts(&id).len(), t.b.conflicts(&id).len()), (1, 1));
+
+        // A merges: 33 seats, on top of the winner; the losing branch closed.
+        t.a.resolve(&with_seats(&l, 33));
+        assert_eq!(block_on(t.ra().push()).unwrap().sent, 2);
+        let leaves = t.server.leaves(&id);
+        assert_eq!(leaves.len(), 2, "the closed branch stays as a deleted leaf");
+        assert_eq!(Some(Rev::parse(&leaves[0]).unwrap()), t.a.rev(&id));
+
+        let on_b = pull_all(&t.rb());
+        assert_eq!((on_b.received, on_b.conflicts), (2, 0));
+        assert_eq!(t.b.conflicts(&id), Vec::new());
+        assert_eq!(seats(t.b.record(&id)), Seats::count(33).unwrap());
+        assert_eq!(t.a.rev(&id), t.b.rev(&id));
+        let on_a = pull_all(&t.ra());
+        assert_eq!((on_a.received, on_a.conflicts), (0, 0));
+        assert_eq!(t.a.record(&id), t.b.record(&id));
+        assert!(t.a.outbox().is_empty() && t.b.outbox().is_empty());
     }
 
     #[test]

@@ -513,8 +513,14 @@ struct DeskState {
     store_revs: BTreeMap<String, u64>,
     next_store_rev: u64,
     sync_docs: BTreeMap<String, SyncDoc>,
-    /// Document ids with a change to send, oldest first.
+    /// Keys of the changes to send, oldest first: a document id (the
+    /// record's change), or a key of `closing`.
     outbox: Vec<String>,
+    /// Losing branches of resolved conflicts, to close with a `_deleted`
+    /// revision: outbox key → (document id, the branch's path).
+    closing: BTreeMap<String, (String, RevPath)>,
+    /// Those the server has: (document id, the deletion's path).
+    closed: Vec<(String, RevPath)>,
     checkpoints: BTreeMap<String, Seq>,
     refused: Vec<Refusal>,
     /// Every revision written as a record by `apply`, in order.
@@ -536,6 +542,24 @@ impl Desk {
     pub fn save(&self, record: &SyncRecord) {
         let body = document::encode(record).unwrap();
         self.state.borrow_mut().edit(&record.doc_id(), Some(body));
+    }
+
+    /// The user resolves a conflict keeping `keep`: a new revision on top of
+    /// the winner, and each losing branch closed by a deletion.
+    pub fn resolve(&self, keep: &SyncRecord) {
+        let id = keep.doc_id();
+        let mut state = self.state.borrow_mut();
+        let losers = state
+            .sync_docs
+            .get_mut(&id)
+            .map(|d| std::mem::take(&mut d.conflicts))
+            .unwrap_or_default();
+        for (path, _) in losers {
+            let key = format!("{id}#{}", path.head());
+            state.closing.insert(key.clone(), (id.clone(), path));
+            state.outbox.push(key);
+        }
+        state.edit(&id, Some(document::encode(keep).unwrap()));
     }
 
     /// A user's deletion: the record goes and its deletion is queued.
@@ -611,6 +635,16 @@ enum Outcome {
 }
 
 impl DeskState {
+    /// Whether the desk has this revision: its record's path, a conflict
+    /// kept beside it, or a losing branch it is closing.
+    fn knows(&self, id: &str, rev: &Rev) -> bool {
+        let synced = self.sync_docs.get(id).is_some_and(|k| {
+            k.path.contains(rev) || k.conflicts.iter().any(|(p, _)| p.contains(rev))
+        });
+        let mut branches = self.closing.values().chain(&self.closed);
+        synced || branches.any(|(d, p)| d == id && p.contains(rev))
+    }
+
     /// Stores the record (or deletes it), as any commit does: a new
     /// storage revision.
     fn write(&mut self, id: &str, body: Option<Value>) {
@@ -669,7 +703,7 @@ impl DeskState {
                     .map(|(p, b)| (p.clone(), b.clone(), false)),
             );
         }
-        if leaves.iter().any(|(p, _, _)| p.contains(&head)) {
+        if self.knows(&id, &head) {
             return Ok(Outcome::Ignored);
         }
         let outcome = match leaves.iter().position(|(p, _, _)| path.contains(&p.head())) {
@@ -681,6 +715,8 @@ impl DeskState {
                 leaves.push((path, body, deleted));
                 Outcome::Stored
             }
+            // The deletion of a branch this desk never held: nothing to keep.
+            None if deleted => return Ok(Outcome::Ignored),
             None => {
                 leaves.push((path, body, deleted));
                 Outcome::Conflict
@@ -728,6 +764,20 @@ impl Local for Desk {
             .iter()
             .take(limit)
             .map(|id| {
+                if let Some((doc_id, branch)) = state.closing.get(id) {
+                    let path = RevPath::next(Some(branch), &json!({}), true);
+                    let doc = json!({
+                        "_id": doc_id,
+                        "_rev": path.head().to_string(),
+                        "_revisions": path.to_value(),
+                        "_deleted": true,
+                    });
+                    return Outgoing {
+                        doc,
+                        outbox_key: id.clone(),
+                        store_rev: 0,
+                    };
+                }
                 let known = state.sync_docs.get(id);
                 let (body, deleted) = match state.records.get(id) {
                     Some(body) => (body.clone(), false),
@@ -758,6 +808,12 @@ impl Local for Desk {
         let mut state = self.state.borrow_mut();
         for outgoing in sent {
             let id = outgoing.outbox_key.clone();
+            if let Some((doc_id, _)) = state.closing.remove(&id) {
+                state.outbox.retain(|k| *k != id);
+                let path = RevPath::from_value(&outgoing.doc["_revisions"]);
+                state.closed.extend(path.map(|p| (doc_id, p)));
+                continue;
+            }
             let path = RevPath::from_value(&outgoing.doc["_revisions"])
                 .ok_or_else(|| SyncError::Other("sent without _revisions".to_string()))?;
             let deleted = outgoing.doc.get("_deleted") == Some(&Value::Bool(true));
@@ -788,16 +844,13 @@ impl Local for Desk {
         let state = self.state.borrow();
         let mut missing = RevsByDoc::new();
         for (id, asked) in revs {
-            let known = state.sync_docs.get(id);
             let lacking: Vec<String> = asked
                 .iter()
                 .filter(|r| {
                     let Some(rev) = Rev::parse(r) else {
                         return true;
                     };
-                    !known.is_some_and(|k| {
-                        k.path.contains(&rev) || k.conflicts.iter().any(|(p, _)| p.contains(&rev))
-                    })
+                    !state.knows(id, &rev)
                 })
                 .cloned()
                 .collect();
