@@ -420,6 +420,7 @@ mod tests {
         ignored: usize,
         conflicts: usize,
         refused: Vec<Refusal>,
+        unavailable: Vec<DocError>,
     }
 
     /// Pull rounds until caught up (at most 100: a replicator that never
@@ -434,6 +435,7 @@ mod tests {
             totals.ignored += report.applied.ignored;
             totals.conflicts += report.applied.conflicts;
             totals.refused.extend(report.applied.refused);
+            totals.unavailable.extend(report.unavailable);
             if report.caught_up {
                 return totals;
             }
@@ -775,6 +777,36 @@ mod tests {
         assert_eq!((on_a.received, on_a.conflicts), (0, 0));
         assert_eq!(t.a.record(&id), t.b.record(&id));
         assert!(t.a.outbox().is_empty() && t.b.outbox().is_empty());
+    }
+
+    #[test]
+    fn a_revision_gone_before_bulk_get_is_reported_and_its_next_one_arrives() {
+        let t = Team::new();
+        let n = t.n();
+        block_on(t.ra().push()).unwrap();
+        let l = t.license(7);
+        t.server.make_unreadable(&doc_id(&l), true);
+        let got = pull_all(&t.rb());
+        assert_eq!((got.received, got.applied), (n - 1, n - 1));
+        let gone: Vec<(&str, &str)> = got
+            .unavailable
+            .iter()
+            .map(|e| (e.id.as_str(), e.error.as_str()))
+            .collect();
+        assert_eq!(gone, [(doc_id(&l).as_str(), "not_found")]);
+        assert_eq!(t.b.record(&doc_id(&l)), None);
+        let id = replication_id("desk-b", URL);
+        let checkpoint = block_on(t.b.checkpoint(&id)).unwrap();
+        assert_eq!(checkpoint, Some(Seq(Value::from(n as u64))));
+
+        // The newer revision that replaced it comes with the next change.
+        t.server.make_unreadable(&doc_id(&l), false);
+        t.a.save(&with_seats(&l, 77));
+        block_on(t.ra().push()).unwrap();
+        let next = block_on(t.rb().pull(None)).unwrap();
+        assert_eq!((next.received, next.applied.applied), (1, 1));
+        assert!(next.unavailable.is_empty());
+        assert_eq!(t.b.record(&doc_id(&l)), Some(with_seats(&l, 77)));
     }
 
     #[test]

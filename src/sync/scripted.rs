@@ -101,6 +101,9 @@ struct Server {
     calls: BTreeMap<Call, usize>,
     since_asked: Vec<Seq>,
     without_revisions: BTreeSet<String>,
+    /// `_bulk_get` answers these documents `not_found` (a revision
+    /// replaced and compacted away between `_changes` and `_bulk_get`).
+    unreadable: BTreeSet<String>,
     refuse_when: Option<fn(&Value) -> Option<String>>,
     write_local_after_get: usize,
 }
@@ -172,6 +175,16 @@ impl Scripted {
             .borrow_mut()
             .without_revisions
             .insert(doc_id.to_string());
+    }
+
+    /// `_bulk_get` can't return this document's revisions any more.
+    pub fn make_unreadable(&self, doc_id: &str, unreadable: bool) {
+        let mut server = self.server.borrow_mut();
+        if unreadable {
+            server.unreadable.insert(doc_id.to_string());
+        } else {
+            server.unreadable.remove(doc_id);
+        }
     }
 
     /// After the next `times` reads of a `_local` document, someone else
@@ -413,6 +426,7 @@ impl Remote for Scripted {
                     let leaf = s
                         .docs
                         .get(id)
+                        .filter(|_| !s.unreadable.contains(id))
                         .and_then(|d| d.leaves.iter().find(|l| l.path[0].to_string() == *rev));
                     let Some(leaf) = leaf else {
                         return Err(DocError {
