@@ -823,6 +823,78 @@ pub fn decode(doc: &Value) -> Result<SyncRecord, String> {
     Ok(record)
 }
 
+/// Checks a record that arrives from another desk against the profile of
+/// its author, as recorded in it (Last Modified By; Created By for Accounts,
+/// Contacts and history entries): the change from `previous` (this desk's
+/// version, if any) must be one that profile may make, or one the License
+/// Management App made. `users` are this desk's users. Users and install
+/// events carry no author: they are taken as they come (the server's
+/// `validate_doc_update` lets only admins write users).
+pub fn check_author(
+    record: &SyncRecord,
+    previous: Option<&SyncRecord>,
+    users: &[User],
+) -> Result<(), String> {
+    use crate::domain::{
+        account_change, check_change, contact_change, history_change, lead_change, license_change,
+        package_change, version_change, ChangedBy,
+    };
+    let checked = match record {
+        SyncRecord::License(r) => {
+            let p = match previous {
+                Some(SyncRecord::License(p)) => Some(p),
+                _ => None,
+            };
+            check_change(&r.last_modified.by, &license_change(p, r), users)
+        }
+        SyncRecord::Package(r) => {
+            let p = match previous {
+                Some(SyncRecord::Package(p)) => Some(p),
+                _ => None,
+            };
+            check_change(&r.last_modified.by, &package_change(p, r), users)
+        }
+        SyncRecord::PackageVersion(r) => {
+            let p = match previous {
+                Some(SyncRecord::PackageVersion(p)) => Some(p),
+                _ => None,
+            };
+            version_change(p, r)
+        }
+        SyncRecord::Lead(r) => {
+            let p = match previous {
+                Some(SyncRecord::Lead(p)) => Some(p),
+                _ => None,
+            };
+            check_change(&r.last_modified.by, &lead_change(p, r), users)
+        }
+        SyncRecord::Account(r) => {
+            let p = match previous {
+                Some(SyncRecord::Account(p)) => Some(p),
+                _ => None,
+            };
+            check_change(&r.created.by, &account_change(p, r), users)
+        }
+        SyncRecord::Contact(r) => {
+            let p = match previous {
+                Some(SyncRecord::Contact(p)) => Some(p),
+                _ => None,
+            };
+            check_change(&r.created.by, &contact_change(p, r), users)
+        }
+        SyncRecord::History(r) => {
+            let p = match previous {
+                Some(SyncRecord::History(p)) => Some(p),
+                _ => None,
+            };
+            history_change(p, r)
+                .and_then(|needed| check_change(&ChangedBy::User(r.by.clone()), &needed, users))
+        }
+        SyncRecord::User(_) | SyncRecord::InstallEvent(_) => Ok(()),
+    };
+    checked.map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1194,5 +1266,209 @@ mod tests {
     fn demo_once() -> &'static DemoData {
         static DEMO: std::sync::OnceLock<DemoData> = std::sync::OnceLock::new();
         DEMO.get_or_init(demo)
+    }
+}
+
+#[cfg(test)]
+mod author_tests {
+    use super::*;
+    use crate::demo::{build_demo_data, DemoData, DemoSize};
+    use crate::domain::{seed_users, Seats};
+
+    fn demo() -> DemoData {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        build_demo_data(today, today.and_hms_opt(9, 0, 0).unwrap(), DemoSize::Normal)
+    }
+
+    fn now() -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 12, 2)
+            .unwrap()
+            .and_hms_opt(11, 0, 0)
+            .unwrap()
+    }
+
+    fn user(profile: Profile) -> User {
+        seed_users()
+            .into_iter()
+            .find(|u| u.active && u.profile == profile)
+            .unwrap()
+    }
+
+    /// A license edited on another desk by `by`.
+    fn modified(license: &License, by: &User) -> License {
+        let mut changed = license.clone();
+        changed.seats = Seats::count(77).unwrap();
+        changed.last_modified = Stamp::user(&by.id, now());
+        changed
+    }
+
+    fn check(record: SyncRecord, previous: SyncRecord) -> Result<(), String> {
+        check_author(&record, Some(&previous), &seed_users())
+    }
+
+    #[test]
+    fn only_profiles_that_modify_licenses_may_change_one() {
+        let license = demo().licenses[0].clone();
+        let before = SyncRecord::License(license.clone());
+        for profile in [Profile::SystemAdministrator, Profile::LicenseManager] {
+            let after = SyncRecord::License(modified(&license, &user(profile)));
+            assert_eq!(check(after, before.clone()), Ok(()), "{profile}");
+        }
+        let rep = check(
+            SyncRecord::License(modified(&license, &user(Profile::SalesRep))),
+            before.clone(),
+        )
+        .unwrap_err();
+        assert_eq!(rep, "It was changed by Priya Shah: The Sales Rep profile can't modify licenses. Ask a user with the System Administrator or License Manager profile to do it.");
+        let read_only = check(
+            SyncRecord::License(modified(&license, &user(Profile::ReadOnly))),
+            before.clone(),
+        )
+        .unwrap_err();
+        assert!(read_only.contains("Read Only profile"), "{read_only}");
+        // The same license, unchanged, needs nobody.
+        assert_eq!(check(before.clone(), before.clone()), Ok(()));
+        // Nor does a new license the License Management App made.
+        let mut installed = license.clone();
+        installed.last_modified = Stamp::system(now());
+        assert_eq!(
+            check_author(&SyncRecord::License(installed), None, &seed_users()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_unknown_author_is_refused() {
+        let license = demo().licenses[0].clone();
+        let stranger = User {
+            id: SfId::generate(KeyPrefix::User, 4_242),
+            name: "Mallory".into(),
+            email: String::new(),
+            profile: Profile::SystemAdministrator,
+            active: true,
+        };
+        let reason = check(
+            SyncRecord::License(modified(&license, &stranger)),
+            SyncRecord::License(license),
+        )
+        .unwrap_err();
+        assert!(reason.contains(stranger.id.to18()), "{reason}");
+        assert!(reason.contains("not a user of this desk"), "{reason}");
+    }
+
+    #[test]
+    fn the_system_and_lead_conversion_may_touch_a_license() {
+        let desk = demo();
+        let license = desk.licenses[0].clone();
+        let rep = user(Profile::SalesRep);
+        // A Sales Rep converting the lead links its licenses.
+        let mut linked = license.clone();
+        linked.account_id = Some(desk.accounts[0].id.clone());
+        linked.contact_id = Some(desk.contacts[0].id.clone());
+        linked.last_modified = Stamp::user(&rep.id, now());
+        let before = SyncRecord::License(license.clone());
+        assert_eq!(
+            check(SyncRecord::License(linked.clone()), before.clone()),
+            Ok(())
+        );
+        let mut read_only_link = linked.clone();
+        read_only_link.last_modified = Stamp::user(&user(Profile::ReadOnly).id, now());
+        let reason = check(SyncRecord::License(read_only_link), before.clone()).unwrap_err();
+        assert!(reason.contains("convert leads"), "{reason}");
+        // ...but linking and changing seats at once is a modification.
+        linked.seats = Seats::count(12_345).unwrap();
+        assert!(check(SyncRecord::License(linked), before.clone()).is_err());
+        // A refresh moves only the sync time and keeps Last Modified, even
+        // when a Sales Rep was the last to change the license.
+        let mut by_rep = license.clone();
+        by_rep.last_modified = Stamp::user(&rep.id, now());
+        let mut refreshed = by_rep.clone();
+        refreshed.information_current_as_of = now();
+        assert_eq!(
+            check(SyncRecord::License(refreshed), SyncRecord::License(by_rep)),
+            Ok(())
+        );
+        // An uninstall is the system's.
+        let mut gone = license.clone();
+        gone.status = crate::domain::LicenseStatus::Uninstalled;
+        gone.last_modified = Stamp::system(now());
+        assert_eq!(check(SyncRecord::License(gone), before), Ok(()));
+    }
+
+    #[test]
+    fn nobody_changes_an_existing_package_version() {
+        let version = demo().versions[0].clone();
+        let before = SyncRecord::PackageVersion(version.clone());
+        let mut renamed = version.clone();
+        renamed.name = "Renamed".into();
+        let reason = check(SyncRecord::PackageVersion(renamed), before.clone()).unwrap_err();
+        assert!(reason.contains("read-only for every user"), "{reason}");
+        let mut beta = version.clone();
+        beta.beta = !beta.beta;
+        assert!(check(SyncRecord::PackageVersion(beta), before.clone()).is_err());
+        assert_eq!(check(before.clone(), before.clone()), Ok(()));
+        assert_eq!(check_author(&before, None, &[]), Ok(()));
+    }
+
+    #[test]
+    fn package_changes_need_their_own_permission() {
+        let package = demo().packages[0].clone();
+        let before = SyncRecord::Package(package.clone());
+        let manager = user(Profile::LicenseManager);
+        let mut lead_manager = package.clone();
+        lead_manager.lead_manager = Some(manager.id.clone());
+        lead_manager.last_modified = Stamp::user(&manager.id, now());
+        assert_eq!(
+            check(SyncRecord::Package(lead_manager.clone()), before.clone()),
+            Ok(())
+        );
+        let mut renamed = lead_manager.clone();
+        renamed.developer_name = "Someone else".into();
+        let reason = check(SyncRecord::Package(renamed.clone()), before.clone()).unwrap_err();
+        assert!(reason.contains("can't edit packages"), "{reason}");
+        renamed.last_modified = Stamp::user(&user(Profile::SystemAdministrator).id, now());
+        assert_eq!(check(SyncRecord::Package(renamed), before.clone()), Ok(()));
+        let mut refreshed = package.clone();
+        refreshed.last_refresh = Some(now());
+        refreshed.last_modified = Stamp::user(&user(Profile::SalesRep).id, now());
+        let reason = check(SyncRecord::Package(refreshed), before).unwrap_err();
+        assert!(reason.contains("refresh licenses"), "{reason}");
+    }
+
+    #[test]
+    fn leads_accounts_and_history_follow_the_permission_table() {
+        let desk = demo();
+        let lead = desk.leads.iter().find(|l| l.converted.is_none()).unwrap();
+        let mut working = lead.clone();
+        working.status = crate::domain::LeadStatus::Working;
+        working.last_modified = Stamp::user(&user(Profile::SalesRep).id, now());
+        let before = SyncRecord::Lead(lead.clone());
+        assert_eq!(
+            check(SyncRecord::Lead(working.clone()), before.clone()),
+            Ok(())
+        );
+        working.last_modified = Stamp::user(&user(Profile::LicenseManager).id, now());
+        let reason = check(SyncRecord::Lead(working), before).unwrap_err();
+        assert!(reason.contains("can't edit leads"), "{reason}");
+
+        let mut account = desk.accounts[0].clone();
+        account.created = Stamp::user(&user(Profile::ReadOnly).id, now());
+        assert!(check_author(&SyncRecord::Account(account.clone()), None, &seed_users()).is_err());
+        account.created = Stamp::user(&user(Profile::SalesRep).id, now());
+        assert_eq!(
+            check_author(&SyncRecord::Account(account), None, &seed_users()),
+            Ok(())
+        );
+
+        let mut entry = desk.history[0].clone();
+        entry.by = user(Profile::SalesRep).id.clone();
+        assert!(check_author(&SyncRecord::History(entry.clone()), None, &seed_users()).is_err());
+        entry.by = user(Profile::LicenseManager).id.clone();
+        let written = SyncRecord::History(entry.clone());
+        assert_eq!(check_author(&written, None, &seed_users()), Ok(()));
+        assert_eq!(check(written.clone(), written.clone()), Ok(()));
+        entry.new_value = "1,000,000".into();
+        let reason = check(SyncRecord::History(entry), written).unwrap_err();
+        assert!(reason.contains("never changed"), "{reason}");
     }
 }
