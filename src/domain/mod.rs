@@ -91,7 +91,7 @@ pub use registration::{
     RegistrationDraft, RegistrationError, MAX_ACTIVE_LENGTH_DAYS, MAX_TRIAL_LENGTH_DAYS,
 };
 pub use seats::{group_thousands, SeatCount, Seats, SeatsError, MAX_SEATS};
-pub use sequences::Sequences;
+pub use sequences::{Sequences, MAX_DESK_NUMBER};
 pub use stamp::{ChangedBy, Stamp, LICENSE_MANAGEMENT_APP};
 pub use status::{LicenseStatus, LicenseType, OrgStatus, PicklistError};
 pub use user::{authorize, seed_users, Permission, PermissionError, Profile, User};
