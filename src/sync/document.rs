@@ -4,7 +4,9 @@
 //! use, taken from `exchange::columns`), values are in the CSV's formats
 //! (dates `yyyy-MM-dd`, date-times `yyyy-MM-ddTHH:mm:ss.SSSZ`, Site License
 //! `-1`, Does not expire `null`, picklists by their labels), and `type` names
-//! the object. Who created and last changed a record is flattened into the
+//! the object. What has no LMA field stays structured as the desk keeps it
+//! (a package's registration, an install's outcome; history Field, Origin
+//! and install Type by their names: `Seats`, `ByHand`, `Install`). Who created and last changed a record is flattened into the
 //! LMA's audit fields `CreatedById`/`CreatedDate`/`LastModifiedById`/
 //! `LastModifiedDate`; the Id is a user's, or `"License Management App"` for
 //! changes the system made.
@@ -14,7 +16,8 @@
 //! one that the domain refuses is never a record; the reason names the field.
 //! Fields this desk doesn't know are ignored, so an admin may add notes to a
 //! document in the database; values written only for reading (a package's
-//! `sfLma__Package_ID__c`, a lead's `IsConverted`) are ignored too.
+//! `sfLma__Package_ID__c` and a version's `sfLma__Version_ID__c`, both its
+//! Id; a lead's `IsConverted`) are ignored too.
 
 use std::fmt::Display;
 
@@ -903,7 +906,7 @@ mod tests {
     use crate::exchange::{history_csv, install_log_csv, ObjectKind};
     use proptest::prelude::*;
 
-    fn demo() -> DemoData {
+    pub(super) fn demo() -> DemoData {
         let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         build_demo_data(today, today.and_hms_opt(9, 0, 0).unwrap(), DemoSize::Normal)
     }
@@ -1271,14 +1274,9 @@ mod tests {
 
 #[cfg(test)]
 mod author_tests {
+    use super::tests::demo;
     use super::*;
-    use crate::demo::{build_demo_data, DemoData, DemoSize};
     use crate::domain::{seed_users, Seats};
-
-    fn demo() -> DemoData {
-        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        build_demo_data(today, today.and_hms_opt(9, 0, 0).unwrap(), DemoSize::Normal)
-    }
 
     fn now() -> NaiveDateTime {
         NaiveDate::from_ymd_opt(2026, 12, 2)
