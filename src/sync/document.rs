@@ -1336,6 +1336,21 @@ mod author_tests {
     }
 
     #[test]
+    fn an_inactive_users_earlier_change_still_counts() {
+        // Made while Dana was an active License Manager; it arrives later.
+        let dana = seed_users().into_iter().find(|u| !u.active).unwrap();
+        assert_eq!(dana.profile, Profile::LicenseManager);
+        let license = demo().licenses[0].clone();
+        assert_eq!(
+            check(
+                SyncRecord::License(modified(&license, &dana)),
+                SyncRecord::License(license)
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn an_unknown_author_is_refused() {
         let license = demo().licenses[0].clone();
         let stranger = User {

@@ -11,10 +11,10 @@ import { couchPort } from '../../playwright.config';
 //
 // pouchdb-server runs validate_doc_update through pouchdb-validation. Where it
 // differs from CouchDB 3 (said again in the tests it concerns):
-// - a database's `_security` members are not enforced as CouchDB 3 does (new
-//   databases there are admin-only until members are set), so this spec sets
-//   none and the role check of validate_doc_update is what refuses a user
-//   without an LMA role;
+// - a new database is open to every user (CouchDB 3 makes it admin-only until
+//   its `_security` names members: a team's setup must name the lma_* roles
+//   there), so this spec sets no `_security` and the role check of
+//   validate_doc_update is what refuses a user without an LMA role;
 // - `_bulk_docs` with `new_edits: false` (the desks' push): refusals come back
 //   as in CouchDB (201, `{id, error: "forbidden", reason}` per refused
 //   document), but once a database has a validate_doc_update, pouchdb-server
