@@ -21,7 +21,7 @@
 
 use std::fmt::Display;
 
-use chrono::{NaiveDate, NaiveDateTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -241,18 +241,26 @@ pub mod api {
 
 /// `yyyy-MM-ddTHH:mm:ss.SSSZ` as the LMA writes date-times; a time finer
 /// than a millisecond keeps all its digits, so decoding gives it back.
+/// Written directly: chrono's `format` parses its pattern on every call, and
+/// a first sync encodes every record of the desk.
 fn date_time_text(at: NaiveDateTime) -> String {
-    let fraction = if at.nanosecond().is_multiple_of(1_000_000) {
-        "%.3f"
+    let nanos = at.nanosecond();
+    let fraction = if nanos.is_multiple_of(1_000_000) {
+        format!("{:03}", nanos / 1_000_000)
     } else {
-        "%.9f"
+        format!("{nanos:09}")
     };
-    at.format(&format!("%Y-%m-%dT%H:%M:%S{fraction}Z"))
-        .to_string()
+    format!(
+        "{}T{:02}:{:02}:{:02}.{fraction}Z",
+        date_text(at.date()),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
 }
 
 fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 fn id_value(id: &SfId) -> Value {
@@ -1196,6 +1204,26 @@ mod tests {
             Value::from(format!("sfLma__Package__c:{}", license.package_id.to18())),
         );
         assert!(reason.contains("type"), "{reason}");
+    }
+
+    #[test]
+    fn date_times_keep_their_precision() {
+        let (mut license, _) = license_doc();
+        let day = NaiveDate::from_ymd_opt(2026, 1, 2).unwrap();
+        for at in [
+            day.and_hms_opt(3, 4, 5).unwrap(),
+            day.and_hms_milli_opt(3, 4, 5, 7).unwrap(),
+            day.and_hms_micro_opt(23, 59, 59, 123_456).unwrap(),
+            day.and_hms_nano_opt(0, 0, 0, 1).unwrap(),
+        ] {
+            license.information_current_as_of = at;
+            let doc = document(&SyncRecord::License(license.clone()));
+            assert_eq!(decode(&doc), Ok(SyncRecord::License(license.clone())));
+        }
+        assert_eq!(
+            date_time_text(day.and_hms_milli_opt(3, 4, 5, 7).unwrap()),
+            "2026-01-02T03:04:05.007Z"
+        );
     }
 
     #[test]
