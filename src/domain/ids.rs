@@ -170,16 +170,27 @@ impl SfId {
     /// IDs, and the same number always gives the same ID (reproducible demos).
     pub fn generate(prefix: KeyPrefix, seq: u64) -> SfId {
         let mut digits = [b'0'; 12];
-        let mut n = seq;
-        for slot in digits.iter_mut().rev() {
-            // n % 62 < 62, so the index is always in range.
-            *slot = BASE62[(n % 62) as usize];
-            n /= 62;
-        }
+        write_base62(&mut digits, seq);
+        SfId::from_digits(prefix, &digits)
+    }
+
+    /// A desk's ID: the desk number in the leading [`DESK_DIGITS`] of the 12
+    /// digits, `seq` in the rest, so desks with different numbers never make
+    /// the same ID. A `seq` beyond the rest's 62^8 is cut to its low digits
+    /// (2 x 10^14 records of one kind on one desk can't be reached).
+    pub fn generate_for_desk(prefix: KeyPrefix, desk: u64, seq: u64) -> SfId {
+        let mut digits = [b'0'; 12];
+        let (lead, rest) = digits.split_at_mut(DESK_DIGITS);
+        write_base62(lead, desk);
+        write_base62(rest, seq);
+        SfId::from_digits(prefix, &digits)
+    }
+
+    fn from_digits(prefix: KeyPrefix, digits: &[u8; 12]) -> SfId {
         let body: String = prefix
             .code()
             .bytes()
-            .chain(digits)
+            .chain(digits.iter().copied())
             .map(char::from)
             .collect();
         let suffix = suffix_of(body.as_bytes());
@@ -192,11 +203,17 @@ impl SfId {
     pub fn generated_seq(&self) -> Option<(KeyPrefix, u64)> {
         let prefix = self.key_prefix()?;
         let digits = self.to18().get(3..15)?;
-        let seq = digits.bytes().try_fold(0u64, |acc, b| {
-            let d = BASE62.iter().position(|&c| c == b)?;
-            acc.checked_mul(62)?.checked_add(d as u64)
-        })?;
-        Some((prefix, seq))
+        Some((prefix, read_base62(digits.as_bytes())?))
+    }
+
+    /// The desk number and sequence number an ID from
+    /// [`SfId::generate_for_desk`] was made from (any ID of a known kind
+    /// reads as one: an ID from [`SfId::generate`] below 62^8 is desk 0's).
+    pub fn desk_seq(&self) -> Option<(KeyPrefix, u64, u64)> {
+        let prefix = self.key_prefix()?;
+        let digits = self.to18().get(3..15)?.as_bytes();
+        let (lead, rest) = digits.split_at(DESK_DIGITS);
+        Some((prefix, read_base62(lead)?, read_base62(rest)?))
     }
 
     /// A checked 15-character ASCII body and its 3-character suffix.
@@ -258,6 +275,27 @@ impl<'de> Deserialize<'de> for SfId {
         let s = String::deserialize(deserializer)?;
         SfId::parse(&s).map_err(serde::de::Error::custom)
     }
+}
+
+/// How many of the 12 digits of a desk's generated ID hold its desk number.
+pub const DESK_DIGITS: usize = 4;
+
+/// `n` in base 62, right-aligned over `slot` (higher digits dropped).
+fn write_base62(slot: &mut [u8], n: u64) {
+    let mut n = n;
+    for digit in slot.iter_mut().rev() {
+        // n % 62 < 62, so the index is always in range.
+        *digit = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+}
+
+/// The number base-62 `digits` spell; `None` past u64 or on a non-digit.
+fn read_base62(digits: &[u8]) -> Option<u64> {
+    digits.iter().try_fold(0u64, |acc, b| {
+        let d = BASE62.iter().position(|c| c == b)?;
+        acc.checked_mul(62)?.checked_add(d as u64)
+    })
 }
 
 /// The 3-character checksum suffix of a 15-character body.
@@ -427,6 +465,17 @@ mod tests {
             prop_assert_eq!(&again, &id);
             prop_assert_eq!(SfId::parse(&id.to18().to_lowercase()).unwrap(), id.clone());
             prop_assert_eq!(SfId::parse(&id.to18().to_uppercase()).unwrap(), id);
+        }
+
+        #[test]
+        fn desk_ids_read_back_and_keep_to_their_desk(
+            prefix in prefix_strategy(),
+            desk in 0u64..62u64.pow(4),
+            seq in 0u64..62u64.pow(8),
+        ) {
+            let id = SfId::generate_for_desk(prefix, desk, seq);
+            prop_assert_eq!(SfId::parse_with_prefix(id.to18(), prefix).unwrap(), id.clone());
+            prop_assert_eq!(id.desk_seq(), Some((prefix, desk, seq)));
         }
 
         #[test]

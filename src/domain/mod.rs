@@ -4,6 +4,7 @@
 //! always arguments, so every rule can be tested natively at its boundaries.
 
 mod alerts;
+mod authorship;
 mod bulk_modify;
 mod dashboard;
 mod dates;
@@ -33,6 +34,10 @@ pub use alerts::{
     due_notifications, expiration_key, expiring_within, is_expiring_within, mailto, new_alert_rule,
     new_uninstall_rule, AlertKind, AlertRule, AlertRuleDraft, AlertRuleError, Notification,
     MAX_DAYS_BEFORE,
+};
+pub use authorship::{
+    account_change, check_change, contact_change, history_change, lead_change, license_change,
+    package_change, version_change, AuthorError,
 };
 pub use bulk_modify::{
     bulk_modify, BulkDraftError, BulkItem, BulkModifyDraft, BulkOutcome, BulkSummary,
@@ -86,7 +91,7 @@ pub use registration::{
     RegistrationDraft, RegistrationError, MAX_ACTIVE_LENGTH_DAYS, MAX_TRIAL_LENGTH_DAYS,
 };
 pub use seats::{group_thousands, SeatCount, Seats, SeatsError, MAX_SEATS};
-pub use sequences::Sequences;
+pub use sequences::{Sequences, MAX_DESK_NUMBER};
 pub use stamp::{ChangedBy, Stamp, LICENSE_MANAGEMENT_APP};
 pub use status::{LicenseStatus, LicenseType, OrgStatus, PicklistError};
 pub use user::{authorize, seed_users, Permission, PermissionError, Profile, User};

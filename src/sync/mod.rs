@@ -5,6 +5,8 @@
 //! - [`document`]: a record as a CouchDB document readable by people (LMA API
 //!   names), and back through the domain's constructors (remote data is
 //!   untrusted input).
+//! - [`design`]: the `validate_doc_update` design document that makes the
+//!   server refuse what a user's profile may not write.
 //! - [`remote`]: the CouchDB HTTP API the replicator needs ([`remote::Remote`]);
 //!   `http` implements it over fetch in the browser.
 //! - [`local`]: what the replicator needs of the desk ([`local::Local`]); `desk`
@@ -14,6 +16,7 @@
 //!   against a scripted server.
 //! - [`status`]: what the header shows.
 
+pub mod design;
 pub mod desk;
 pub mod document;
 pub mod local;
