@@ -751,6 +751,13 @@ impl<'de> Visitor<'de> for Records<'_> {
                 StoreName::Notifications => {
                     reader.accept::<NotificationRecord>(from_schema, entry, &mut keys)
                 }
+                // Never in a backup (`StoreName::parse` refuses their names):
+                // a restore is a new desk state, and sync starts clean.
+                StoreName::SyncDocs
+                | StoreName::SyncOutbox
+                | StoreName::SyncRefused
+                | StoreName::SyncCheckpoints
+                | StoreName::SyncState => {}
             }
         }
         Ok(())

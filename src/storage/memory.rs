@@ -17,6 +17,7 @@ use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription};
 use super::paged::{self, Page};
 use super::record::{Index, Query, Record, StoreName, Stored};
 use super::repo::{RawRecord, RawVisitor, Repository};
+use super::sync_records::SYNC_SETUP_KEY;
 
 #[derive(Clone)]
 struct Row {
@@ -262,12 +263,20 @@ impl Repository for MemoryRepository {
         Ok(tables.get(&T::STORE).map_or(0, |t| t.len() as u64))
     }
 
-    async fn commit(&self, batch: WriteBatch) -> StorageResult<Committed> {
+    async fn commit(&self, mut batch: WriteBatch) -> StorageResult<Committed> {
+        let sync_enabled = self
+            .shared
+            .tables
+            .borrow()
+            .get(&StoreName::SyncState)
+            .is_some_and(|t| t.contains_key(SYNC_SETUP_KEY));
+        super::outbox::add_sync_writes(&mut batch, sync_enabled, true);
         batch.validate()?;
         let WriteBatch {
             ops,
             fail_at,
             clears,
+            from_sync: _,
         } = batch;
         let committed = {
             let mut tables = self.shared.tables.borrow_mut();
