@@ -29,8 +29,9 @@ pub struct SyncDoc {
     /// The document `_id` (`sfLma__License__c:a0B...`).
     pub id: String,
     /// The newest revision this desk and the server both have (sent and
-    /// acknowledged, or received).
-    pub path: RevPath,
+    /// acknowledged, or received); `None` while the record was never sent
+    /// (a local version kept beside a conflict).
+    pub path: Option<RevPath>,
     /// The record's storage revision that `path` describes (0 when `path`
     /// is a deletion).
     pub store_rev: u64,
