@@ -2047,3 +2047,5 @@ pub async fn contract_backup_keeps_damaged<R: Repository>(repo: R) -> Outcome {
     );
     Ok(())
 }
+
+pub mod sync;

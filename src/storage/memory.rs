@@ -565,6 +565,61 @@ mod contract_tests {
     }
 
     #[test]
+    fn sync_outbox() {
+        run(block_on(contract::sync::contract_sync_outbox(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn sync_off() {
+        run(block_on(contract::sync::contract_sync_off(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn sync_pending() {
+        run(block_on(contract::sync::contract_sync_pending(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn sync_apply() {
+        run(block_on(contract::sync::contract_sync_apply(
+            MemoryRepository::new(),
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn sync_conflict() {
+        run(block_on(contract::sync::contract_sync_conflict(
+            MemoryRepository::new(),
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn sync_resolve() {
+        use contract::sync::ResolveBy;
+        for by in [
+            ResolveBy::KeepWinner,
+            ResolveBy::KeepOther,
+            ResolveBy::Merge,
+        ] {
+            if let Err(broken) = block_on(contract::sync::contract_sync_resolve(
+                MemoryRepository::new(),
+                MemoryRepository::new(),
+                by,
+            )) {
+                panic!("contract broken ({by:?}): {broken}");
+            }
+        }
+    }
+
+    #[test]
     fn backup_keeps_damaged() {
         run(block_on(contract::contract_backup_keeps_damaged(
             MemoryRepository::new(),
