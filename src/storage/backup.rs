@@ -593,6 +593,8 @@ fn upgrade_data(from: u32, store: StoreName, data: &str) -> Result<Cow<'_, str>,
             3 => {}
             // v4 added the paged indexes, beside `data` like v2's: nothing to change.
             4 => {}
+            // v5 added the sync stores, never in a backup: nothing to change.
+            5 => {}
             v => return Err(format!("no upgrade step to data schema {v}")),
         }
     }

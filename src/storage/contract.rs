@@ -1649,7 +1649,12 @@ pub async fn contract_replace_stores<R: Repository>(repo: R) -> Outcome {
         vec![
             StoreName::Licenses,
             StoreName::Accounts,
-            StoreName::Contacts
+            StoreName::Contacts,
+            // Emptying synced stores empties the sync state with them.
+            StoreName::SyncDocs,
+            StoreName::SyncOutbox,
+            StoreName::SyncRefused,
+            StoreName::SyncCheckpoints,
         ],
         "the notice names every emptied store"
     );
