@@ -217,6 +217,18 @@ async fn sync_conflict() {
 }
 
 #[wasm_bindgen_test]
+async fn sync_pull_before_push() {
+    for seats in [(60, 70), (70, 60)] {
+        run(contract::sync::contract_sync_pull_before_push(
+            fresh("sync-pull-a").await,
+            fresh("sync-pull-b").await,
+            seats,
+        )
+        .await);
+    }
+}
+
+#[wasm_bindgen_test]
 async fn sync_resolve_keep_winner() {
     run(contract::sync::contract_sync_resolve(
         fresh("sync-keep-a").await,

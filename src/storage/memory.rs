@@ -602,6 +602,18 @@ mod contract_tests {
     }
 
     #[test]
+    fn sync_pull_before_push() {
+        // Both orders: the seats decide which version's revision wins.
+        for seats in [(60, 70), (70, 60)] {
+            run(block_on(contract::sync::contract_sync_pull_before_push(
+                MemoryRepository::new(),
+                MemoryRepository::new(),
+                seats,
+            )));
+        }
+    }
+
+    #[test]
     fn sync_resolve() {
         use contract::sync::ResolveBy;
         for by in [

@@ -523,3 +523,49 @@ fn rev_hash(rev: &str) -> String {
         .map(|(_, h)| h.to_string())
         .unwrap_or_default()
 }
+
+/// A desk that gets the other desk's change before sending its own: both
+/// versions are kept, its own is still sent (even when it lost), and the
+/// other desk then shows the same conflict and the same winner. `seats`:
+/// the two desks' values (swapping them swaps which version wins).
+pub async fn contract_sync_pull_before_push<R: Repository + Clone>(
+    a: R,
+    b: R,
+    seats: (u32, u32),
+) -> Outcome {
+    let license = license()?;
+    let (desk_a, desk_b) = (DeskSync::new(a.clone()), DeskSync::new(b.clone()));
+    sync(desk_a.enable().await, "enable a")?;
+    sync(desk_b.enable().await, "enable b")?;
+    a.create(license.clone()).await.ctx("create")?;
+    let first = push(&desk_a).await?;
+    sync(desk_b.apply(first).await, "apply")?;
+
+    update_license(&a, &with_seats(&license, &seats.0.to_string())?).await?;
+    update_license(&b, &with_seats(&license, &seats.1.to_string())?).await?;
+    let from_b = push(&desk_b).await?;
+    let report = sync(desk_a.apply(from_b).await, "apply on a")?;
+    ensure_eq!(report.conflicts, 1, "conflicts on a");
+    let from_a = push(&desk_a).await?;
+    ensure!(
+        from_a
+            .iter()
+            .any(|d| d["sfLma__Seats__c"] == Value::from(seats.0)),
+        "a's own change was not sent: {from_a:?}"
+    );
+    ensure_eq!(sync(desk_a.waiting().await, "waiting")?, 0, "left on a");
+    let report = sync(desk_b.apply(from_a).await, "apply on b")?;
+    ensure_eq!(report.conflicts, 1, "conflicts on b");
+    let key = license.key();
+    ensure_eq!(
+        a.load::<License>(&key).await.ctx("a")?.record,
+        b.load::<License>(&key).await.ctx("b")?.record,
+        "the same winner on both desks"
+    );
+    ensure_eq!(
+        sync(desk_a.conflicts().await, "conflicts a")?,
+        sync(desk_b.conflicts().await, "conflicts b")?,
+        "the same conflict on both desks"
+    );
+    Ok(())
+}
