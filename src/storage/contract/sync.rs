@@ -489,17 +489,17 @@ pub async fn contract_sync_resolve<R: Repository + Clone>(a: R, b: R, by: Resolv
     let sent = push(&desk_a).await?;
     let of_license: Vec<&Value> = sent
         .iter()
-        .filter(|d| d["_id"] == Value::from(conflict.doc_id.clone()))
+        .filter(|d| d["_id"] == conflict.doc_id.as_str())
         .collect();
     ensure!(of_license.len() == 2, "revisions sent {sent:?}");
     ensure!(
         of_license.iter().any(|d| d["_deleted"] == Value::Bool(true)
-            && d["_revisions"]["ids"][1] == Value::from(rev_hash(&conflict.other_rev))),
+            && d["_revisions"]["ids"][1] == rev_hash(&conflict.other_rev).as_str()),
         "no deletion of the losing branch: {of_license:?}"
     );
     ensure!(
         of_license.iter().any(|d| d.get("_deleted").is_none()
-            && d["_revisions"]["ids"][1] == Value::from(rev_hash(&conflict.winner_rev))),
+            && d["_revisions"]["ids"][1] == rev_hash(&conflict.winner_rev).as_str()),
         "no revision on top of the winner: {of_license:?}"
     );
     ensure_eq!(sync(desk_a.waiting().await, "waiting")?, 0, "left to send");
@@ -548,9 +548,7 @@ pub async fn contract_sync_pull_before_push<R: Repository + Clone>(
     ensure_eq!(report.conflicts, 1, "conflicts on a");
     let from_a = push(&desk_a).await?;
     ensure!(
-        from_a
-            .iter()
-            .any(|d| d["sfLma__Seats__c"] == Value::from(seats.0)),
+        from_a.iter().any(|d| d["sfLma__Seats__c"] == seats.0),
         "a's own change was not sent: {from_a:?}"
     );
     ensure_eq!(sync(desk_a.waiting().await, "waiting")?, 0, "left on a");

@@ -325,7 +325,7 @@ impl<R: Repository> DeskSync<R> {
             if let (SyncRecord::License(before), SyncRecord::License(after)) = (&winner, &record) {
                 for entry in license_history(before, after, author, seq) {
                     batch.put(
-                        OutboxEntry::record(StoreName::LicenseHistory, &entry.id.to18()),
+                        OutboxEntry::record(StoreName::LicenseHistory, entry.id.to18()),
                         Expect::Any,
                     );
                     batch.create(entry);

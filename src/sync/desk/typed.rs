@@ -8,6 +8,8 @@ use crate::storage::{Expect, Record, Repository, StorageError, StoreName, WriteB
 use crate::sync::document::SyncRecord;
 
 /// A record as sync found it in storage.
+// Nearly every one is `Found`: a box would only add an allocation each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Loaded {
     Missing,
