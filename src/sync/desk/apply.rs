@@ -137,11 +137,19 @@ pub(super) async fn apply_once<R: Repository>(
     let mut report = ApplyReport::default();
     // Documents by id, in the order they came.
     let mut groups: Vec<(String, Vec<Incoming>)> = Vec::new();
+    let mut group_of: HashMap<String, usize> = HashMap::new();
     for doc in docs {
         match read(doc) {
-            Ok(Some(incoming)) => match groups.iter_mut().find(|(id, _)| *id == incoming.doc_id) {
-                Some((_, group)) => group.push(incoming),
-                None => groups.push((incoming.doc_id.clone(), vec![incoming])),
+            Ok(Some(incoming)) => match group_of.get(&incoming.doc_id) {
+                Some(&i) => {
+                    if let Some((_, group)) = groups.get_mut(i) {
+                        group.push(incoming);
+                    }
+                }
+                None => {
+                    group_of.insert(incoming.doc_id.clone(), groups.len());
+                    groups.push((incoming.doc_id.clone(), vec![incoming]));
+                }
             },
             Ok(None) => report.ignored += 1,
             Err(refused) => report.refused.push(refused),
