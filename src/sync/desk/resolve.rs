@@ -109,11 +109,22 @@ pub fn field_label(field: &str) -> String {
         .join(" ")
 }
 
-/// A field's value as text: text as it is, a blank for none, JSON otherwise.
+/// A field's value as text: text as it is, a blank for none, Created By
+/// and Last Modified By as "who, when", JSON otherwise.
 fn shown(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(stamp)) if stamp.contains_key("by") && stamp.contains_key("at") => {
+            let by = match stamp.get("by") {
+                Some(Value::Object(user)) => shown(user.get("User")),
+                Some(Value::String(s)) if s == "LicenseManagementApp" => {
+                    crate::domain::LICENSE_MANAGEMENT_APP.to_string()
+                }
+                other => shown(other),
+            };
+            format!("{by}, {}", shown(stamp.get("at")).replace('T', " "))
+        }
         Some(other) => other.to_string(),
     }
 }
@@ -354,4 +365,44 @@ fn no_conflict(doc_id: &str) -> SyncError {
     SyncError::Other(format!(
         "{doc_id} has no conflict to resolve (another tab may have resolved it)."
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_differing_fields_are_listed_with_the_lmas_labels() {
+        let ours = json!({"type": "sfLma__License__c", "sfLma__Seats__c": 60, "sfLma__Status__c": "Active",
+            "LastModified": {"by": {"User": "005000000000001AAA"}, "at": "2026-12-01T09:00:00"}});
+        let theirs = json!({"type": "x", "sfLma__Seats__c": 70, "sfLma__Status__c": "Active",
+            "LastModified": {"by": "LicenseManagementApp", "at": "2026-12-02T10:30:00"},
+            "lead_name": "Ada"});
+        let fields = differing(&ours, &theirs);
+        let listed: Vec<(&str, &str, &str, &str)> = fields
+            .iter()
+            .map(|f| {
+                (
+                    f.field.as_str(),
+                    f.label.as_str(),
+                    f.ours.as_str(),
+                    f.theirs.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            vec![
+                (
+                    "LastModified",
+                    "Last Modified By",
+                    "005000000000001AAA, 2026-12-01 09:00:00",
+                    "License Management App, 2026-12-02 10:30:00"
+                ),
+                ("lead_name", "Lead Name", "", "Ada"),
+                ("sfLma__Seats__c", "Licensed Seats", "60", "70"),
+            ]
+        );
+    }
 }
