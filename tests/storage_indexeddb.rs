@@ -217,6 +217,11 @@ async fn sync_conflict() {
 }
 
 #[wasm_bindgen_test]
+async fn sync_demo_and_reset() {
+    run(contract::sync::contract_sync_demo_and_reset(fresh("sync-demo").await).await);
+}
+
+#[wasm_bindgen_test]
 async fn sync_pull_before_push() {
     for seats in [(60, 70), (70, 60)] {
         run(contract::sync::contract_sync_pull_before_push(

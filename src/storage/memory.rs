@@ -614,6 +614,13 @@ mod contract_tests {
     }
 
     #[test]
+    fn sync_demo_and_reset() {
+        run(block_on(contract::sync::contract_sync_demo_and_reset(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
     fn sync_resolve() {
         use contract::sync::ResolveBy;
         for by in [

@@ -47,9 +47,15 @@ async fn queued<R: Repository>(repo: &R, license: &License) -> Result<bool, Stri
 /// Sends what `desk` has queued (as the replicator would) and returns the
 /// documents the server got.
 async fn push<R: Repository>(desk: &DeskSync<R>) -> Result<Vec<Value>, String> {
-    let out = sync(desk.pending(1_000).await, "pending")?;
-    sync(desk.mark_sent(&out).await, "mark sent")?;
-    Ok(out.into_iter().map(|o| o.doc).collect())
+    let mut docs = Vec::new();
+    loop {
+        let out = sync(desk.pending(500).await, "pending")?;
+        if out.is_empty() {
+            return Ok(docs);
+        }
+        sync(desk.mark_sent(&out).await, "mark sent")?;
+        docs.extend(out.into_iter().map(|o| o.doc));
+    }
 }
 
 async fn update_license<R: Repository>(repo: &R, license: &License) -> Result<(), String> {
@@ -564,6 +570,46 @@ pub async fn contract_sync_pull_before_push<R: Repository + Clone>(
         sync(desk_a.conflicts().await, "conflicts a")?,
         sync(desk_b.conflicts().await, "conflicts b")?,
         "the same conflict on both desks"
+    );
+    Ok(())
+}
+
+/// Load demo data and Reset while sync is set up: each queues what it
+/// writes, and sends no deletion of what it cleared.
+pub async fn contract_sync_demo_and_reset<R: Repository + Clone>(repo: R) -> Outcome {
+    use crate::demo::{build_demo_data, reset, save_demo_data, DemoSize};
+    use crate::domain::seed_users;
+
+    let desk = DeskSync::new(repo.clone());
+    sync(desk.enable().await, "enable")?;
+    let now = samples::at(2026, 12, 1, 9)?;
+    let data = build_demo_data(now.date(), now, DemoSize::Normal);
+    let synced = (data.record_count() - data.alert_rules.len() + data.users.len()) as u64;
+    save_demo_data(&repo, data).await.ctx("demo")?;
+    ensure_eq!(
+        sync(desk.waiting().await, "waiting")?,
+        synced,
+        "queued by the demo"
+    );
+    let sent = push(&desk).await?;
+    ensure_eq!(sent.len() as u64, synced, "sent");
+    ensure_eq!(
+        sync(desk.waiting().await, "waiting")?,
+        0,
+        "left after sending"
+    );
+
+    reset(&repo).await.ctx("reset")?;
+    ensure_eq!(
+        repo.count::<SyncDoc>().await.ctx("count")?,
+        0,
+        "sync docs kept"
+    );
+    let after = sync(desk.pending(100_000).await, "pending")?;
+    ensure_eq!(after.len(), seed_users().len(), "queued by the reset");
+    ensure!(
+        after.iter().all(|o| o.doc.get("_deleted").is_none()),
+        "a reset sends deletions"
     );
     Ok(())
 }
