@@ -332,8 +332,14 @@ impl IdbRepository {
             .map_err(open_error)?;
         let repo = IdbRepository::wrap(name, db);
         if repo.has_sync_stores() {
-            let setup = repo.get::<SyncSetup>(SYNC_SETUP_KEY).await?;
-            repo.inner.sync_enabled.set(setup.is_some());
+            // Something stored there, even unreadable, means sync was set
+            // up: queueing a change too many is safe, one too few is not.
+            let enabled = match repo.get::<SyncSetup>(SYNC_SETUP_KEY).await {
+                Ok(setup) => setup.is_some(),
+                Err(StorageError::Corrupt { .. }) => true,
+                Err(e) => return Err(e),
+            };
+            repo.inner.sync_enabled.set(enabled);
         }
         Ok(repo)
     }

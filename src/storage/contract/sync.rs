@@ -248,6 +248,22 @@ pub async fn contract_sync_pending<R: Repository + Clone>(repo: R) -> Outcome {
     Ok(())
 }
 
+/// Two desks with sync set up that both hold `license`, made on `a` and
+/// sent to `b`.
+async fn shared_license<R: Repository + Clone>(
+    a: &R,
+    b: &R,
+    license: &License,
+) -> Result<(DeskSync<R>, DeskSync<R>), String> {
+    let (desk_a, desk_b) = (DeskSync::new(a.clone()), DeskSync::new(b.clone()));
+    sync(desk_a.enable().await, "enable a")?;
+    sync(desk_b.enable().await, "enable b")?;
+    a.create(license.clone()).await.ctx("create")?;
+    let first = push(&desk_a).await?;
+    sync(desk_b.apply(first).await, "apply")?;
+    Ok((desk_a, desk_b))
+}
+
 /// Documents from another desk: a new record, a fast-forward, old news
 /// ignored, the same documents applied twice changing nothing, a refusal
 /// with the domain's reason (the rest applied), a deletion.
@@ -367,12 +383,7 @@ async fn conflict<R: Repository + Clone>(
     b: &R,
 ) -> Result<(DeskSync<R>, DeskSync<R>, License, License), String> {
     let license = license()?;
-    let (desk_a, desk_b) = (DeskSync::new(a.clone()), DeskSync::new(b.clone()));
-    sync(desk_a.enable().await, "enable a")?;
-    sync(desk_b.enable().await, "enable b")?;
-    a.create(license.clone()).await.ctx("create")?;
-    let first = push(&desk_a).await?;
-    sync(desk_b.apply(first).await, "apply")?;
+    let (desk_a, desk_b) = shared_license(a, b, &license).await?;
 
     let (on_a, on_b) = (with_seats(&license, "60")?, with_seats(&license, "70")?);
     update_license(a, &on_a).await?;
@@ -540,12 +551,7 @@ pub async fn contract_sync_pull_before_push<R: Repository + Clone>(
     seats: (u32, u32),
 ) -> Outcome {
     let license = license()?;
-    let (desk_a, desk_b) = (DeskSync::new(a.clone()), DeskSync::new(b.clone()));
-    sync(desk_a.enable().await, "enable a")?;
-    sync(desk_b.enable().await, "enable b")?;
-    a.create(license.clone()).await.ctx("create")?;
-    let first = push(&desk_a).await?;
-    sync(desk_b.apply(first).await, "apply")?;
+    let (desk_a, desk_b) = shared_license(&a, &b, &license).await?;
 
     update_license(&a, &with_seats(&license, &seats.0.to_string())?).await?;
     update_license(&b, &with_seats(&license, &seats.1.to_string())?).await?;
