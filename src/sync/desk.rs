@@ -34,8 +34,8 @@ use super::local::{ApplyReport, Local, Outgoing, Refusal, SyncError};
 use super::remote::{RevsByDoc, Seq};
 use super::rev::{Rev, RevPath};
 use crate::storage::{
-    Expect, OutboxEntry, Query, Repository, StorageError, StoreName, Stored, SyncCheckpoint,
-    SyncDoc, SyncSetup, WriteBatch, OUTBOX_QUEUE, SYNC_SETUP_KEY,
+    Expect, OutboxEntry, Progress, Query, Repository, StorageError, StoreName, Stored,
+    SyncCheckpoint, SyncDoc, SyncSetup, WriteBatch, OUTBOX_QUEUE, SYNC_SETUP_KEY,
 };
 
 /// How often a sync step is tried when a save in another tab changed what
@@ -146,6 +146,13 @@ impl<R: Repository> DeskSync<R> {
     /// is left out. Returns how many records it queued. Safe to call at
     /// every start of sync; it reads every synced record.
     pub async fn enable(&self) -> Result<u64, SyncError> {
+        self.enable_reporting(|_| {}).await
+    }
+
+    /// [`enable`](DeskSync::enable), reporting the records queued so far
+    /// of those to queue after each chunk (a progress bar: at 100,000
+    /// licenses the first start queues about 540,000 records).
+    pub async fn enable_reporting(&self, on_progress: impl Fn(Progress)) -> Result<u64, SyncError> {
         if self.repo.get::<SyncSetup>(SYNC_SETUP_KEY).await?.is_none() {
             let mut batch = WriteBatch::new();
             batch.from_sync().put(SyncSetup::default(), Expect::Any);
@@ -186,7 +193,9 @@ impl<R: Repository> DeskSync<R> {
             })
             .map(|(store, key, _)| OutboxEntry::record(store, &key))
             .collect();
-        let total = to_queue.len() as u64;
+        let total = to_queue.len();
+        on_progress(Progress::new(0, total));
+        let mut done = 0;
         for chunk in to_queue.chunks(RECONCILE_CHUNK) {
             let mut batch = WriteBatch::new();
             batch.from_sync();
@@ -194,8 +203,10 @@ impl<R: Repository> DeskSync<R> {
                 batch.put(entry.clone(), Expect::Any);
             }
             self.repo.commit(batch).await?;
+            done += chunk.len();
+            on_progress(Progress::new(done, total));
         }
-        Ok(total)
+        Ok(total as u64)
     }
 
     /// Whether sync was set up on this desk.

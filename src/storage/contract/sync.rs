@@ -587,10 +587,27 @@ pub async fn contract_sync_demo_and_reset<R: Repository + Clone>(repo: R) -> Out
     use crate::domain::seed_users;
 
     let desk = DeskSync::new(repo.clone());
-    sync(desk.enable().await, "enable")?;
     let now = samples::at(2026, 12, 1, 9)?;
     let data = build_demo_data(now.date(), now, DemoSize::Normal);
     let synced = (data.record_count() - data.alert_rules.len() + data.users.len()) as u64;
+    // Loaded before sync is set up: setting it up queues all of it, in
+    // chunks, reporting each.
+    save_demo_data(&repo, data.clone()).await.ctx("demo")?;
+    let seen = std::cell::RefCell::new(Vec::new());
+    let queued = sync(
+        desk.enable_reporting(|p| seen.borrow_mut().push(p)).await,
+        "enable",
+    )?;
+    ensure_eq!(queued, synced, "queued by setting up");
+    let seen = seen.into_inner();
+    ensure!(
+        seen.first().is_some_and(|p| p.done == 0)
+            && seen.last().is_some_and(|p| p.done as u64 == synced)
+            && seen.windows(2).all(|w| w[0].done <= w[1].done),
+        "progress {seen:?}"
+    );
+    push(&desk).await?;
+    // Loaded while sync is set up: it queues what it writes.
     save_demo_data(&repo, data).await.ctx("demo")?;
     ensure_eq!(
         sync(desk.waiting().await, "waiting")?,
