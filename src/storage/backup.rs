@@ -15,6 +15,10 @@
 //!   store emptied and refilled, each record at its backed-up revision. If it
 //!   fails, the desk is exactly as before. Settings live in localStorage, not
 //!   in the database: the caller saves [`RestorePlan::settings`] afterwards.
+//! * Team sync's state (revision paths, outbox, refusals, checkpoints) is
+//!   never in a backup: a restore is a new desk state, so the commit that
+//!   restores empties it (see `outbox.rs`) and the next sync starts from
+//!   the beginning of the server's feed. Whether sync is set up is kept.
 //!
 //! The document:
 //!
