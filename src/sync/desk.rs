@@ -384,9 +384,21 @@ impl<R: Repository> Local for DeskSync<R> {
                         outbox_key: entry.record.id.clone(),
                         store_rev: loaded.rev().unwrap_or(0),
                     }),
-                    // A damaged record stays queued until it is mended.
-                    None if loaded == Loaded::Damaged => {}
-                    None => stale.push(entry),
+                    None => {
+                        // Nothing to send because the shared path says it
+                        // all; a record that can't be read or encoded stays
+                        // queued until it is mended.
+                        let said = match &loaded {
+                            Loaded::Found(rev, _) => sd.is_some_and(|d| {
+                                d.path.is_some() && !d.deleted && d.store_rev == *rev
+                            }),
+                            Loaded::Missing => true,
+                            Loaded::Damaged => false,
+                        };
+                        if said {
+                            stale.push(entry);
+                        }
+                    }
                 }
             }
             match page.next {
