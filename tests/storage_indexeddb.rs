@@ -15,6 +15,7 @@ use indexed_db_futures::KeyPath;
 use license_desk::domain::{
     AlertRule, HistoryEntry, InstallEvent, Lead, License, NotificationRecord, Sequences, User,
 };
+use license_desk::storage::contract::sync::ResolveBy;
 use license_desk::storage::contract::{self, samples, Outcome};
 use license_desk::storage::{
     encode_v1, schema, settings, ChangeOrigin, Expect, IdbRepository, Progress, Query, Record,
@@ -23,6 +24,9 @@ use license_desk::storage::{
     PROGRESS_STEP, SEQUENCES_KEY,
 };
 use license_desk::storage::{outcome_key, outcome_query, package_name_query};
+use license_desk::storage::{OutboxEntry, StoreName, SyncDoc};
+use license_desk::sync::desk::DeskSync;
+use license_desk::sync::local::Local;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -179,7 +183,213 @@ async fn backup_keeps_damaged() {
     run(contract::contract_backup_keeps_damaged(fresh("backup-damaged").await).await);
 }
 
+#[wasm_bindgen_test]
+async fn sync_outbox() {
+    run(contract::sync::contract_sync_outbox(fresh("sync-outbox").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn sync_off() {
+    run(contract::sync::contract_sync_off(fresh("sync-off").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn sync_pending() {
+    run(contract::sync::contract_sync_pending(fresh("sync-pending").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn sync_apply() {
+    run(contract::sync::contract_sync_apply(
+        fresh("sync-apply-a").await,
+        fresh("sync-apply-b").await,
+    )
+    .await);
+}
+
+#[wasm_bindgen_test]
+async fn sync_conflict() {
+    run(contract::sync::contract_sync_conflict(
+        fresh("sync-conflict-a").await,
+        fresh("sync-conflict-b").await,
+    )
+    .await);
+}
+
+#[wasm_bindgen_test]
+async fn sync_demo_and_reset() {
+    run(contract::sync::contract_sync_demo_and_reset(fresh("sync-demo").await).await);
+}
+
+#[wasm_bindgen_test]
+async fn sync_pull_before_push() {
+    for seats in [(60, 70), (70, 60)] {
+        run(contract::sync::contract_sync_pull_before_push(
+            fresh("sync-pull-a").await,
+            fresh("sync-pull-b").await,
+            seats,
+        )
+        .await);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn sync_resolve_keep_winner() {
+    run(contract::sync::contract_sync_resolve(
+        fresh("sync-keep-a").await,
+        fresh("sync-keep-b").await,
+        ResolveBy::KeepWinner,
+    )
+    .await);
+}
+
+#[wasm_bindgen_test]
+async fn sync_resolve_keep_other() {
+    run(contract::sync::contract_sync_resolve(
+        fresh("sync-other-a").await,
+        fresh("sync-other-b").await,
+        ResolveBy::KeepOther,
+    )
+    .await);
+}
+
+#[wasm_bindgen_test]
+async fn sync_resolve_merge() {
+    run(contract::sync::contract_sync_resolve(
+        fresh("sync-merge-a").await,
+        fresh("sync-merge-b").await,
+        ResolveBy::Merge,
+    )
+    .await);
+}
+
 // ---- IndexedDB only ----
+
+/// Sync set up in one tab: the other tab hears of it and queues its next
+/// save; a tab opened later reads it at open.
+#[wasm_bindgen_test]
+async fn another_tab_learns_that_sync_is_set_up() {
+    let name = fresh_name("sync-tabs");
+    let a = open(&name).await;
+    let b = open(&name).await;
+    let w = match samples::world() {
+        Ok(w) => w,
+        Err(e) => panic!("samples: {e}"),
+    };
+    ok(
+        DeskSync::new(a.clone())
+            .enable()
+            .await
+            .map_err(|e| StorageError::Other(e.to_string())),
+        "enable",
+    );
+    sleep(20).await;
+    ok(b.create(w.lead.clone()).await, "lead in b");
+    let entry = OutboxEntry::record_key(StoreName::Leads, &w.lead.key());
+    assert!(
+        ok(a.get::<OutboxEntry>(&entry).await, "entry").is_some(),
+        "the other tab's save was not queued"
+    );
+    drop((a, b));
+    sleep(10).await;
+    let c = open(&name).await;
+    ok(c.create(w.account.clone()).await, "account in c");
+    let entry = OutboxEntry::record_key(StoreName::Accounts, &w.account.key());
+    assert!(
+        ok(c.get::<OutboxEntry>(&entry).await, "entry").is_some(),
+        "a tab opened later did not queue"
+    );
+}
+
+/// v4 -> v5: every record kept, the sync stores made, and sync works.
+#[wasm_bindgen_test]
+async fn upgrades_a_v4_database_keeping_its_data_and_syncs_it() {
+    let name = fresh_name("v4");
+    let w = match samples::world() {
+        Ok(w) => w,
+        Err(e) => panic!("samples: {e}"),
+    };
+    {
+        let old = match IdbRepository::open_at_version(&name, 4, || {}).await {
+            Ok(repo) => repo,
+            Err(e) => panic!("opening at v4: {e}"),
+        };
+        assert_eq!(old.version(), 4);
+        ok(old.create(w.converted_license.clone()).await, "license");
+        ok(old.create(w.lead.clone()).await, "lead");
+        ok(old.create(w.event.clone()).await, "event");
+        ok(old.create(w.alert_rule.clone()).await, "alert rule");
+        ok(old.create(w.notification.clone()).await, "notification");
+        ok(old.create(w.sequences.clone()).await, "counters");
+        ok(
+            old.put_all(w.history.clone(), Expect::Absent).await,
+            "history",
+        );
+    }
+    sleep(10).await;
+
+    let repo = open(&name).await;
+    assert_eq!(repo.version(), schema::SCHEMA_VERSION);
+    assert_eq!(
+        ok(
+            repo.load::<License>(&w.converted_license.key()).await,
+            "license"
+        )
+        .record,
+        w.converted_license
+    );
+    assert_eq!(
+        ok(repo.load::<Lead>(&w.lead.key()).await, "lead").record,
+        w.lead
+    );
+    assert_eq!(
+        ok(repo.load::<InstallEvent>(&w.event.key()).await, "event").record,
+        w.event
+    );
+    assert_eq!(
+        ok(repo.load::<AlertRule>(&w.alert_rule.key()).await, "rule").record,
+        w.alert_rule
+    );
+    assert_eq!(
+        ok(
+            repo.load::<NotificationRecord>(&w.notification.key).await,
+            "notification"
+        )
+        .record,
+        w.notification
+    );
+    assert_eq!(
+        ok(repo.load::<Sequences>(SEQUENCES_KEY).await, "counters").record,
+        w.sequences
+    );
+    assert_eq!(
+        ok(
+            repo.find(HISTORY_LICENSE, Query::eq(w.converted_license.key()))
+                .await,
+            "history"
+        )
+        .len(),
+        w.history
+            .iter()
+            .filter(|h| h.license_id == w.converted_license.id)
+            .count()
+    );
+    // Nothing is queued until sync is set up; then everything synced is.
+    assert_eq!(ok(repo.count::<OutboxEntry>().await, "outbox"), 0);
+    let desk = DeskSync::new(repo.clone());
+    let queued = match desk.enable().await {
+        Ok(n) => n,
+        Err(e) => panic!("enable: {e}"),
+    };
+    let synced = 3 + w.history.len() as u64; // license, lead, event, history
+    assert_eq!(queued, synced);
+    let docs = match desk.pending(1_000).await {
+        Ok(docs) => docs,
+        Err(e) => panic!("pending: {e}"),
+    };
+    assert_eq!(docs.len() as u64, synced);
+    assert_eq!(ok(repo.count::<SyncDoc>().await, "sync docs"), 0);
+}
 
 #[wasm_bindgen_test]
 async fn data_survives_closing_and_reopening() {

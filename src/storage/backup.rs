@@ -15,6 +15,10 @@
 //!   store emptied and refilled, each record at its backed-up revision. If it
 //!   fails, the desk is exactly as before. Settings live in localStorage, not
 //!   in the database: the caller saves [`RestorePlan::settings`] afterwards.
+//! * Team sync's state (revision paths, outbox, refusals, checkpoints) is
+//!   never in a backup: a restore is a new desk state, so the commit that
+//!   restores empties it (see `outbox.rs`) and the next sync starts from
+//!   the beginning of the server's feed. Whether sync is set up is kept.
 //!
 //! The document:
 //!
@@ -593,6 +597,8 @@ fn upgrade_data(from: u32, store: StoreName, data: &str) -> Result<Cow<'_, str>,
             3 => {}
             // v4 added the paged indexes, beside `data` like v2's: nothing to change.
             4 => {}
+            // v5 added the sync stores, never in a backup: nothing to change.
+            5 => {}
             v => return Err(format!("no upgrade step to data schema {v}")),
         }
     }
@@ -751,6 +757,13 @@ impl<'de> Visitor<'de> for Records<'_> {
                 StoreName::Notifications => {
                     reader.accept::<NotificationRecord>(from_schema, entry, &mut keys)
                 }
+                // Never in a backup (`StoreName::parse` refuses their names):
+                // a restore is a new desk state, and sync starts clean.
+                StoreName::SyncDocs
+                | StoreName::SyncOutbox
+                | StoreName::SyncRefused
+                | StoreName::SyncCheckpoints
+                | StoreName::SyncState => {}
             }
         }
         Ok(())

@@ -165,6 +165,8 @@ pub struct WriteBatch {
     pub(crate) fail_at: Option<usize>,
     /// Stores emptied, in the same transaction, before any write of `ops`.
     pub(crate) clears: Vec<StoreName>,
+    /// Written by sync itself: its synced records are not queued to send.
+    pub(crate) from_sync: bool,
 }
 
 impl WriteBatch {
@@ -265,6 +267,14 @@ impl WriteBatch {
             action: Action::Put(Box::new(Erased(stored.record))),
             at_rev: Some(stored.rev),
         });
+        self
+    }
+
+    /// Marks the batch as sync's own (applying documents from the server,
+    /// sync's bookkeeping): the commit path queues none of its records in
+    /// the outbox (see `outbox.rs`).
+    pub fn from_sync(&mut self) -> &mut Self {
+        self.from_sync = true;
         self
     }
 

@@ -1649,7 +1649,12 @@ pub async fn contract_replace_stores<R: Repository>(repo: R) -> Outcome {
         vec![
             StoreName::Licenses,
             StoreName::Accounts,
-            StoreName::Contacts
+            StoreName::Contacts,
+            // Emptying synced stores empties the sync state with them.
+            StoreName::SyncDocs,
+            StoreName::SyncOutbox,
+            StoreName::SyncRefused,
+            StoreName::SyncCheckpoints,
         ],
         "the notice names every emptied store"
     );
@@ -2047,3 +2052,5 @@ pub async fn contract_backup_keeps_damaged<R: Repository>(repo: R) -> Outcome {
     );
     Ok(())
 }
+
+pub mod sync;

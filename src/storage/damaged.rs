@@ -170,6 +170,11 @@ pub(crate) fn for_record_type<A: ForRecordType>(store: StoreName, action: A) -> 
         StoreName::AlertRules => action.run::<AlertRule>(),
         StoreName::Counters => action.run::<Sequences>(),
         StoreName::Notifications => action.run::<NotificationRecord>(),
+        StoreName::SyncDocs => action.run::<super::sync_records::SyncDoc>(),
+        StoreName::SyncOutbox => action.run::<super::sync_records::OutboxEntry>(),
+        StoreName::SyncRefused => action.run::<crate::sync::local::Refusal>(),
+        StoreName::SyncCheckpoints => action.run::<super::sync_records::SyncCheckpoint>(),
+        StoreName::SyncState => action.run::<super::sync_records::SyncSetup>(),
     }
 }
 

@@ -38,7 +38,8 @@ use super::paged::Page;
 use super::progress::{is_report_point, Progress, ProgressSink};
 use super::record::{Index, IndexDef, Query, Record, StoreName, Stored};
 use super::repo::{RawVisitor, Repository};
-use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES, V3_STORES, V4_INDEXES};
+use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES, V3_STORES, V4_INDEXES, V5_STORES};
+use super::sync_records::{SyncSetup, SYNC_SETUP_KEY};
 use crate::browser_turn::browser_turn;
 
 /// The database the app uses.
@@ -65,6 +66,9 @@ struct Inner {
     _on_version_change: Closure<dyn FnMut(web_sys::Event)>,
     closed: Rc<Cell<bool>>,
     damage: DamageLog,
+    /// Whether sync is set up on this desk (a [`SyncSetup`] is stored): read
+    /// at open, set by a commit that stores it, here or in another tab.
+    sync_enabled: Rc<Cell<bool>>,
 }
 
 impl Drop for Inner {
@@ -149,6 +153,7 @@ async fn upgrade(db: &Database, old: u32, new: u32) -> StorageResult<()> {
             2 => upgrade_to_v2(tx, fresh).await?,
             3 => upgrade_to_v3(db)?,
             4 => super::idb_pages::upgrade_to_v4(tx, fresh).await?,
+            5 => upgrade_to_v5(db)?,
             v => {
                 return Err(StorageError::Other(format!(
                     "Internal error: no upgrade step for schema version {v}."
@@ -168,6 +173,24 @@ fn upgrade_to_v1(db: &Database) -> StorageResult<()> {
 /// v3: the notifications store (new, so nothing to carry over).
 fn upgrade_to_v3(db: &Database) -> StorageResult<()> {
     create_stores(db, &V3_STORES)
+}
+
+/// v5: the sync stores, with their indexes (new, so nothing to carry over).
+fn upgrade_to_v5(db: &Database) -> StorageResult<()> {
+    for store in V5_STORES {
+        let object_store = db
+            .create_object_store(store.as_str())
+            .with_key_path(KeyPath::One(KEY_PATH))
+            .build()
+            .map_err(ctx("creating the sync stores"))?;
+        for def in store.indexes() {
+            object_store
+                .create_index(def.name, KeyPath::One(def.key_path))
+                .build()
+                .map_err(ctx("creating the sync stores"))?;
+        }
+    }
+    Ok(())
 }
 
 fn create_stores(db: &Database, stores: &[StoreName]) -> StorageResult<()> {
@@ -307,7 +330,23 @@ impl IdbRepository {
             })
             .await
             .map_err(open_error)?;
-        Ok(IdbRepository::wrap(name, db))
+        let repo = IdbRepository::wrap(name, db);
+        if repo.has_sync_stores() {
+            // Something stored there, even unreadable, means sync was set
+            // up: queueing a change too many is safe, one too few is not.
+            let enabled = match repo.get::<SyncSetup>(SYNC_SETUP_KEY).await {
+                Ok(setup) => setup.is_some(),
+                Err(StorageError::Corrupt { .. }) => true,
+                Err(e) => return Err(e),
+            };
+            repo.inner.sync_enabled.set(enabled);
+        }
+        Ok(repo)
+    }
+
+    /// Whether the database has the sync stores (schema v5 and later).
+    fn has_sync_stores(&self) -> bool {
+        self.version() >= 5
     }
 
     fn wrap(name: &str, db: Database) -> IdbRepository {
@@ -332,14 +371,20 @@ impl IdbRepository {
         db.as_sys()
             .set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
 
+        let sync_enabled = Rc::new(Cell::new(false));
         let channel = web_sys::BroadcastChannel::new(CHANNEL_NAME).ok();
         let on_message = channel.as_ref().map(|channel| {
             let subscribers = subscribers.clone();
+            let sync_enabled = Rc::clone(&sync_enabled);
             let db_name = name.to_string();
             let closure = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                 move |event: web_sys::MessageEvent| {
                     if let Ok(wire) = serde_wasm_bindgen::from_value::<WireNotice>(event.data()) {
                         if wire.db == db_name {
+                            // Only setting sync up writes `sync_state`.
+                            if wire.stores.contains(&StoreName::SyncState) {
+                                sync_enabled.set(true);
+                            }
                             subscribers.notify(&ChangeNotice {
                                 origin: ChangeOrigin::OtherTab,
                                 stores: wire.stores,
@@ -363,6 +408,7 @@ impl IdbRepository {
                 _on_version_change: on_version_change,
                 closed,
                 damage: DamageLog::default(),
+                sync_enabled,
             }),
             bulk: None,
         }
@@ -715,7 +761,12 @@ async fn write_succeeded(settled: js_sys::Promise) -> bool {
 impl IdbRepository {
     /// The commit itself: every check and write in one readwrite
     /// transaction; any failure aborts it, so nothing is written.
-    async fn commit_batch(&self, batch: WriteBatch) -> StorageResult<Committed> {
+    async fn commit_batch(&self, mut batch: WriteBatch) -> StorageResult<Committed> {
+        super::outbox::add_sync_writes(
+            &mut batch,
+            self.inner.sync_enabled.get(),
+            self.has_sync_stores(),
+        );
         batch.validate()?;
         if batch.is_empty() {
             return Ok(Committed::default());
@@ -726,6 +777,7 @@ impl IdbRepository {
             ops,
             fail_at,
             clears,
+            from_sync: _,
         } = batch;
         let names: Vec<&str> = store_names.iter().map(|s| s.as_str()).collect();
         let builder = self
@@ -916,6 +968,13 @@ impl IdbRepository {
             changes,
             cleared: clears,
         };
+        if committed
+            .changes
+            .iter()
+            .any(|c| c.store == StoreName::SyncState && c.rev.is_some())
+        {
+            self.inner.sync_enabled.set(true);
+        }
         self.notify(&committed);
         Ok(committed)
     }

@@ -17,6 +17,7 @@ use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription};
 use super::paged::{self, Page};
 use super::record::{Index, Query, Record, StoreName, Stored};
 use super::repo::{RawRecord, RawVisitor, Repository};
+use super::sync_records::SYNC_SETUP_KEY;
 
 #[derive(Clone)]
 struct Row {
@@ -262,12 +263,20 @@ impl Repository for MemoryRepository {
         Ok(tables.get(&T::STORE).map_or(0, |t| t.len() as u64))
     }
 
-    async fn commit(&self, batch: WriteBatch) -> StorageResult<Committed> {
+    async fn commit(&self, mut batch: WriteBatch) -> StorageResult<Committed> {
+        let sync_enabled = self
+            .shared
+            .tables
+            .borrow()
+            .get(&StoreName::SyncState)
+            .is_some_and(|t| t.contains_key(SYNC_SETUP_KEY));
+        super::outbox::add_sync_writes(&mut batch, sync_enabled, true);
         batch.validate()?;
         let WriteBatch {
             ops,
             fail_at,
             clears,
+            from_sync: _,
         } = batch;
         let committed = {
             let mut tables = self.shared.tables.borrow_mut();
@@ -553,6 +562,80 @@ mod contract_tests {
         run(block_on(contract::contract_backup_restore_atomic(
             MemoryRepository::new(),
         )));
+    }
+
+    #[test]
+    fn sync_outbox() {
+        run(block_on(contract::sync::contract_sync_outbox(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn sync_off() {
+        run(block_on(contract::sync::contract_sync_off(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn sync_pending() {
+        run(block_on(contract::sync::contract_sync_pending(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn sync_apply() {
+        run(block_on(contract::sync::contract_sync_apply(
+            MemoryRepository::new(),
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn sync_conflict() {
+        run(block_on(contract::sync::contract_sync_conflict(
+            MemoryRepository::new(),
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn sync_pull_before_push() {
+        // Both orders: the seats decide which version's revision wins.
+        for seats in [(60, 70), (70, 60)] {
+            run(block_on(contract::sync::contract_sync_pull_before_push(
+                MemoryRepository::new(),
+                MemoryRepository::new(),
+                seats,
+            )));
+        }
+    }
+
+    #[test]
+    fn sync_demo_and_reset() {
+        run(block_on(contract::sync::contract_sync_demo_and_reset(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn sync_resolve() {
+        use contract::sync::ResolveBy;
+        for by in [
+            ResolveBy::KeepWinner,
+            ResolveBy::KeepOther,
+            ResolveBy::Merge,
+        ] {
+            if let Err(broken) = block_on(contract::sync::contract_sync_resolve(
+                MemoryRepository::new(),
+                MemoryRepository::new(),
+                by,
+            )) {
+                panic!("contract broken ({by:?}): {broken}");
+            }
+        }
     }
 
     #[test]

@@ -14,6 +14,8 @@
 //!   and (through the `license-desk-changes` BroadcastChannel) in the others.
 //! * [`backup`] writes every store to one JSON document and restores one
 //!   (checked through the domain first) in one atomic commit.
+//! * Once team sync is set up, the same commit path queues every change of
+//!   a synced record in an outbox (`outbox.rs`, `sync_records.rs`).
 //! * [`settings`] keeps the current user and list preferences in
 //!   localStorage; records never go there.
 
@@ -32,6 +34,7 @@ mod idb_pages;
 #[cfg(not(target_arch = "wasm32"))]
 mod memory;
 mod notify;
+mod outbox;
 mod paged;
 pub mod persistence;
 mod progress;
@@ -40,6 +43,7 @@ pub mod records;
 mod repo;
 pub mod schema;
 pub mod settings;
+pub mod sync_records;
 mod workflows;
 
 pub use batch::{Change, Committed, Expect, Save, WriteBatch};
@@ -57,6 +61,10 @@ pub use progress::{Progress, ProgressSink, PROGRESS_STEP};
 pub use record::{Index, IndexDef, Query, Record, StoreName, Stored};
 pub use records::*;
 pub use repo::{RawRecord, RawVisitor, Repository};
+pub use sync_records::{
+    ConflictVersion, OutboxEntry, SyncCheckpoint, SyncDoc, SyncSetup, OUTBOX_QUEUE,
+    SYNC_CONFLICTED, SYNC_SETUP_KEY,
+};
 pub use workflows::{
     bulk_modify_batch, conversion_batch, install_batch, modify_license_batch, refresh_batch,
 };

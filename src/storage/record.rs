@@ -11,7 +11,10 @@ use std::ops::Bound;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-/// The object stores. One per record type, plus `counters`.
+/// The object stores. One per record type, plus `counters`, plus the sync
+/// state (schema v5, [`StoreName::SYNC`]): those are not records of the
+/// desk's own, so they are not in [`StoreName::ALL`] (backups, the damaged
+/// records scan and the demo's clears leave them out).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StoreName {
@@ -27,6 +30,11 @@ pub enum StoreName {
     AlertRules,
     Counters,
     Notifications,
+    SyncDocs,
+    SyncOutbox,
+    SyncRefused,
+    SyncCheckpoints,
+    SyncState,
 }
 
 impl StoreName {
@@ -45,6 +53,15 @@ impl StoreName {
         StoreName::Notifications,
     ];
 
+    /// The sync state (see `crate::storage::sync_records`).
+    pub const SYNC: [StoreName; 5] = [
+        StoreName::SyncDocs,
+        StoreName::SyncOutbox,
+        StoreName::SyncRefused,
+        StoreName::SyncCheckpoints,
+        StoreName::SyncState,
+    ];
+
     /// The object store's name in IndexedDB (never change: it is on disk).
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -60,6 +77,11 @@ impl StoreName {
             StoreName::AlertRules => "alert_rules",
             StoreName::Counters => "counters",
             StoreName::Notifications => "notifications",
+            StoreName::SyncDocs => "sync_docs",
+            StoreName::SyncOutbox => "sync_outbox",
+            StoreName::SyncRefused => "sync_refused",
+            StoreName::SyncCheckpoints => "sync_checkpoints",
+            StoreName::SyncState => "sync_state",
         }
     }
 
@@ -78,9 +100,16 @@ impl StoreName {
             StoreName::AlertRules => "Alert rule",
             StoreName::Counters => "Counter",
             StoreName::Notifications => "Notification",
+            StoreName::SyncDocs => "Sync revision",
+            StoreName::SyncOutbox => "Change waiting to sync",
+            StoreName::SyncRefused => "Refused sync document",
+            StoreName::SyncCheckpoints => "Sync checkpoint",
+            StoreName::SyncState => "Sync setting",
         }
     }
 
+    /// A store of [`StoreName::ALL`] by its name (the sync stores are never
+    /// in a backup, so a backup naming one is refused).
     pub fn parse(name: &str) -> Option<StoreName> {
         StoreName::ALL.into_iter().find(|s| s.as_str() == name)
     }

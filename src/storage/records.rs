@@ -346,6 +346,11 @@ pub(crate) fn reencode(store: StoreName, value: JsValue) -> Result<JsValue, Stor
         StoreName::AlertRules => codec::reencode::<AlertRule>(value),
         StoreName::Counters => codec::reencode::<Sequences>(value),
         StoreName::Notifications => codec::reencode::<NotificationRecord>(value),
+        StoreName::SyncDocs => codec::reencode::<super::sync_records::SyncDoc>(value),
+        StoreName::SyncOutbox => codec::reencode::<super::sync_records::OutboxEntry>(value),
+        StoreName::SyncRefused => codec::reencode::<crate::sync::local::Refusal>(value),
+        StoreName::SyncCheckpoints => codec::reencode::<super::sync_records::SyncCheckpoint>(value),
+        StoreName::SyncState => codec::reencode::<super::sync_records::SyncSetup>(value),
     }
 }
 

@@ -6,6 +6,7 @@
 //! | 2 | the list pages' indexes; stored objects gain top-level `ix_<index>` fields, backfilled from `data` |
 //! | 3 | the `notifications` store (uninstall notifications, sent and snoozed ones), keyed by `id` |
 //! | 4 | paged indexes ([`V4_INDEXES`]): install events newest first (all, and by outcome), licenses of a package by License Name; backfilled |
+//! | 5 | team sync ([`V5_STORES`]): `sync_docs` (with the `conflicted` index), `sync_outbox` (with the `queue` index), `sync_refused`, `sync_checkpoints`, `sync_state`; new, so nothing to carry over |
 //!
 //! Opening an older database runs every step after its version, in order, in
 //! the one upgrade transaction: data already there is kept (and re-indexed).
@@ -14,7 +15,7 @@
 use super::record::{IndexDef, StoreName};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The primary key's field in every stored object.
 pub const KEY_PATH: &str = "id";
@@ -43,6 +44,8 @@ static INSTALL_EVENT_INDEXES: [IndexDef; 4] = [
     ix("outcome_recent", "ix_outcome_recent"),
 ];
 static ALERT_RULE_INDEXES: [IndexDef; 1] = [ix("user", "ix_user")];
+static SYNC_DOC_INDEXES: [IndexDef; 1] = [ix("conflicted", "ix_conflicted")];
+static OUTBOX_INDEXES: [IndexDef; 1] = [ix("queue", "ix_queue")];
 
 /// The indexes of `store` in the current schema.
 pub(crate) fn indexes_of(store: StoreName) -> &'static [IndexDef] {
@@ -54,11 +57,16 @@ pub(crate) fn indexes_of(store: StoreName) -> &'static [IndexDef] {
         StoreName::Contacts => &CONTACT_INDEXES,
         StoreName::InstallEvents => &INSTALL_EVENT_INDEXES,
         StoreName::AlertRules => &ALERT_RULE_INDEXES,
+        StoreName::SyncDocs => &SYNC_DOC_INDEXES,
+        StoreName::SyncOutbox => &OUTBOX_INDEXES,
         StoreName::Packages
         | StoreName::Accounts
         | StoreName::Users
         | StoreName::Counters
-        | StoreName::Notifications => &[],
+        | StoreName::Notifications
+        | StoreName::SyncRefused
+        | StoreName::SyncCheckpoints
+        | StoreName::SyncState => &[],
     }
 }
 
@@ -80,6 +88,9 @@ pub const V1_STORES: [StoreName; 11] = [
 /// The stores created by version 3.
 pub const V3_STORES: [StoreName; 1] = [StoreName::Notifications];
 
+/// The stores created by version 5 (with their indexes).
+pub const V5_STORES: [StoreName; 5] = StoreName::SYNC;
+
 /// The indexes version 4 adds to stores that already exist: paged indexes,
 /// whose values are unique (each ends with the record's key), so the last
 /// value of one page is where the next one starts.
@@ -95,7 +106,7 @@ mod tests {
 
     #[test]
     fn index_names_and_paths_are_unique_per_store() {
-        for store in StoreName::ALL {
+        for store in StoreName::ALL.into_iter().chain(StoreName::SYNC) {
             let defs = indexes_of(store);
             for (i, a) in defs.iter().enumerate() {
                 assert_eq!(a.key_path, format!("ix_{}", a.name));

@@ -1,1 +1,512 @@
-//! (in progress)
+//! The desk's side of sync: [`DeskSync`] implements [`Local`] over a
+//! [`Repository`], and gives the Sync pages their service API (set sync
+//! up, list and resolve conflicts, list refused documents).
+//!
+//! What the desk keeps is in `storage::sync_records`: per record, the
+//! revision path it shares with the server (`sync_docs`); local changes
+//! queued by the commit path (`sync_outbox`); refused documents and
+//! checkpoints. Every step here commits once, as a batch
+//! [from sync](WriteBatch::from_sync), so nothing it writes is queued again.
+//!
+//! * `pending` makes each queued record's document at a new revision on top
+//!   of the shared path (`RevPath::next`: a retry makes the same revision);
+//!   `mark_sent` records the sent path and empties the entry unless the
+//!   record was saved again since.
+//! * `apply` (`apply.rs`): per document, a fast-forward, old news, a
+//!   conflict (the winner by `rev::winner` becomes the record on every
+//!   desk) or a refusal by the domain.
+//! * `resolve` (`resolve.rs`): the user's choice, through the domain, in
+//!   one commit with its revisions queued.
+
+mod apply;
+mod resolve;
+mod typed;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::{json, Value};
+
+pub use resolve::{Conflict, FieldVersions, Resolution, Side};
+use typed::Loaded;
+
+use super::document::{self, parse_doc_id, SYNCED_STORES};
+use super::local::{ApplyReport, Local, Outgoing, Refusal, SyncError};
+use super::remote::{RevsByDoc, Seq};
+use super::rev::{Rev, RevPath};
+use crate::storage::{
+    Expect, OutboxEntry, Progress, Query, Repository, StorageError, StoreName, Stored,
+    SyncCheckpoint, SyncDoc, SyncSetup, WriteBatch, OUTBOX_QUEUE, SYNC_SETUP_KEY,
+};
+
+/// How often a sync step is tried when a save in another tab changed what
+/// it read (each try reads again).
+const RETRIES: usize = 3;
+
+/// Outbox entries written per commit when sync is set up on a desk that
+/// already holds records.
+const RECONCILE_CHUNK: usize = 5_000;
+
+/// The desk's side of sync, over a repository.
+#[derive(Clone)]
+pub struct DeskSync<R: Repository> {
+    repo: R,
+}
+
+/// A document: `body` with `_id`, `_rev` and `_revisions` (and `_deleted`).
+fn with_meta(body: Value, doc_id: &str, path: &RevPath, deleted: bool) -> Value {
+    let mut doc = match body {
+        Value::Object(fields) if !deleted => fields,
+        _ => serde_json::Map::new(),
+    };
+    doc.insert("_id".into(), Value::from(doc_id));
+    doc.insert("_rev".into(), Value::from(path.head().to_string()));
+    doc.insert("_revisions".into(), path.to_value());
+    if deleted {
+        doc.insert("_deleted".into(), Value::Bool(true));
+    }
+    Value::Object(doc)
+}
+
+/// The body of a deletion (CouchDB's deleted documents carry no fields).
+fn deletion_body() -> Value {
+    json!({})
+}
+
+/// The local change an outbox entry of this record sends: (path, deleted,
+/// body) of a new revision on top of the shared path, or `None` when there
+/// is nothing to send (the shared path already describes the record, or it
+/// was never sent and is gone, or it can't be read).
+fn local_change(sd: Option<&SyncDoc>, loaded: &Loaded) -> Option<(RevPath, bool, Value)> {
+    let parent = sd.and_then(|d| d.path.as_ref());
+    match loaded {
+        Loaded::Found(rev, record) => {
+            if sd.is_some_and(|d| d.path.is_some() && !d.deleted && d.store_rev == *rev) {
+                return None;
+            }
+            let body = document::encode(record).ok()?;
+            Some((RevPath::next(parent, &body, false), false, body))
+        }
+        Loaded::Missing => {
+            if sd.is_some_and(|d| d.deleted) {
+                return None;
+            }
+            let body = deletion_body();
+            Some((RevPath::next(Some(parent?), &body, true), true, body))
+        }
+        Loaded::Damaged => None,
+    }
+}
+
+/// The sync docs of `ids`, by id.
+async fn sync_docs<R: Repository>(
+    repo: &R,
+    ids: &[String],
+) -> Result<HashMap<String, Stored<SyncDoc>>, StorageError> {
+    let found = repo.get_many::<SyncDoc>(ids).await?;
+    Ok(ids
+        .iter()
+        .cloned()
+        .zip(found)
+        .filter_map(|(id, s)| Some((id, s?)))
+        .collect())
+}
+
+/// The records named by `targets` (store, key), loaded store by store.
+async fn load_targets<R: Repository>(
+    repo: &R,
+    targets: &[(StoreName, String)],
+) -> Result<HashMap<(StoreName, String), Loaded>, StorageError> {
+    let mut by_store: BTreeMap<StoreName, Vec<String>> = BTreeMap::new();
+    for (store, key) in targets {
+        by_store.entry(*store).or_default().push(key.clone());
+    }
+    let mut out = HashMap::with_capacity(targets.len());
+    for (store, keys) in by_store {
+        let loaded = typed::load_many(repo, store, &keys).await?;
+        for (key, l) in keys.into_iter().zip(loaded) {
+            out.insert((store, key), l);
+        }
+    }
+    Ok(out)
+}
+
+impl<R: Repository> DeskSync<R> {
+    pub fn new(repo: R) -> Self {
+        DeskSync { repo }
+    }
+
+    pub fn repo(&self) -> &R {
+        &self.repo
+    }
+
+    /// Sets sync up on this desk (from then on every commit queues the
+    /// synced records it writes), then queues every record the sync state
+    /// doesn't describe at its current revision, in chunks, so nothing
+    /// made before sync was set up (or while a tab had not heard of it yet)
+    /// is left out. Returns how many records it queued. Safe to call at
+    /// every start of sync; it reads every synced record.
+    pub async fn enable(&self) -> Result<u64, SyncError> {
+        self.enable_reporting(|_| {}).await
+    }
+
+    /// [`enable`](DeskSync::enable), reporting the records queued so far
+    /// of those to queue after each chunk (a progress bar: at 100,000
+    /// licenses the first start queues about 540,000 records).
+    pub async fn enable_reporting(&self, on_progress: impl Fn(Progress)) -> Result<u64, SyncError> {
+        if self.repo.get::<SyncSetup>(SYNC_SETUP_KEY).await?.is_none() {
+            let mut batch = WriteBatch::new();
+            batch.from_sync().put(SyncSetup::default(), Expect::Any);
+            self.repo.commit(batch).await?;
+        }
+        let mut records: Vec<(StoreName, String, u64)> = Vec::new();
+        self.repo
+            .read_raw(&SYNCED_STORES, &mut |store, raw| {
+                if let Some(rev) = raw.rev {
+                    records.push((store, raw.key, rev));
+                }
+                Ok(())
+            })
+            .await?;
+        let described: HashMap<String, u64> = self
+            .repo
+            .read_all::<SyncDoc>()
+            .await?
+            .records
+            .into_iter()
+            .filter(|s| s.record.path.is_some() && !s.record.deleted)
+            .map(|s| (s.record.id, s.record.store_rev))
+            .collect();
+        let queued: HashSet<String> = self
+            .repo
+            .read_all::<OutboxEntry>()
+            .await?
+            .records
+            .into_iter()
+            .map(|s| s.record.id)
+            .collect();
+        let to_queue: Vec<OutboxEntry> = records
+            .into_iter()
+            .filter(|(store, key, rev)| {
+                let doc_id = document::doc_id(*store, key).unwrap_or_default();
+                described.get(&doc_id) != Some(rev)
+                    && !queued.contains(&OutboxEntry::record_key(*store, key))
+            })
+            .map(|(store, key, _)| OutboxEntry::record(store, &key))
+            .collect();
+        let total = to_queue.len();
+        on_progress(Progress::new(0, total));
+        let mut done = 0;
+        for chunk in to_queue.chunks(RECONCILE_CHUNK) {
+            let mut batch = WriteBatch::new();
+            batch.from_sync();
+            for entry in chunk {
+                batch.put(entry.clone(), Expect::Any);
+            }
+            self.repo.commit(batch).await?;
+            done += chunk.len();
+            on_progress(Progress::new(done, total));
+        }
+        Ok(total as u64)
+    }
+
+    /// Whether sync was set up on this desk.
+    pub async fn is_enabled(&self) -> Result<bool, SyncError> {
+        Ok(self.repo.get::<SyncSetup>(SYNC_SETUP_KEY).await?.is_some())
+    }
+
+    /// The documents the desk refused, by document id.
+    pub async fn refused(&self) -> Result<Vec<Refusal>, SyncError> {
+        Ok(self.repo.all_records::<Refusal>().await?)
+    }
+
+    /// Deletes outbox entries that have nothing to send (unless they were
+    /// written again meanwhile).
+    async fn drop_stale(&self, stale: Vec<Stored<OutboxEntry>>) -> Result<(), SyncError> {
+        if stale.is_empty() {
+            return Ok(());
+        }
+        let mut batch = WriteBatch::new();
+        batch.from_sync();
+        for entry in stale {
+            batch.delete::<OutboxEntry>(entry.record.id, Expect::Rev(entry.rev));
+        }
+        match self.repo.commit(batch).await {
+            Ok(_) | Err(StorageError::Conflict { .. }) | Err(StorageError::NotFound { .. }) => {
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn mark_sent_once(&self, sent: &[Outgoing]) -> Result<(), StorageError> {
+        // The last of each entry counts (a caller may send one twice).
+        let mut by_key: BTreeMap<&str, &Outgoing> = BTreeMap::new();
+        for out in sent {
+            by_key.insert(out.outbox_key.as_str(), out);
+        }
+        let keys: Vec<String> = by_key.keys().map(|k| (*k).to_string()).collect();
+        let entries = self.repo.get_many::<OutboxEntry>(&keys).await?;
+        let mut targets = Vec::new();
+        let mut doc_ids = Vec::new();
+        for out in by_key.values() {
+            if out.outbox_key.contains('#') {
+                continue;
+            }
+            let entry = OutboxEntry {
+                id: out.outbox_key.clone(),
+                doc: None,
+            };
+            if let (Some(target), Some(id)) = (entry.target(), out.doc["_id"].as_str()) {
+                targets.push(target);
+                doc_ids.push(id.to_string());
+            }
+        }
+        let records = load_targets(&self.repo, &targets).await?;
+        let docs = sync_docs(&self.repo, &doc_ids).await?;
+        let mut batch = WriteBatch::new();
+        batch.from_sync();
+        let mut written_docs = HashSet::new();
+        for (out, entry) in by_key.values().zip(entries) {
+            if out.outbox_key.contains('#') {
+                if let Some(entry) = entry {
+                    batch.delete::<OutboxEntry>(entry.record.id, Expect::Rev(entry.rev));
+                }
+                continue;
+            }
+            let target = OutboxEntry {
+                id: out.outbox_key.clone(),
+                doc: None,
+            }
+            .target();
+            let (Some(target), Some(doc_id)) = (target, out.doc["_id"].as_str()) else {
+                continue;
+            };
+            let Some(path) = RevPath::from_value(&out.doc["_revisions"]) else {
+                continue;
+            };
+            let deleted = out.doc["_deleted"] == Value::Bool(true);
+            let now = records.get(&target).and_then(Loaded::rev);
+            let unchanged = if deleted {
+                now.is_none()
+            } else {
+                now == Some(out.store_rev)
+            };
+            let existing = docs.get(doc_id);
+            // Only a newer path than the one kept (an apply may have
+            // fast-forwarded the record meanwhile).
+            let newer = existing
+                .and_then(|s| s.record.path.as_ref())
+                .is_none_or(|kept| path.contains(&kept.head()));
+            if newer && written_docs.insert(doc_id.to_string()) {
+                let doc = SyncDoc {
+                    id: doc_id.to_string(),
+                    path: Some(path),
+                    store_rev: if deleted { 0 } else { out.store_rev },
+                    deleted,
+                    conflicts: existing
+                        .map(|s| s.record.conflicts.clone())
+                        .unwrap_or_default(),
+                };
+                let expect = existing.map_or(Expect::Absent, |s| Expect::Rev(s.rev));
+                batch.put(doc, expect);
+            }
+            if let (true, Some(entry)) = (unchanged, entry) {
+                batch.delete::<OutboxEntry>(entry.record.id, Expect::Rev(entry.rev));
+            }
+        }
+        if !batch.is_empty() {
+            self.repo.commit(batch).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Retries `step` while a save elsewhere changed what it read.
+fn is_retry(e: &StorageError) -> bool {
+    matches!(
+        e,
+        StorageError::Conflict { .. } | StorageError::NotFound { .. }
+    )
+}
+
+impl<R: Repository> Local for DeskSync<R> {
+    /// Queued changes in outbox key order (store, then record key): CouchDB
+    /// needs no order, and a sequence number would cost a read in every
+    /// commit.
+    async fn pending(&self, limit: usize) -> Result<Vec<Outgoing>, SyncError> {
+        let mut out = Vec::new();
+        let mut stale = Vec::new();
+        let mut after: Option<String> = None;
+        while out.len() < limit {
+            let want = u32::try_from(limit - out.len()).unwrap_or(u32::MAX);
+            let page = self
+                .repo
+                .read_page(OUTBOX_QUEUE, Query::All, after.as_deref(), want)
+                .await?;
+            let entries = page.read.records;
+            let mut targets = Vec::new();
+            let mut doc_ids = Vec::new();
+            for entry in &entries {
+                if entry.record.doc.is_none() {
+                    if let Some((store, key)) = entry.record.target() {
+                        doc_ids.push(document::doc_id(store, &key).unwrap_or_default());
+                        targets.push((store, key));
+                    }
+                }
+            }
+            let records = load_targets(&self.repo, &targets).await?;
+            let docs = sync_docs(&self.repo, &doc_ids).await?;
+            for entry in entries {
+                if let Some(text) = &entry.record.doc {
+                    match serde_json::from_str::<Value>(text) {
+                        Ok(doc) => out.push(Outgoing {
+                            doc,
+                            outbox_key: entry.record.id.clone(),
+                            store_rev: 0,
+                        }),
+                        Err(_) => stale.push(entry),
+                    }
+                    continue;
+                }
+                let Some((store, key)) = entry.record.target() else {
+                    stale.push(entry);
+                    continue;
+                };
+                let doc_id = document::doc_id(store, &key).unwrap_or_default();
+                let loaded = records
+                    .get(&(store, key))
+                    .cloned()
+                    .unwrap_or(Loaded::Missing);
+                let sd = docs.get(&doc_id).map(|s| &s.record);
+                match local_change(sd, &loaded) {
+                    Some((path, deleted, body)) => out.push(Outgoing {
+                        doc: with_meta(body, &doc_id, &path, deleted),
+                        outbox_key: entry.record.id.clone(),
+                        store_rev: loaded.rev().unwrap_or(0),
+                    }),
+                    None => {
+                        // Nothing to send because the shared path says it
+                        // all; a record that can't be read or encoded stays
+                        // queued until it is mended.
+                        let said = match &loaded {
+                            Loaded::Found(rev, _) => sd.is_some_and(|d| {
+                                d.path.is_some() && !d.deleted && d.store_rev == *rev
+                            }),
+                            Loaded::Missing => true,
+                            Loaded::Damaged => false,
+                        };
+                        if said {
+                            stale.push(entry);
+                        }
+                    }
+                }
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        self.drop_stale(stale).await?;
+        Ok(out)
+    }
+
+    async fn waiting(&self) -> Result<u64, SyncError> {
+        Ok(self.repo.count::<OutboxEntry>().await?)
+    }
+
+    async fn mark_sent(&self, sent: &[Outgoing]) -> Result<(), SyncError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.mark_sent_once(sent).await {
+                Err(e) if is_retry(&e) && attempt < RETRIES => continue,
+                other => return Ok(other?),
+            }
+        }
+    }
+
+    /// A revision is known when it is on the shared path, on a kept
+    /// conflict's path, or was refused (refused again it would be, so it
+    /// is not fetched at every pull). Documents that are not records
+    /// (`_design/...`) are never missing.
+    async fn missing(&self, revs: &RevsByDoc) -> Result<RevsByDoc, SyncError> {
+        let ids: Vec<String> = revs
+            .keys()
+            .filter(|id| !id.starts_with('_'))
+            .cloned()
+            .collect();
+        let docs = sync_docs(&self.repo, &ids).await?;
+        let refused = self.repo.get_many::<Refusal>(&ids).await?;
+        let refused: HashMap<&String, String> = ids
+            .iter()
+            .zip(refused)
+            .filter_map(|(id, r)| Some((id, r?.record.rev)))
+            .collect();
+        let mut missing = RevsByDoc::new();
+        for id in &ids {
+            let sd = docs.get(id).map(|s| &s.record);
+            let lacking: Vec<String> = revs
+                .get(id)
+                .into_iter()
+                .flatten()
+                .filter(|text| {
+                    let Some(rev) = Rev::parse(text) else {
+                        return true;
+                    };
+                    let known = sd.is_some_and(|d| {
+                        d.path.as_ref().is_some_and(|p| p.contains(&rev))
+                            || d.conflicts.iter().any(|c| c.path.contains(&rev))
+                    });
+                    !known && refused.get(id) != Some(*text)
+                })
+                .cloned()
+                .collect();
+            if !lacking.is_empty() {
+                missing.insert(id.clone(), lacking);
+            }
+        }
+        Ok(missing)
+    }
+
+    async fn apply(&self, docs: Vec<Value>) -> Result<ApplyReport, SyncError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match apply::apply_once(&self.repo, &docs).await {
+                Err(SyncError::Storage(e)) if is_retry(&e) && attempt < RETRIES => continue,
+                other => return other,
+            }
+        }
+    }
+
+    async fn checkpoint(&self, replication_id: &str) -> Result<Option<Seq>, SyncError> {
+        Ok(self
+            .repo
+            .get::<SyncCheckpoint>(replication_id)
+            .await?
+            .and_then(|c| serde_json::from_str::<Value>(&c.record.seq).ok())
+            .map(Seq))
+    }
+
+    async fn save_checkpoint(&self, replication_id: &str, seq: &Seq) -> Result<(), SyncError> {
+        let mut batch = WriteBatch::new();
+        batch.from_sync().put(
+            SyncCheckpoint {
+                id: replication_id.to_string(),
+                seq: seq.0.to_string(),
+            },
+            Expect::Any,
+        );
+        self.repo.commit(batch).await?;
+        Ok(())
+    }
+}
+
+/// The store and key of a document id, or why it names no record.
+fn target_of(doc_id: &str) -> Result<(StoreName, String), SyncError> {
+    parse_doc_id(doc_id).ok_or_else(|| {
+        SyncError::Other(format!(
+            "{doc_id:?} names no License Desk record, so there is nothing to resolve."
+        ))
+    })
+}
