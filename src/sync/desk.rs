@@ -33,9 +33,10 @@ use super::document::{self, parse_doc_id, SYNCED_STORES};
 use super::local::{ApplyReport, Local, Outgoing, Refusal, SyncError};
 use super::remote::{RevsByDoc, Seq};
 use super::rev::{Rev, RevPath};
+use crate::domain::Sequences;
 use crate::storage::{
     Expect, OutboxEntry, Progress, Query, Repository, StorageError, StoreName, Stored,
-    SyncCheckpoint, SyncDoc, SyncSetup, WriteBatch, OUTBOX_QUEUE, SYNC_SETUP_KEY,
+    SyncCheckpoint, SyncDoc, SyncSetup, WriteBatch, OUTBOX_QUEUE, SEQUENCES_KEY, SYNC_SETUP_KEY,
 };
 
 /// How often a sync step is tried when a save in another tab changed what
@@ -207,6 +208,26 @@ impl<R: Repository> DeskSync<R> {
             on_progress(Progress::new(done, total));
         }
         Ok(total as u64)
+    }
+
+    /// Gives this desk its number in the team (kept if it has one), so the
+    /// IDs it makes from now on never equal another desk's: `draw` is a
+    /// number the caller drew at random (see `Sequences::claim_desk`).
+    /// Called at every start of sync: a demo load or a restore replaces the
+    /// counters, and the next start gives the desk a number again.
+    pub async fn claim_desk(&self, draw: u64) -> Result<u64, SyncError> {
+        let mut counters = self
+            .repo
+            .load_or::<Sequences>(SEQUENCES_KEY, Sequences::default)
+            .await?;
+        if let Some(desk) = counters.record().desk() {
+            return Ok(desk);
+        }
+        let desk = counters.record_mut().claim_desk(draw);
+        let mut batch = WriteBatch::new();
+        batch.save(counters);
+        self.repo.commit(batch).await?;
+        Ok(desk)
     }
 
     /// Whether sync was set up on this desk.

@@ -30,3 +30,5 @@ pub mod http;
 
 #[cfg(test)]
 mod scripted;
+#[cfg(test)]
+mod team_tests;

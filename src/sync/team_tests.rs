@@ -1,0 +1,208 @@
+//! Two real desks (the in-memory repository behind `DeskSync`) and the real
+//! replicator, against the scripted CouchDB: the pieces that the other sync
+//! tests check one at a time, working together as a team uses them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use futures::executor::block_on;
+
+use super::desk::{DeskSync, Resolution};
+use super::local::Local;
+use super::replicator::{replication_id, Replicator};
+use super::scripted::Scripted;
+use crate::demo::{load_demo_data, DemoSize};
+use crate::domain::{check_modifiable, License, ModifyLicenseDraft, Profile, User};
+use crate::services::licenses::modify_license;
+use crate::storage::{MemoryRepository, Repository};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+}
+
+fn now() -> NaiveDateTime {
+    today().and_hms_opt(9, 0, 0).unwrap()
+}
+
+struct Team {
+    server: Scripted,
+    a: DeskSync<MemoryRepository>,
+    b: DeskSync<MemoryRepository>,
+}
+
+impl Team {
+    /// Desk A holds the demo data and has sent it; desk B started empty and
+    /// has received it.
+    fn synced() -> Team {
+        let a = MemoryRepository::new();
+        block_on(load_demo_data(&a, today(), now(), DemoSize::Normal)).unwrap();
+        let team = Team {
+            server: Scripted::new(),
+            a: DeskSync::new(a),
+            b: DeskSync::new(MemoryRepository::new()),
+        };
+        // Two different draws: each desk makes IDs in its own range.
+        block_on(team.a.claim_desk(7)).unwrap();
+        block_on(team.b.claim_desk(8)).unwrap();
+        block_on(team.a.enable()).unwrap();
+        block_on(team.b.enable()).unwrap();
+        team.push(&team.a);
+        team.pull(&team.b);
+        team
+    }
+
+    fn replicator<'a>(
+        &'a self,
+        desk: &'a DeskSync<MemoryRepository>,
+    ) -> Replicator<'a, Scripted, DeskSync<MemoryRepository>> {
+        let desk_name = if std::ptr::eq(desk, &self.a) {
+            "a"
+        } else {
+            "b"
+        };
+        Replicator::new(
+            &self.server,
+            desk,
+            replication_id(desk_name, "http://127.0.0.1:5984/team"),
+        )
+    }
+
+    fn push(&self, desk: &DeskSync<MemoryRepository>) {
+        let report = block_on(self.replicator(desk).push()).unwrap();
+        assert!(report.refused.is_empty(), "{:?}", report.refused);
+    }
+
+    fn pull(&self, desk: &DeskSync<MemoryRepository>) {
+        let r = self.replicator(desk);
+        while !block_on(r.pull(None)).unwrap().caught_up {}
+    }
+}
+
+fn licenses(desk: &DeskSync<MemoryRepository>) -> Vec<License> {
+    let mut all: Vec<License> = block_on(desk.repo().get_all::<License>())
+        .unwrap()
+        .into_iter()
+        .map(|s| s.record)
+        .collect();
+    all.sort_by(|x, y| x.id.cmp(&y.id));
+    all
+}
+
+fn manager(desk: &DeskSync<MemoryRepository>) -> User {
+    block_on(desk.repo().get_all::<User>())
+        .unwrap()
+        .into_iter()
+        .map(|s| s.record)
+        .find(|u| u.profile == Profile::LicenseManager && u.active)
+        .unwrap()
+}
+
+/// A license the manager may modify, with a number of seats.
+fn modifiable(desk: &DeskSync<MemoryRepository>) -> License {
+    let user = manager(desk);
+    licenses(desk)
+        .into_iter()
+        .find(|l| check_modifiable(l, &user).is_ok() && l.seats.to_string().parse::<u32>().is_ok())
+        .unwrap()
+}
+
+fn set_seats(desk: &DeskSync<MemoryRepository>, license: &License, seats: u32) {
+    let mut draft = ModifyLicenseDraft::from_license(license);
+    draft.seats = seats.to_string();
+    draft.site_license = false;
+    block_on(modify_license(
+        desk.repo(),
+        license.id.to18(),
+        None,
+        &draft,
+        &manager(desk),
+        today(),
+        now(),
+    ))
+    .unwrap();
+}
+
+fn seats_of(desk: &DeskSync<MemoryRepository>, license: &License) -> String {
+    block_on(desk.repo().get::<License>(license.id.to18()))
+        .unwrap()
+        .unwrap()
+        .record
+        .seats
+        .to_string()
+}
+
+#[test]
+fn an_empty_desk_receives_every_license_of_the_team() {
+    let team = Team::synced();
+    assert_eq!(licenses(&team.b), licenses(&team.a));
+    assert!(!licenses(&team.b).is_empty());
+    assert_eq!(block_on(team.a.waiting()).unwrap(), 0);
+}
+
+#[test]
+fn a_modify_license_on_one_desk_shows_on_the_other_with_its_history() {
+    let team = Team::synced();
+    let license = modifiable(&team.a);
+    set_seats(&team.a, &license, 4_321);
+    assert_eq!(
+        block_on(team.a.waiting()).unwrap(),
+        2,
+        "the license and its history entry"
+    );
+    team.push(&team.a);
+    team.pull(&team.b);
+    assert_eq!(seats_of(&team.b, &license), "4,321");
+    let history_a = block_on(team.a.repo().get_all::<crate::domain::HistoryEntry>()).unwrap();
+    let history_b = block_on(team.b.repo().get_all::<crate::domain::HistoryEntry>()).unwrap();
+    assert_eq!(history_a.len(), history_b.len());
+    assert!(history_b
+        .iter()
+        .any(|h| h.record.license_id == license.id && h.record.new_value == "4,321"));
+}
+
+#[test]
+fn edits_on_both_desks_while_offline_conflict_on_both_and_converge_once_resolved() {
+    let team = Team::synced();
+    let license = modifiable(&team.a);
+    set_seats(&team.a, &license, 111);
+    set_seats(&team.b, &license, 222);
+    team.push(&team.a);
+    team.push(&team.b);
+    team.pull(&team.a);
+    team.pull(&team.b);
+    // Both desks show the same winner and list the same conflict.
+    assert_eq!(seats_of(&team.a, &license), seats_of(&team.b, &license));
+    let on_a = block_on(team.a.conflicts()).unwrap();
+    let on_b = block_on(team.b.conflicts()).unwrap();
+    assert_eq!(on_a.len(), 1);
+    assert_eq!(on_b.len(), 1);
+    assert_eq!(on_a[0].doc_id, on_b[0].doc_id);
+    let seats = on_a[0]
+        .fields
+        .iter()
+        .find(|f| f.field == "sfLma__Seats__c")
+        .unwrap();
+    let mut both = [seats.ours.clone(), seats.theirs.clone()];
+    both.sort();
+    assert_eq!(both, ["111".to_string(), "222".to_string()]);
+    // The history keeps both desks' changes.
+    let history = block_on(team.b.repo().get_all::<crate::domain::HistoryEntry>()).unwrap();
+    for value in ["111", "222"] {
+        assert!(
+            history
+                .iter()
+                .any(|h| h.record.license_id == license.id && h.record.new_value == value),
+            "history has the change to {value}"
+        );
+    }
+
+    // A keeps the other version; both desks converge on it with no conflict.
+    let other = seats.theirs.clone();
+    block_on(team.a.resolve(&on_a[0].doc_id, Resolution::KeepOther)).unwrap();
+    team.push(&team.a);
+    team.pull(&team.b);
+    team.pull(&team.a);
+    assert_eq!(seats_of(&team.a, &license), other);
+    assert_eq!(seats_of(&team.b, &license), other);
+    assert!(block_on(team.a.conflicts()).unwrap().is_empty());
+    assert!(block_on(team.b.conflicts()).unwrap().is_empty());
+    assert_eq!(licenses(&team.a), licenses(&team.b));
+}
