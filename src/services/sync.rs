@@ -555,14 +555,19 @@ impl SyncService {
     ) {
         let replicator = Replicator::new(&*remote, &*desk, id);
         let mut failures = 0;
+        // Plain reads until caught up (so "Synced" shows as soon as it is
+        // true), then long polls.
+        let mut caught_up = false;
         while self.current(generation) {
-            let result = replicator.pull(Some(LONG_POLL_MS)).await;
+            let wait = caught_up.then_some(LONG_POLL_MS);
+            let result = replicator.pull(wait).await;
             if !self.current(generation) {
                 return;
             }
             match result {
                 Ok(report) => {
                     failures = 0;
+                    caught_up = report.caught_up;
                     self.update(|h| {
                         h.pull = if report.caught_up {
                             Leg::Idle
@@ -573,6 +578,7 @@ impl SyncService {
                 }
                 Err(e) => {
                     failures += 1;
+                    caught_up = false;
                     self.update(|h| h.pull = Leg::Offline);
                     if !self.failed(generation, &e, failures, &wake).await {
                         return;

@@ -281,6 +281,14 @@ pub fn bulk_get(value: &Value) -> Result<Vec<Result<Value, DocError>>, RemoteErr
                     error: string_of(error, "error").unwrap_or_default(),
                     reason: string_of(error, "reason").unwrap_or_default(),
                 }));
+            } else if let Some(rev) = doc.get("missing").and_then(Value::as_str) {
+                // PouchDB's way of saying not_found.
+                out.push(Err(DocError {
+                    id: string_of(result, "id").unwrap_or_default(),
+                    rev: rev.to_string(),
+                    error: "not_found".to_string(),
+                    reason: "missing".to_string(),
+                }));
             } else {
                 return Err(protocol("a _bulk_get doc neither ok nor error"));
             }
@@ -501,6 +509,10 @@ mod tests {
         assert_eq!(got[0], Ok(json!({"_id": "a", "_rev": "1-x"})));
         assert_eq!(got[1].as_ref().unwrap_err().reason, "missing");
         assert!(bulk_get(&json!({"results": [{"id": "a", "docs": [{}]}]})).is_err());
+        // pouchdb-server's shape of a missing revision.
+        let got = bulk_get(&json!({"results": [{"id": "x", "docs": [{"missing": "1-a"}]}]})).unwrap();
+        let missing = got[0].as_ref().unwrap_err();
+        assert_eq!((missing.id.as_str(), missing.rev.as_str(), missing.error.as_str()), ("x", "1-a", "not_found"));
         assert_eq!(
             bulk_get_body(&[("a".into(), "1-x".into())]),
             json!({"docs": [{"id": "a", "rev": "1-x"}]})
