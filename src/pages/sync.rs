@@ -211,7 +211,12 @@ fn ConflictCard(conflict: Conflict) -> impl IntoView {
             )
         }
     };
-    let title_id = format!("conflict-{}", conflict.doc_id.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+    let title_id = format!(
+        "conflict-{}",
+        conflict
+            .doc_id
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    );
     let rows = conflict
         .fields
         .iter()

@@ -517,9 +517,10 @@ impl SyncService {
             match result {
                 Ok(report) => {
                     failures = 0;
-                    let refused = report.refused.first().map(|f| {
-                        format!("the server refused {}: {}", f.id, f.reason)
-                    });
+                    let refused = report
+                        .refused
+                        .first()
+                        .map(|f| format!("the server refused {}: {}", f.id, f.reason));
                     self.update(|h| {
                         h.waiting = waiting;
                         h.push = Leg::Idle;
@@ -707,12 +708,29 @@ mod tests {
             Failure::Fatal("Name or password is incorrect.".into())
         );
         let forbidden = SyncError::Remote(RemoteError::Forbidden("You are not allowed.".into()));
-        assert_eq!(failure(&forbidden), Failure::Fatal("You are not allowed.".into()));
+        assert_eq!(
+            failure(&forbidden),
+            Failure::Fatal("You are not allowed.".into())
+        );
         let gone = SyncError::Remote(RemoteError::Server {
             status: 404,
             reason: "Database does not exist.".into(),
         });
-        assert!(matches!(failure(&gone), Failure::Fatal(r) if r.contains("Database does not exist.")));
+        assert!(
+            matches!(failure(&gone), Failure::Fatal(r) if r.contains("Database does not exist."))
+        );
+    }
+
+    #[test]
+    fn a_wake_up_call_is_kept_until_the_loop_waits_for_it() {
+        use futures::FutureExt;
+        let wake = Wake::default();
+        assert!(Box::pin(wake.notified()).now_or_never().is_none());
+        // Notices while the loop works are one wake-up, not lost.
+        wake.notify();
+        wake.notify();
+        assert!(Box::pin(wake.notified()).now_or_never().is_some());
+        assert!(Box::pin(wake.notified()).now_or_never().is_none());
     }
 
     #[test]

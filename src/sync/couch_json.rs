@@ -25,7 +25,9 @@ pub enum DbUrlError {
     Empty,
     #[error("The database URL must start with http:// or https://.")]
     Scheme,
-    #[error("The database URL must not hold a user name or password: enter them in their own fields.")]
+    #[error(
+        "The database URL must not hold a user name or password: enter them in their own fields."
+    )]
     Credentials,
     #[error("The database URL must not hold a query (?) or a fragment (#).")]
     Query,
@@ -213,12 +215,10 @@ pub fn changes_page(value: &Value) -> Result<ChangesPage, RemoteError> {
         .collect::<Result<Vec<_>, RemoteError>>()?;
     Ok(ChangesPage {
         results,
-        last_seq: Seq(
-            value
-                .get("last_seq")
-                .cloned()
-                .ok_or_else(|| protocol("_changes without last_seq"))?,
-        ),
+        last_seq: Seq(value
+            .get("last_seq")
+            .cloned()
+            .ok_or_else(|| protocol("_changes without last_seq"))?),
     })
 }
 
@@ -401,13 +401,30 @@ mod tests {
         assert_eq!(DbUrl::parse("http://host"), Err(DbUrlError::NoDatabase));
         assert_eq!(DbUrl::parse("http://host/"), Err(DbUrlError::NoDatabase));
         assert_eq!(DbUrl::parse("http:///db"), Err(DbUrlError::NoDatabase));
-        assert_eq!(DbUrl::parse("http://host/_utils"), Err(DbUrlError::NoDatabase));
+        assert_eq!(
+            DbUrl::parse("http://host/_utils"),
+            Err(DbUrlError::NoDatabase)
+        );
         assert_eq!(
             DbUrl::parse("http://bob:secret@host/db"),
             Err(DbUrlError::Credentials)
         );
         assert_eq!(DbUrl::parse("http://host/db?x=1"), Err(DbUrlError::Query));
-        assert!(DbUrlError::NoDatabase.to_string().contains("database's name"));
+        assert!(DbUrlError::NoDatabase
+            .to_string()
+            .contains("database's name"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_typed_url_is_read_or_refused_without_panic(text in "\\PC{0,40}", tail in "[a-z_/:@?#é ]{0,12}") {
+            for input in [text.clone(), format!("http://{text}"), format!("https://h/{tail}{text}")] {
+                if let Ok(url) = DbUrl::parse(&input) {
+                    proptest::prop_assert_eq!(format!("{}/{}", url.server(), url.name()), url.as_str());
+                    proptest::prop_assert!(!url.name().is_empty() && !url.name().contains('/'));
+                }
+            }
+        }
     }
 
     #[test]
@@ -427,7 +444,10 @@ mod tests {
 
     #[test]
     fn basic_auth_encodes_utf8() {
-        assert_eq!(basic_auth("admin", "admin-pass"), "Basic YWRtaW46YWRtaW4tcGFzcw==");
+        assert_eq!(
+            basic_auth("admin", "admin-pass"),
+            "Basic YWRtaW46YWRtaW4tcGFzcw=="
+        );
         assert_eq!(basic_auth("é", "x"), "Basic w6k6eA==");
     }
 
@@ -452,7 +472,10 @@ mod tests {
             RemoteError::Unauthorized("Name or password is incorrect.".into())
         );
         assert_eq!(
-            error_for(403, r#"{"error":"forbidden","reason":"Sales Reps may not modify licenses."}"#),
+            error_for(
+                403,
+                r#"{"error":"forbidden","reason":"Sales Reps may not modify licenses."}"#
+            ),
             RemoteError::Forbidden("Sales Reps may not modify licenses.".into())
         );
         let e = error_for(503, "<html>gateway</html>");
@@ -464,17 +487,24 @@ mod tests {
             }
         );
         assert!(e.is_transient());
-        let e = error_for(404, r#"{"error":"not_found","reason":"Database does not exist."}"#);
+        let e = error_for(
+            404,
+            r#"{"error":"not_found","reason":"Database does not exist."}"#,
+        );
         assert!(!e.is_transient());
         assert!(e.to_string().contains("Database does not exist."));
     }
 
     #[test]
     fn answers_are_read_or_refused_as_not_couchdb() {
-        let info = db_info(&json!({"db_name": "team", "doc_count": 3, "update_seq": "7-x"})).unwrap();
+        let info =
+            db_info(&json!({"db_name": "team", "doc_count": 3, "update_seq": "7-x"})).unwrap();
         assert_eq!((info.db_name.as_str(), info.doc_count), ("team", 3));
         assert_eq!(info.update_seq, Seq(json!("7-x")));
-        assert!(matches!(db_info(&json!({"ok": true})), Err(RemoteError::Protocol(_))));
+        assert!(matches!(
+            db_info(&json!({"ok": true})),
+            Err(RemoteError::Protocol(_))
+        ));
 
         let page = changes_page(&json!({
             "results": [
@@ -510,9 +540,17 @@ mod tests {
         assert_eq!(got[1].as_ref().unwrap_err().reason, "missing");
         assert!(bulk_get(&json!({"results": [{"id": "a", "docs": [{}]}]})).is_err());
         // pouchdb-server's shape of a missing revision.
-        let got = bulk_get(&json!({"results": [{"id": "x", "docs": [{"missing": "1-a"}]}]})).unwrap();
+        let got =
+            bulk_get(&json!({"results": [{"id": "x", "docs": [{"missing": "1-a"}]}]})).unwrap();
         let missing = got[0].as_ref().unwrap_err();
-        assert_eq!((missing.id.as_str(), missing.rev.as_str(), missing.error.as_str()), ("x", "1-a", "not_found"));
+        assert_eq!(
+            (
+                missing.id.as_str(),
+                missing.rev.as_str(),
+                missing.error.as_str()
+            ),
+            ("x", "1-a", "not_found")
+        );
         assert_eq!(
             bulk_get_body(&[("a".into(), "1-x".into())]),
             json!({"docs": [{"id": "a", "rev": "1-x"}]})
@@ -535,7 +573,8 @@ mod tests {
 
     #[test]
     fn sessions_read_both_shapes() {
-        let s = session(&json!({"ok": true, "userCtx": {"name": "ann", "roles": ["lma_admin"]}})).unwrap();
+        let s = session(&json!({"ok": true, "userCtx": {"name": "ann", "roles": ["lma_admin"]}}))
+            .unwrap();
         assert_eq!(s.name.as_deref(), Some("ann"));
         assert!(!s.is_admin());
         let s = session(&json!({"ok": true, "name": "admin", "roles": ["_admin"]})).unwrap();
@@ -548,12 +587,16 @@ mod tests {
     fn the_design_doc_is_put_only_when_it_differs() {
         let wanted = json!({"_id": "_design/license_desk", "validate_doc_update": "v2"});
         assert_eq!(design_doc_update(&wanted, None), Some(wanted.clone()));
-        let same = json!({"_id": "_design/license_desk", "_rev": "3-a", "validate_doc_update": "v2"});
+        let same =
+            json!({"_id": "_design/license_desk", "_rev": "3-a", "validate_doc_update": "v2"});
         assert_eq!(design_doc_update(&wanted, Some(&same)), None);
-        let old = json!({"_id": "_design/license_desk", "_rev": "2-b", "validate_doc_update": "v1"});
+        let old =
+            json!({"_id": "_design/license_desk", "_rev": "2-b", "validate_doc_update": "v1"});
         assert_eq!(
             design_doc_update(&wanted, Some(&old)),
-            Some(json!({"_id": "_design/license_desk", "_rev": "2-b", "validate_doc_update": "v2"}))
+            Some(
+                json!({"_id": "_design/license_desk", "_rev": "2-b", "validate_doc_update": "v2"})
+            )
         );
     }
 }

@@ -142,7 +142,8 @@ impl CouchHttp {
         if !(200..300).contains(&status) {
             return Err(answer::error_for(status, &text));
         }
-        let value = serde_json::from_str(&text).map_err(|e| RemoteError::Protocol(e.to_string()))?;
+        let value =
+            serde_json::from_str(&text).map_err(|e| RemoteError::Protocol(e.to_string()))?;
         answer::session(&value)
     }
 
@@ -181,9 +182,13 @@ impl Remote for CouchHttp {
     }
 
     async fn put_local(&self, id: &str, doc: &Value) -> Result<(), RemoteError> {
-        self.json(Method::PUT, &self.url.doc(&format!("_local/{id}")), Some(doc))
-            .await
-            .map(drop)
+        self.json(
+            Method::PUT,
+            &self.url.doc(&format!("_local/{id}")),
+            Some(doc),
+        )
+        .await
+        .map(drop)
     }
 
     async fn changes(
@@ -211,7 +216,11 @@ impl Remote for CouchHttp {
     ) -> Result<Vec<Result<Value, DocError>>, RemoteError> {
         let body = answer::bulk_get_body(wanted);
         let value = self
-            .json(Method::POST, &self.url.at("_bulk_get?revs=true"), Some(&body))
+            .json(
+                Method::POST,
+                &self.url.at("_bulk_get?revs=true"),
+                Some(&body),
+            )
             .await?;
         answer::bulk_get(&value)
     }
