@@ -9,6 +9,7 @@
 // else is affected. Waits are expect.poll / toHaveText with a timeout, never
 // a timed assertion.
 import type { APIRequestContext, Browser, Page, TestInfo } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from './fixtures';
 import {
   COUCH,
@@ -179,6 +180,9 @@ test('both desks edit the same license offline: both show the conflict, one reso
     winners.push(winner);
   }
   expect(winners[0]).toBe(winners[1]);
+  // The two versions side by side are accessible (the table, its choices, the buttons).
+  const scan = await new AxeBuilder({ page: b.page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(scan.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   const other = winners[0] === '30' ? '40' : '30';
 
   // Desk B keeps the other version (a merge choosing Other for Seats).

@@ -5,6 +5,7 @@
 // document installed when a server admin connects. Each spec has its own
 // database, and its own desk (see couch.ts: the browser's network log of the
 // sync server's URLs, a 401 or a 404, is not an app error).
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from './fixtures';
 import { ADMIN, COUCH, asAdmin, closeDesks, fillServer, openDesk, openSyncPage, syncStatus, teamDatabase, watch } from './couch';
 
@@ -149,5 +150,21 @@ test('a server admin connecting installs the design document once', async ({ bro
   await page.getByRole('button', { name: 'Test connection' }).click();
   await expect(connected).toContainText(`Signed in as ${team.user.name}`);
   await expect(connected).not.toContainText('installed');
+  await closeDesks(desk);
+});
+
+test('the Sync page and the header’s sync state have no WCAG 2.1 A/AA violation', async ({ browser, request }, testInfo) => {
+  const team = await teamDatabase(request);
+  const desk = await openDesk(browser, testInfo, 'desk');
+  const page = desk.page;
+  await openSyncPage(page);
+  await fillServer(page, team.url, { name: team.user.name, password: 'wrong-password' });
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await fillServer(page, team.url, team.user);
+  await page.getByRole('button', { name: 'Start sync' }).click();
+  await expect(syncStatus(page)).toHaveText('Synced', { timeout: 20_000 });
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   await closeDesks(desk);
 });
