@@ -296,6 +296,15 @@ struct Running {
     _changes: Subscription,
 }
 
+/// What both loops of one start share.
+struct Run {
+    /// The start they belong to: a later start or a stop ends them.
+    generation: u64,
+    remote: CouchHttp,
+    desk: DeskSync<IdbRepository>,
+    id: String,
+}
+
 #[derive(Default)]
 struct RunState {
     generation: u64,
@@ -397,7 +406,7 @@ impl SyncService {
             return Err("Sync was stopped.".to_string());
         }
         let repo = self.repo.get_value();
-        let desk = Rc::new(DeskSync::new(repo.clone()));
+        let desk = DeskSync::new(repo.clone());
         if let Err(e) = desk.enable().await {
             self.health.set(Health {
                 error: Some(e.to_string()),
@@ -425,9 +434,14 @@ impl SyncService {
                 _changes: changes,
             })
         });
-        let remote = Rc::new(remote);
-        spawn_local(self.push_loop(generation, remote.clone(), desk.clone(), id.clone(), push));
-        spawn_local(self.pull_loop(generation, remote, desk, id, pull));
+        let run = Rc::new(Run {
+            generation,
+            remote,
+            desk,
+            id,
+        });
+        spawn_local(self.push_loop(run.clone(), push));
+        spawn_local(self.pull_loop(run, pull));
         Ok(connection)
     }
 
@@ -498,15 +512,15 @@ impl SyncService {
         }
     }
 
-    async fn push_loop(
-        self,
-        generation: u64,
-        remote: Rc<CouchHttp>,
-        desk: Rc<DeskSync<IdbRepository>>,
-        id: String,
-        wake: Wake,
-    ) {
-        let replicator = Replicator::new(&*remote, &*desk, id);
+    async fn push_loop(self, run: Rc<Run>, wake: Wake) {
+        let Run {
+            generation,
+            remote,
+            desk,
+            id,
+        } = &*run;
+        let generation = *generation;
+        let replicator = Replicator::new(remote, desk, id.clone());
         let mut failures = 0;
         while self.current(generation) {
             let result = replicator.push().await;
@@ -546,15 +560,9 @@ impl SyncService {
         }
     }
 
-    async fn pull_loop(
-        self,
-        generation: u64,
-        remote: Rc<CouchHttp>,
-        desk: Rc<DeskSync<IdbRepository>>,
-        id: String,
-        wake: Wake,
-    ) {
-        let replicator = Replicator::new(&*remote, &*desk, id);
+    async fn pull_loop(self, run: Rc<Run>, wake: Wake) {
+        let generation = run.generation;
+        let replicator = Replicator::new(&run.remote, &run.desk, run.id.clone());
         let mut failures = 0;
         // Plain reads until caught up (so "Synced" shows as soon as it is
         // true), then long polls.
