@@ -67,11 +67,7 @@ pub fn SyncPage() -> impl IntoView {
         let (url, credentials) = (url.clone(), credentials.clone());
         async move { sync.start(&url, &credentials).await }
     });
-    on_result(start, move |result| {
-        notice.set(Some(
-            result.map(|c| format!("Sync started. {}", c.describe())),
-        ));
-    });
+    on_result(start, move |result| notice.set(Some(result)));
     let busy = Signal::derive(move || test.pending().get() || start.pending().get());
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

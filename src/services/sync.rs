@@ -330,6 +330,14 @@ impl SyncService {
         // Back online: try now rather than at the end of the wait.
         let online = window_event_listener(leptos::ev::online, move |_| service.wake());
         std::mem::forget(online);
+        // Gone offline: a request in flight (the long poll) may never settle;
+        // start again, which cancels it and waits for the network.
+        let offline = window_event_listener(leptos::ev::offline, move |_| {
+            if service.is_running() {
+                service.resume();
+            }
+        });
+        std::mem::forget(offline);
         service.resume();
         service
     }
@@ -367,8 +375,9 @@ impl SyncService {
     }
 
     /// Connects, then runs the two loops until [`stop`](Self::stop) or a
-    /// refusal. The connection's description, or why it failed.
-    pub async fn start(self, url: &str, credentials: &Credentials) -> Result<Connection, String> {
+    /// refusal. What to tell the user, or why it failed. A server that
+    /// can't be reached now does not stop it: the loops keep trying.
+    pub async fn start(self, url: &str, credentials: &Credentials) -> Result<String, String> {
         self.halt();
         let url = DbUrl::parse(url).map_err(|e| e.to_string())?;
         let abort = web_sys::AbortController::new()
@@ -379,20 +388,11 @@ impl SyncService {
             running: true,
             ..Health::default()
         });
-        let connection = match connect(&remote).await {
-            Ok(c) => c,
+        let message = match connect(&remote).await {
+            Ok(c) => format!("Sync started. {}", c.describe()),
             Err(e) if e.is_transient() => {
-                // Offline at start: keep trying in the loops.
                 self.health.update(|h| h.pull = Leg::Offline);
-                Connection {
-                    info: DbInfo {
-                        db_name: url.name().to_string(),
-                        doc_count: 0,
-                        update_seq: Default::default(),
-                    },
-                    session: Session::default(),
-                    design_installed: false,
-                }
+                format!("Sync started. {e}")
             }
             Err(e) => {
                 self.health.set(Health {
@@ -442,7 +442,7 @@ impl SyncService {
         });
         spawn_local(self.push_loop(run.clone(), push));
         spawn_local(self.pull_loop(run, pull));
-        Ok(connection)
+        Ok(message)
     }
 
     /// Stops both loops (an open long poll is cancelled) and remembers that

@@ -15,6 +15,20 @@ use super::remote::{
 /// The design document's id (`design::design_doc()` carries it too).
 pub const DESIGN_DOC_ID: &str = "_design/license_desk";
 
+/// How long a request may go unanswered before it counts as offline: a
+/// request in flight when the network drops may otherwise never settle.
+pub const REQUEST_TIMEOUT_MS: u32 = 120_000;
+/// What a long poll may take beyond the wait it asked the server for.
+pub const LONG_POLL_MARGIN_MS: u32 = 15_000;
+
+/// Whether this browser's `AbortSignal` has the static method `name`
+/// (`timeout`, `any`: recent browsers only).
+fn abort_signal_has(name: &str) -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"AbortSignal".into())
+        .and_then(|class| js_sys::Reflect::has(&class, &name.into()))
+        .unwrap_or(false)
+}
+
 /// How requests prove who sends them.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Auth {
@@ -65,11 +79,25 @@ impl CouchHttp {
         &self.url
     }
 
-    fn request(&self, method: Method, url: &str) -> RequestBuilder {
+    /// The signal that ends a request: Stop, or `timeout_ms` without an
+    /// answer (where the browser can combine signals).
+    fn signal(&self, timeout_ms: u32) -> Option<AbortSignal> {
+        let timeout =
+            abort_signal_has("timeout").then(|| AbortSignal::timeout_with_u32(timeout_ms));
+        match (&self.abort, timeout) {
+            (Some(stop), Some(timeout)) if abort_signal_has("any") => {
+                Some(AbortSignal::any(&js_sys::Array::of2(stop, &timeout)))
+            }
+            (Some(stop), _) => Some(stop.clone()),
+            (None, timeout) => timeout,
+        }
+    }
+
+    fn request(&self, method: Method, url: &str, timeout_ms: u32) -> RequestBuilder {
         let builder = RequestBuilder::new(url)
             .method(method)
             .header("Accept", "application/json")
-            .abort_signal(self.abort.as_ref());
+            .abort_signal(self.signal(timeout_ms).as_ref());
         match &self.auth {
             Auth::None => builder.credentials(RequestCredentials::SameOrigin),
             Auth::Basic { name, password } => builder
@@ -112,7 +140,20 @@ impl CouchHttp {
         url: &str,
         body: Option<&Value>,
     ) -> Result<Value, RemoteError> {
-        let (status, text) = self.send(self.request(method, url), body).await?;
+        self.json_within(method, url, body, REQUEST_TIMEOUT_MS)
+            .await
+    }
+
+    async fn json_within(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+        timeout_ms: u32,
+    ) -> Result<Value, RemoteError> {
+        let (status, text) = self
+            .send(self.request(method, url, timeout_ms), body)
+            .await?;
         if !(200..300).contains(&status) {
             return Err(answer::error_for(status, &text));
         }
@@ -136,7 +177,7 @@ impl CouchHttp {
             .method(Method::POST)
             .header("Accept", "application/json")
             .credentials(RequestCredentials::Include)
-            .abort_signal(self.abort.as_ref());
+            .abort_signal(self.signal(REQUEST_TIMEOUT_MS).as_ref());
         let body = serde_json::json!({ "name": name, "password": password });
         let (status, text) = self.send(builder, Some(&body)).await?;
         if !(200..300).contains(&status) {
@@ -198,7 +239,10 @@ impl Remote for CouchHttp {
         wait_ms: Option<u32>,
     ) -> Result<ChangesPage, RemoteError> {
         let url = self.url.at(&answer::changes_query(since, limit, wait_ms));
-        let value = self.json(Method::GET, &url, None).await?;
+        let timeout = wait_ms.map_or(REQUEST_TIMEOUT_MS, |w| {
+            w.saturating_add(LONG_POLL_MARGIN_MS)
+        });
+        let value = self.json_within(Method::GET, &url, None, timeout).await?;
         answer::changes_page(&value)
     }
 

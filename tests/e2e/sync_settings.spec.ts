@@ -168,3 +168,29 @@ test('the Sync page and the header’s sync state have no WCAG 2.1 A/AA violatio
   expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   await closeDesks(desk);
 });
+
+// The shared in-memory server can't be stopped mid-spec: "unreachable" is
+// every request of this desk to its URL refused (route → abort), then allowed.
+test('sync started while the server is unreachable shows Offline, and is Synced once it answers', async ({ browser, request }, testInfo) => {
+  const team = await teamDatabase(request);
+  const desk = await openDesk(browser, testInfo, 'desk');
+  const page = desk.page;
+  await openSyncPage(page);
+  await fillServer(page, team.url, team.user);
+  await desk.context.route(`${COUCH}/**`, (route) => route.abort('connectionrefused'));
+  await page.getByRole('button', { name: 'Start sync' }).click();
+  await expect(page.getByRole('main').getByRole('status').filter({ hasText: /^Sync started\./ })).toContainText(
+    "The sync server can't be reached",
+  );
+  await expect(syncStatus(page)).toHaveText('Offline (0 waiting)');
+  await desk.context.unroute(`${COUCH}/**`);
+  await expect(syncStatus(page)).toHaveText('Synced', { timeout: 30_000 });
+
+  // The browser offline, then back: the open long poll fails, sync waits, and
+  // resumes as soon as the browser is online again.
+  await desk.context.setOffline(true);
+  await expect(syncStatus(page)).toHaveText('Offline (0 waiting)', { timeout: 30_000 });
+  await desk.context.setOffline(false);
+  await expect(syncStatus(page)).toHaveText('Synced', { timeout: 30_000 });
+  await closeDesks(desk);
+});
