@@ -180,7 +180,8 @@ fn ConflictCard(conflict: Conflict) -> impl IntoView {
     let doc_id = conflict.doc_id.clone();
     let resolve_action = Action::new_local(move |how: &Resolution| {
         let (repo, doc_id, how) = (app.repo(), doc_id.clone(), how.clone());
-        async move { resolve(repo, doc_id, how).await }
+        let user = app.user.get_untracked().id;
+        async move { resolve(repo, doc_id, how, user, crate::clock::now()).await }
     });
     on_result(resolve_action, move |result| match result {
         Ok(()) => {
@@ -197,9 +198,9 @@ fn ConflictCard(conflict: Conflict) -> impl IntoView {
                     .iter()
                     .map(|(field, side)| {
                         let side = if side.get_untracked() == OTHER {
-                            Side::Theirs
+                            Side::Other
                         } else {
-                            Side::Ours
+                            Side::Winner
                         };
                         (field.clone(), side)
                     })
@@ -244,6 +245,9 @@ fn ConflictCard(conflict: Conflict) -> impl IntoView {
     view! {
         <section class="card-body" aria-labelledby=labelled_by>
             <h3 id=title_id>{conflict.title.clone()}</h3>
+            {(conflict.others > 1).then(|| view! {
+                <p>{format!("{} desks changed it: the table shows one other version; keeping or merging settles them all.", conflict.others + 1)}</p>
+            })}
             <table>
                 <caption>{format!("{}: the winner (shown on every desk) and the other version", conflict.title)}</caption>
                 <thead>

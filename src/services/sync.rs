@@ -611,14 +611,17 @@ pub async fn refused(
     DeskSync::new(repo).refused().await.map_err(storage_error)
 }
 
-/// Keeps one version, or the merge, of a conflicting record.
+/// Keeps one version, or the merge, of a conflicting record; the license's
+/// history names `user` (the one resolving) at `now`.
 pub async fn resolve(
     repo: IdbRepository,
     doc_id: String,
     how: crate::sync::placeholders::desk::Resolution,
+    user: crate::domain::SfId,
+    now: chrono::NaiveDateTime,
 ) -> Result<(), String> {
     DeskSync::new(repo)
-        .resolve(&doc_id, how)
+        .resolve_by(&doc_id, how, Some((&user, now)))
         .await
         .map_err(|e| e.to_string())
 }

@@ -73,8 +73,8 @@ pub mod desk {
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum Side {
-        Ours,
-        Theirs,
+        Winner,
+        Other,
     }
 
     #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +97,9 @@ pub mod desk {
         pub doc_id: String,
         pub title: String,
         pub fields: Vec<FieldVersions>,
+        pub winner_rev: String,
+        pub other_rev: String,
+        pub others: usize,
     }
 
     pub struct DeskSync<R> {
@@ -108,15 +111,20 @@ pub mod desk {
             DeskSync { repo }
         }
 
-        pub async fn enable(&self) -> Result<(), SyncError> {
-            Ok(())
+        pub async fn enable(&self) -> Result<u64, SyncError> {
+            Ok(0)
         }
 
         pub async fn conflicts(&self) -> Result<Vec<Conflict>, SyncError> {
             Ok(Vec::new())
         }
 
-        pub async fn resolve(&self, doc_id: &str, _how: Resolution) -> Result<(), SyncError> {
+        pub async fn resolve_by(
+            &self,
+            doc_id: &str,
+            _how: Resolution,
+            _author: Option<(&crate::domain::SfId, chrono::NaiveDateTime)>,
+        ) -> Result<(), SyncError> {
             Err(SyncError::Other(format!(
                 "{doc_id}: resolving needs the desk branch"
             )))
