@@ -136,7 +136,8 @@ test('desk A offline edits three licenses; back online, desk B gets all three', 
   await setSeats(a.page, 'L-00042', 31);
   await setSeats(a.page, 'L-00045', 11);
   await setSeats(a.page, 'L-00046', 51);
-  await expect(syncStatus(a.page)).toHaveText('Offline (3 waiting)', { timeout: 20_000 });
+  // Each Modify License queues two documents: the license and its history entry.
+  await expect(syncStatus(a.page)).toHaveText('Offline (6 waiting)', { timeout: 20_000 });
   // Nothing reached the server meanwhile.
   expect((await licenseDoc(request, team.db, 'L-00045')).sfLma__Seats__c).toBe(10);
 
@@ -216,9 +217,10 @@ test('the server unreachable mid-sync, then back: sync resumes with nothing lost
 
   await a.context.route(`${COUCH}/**`, (route) => route.abort('connectionrefused'));
   await setSeats(a.page, 'L-00045', 12);
-  await expect(syncStatus(a.page)).toHaveText('Offline (1 waiting)', { timeout: 20_000 });
-  await setSeats(a.page, 'L-00046', 52);
+  // The license and its history entry.
   await expect(syncStatus(a.page)).toHaveText('Offline (2 waiting)', { timeout: 20_000 });
+  await setSeats(a.page, 'L-00046', 52);
+  await expect(syncStatus(a.page)).toHaveText('Offline (4 waiting)', { timeout: 20_000 });
 
   await a.context.unroute(`${COUCH}/**`);
   await expect(syncStatus(a.page)).toHaveText('Synced', { timeout: 30_000 });
