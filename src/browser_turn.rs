@@ -7,9 +7,14 @@ use wasm_bindgen_futures::JsFuture;
 /// Resolves after a zero-delay timeout: the browser has run what was queued
 /// before it (input, a paint).
 pub async fn browser_turn() {
+    sleep(0).await;
+}
+
+/// Resolves after `ms` milliseconds (a timeout), or at once without a window.
+pub async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let scheduled = web_sys::window().is_some_and(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
                 .is_ok()
         });
         if !scheduled {

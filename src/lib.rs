@@ -61,6 +61,8 @@ pub fn App() -> impl IntoView {
 fn Shell(ctx: AppContext) -> impl IntoView {
     provide_context(ctx);
     provide_context(components::bulk_modify::Selection::new());
+    // Starts sync again when it was on before the reload.
+    provide_context(services::sync::SyncService::new(ctx.repo()));
     view! {
         <Layout>
             <Routes fallback=NotFound>
@@ -82,6 +84,7 @@ fn Shell(ctx: AppContext) -> impl IntoView {
                 <Route path=path!("/notifications") view=pages::notifications::NotificationsPage />
                 <Route path=path!("/settings") view=pages::settings::SettingsPage />
                 <Route path=path!("/settings/damaged") view=pages::damaged::DamagedRecordsPage />
+                <Route path=path!("/settings/sync") view=pages::sync::SyncPage />
             </Routes>
         </Layout>
     }

@@ -16,6 +16,7 @@ use wasm_bindgen::JsCast;
 use super::alert_offline::OfflineNotice;
 use super::damaged_notice::DamagedNotice;
 use super::global_search::GlobalSearch;
+use super::sync_status::SyncStatusLine;
 use super::user_switcher::UserSwitcher;
 
 const MENU_ID: &str = "app-menu";
@@ -54,6 +55,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         >
             <A href="/" attr:class="app-name">"License Desk"</A>
             <GlobalSearch />
+            <SyncStatusLine />
             <button
                 type="button"
                 class="menu-button"

@@ -27,5 +27,6 @@ pub mod progress_bar;
 pub mod record;
 pub mod register_package;
 pub mod storage_status;
+pub mod sync_status;
 pub mod table_window;
 pub mod user_switcher;

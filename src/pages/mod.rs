@@ -15,3 +15,4 @@ pub mod notifications;
 pub mod packages;
 pub mod settings;
 pub mod simulator;
+pub mod sync;

@@ -237,6 +237,17 @@ pub fn SettingsPage() -> impl IntoView {
                 </p>
             </div>
         </section>
+        <section class="card" aria-labelledby="sync-title">
+            <header>
+                <h2 id="sync-title">"Sync"</h2>
+                <A href="/settings/sync">"Sync"</A>
+            </header>
+            <div class="card-body">
+                <p>
+                    "Share this desk's records with the team's other desks through a CouchDB database: its URL, the user name and password, start and stop, and the records changed on two desks at once."
+                </p>
+            </div>
+        </section>
         <section class="card" aria-labelledby="rules-title">
             <header>
                 <h2 id="rules-title">"Expiration alert rules"</h2>

@@ -13,6 +13,7 @@ pub mod licenses;
 pub mod notifications;
 pub mod packages;
 pub mod search;
+pub mod sync;
 
 #[cfg(test)]
 mod damaged_tests;

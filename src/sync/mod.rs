@@ -16,6 +16,7 @@
 //!   against a scripted server.
 //! - [`status`]: what the header shows.
 
+pub mod couch_json;
 pub mod design;
 pub mod desk;
 pub mod document;
@@ -25,7 +26,7 @@ pub mod replicator;
 pub mod rev;
 pub mod status;
 
-#[cfg(target_arch = "wasm32")]
+// Compiled natively too (as `IdbRepository` is): the pages name it.
 pub mod http;
 
 #[cfg(test)]
