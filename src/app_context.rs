@@ -17,6 +17,10 @@ pub struct AppContext {
     /// The user the app acts as; chosen in the header's user switcher.
     pub user: RwSignal<User>,
     changes: RwSignal<u64>,
+    /// Bumped by commits of sync's own bookkeeping (outbox, revisions,
+    /// refusals, checkpoints) too, which leave `changes` alone: a push must
+    /// not make every page re-read, nor reset a form someone is typing in.
+    sync_changes: RwSignal<u64>,
     /// How many damaged records the lists have met (see `storage::DamageLog`).
     pub damaged: RwSignal<usize>,
 }
@@ -44,6 +48,23 @@ impl AppContext {
     {
         LocalResource::new(move || {
             self.track_changes();
+            load(self.repo())
+        })
+    }
+
+    /// [`live_resource`](AppContext::live_resource) for the Sync page: it
+    /// also runs again after commits of sync's own stores.
+    pub fn live_sync_resource<T, Fut>(
+        self,
+        load: impl Fn(IdbRepository) -> Fut + 'static,
+    ) -> LocalResource<T>
+    where
+        T: 'static,
+        Fut: Future<Output = T> + 'static,
+    {
+        LocalResource::new(move || {
+            self.track_changes();
+            self.sync_changes.track();
             load(self.repo())
         })
     }
@@ -96,11 +117,16 @@ pub async fn open_app() -> Result<AppContext, StorageError> {
             )
         })?;
     let changes = RwSignal::new(0u64);
+    let sync_changes = RwSignal::new(0u64);
     let users_signal = RwSignal::new(users);
     let damaged = RwSignal::new(repo.damage_log().count());
     repo.damage_log().listen(move |n| damaged.set(n));
     let scanner = repo.clone();
-    repo.subscribe(move |_notice| {
+    repo.subscribe(move |notice| {
+        sync_changes.update(|n| *n = n.wrapping_add(1));
+        if notice.only_sync_stores() {
+            return;
+        }
         changes.update(|n| *n = n.wrapping_add(1));
         // A commit may have replaced or deleted a damaged record (a restore,
         // the demo load, Reset): count them again. Without damaged records,
@@ -118,6 +144,7 @@ pub async fn open_app() -> Result<AppContext, StorageError> {
         users: users_signal,
         user: RwSignal::new(current),
         changes,
+        sync_changes,
         damaged,
     })
 }

@@ -16,8 +16,8 @@ use crate::services::sync::{
     load_settings, resolve, session_credentials, test_connection, Credentials, SyncService,
 };
 use crate::sync::couch_json::DbUrl;
-use crate::sync::local::Refusal;
 use crate::sync::desk::{Conflict, Resolution, Side};
+use crate::sync::local::Refusal;
 
 const WINNER: &str = "winner";
 const OTHER: &str = "other";
@@ -141,7 +141,7 @@ pub fn SyncPage() -> impl IntoView {
 #[component]
 fn Conflicts() -> impl IntoView {
     let app = use_app();
-    let conflicts = app.live_resource(crate::services::sync::conflicts);
+    let conflicts = app.live_sync_resource(crate::services::sync::conflicts);
     view! {
         <section class="card" aria-labelledby="sync-conflicts-title">
             <header>
@@ -279,7 +279,7 @@ fn ConflictCard(conflict: Conflict) -> impl IntoView {
 #[component]
 fn Refused() -> impl IntoView {
     let app = use_app();
-    let refused = app.live_resource(crate::services::sync::refused);
+    let refused = app.live_sync_resource(crate::services::sync::refused);
     let table = |list: Vec<Refusal>| {
         if list.is_empty() {
             return view! { <Empty>"No refused document."</Empty> }.into_any();

@@ -23,12 +23,12 @@ use serde::{Deserialize, Serialize};
 use crate::browser_turn::sleep;
 use crate::storage::{IdbRepository, Repository, StorageError, Subscription};
 use crate::sync::couch_json::{DbUrl, Session};
-use crate::sync::http::{Auth, CouchHttp};
-use crate::sync::local::{Local, SyncError};
 use crate::sync::design::design_doc;
 use crate::sync::desk::DeskSync;
-use crate::sync::replicator::{replication_id, Replicator};
+use crate::sync::http::{Auth, CouchHttp};
+use crate::sync::local::{Local, SyncError};
 use crate::sync::remote::{DbInfo, Remote, RemoteError};
+use crate::sync::replicator::{replication_id, Replicator};
 use crate::sync::status::SyncStatus;
 
 /// The localStorage key of [`SyncSettings`].
@@ -409,6 +409,7 @@ impl SyncService {
         // Each desk makes IDs in a range of its own (kept once drawn), so two
         // desks never create records under the same ID.
         let draw = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        let set_up_before = desk.is_enabled().await.unwrap_or(false);
         let ready = match desk.claim_desk(draw).await {
             Ok(_) => desk.enable().await,
             Err(e) => Err(e),
@@ -446,6 +447,16 @@ impl SyncService {
             desk,
             id,
         });
+        if set_up_before {
+            // The safety net (a record a tab saved before it heard that sync
+            // is set up) runs beside the loops: at 10,000 licenses it reads
+            // for seconds, which a start must not wait for. What it queues
+            // wakes the push loop through the change notice.
+            let reconcile = run.clone();
+            spawn_local(async move {
+                let _ = reconcile.desk.reconcile().await;
+            });
+        }
         spawn_local(self.push_loop(run.clone(), push));
         spawn_local(self.pull_loop(run, pull));
         Ok(message)

@@ -59,6 +59,12 @@ impl ChangeNotice {
         }
     }
 
+    /// Whether the commit wrote only sync's own bookkeeping (no record a
+    /// page shows): a notice naming no store (a schema upgrade) is not one.
+    pub fn only_sync_stores(&self) -> bool {
+        !self.stores.is_empty() && self.stores.iter().all(|s| StoreName::SYNC.contains(s))
+    }
+
     /// Whether the notice may concern `store`.
     pub fn touches(&self, store: StoreName) -> bool {
         self.stores.contains(&store)

@@ -141,11 +141,10 @@ impl<R: Repository> DeskSync<R> {
     }
 
     /// Sets sync up on this desk (from then on every commit queues the
-    /// synced records it writes), then queues every record the sync state
-    /// doesn't describe at its current revision, in chunks, so nothing
-    /// made before sync was set up (or while a tab had not heard of it yet)
-    /// is left out. Returns how many records it queued. Safe to call at
-    /// every start of sync; it reads every synced record.
+    /// synced records it writes) and, the first time only, queues every
+    /// record made before (see [`reconcile`](DeskSync::reconcile)). Returns
+    /// how many records it queued. Quick at every later start: it reads
+    /// one record.
     pub async fn enable(&self) -> Result<u64, SyncError> {
         self.enable_reporting(|_| {}).await
     }
@@ -154,11 +153,25 @@ impl<R: Repository> DeskSync<R> {
     /// of those to queue after each chunk (a progress bar: at 100,000
     /// licenses the first start queues about 540,000 records).
     pub async fn enable_reporting(&self, on_progress: impl Fn(Progress)) -> Result<u64, SyncError> {
-        if self.repo.get::<SyncSetup>(SYNC_SETUP_KEY).await?.is_none() {
-            let mut batch = WriteBatch::new();
-            batch.from_sync().put(SyncSetup::default(), Expect::Any);
-            self.repo.commit(batch).await?;
+        if self.repo.get::<SyncSetup>(SYNC_SETUP_KEY).await?.is_some() {
+            return Ok(0);
         }
+        let mut batch = WriteBatch::new();
+        batch.from_sync().put(SyncSetup::default(), Expect::Any);
+        self.repo.commit(batch).await?;
+        self.reconcile_reporting(on_progress).await
+    }
+
+    /// Queues every synced record the sync state doesn't describe at its
+    /// current revision, in chunks, so nothing made before sync was set up
+    /// (or in a tab that had not heard of it yet) is left out. It reads
+    /// every synced record (seconds at 100,000 licenses): run it in the
+    /// background at a later start of sync, as a safety net.
+    pub async fn reconcile(&self) -> Result<u64, SyncError> {
+        self.reconcile_reporting(|_| {}).await
+    }
+
+    async fn reconcile_reporting(&self, on_progress: impl Fn(Progress)) -> Result<u64, SyncError> {
         let mut records: Vec<(StoreName, String, u64)> = Vec::new();
         self.repo
             .read_raw(&SYNCED_STORES, &mut |store, raw| {
