@@ -17,9 +17,9 @@ pub struct AppContext {
     /// The user the app acts as; chosen in the header's user switcher.
     pub user: RwSignal<User>,
     changes: RwSignal<u64>,
-    /// Bumped by commits of sync's own bookkeeping (outbox, revisions,
-    /// refusals, checkpoints) too, which leave `changes` alone: a push must
-    /// not make every page re-read, nor reset a form someone is typing in.
+    /// Bumped by every commit, sync's own bookkeeping (outbox, revisions,
+    /// refusals, checkpoints) included, which leaves `changes` alone: a push
+    /// must not make every page re-read, nor reset a form someone is typing in.
     sync_changes: RwSignal<u64>,
     /// How many damaged records the lists have met (see `storage::DamageLog`).
     pub damaged: RwSignal<usize>,
@@ -46,10 +46,7 @@ impl AppContext {
         T: 'static,
         Fut: Future<Output = T> + 'static,
     {
-        LocalResource::new(move || {
-            self.track_changes();
-            load(self.repo())
-        })
+        self.live_on(self.changes, load)
     }
 
     /// [`live_resource`](AppContext::live_resource) for the Sync page: it
@@ -62,9 +59,21 @@ impl AppContext {
         T: 'static,
         Fut: Future<Output = T> + 'static,
     {
+        self.live_on(self.sync_changes, load)
+    }
+
+    /// `load` run again whenever `counter` moves.
+    fn live_on<T, Fut>(
+        self,
+        counter: RwSignal<u64>,
+        load: impl Fn(IdbRepository) -> Fut + 'static,
+    ) -> LocalResource<T>
+    where
+        T: 'static,
+        Fut: Future<Output = T> + 'static,
+    {
         LocalResource::new(move || {
-            self.track_changes();
-            self.sync_changes.track();
+            counter.track();
             load(self.repo())
         })
     }
@@ -73,6 +82,7 @@ impl AppContext {
     /// repository's subscription does this already).
     pub fn notify_changed(&self) {
         self.changes.update(|n| *n = n.wrapping_add(1));
+        self.sync_changes.update(|n| *n = n.wrapping_add(1));
     }
 
     pub fn switch_user(&self, user: User) {
