@@ -126,6 +126,11 @@ async fn paged_reads() {
 }
 
 #[wasm_bindgen_test]
+async fn key_pages() {
+    run(contract::contract_key_pages(fresh("key-pages").await).await);
+}
+
+#[wasm_bindgen_test]
 async fn notices() {
     run(contract::contract_notices(fresh("notices").await).await);
 }

@@ -586,7 +586,7 @@ impl SyncService {
         let mut caught_up = false;
         while self.current(generation) {
             let wait = caught_up.then_some(LONG_POLL_MS);
-            let result = replicator.pull(wait).await;
+            let result = replicator.catch_up(wait).await;
             if !self.current(generation) {
                 return;
             }

@@ -735,6 +735,53 @@ pub async fn contract_paged_reads<R: Repository>(repo: R) -> Outcome {
     Ok(())
 }
 
+/// Pages in key order: each after the last key of the one before, whatever
+/// was saved in between.
+pub async fn contract_key_pages<R: Repository>(repo: R) -> Outcome {
+    let records = ["l-5", "l-1", "l-3", "l-2", "l-4"].map(|id| probe(id, "Active", "pkg-a", None));
+    repo.put_all(records, Expect::Absent).await.ctx("put_all")?;
+    let ids = |page: &Page<Probe>| -> Vec<String> {
+        page.read
+            .records
+            .iter()
+            .map(|s| s.record.id.clone())
+            .collect()
+    };
+    let first = repo.read_after::<Probe>(None, 2).await.ctx("page 1")?;
+    ensure_eq!(ids(&first), vec!["l-1", "l-2"], "page 1");
+    ensure_eq!(first.next.as_deref(), Some("l-2"), "page 1's next");
+    ensure_eq!(first.read.records[0].rev, 1, "revision read with the page");
+
+    repo.put(probe("l-0", "Active", "pkg-a", None), Expect::Absent)
+        .await
+        .ctx("put l-0")?;
+    repo.put(probe("l-25", "Active", "pkg-a", None), Expect::Absent)
+        .await
+        .ctx("put l-25")?;
+    let second = repo
+        .read_after::<Probe>(first.next.as_deref(), 2)
+        .await
+        .ctx("page 2")?;
+    ensure_eq!(ids(&second), vec!["l-25", "l-3"], "page 2");
+    let third = repo
+        .read_after::<Probe>(second.next.as_deref(), 2)
+        .await
+        .ctx("page 3")?;
+    ensure_eq!(ids(&third), vec!["l-4", "l-5"], "page 3");
+    ensure_eq!(third.next, None, "a full last page says there is no next");
+    let rest = repo
+        .read_after::<Probe>(Some("l-5"), 2)
+        .await
+        .ctx("after the last")?;
+    ensure!(
+        rest.read.records.is_empty() && rest.next.is_none(),
+        "after the last"
+    );
+    let zero = repo.read_after::<Probe>(None, 0).await.ctx("limit 0")?;
+    ensure!(zero.read.records.is_empty(), "limit 0 read records");
+    Ok(())
+}
+
 /// Subscribers hear of each commit of this repository, until unsubscribed.
 pub async fn contract_notices<R: Repository>(repo: R) -> Outcome {
     let heard: Rc<RefCell<Vec<ChangeNotice>>> = Rc::default();

@@ -1069,6 +1069,33 @@ impl Repository for IdbRepository {
         self.count_of(index, query).await
     }
 
+    /// One `getAll` from the key after `after`, limited to one record past
+    /// the page (which tells whether there is a next page).
+    async fn read_after<T: Record>(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StorageResult<Page<T>> {
+        let mut page = Page::empty();
+        if limit == 0 {
+            return Ok(page);
+        }
+        let tx = self.read_tx(T::STORE)?;
+        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
+        let after = after.map(JsValue::from_str);
+        let values = get_chunk_of(store.as_sys(), after.as_ref(), limit.saturating_add(1))?.await?;
+        let mut last = None;
+        for (i, value) in values.iter().enumerate() {
+            if i as u64 >= u64::from(limit) {
+                page.next = last.take();
+                break;
+            }
+            last = codec::key_of(&value);
+            codec::read_into(&mut page.read, value);
+        }
+        Ok(page)
+    }
+
     fn damage_log(&self) -> &DamageLog {
         &self.inner.damage
     }

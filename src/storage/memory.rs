@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 use std::rc::{Rc, Weak};
 
 use super::batch::{Action, Change, Committed, WriteBatch};
@@ -249,6 +250,28 @@ impl Repository for MemoryRepository {
         Ok(page)
     }
 
+    async fn read_after<T: Record>(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StorageResult<Page<T>> {
+        let tables = self.shared.tables.borrow();
+        let mut page = Page::empty();
+        let Some(table) = tables.get(&T::STORE) else {
+            return Ok(page);
+        };
+        let lower = after.map_or(Bound::Unbounded, |a| Bound::Excluded(a.to_string()));
+        let mut rows = table.range::<String, _>((lower, Bound::Unbounded));
+        for (id, row) in rows.by_ref().take(limit as usize) {
+            Self::read_into(&mut page.read, id, row);
+            page.next = Some(id.clone());
+        }
+        if rows.next().is_none() {
+            page.next = None;
+        }
+        Ok(page)
+    }
+
     async fn count_found<T: Record>(&self, index: Index<T>, query: Query) -> StorageResult<u64> {
         let tables = self.shared.tables.borrow();
         Ok(Self::hits(&tables, index, &query)?.len() as u64)
@@ -464,6 +487,13 @@ mod contract_tests {
     #[test]
     fn invalid_batches() {
         run(block_on(contract::contract_invalid_batches(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
+    fn key_pages() {
+        run(block_on(contract::contract_key_pages(
             MemoryRepository::new(),
         )));
     }

@@ -90,6 +90,40 @@ pub trait Repository {
         })
     }
 
+    /// At most `limit` records of type `T` with keys after `after` (from the
+    /// first key when `None`), in key order, read in one transaction;
+    /// [`Page::next`] is the last key read when more records follow. Sync
+    /// walks a store with it without holding the whole store.
+    ///
+    /// This default reads every record and serves test doubles only; both
+    /// repositories read just the page.
+    async fn read_after<T: Record>(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StorageResult<Page<T>> {
+        let read = self.read_all::<T>().await?;
+        let mut records: Vec<Stored<T>> = read
+            .records
+            .into_iter()
+            .filter(|s| after.is_none_or(|a| s.record.key().as_str() > a))
+            .collect();
+        let more = records.len() > limit as usize;
+        records.truncate(limit as usize);
+        let next = records.last().filter(|_| more).map(|s| s.record.key());
+        Ok(Page {
+            read: Readable {
+                records,
+                damaged: read
+                    .damaged
+                    .into_iter()
+                    .filter(|d| after.is_none_or(|a| d.key.as_str() > a))
+                    .collect(),
+            },
+            next,
+        })
+    }
+
     /// How many records' `index` value matches `query` (without reading them).
     ///
     /// The default serves test doubles only, as for [`read_page`](Repository::read_page).

@@ -50,10 +50,41 @@ pub enum SyncError {
     Other(String),
 }
 
+/// A page of [`Local::pending_after`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PendingPage {
+    pub changes: Vec<Outgoing>,
+    /// Where the next page starts, or `None` when nothing is queued after
+    /// this page. A page may hold fewer than asked (even none) and still
+    /// have a next one.
+    pub next: Option<String>,
+}
+
 #[allow(async_fn_in_trait)]
 pub trait Local {
-    /// Up to `limit` queued local changes, oldest first.
-    async fn pending(&self, limit: usize) -> Result<Vec<Outgoing>, SyncError>;
+    /// Up to `limit` queued local changes after `after` (the
+    /// [`next`](PendingPage::next) of the page before; from the first when
+    /// `None`), in the order the desk keeps them. Reading a page changes
+    /// nothing: the same call gives the same changes until they are marked
+    /// sent, so a push can read the next page while the last one is on its
+    /// way.
+    async fn pending_after(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<PendingPage, SyncError>;
+
+    /// Up to `limit` queued local changes, from the first.
+    async fn pending(&self, limit: usize) -> Result<Vec<Outgoing>, SyncError> {
+        Ok(self.pending_after(None, limit).await?.changes)
+    }
+
+    /// The server refused these changes: they stay queued, to be sent again
+    /// by a later push (those of the outbox are queued already).
+    async fn keep_queued(&self, refused: &[Outgoing]) -> Result<(), SyncError> {
+        let _ = refused;
+        Ok(())
+    }
 
     /// How many local changes are queued.
     async fn waiting(&self) -> Result<u64, SyncError>;

@@ -14,11 +14,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use md5::{Digest, Md5};
 use serde_json::{Map, Value};
 
-use super::local::{ApplyReport, Local, Outgoing, SyncError};
+use super::local::{ApplyReport, Local, Outgoing, PendingPage, SyncError};
 use super::remote::{DocError, Remote, RemoteError, RevsByDoc, Seq, WriteFailure};
+use crate::services::join::join2 as join;
 
 /// Documents per `_bulk_docs` / `_bulk_get` and changes per `_changes` page.
-pub const BATCH: usize = 200;
+pub const BATCH: usize = 500;
 
 /// How many earlier checkpoints the server's `_local` document remembers: a
 /// desk whose own copy is behind the server's (the desk's save failed after
@@ -53,7 +54,7 @@ pub struct PushReport {
     pub refused: Vec<WriteFailure>,
 }
 
-/// What one [`Replicator::pull`] round did.
+/// What one [`Replicator::pull`] round (or a [`Replicator::catch_up`]) did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PullReport {
     /// Documents fetched from the server and handed to the desk.
@@ -66,6 +67,37 @@ pub struct PullReport {
     pub caught_up: bool,
 }
 
+impl PullReport {
+    /// Adds a later round's report to this one.
+    fn add(&mut self, later: PullReport) {
+        self.received += later.received;
+        self.applied.applied += later.applied.applied;
+        self.applied.ignored += later.applied.ignored;
+        self.applied.conflicts += later.applied.conflicts;
+        self.applied.refused.extend(later.applied.refused);
+        self.unavailable.extend(later.unavailable);
+        self.caught_up = later.caught_up;
+    }
+}
+
+/// One page of local changes the server answered for.
+#[derive(Default)]
+struct Sent {
+    /// The server has them (stored now, or it had them already).
+    stored: Vec<Outgoing>,
+    /// The server refused them, with its reason.
+    refused: Vec<(Outgoing, WriteFailure)>,
+}
+
+/// One page of the server's changes, fetched and not yet applied.
+struct Fetched {
+    /// How many changes the page listed (a full page means more may follow).
+    listed: usize,
+    last_seq: Seq,
+    docs: Vec<Value>,
+    unavailable: Vec<DocError>,
+}
+
 /// One desk replicating with one database.
 ///
 /// Run one step at a time, pushing before pulling when both are due: a local
@@ -76,6 +108,7 @@ pub struct Replicator<'a, R, L> {
     local: &'a L,
     replication_id: String,
     session_id: String,
+    batch: usize,
 }
 
 impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
@@ -90,75 +123,110 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
             local,
             replication_id,
             session_id,
+            batch: BATCH,
         }
+    }
+
+    /// Documents per request and changes per page instead of [`BATCH`]
+    /// (tests use small pages to cross many of them).
+    pub fn with_batch(mut self, batch: usize) -> Self {
+        self.batch = batch.max(1);
+        self
     }
 
     pub fn replication_id(&self) -> &str {
         &self.replication_id
     }
 
-    /// Sends every queued local change, [`BATCH`] at a time. A change the
-    /// server refuses stays queued and is reported once; the push goes on
-    /// with the changes behind it and ends when nothing is left that it has
-    /// not sent or seen refused, so it never loops on one.
+    /// Sends every queued local change, a page of the batch size at a time,
+    /// in one pass over the queue: while one page is on its way to the
+    /// server, the desk marks the page before as sent and reads the page
+    /// after, so the time approaches the larger of the server's and the
+    /// desk's share rather than their sum. A change the server refuses stays
+    /// queued and is reported; the pass goes on with the changes behind it
+    /// (the next push sends it again). Changes queued behind the pass (a
+    /// record saved meanwhile) go with the next push, which their commit
+    /// wakes.
     pub async fn push(&self) -> Result<PushReport, SyncError> {
         let mut report = PushReport::default();
-        // Changes refused during this push, skipped by the next passes so
-        // that the ones queued behind them still go.
-        let mut refused: BTreeSet<(String, u64)> = BTreeSet::new();
-        let mut seen: BTreeSet<(String, u64)> = BTreeSet::new();
+        let mut page = self.local.pending_after(None, self.batch).await?;
+        let mut previous = Sent::default();
         loop {
-            let batch: Vec<Outgoing> = self
-                .local
-                .pending(BATCH + refused.len())
-                .await?
-                .into_iter()
-                .filter(|o| !refused.contains(&entry(o)))
-                .take(BATCH)
-                .collect();
-            // All of them were confirmed in an earlier pass yet are still
-            // queued: sending them again would change nothing.
-            if batch.iter().all(|o| seen.contains(&entry(o))) {
-                break;
-            }
-            let mut asked = RevsByDoc::new();
-            for outgoing in &batch {
-                let (id, rev) = id_and_rev(&outgoing.doc)?;
-                asked.entry(id).or_default().push(rev);
-            }
-            let lacking = self.remote.revs_diff(&asked).await?;
-            let to_send: Vec<Value> = batch
-                .iter()
-                .filter(|o| is_listed(&lacking, &o.doc))
-                .map(|o| o.doc.clone())
-                .collect();
-            let failures = if to_send.is_empty() {
-                Vec::new()
-            } else {
-                self.remote.bulk_docs(&to_send).await?
+            let PendingPage { changes, next } = page;
+            let desk = async {
+                let settled = self.settle(&previous).await;
+                let following = match &next {
+                    Some(after) => Some(self.local.pending_after(Some(after), self.batch).await),
+                    None => None,
+                };
+                (settled, following)
             };
-            let mut stored = Vec::with_capacity(batch.len());
-            for outgoing in batch {
-                seen.insert(entry(&outgoing));
-                let failure = is_listed(&lacking, &outgoing.doc)
-                    .then(|| failures.iter().find(|f| names(f, &outgoing.doc)))
-                    .flatten();
-                match failure {
-                    Some(failure) => {
-                        refused.insert(entry(&outgoing));
-                        report.refused.push(failure.clone());
-                    }
-                    None => stored.push(outgoing),
-                }
-            }
-            // Every change of the batch is now either stored or refused (and
-            // skipped from now on), so each pass moves on.
-            if !stored.is_empty() {
-                self.local.mark_sent(&stored).await?;
-                report.sent += stored.len();
+            let (sent, (settled, following)) = join(self.send(&changes), desk).await;
+            settled?;
+            report.sent += previous.stored.len();
+            report
+                .refused
+                .extend(previous.refused.into_iter().map(|(_, f)| f));
+            previous = sent?;
+            match following {
+                Some(following) => page = following?,
+                None => break,
             }
         }
+        self.settle(&previous).await?;
+        report.sent += previous.stored.len();
+        report
+            .refused
+            .extend(previous.refused.into_iter().map(|(_, f)| f));
         Ok(report)
+    }
+
+    /// One page of changes to the server: those it lacks (`_revs_diff`) are
+    /// sent (`_bulk_docs new_edits:false`).
+    async fn send(&self, batch: &[Outgoing]) -> Result<Sent, SyncError> {
+        if batch.is_empty() {
+            return Ok(Sent::default());
+        }
+        let mut asked = RevsByDoc::new();
+        for outgoing in batch {
+            let (id, rev) = id_and_rev(&outgoing.doc)?;
+            asked.entry(id).or_default().push(rev);
+        }
+        let lacking = self.remote.revs_diff(&asked).await?;
+        let to_send: Vec<Value> = batch
+            .iter()
+            .filter(|o| is_listed(&lacking, &o.doc))
+            .map(|o| o.doc.clone())
+            .collect();
+        let failures = if to_send.is_empty() {
+            Vec::new()
+        } else {
+            self.remote.bulk_docs(&to_send).await?
+        };
+        let mut sent = Sent::default();
+        for outgoing in batch {
+            let failure = is_listed(&lacking, &outgoing.doc)
+                .then(|| failures.iter().find(|f| names(f, &outgoing.doc)))
+                .flatten();
+            match failure {
+                Some(failure) => sent.refused.push((outgoing.clone(), failure.clone())),
+                None => sent.stored.push(outgoing.clone()),
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Tells the desk what the server answered for a page: refused changes
+    /// stay queued, stored ones are marked sent.
+    async fn settle(&self, sent: &Sent) -> Result<(), SyncError> {
+        if !sent.refused.is_empty() {
+            let refused: Vec<Outgoing> = sent.refused.iter().map(|(o, _)| o.clone()).collect();
+            self.local.keep_queued(&refused).await?;
+        }
+        if !sent.stored.is_empty() {
+            self.local.mark_sent(&sent.stored).await?;
+        }
+        Ok(())
     }
 
     /// One pull round: the changes after the checkpoint (waiting up to
@@ -168,8 +236,64 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
         let server = self.remote.get_local(&self.replication_id).await?;
         let desk = self.local.checkpoint(&self.replication_id).await?;
         let since = start_from(desk.as_ref(), server.as_ref());
-        let page = self.remote.changes(&since, BATCH as u32, wait_ms).await?;
+        let fetched = self.fetch(&since, wait_ms).await?;
+        self.settle_page(fetched, &since, server, desk.as_ref())
+            .await
+    }
 
+    /// Pull rounds until the desk has everything the server had (the first
+    /// waiting up to `wait_ms` for a change when given). Each page is
+    /// fetched while the page before is applied, so the time approaches the
+    /// larger of the server's and the desk's share rather than their sum;
+    /// the checkpoint moves after each page is applied, never before.
+    pub async fn catch_up(&self, wait_ms: Option<u32>) -> Result<PullReport, SyncError> {
+        let server = self.remote.get_local(&self.replication_id).await?;
+        let desk = self.local.checkpoint(&self.replication_id).await?;
+        let mut since = start_from(desk.as_ref(), server.as_ref());
+        let mut fetched = self.fetch(&since, wait_ms).await?;
+        let mut read = Some((server, desk));
+        let mut total = PullReport::default();
+        loop {
+            let last_seq = fetched.last_seq.clone();
+            let full = fetched.listed >= self.batch;
+            let this = async {
+                // The server's checkpoint document as it is now (this round
+                // wrote it after the first page).
+                let (server, desk) = match read.take() {
+                    Some(read) => read,
+                    None => (
+                        self.remote.get_local(&self.replication_id).await?,
+                        Some(since.clone()),
+                    ),
+                };
+                self.settle_page(fetched, &since, server, desk.as_ref())
+                    .await
+            };
+            let following = async {
+                if full {
+                    Some(self.fetch(&last_seq, None).await)
+                } else {
+                    None
+                }
+            };
+            let (report, following) = join(this, following).await;
+            total.add(report?);
+            match following {
+                Some(following) => {
+                    fetched = following?;
+                    since = last_seq;
+                }
+                None => return Ok(total),
+            }
+        }
+    }
+
+    /// The changes after `since` and the documents of those the desk lacks.
+    async fn fetch(&self, since: &Seq, wait_ms: Option<u32>) -> Result<Fetched, SyncError> {
+        let page = self
+            .remote
+            .changes(since, self.batch as u32, wait_ms)
+            .await?;
         let mut leaves = RevsByDoc::new();
         for change in &page.results {
             let revs = leaves.entry(change.id.clone()).or_default();
@@ -186,19 +310,19 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
         };
         // In the feed's order, each revision once.
         let mut wanted: Vec<(String, String)> = Vec::new();
+        let mut listed: BTreeSet<(&str, &str)> = BTreeSet::new();
         for change in &page.results {
             for rev in lacking.get(&change.id).into_iter().flatten() {
-                let pair = (change.id.clone(), rev.clone());
-                if !wanted.contains(&pair) {
-                    wanted.push(pair);
+                if listed.insert((change.id.as_str(), rev.as_str())) {
+                    wanted.push((change.id.clone(), rev.clone()));
                 }
             }
         }
 
         let mut docs = Vec::with_capacity(wanted.len());
         let mut unavailable = Vec::new();
-        // A page of BATCH changes can list more leaves than BATCH.
-        for chunk in wanted.chunks(BATCH) {
+        // A page of changes can list more leaves than a batch.
+        for chunk in wanted.chunks(self.batch) {
             for answer in self.remote.bulk_get(chunk).await? {
                 match answer {
                     Ok(doc) => docs.push(doc),
@@ -206,20 +330,43 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
                 }
             }
         }
+        Ok(Fetched {
+            listed: page.results.len(),
+            last_seq: page.last_seq,
+            docs,
+            unavailable,
+        })
+    }
+
+    /// Applies a fetched page, then moves the checkpoint past it (`server`:
+    /// the server's checkpoint document as read; `desk`: the desk's).
+    async fn settle_page(
+        &self,
+        fetched: Fetched,
+        since: &Seq,
+        server: Option<Value>,
+        desk: Option<&Seq>,
+    ) -> Result<PullReport, SyncError> {
+        let Fetched {
+            listed,
+            last_seq,
+            docs,
+            unavailable,
+        } = fetched;
         let received = docs.len();
         let applied = if docs.is_empty() {
             ApplyReport::default()
         } else {
             self.local.apply(docs).await?
         };
-        if page.last_seq != since || desk.as_ref() != Some(&since) {
-            self.save_checkpoint(server, &page.last_seq).await?;
+        if last_seq != *since || desk != Some(since) {
+            self.save_checkpoint(server, &last_seq).await?;
         }
         Ok(PullReport {
             received,
             applied,
             unavailable,
-            caught_up: page.results.len() < BATCH,
+            caught_up: listed < self.batch,
         })
     }
 
@@ -291,12 +438,6 @@ fn start_from(desk: Option<&Seq>, server: Option<&Value>) -> Seq {
     }
 }
 
-/// An outbox entry as it was when read: the same entry saved again since is
-/// another change.
-fn entry(outgoing: &Outgoing) -> (String, u64) {
-    (outgoing.outbox_key.clone(), outgoing.store_rev)
-}
-
 fn id_and_rev(doc: &Value) -> Result<(String, String), SyncError> {
     let id = doc.get("_id").and_then(Value::as_str);
     let rev = doc.get("_rev").and_then(Value::as_str);
@@ -337,6 +478,8 @@ mod tests {
     use serde_json::{json, Value};
 
     const URL: &str = "https://couch.example.com/team";
+    /// Small pages, so the demo data crosses many of them.
+    const BATCH: usize = 200;
 
     /// Desk A holding every demo record of a synced store, desk B empty,
     /// one scripted server.
@@ -377,11 +520,11 @@ mod tests {
 
         /// A's replicator; a new one is what a reload makes.
         fn ra(&self) -> Replicator<'_, Scripted, Desk> {
-            Replicator::new(&self.server, &self.a, replication_id("desk-a", URL))
+            Replicator::new(&self.server, &self.a, replication_id("desk-a", URL)).with_batch(BATCH)
         }
 
         fn rb(&self) -> Replicator<'_, Scripted, Desk> {
-            Replicator::new(&self.server, &self.b, replication_id("desk-b", URL))
+            Replicator::new(&self.server, &self.b, replication_id("desk-b", URL)).with_batch(BATCH)
         }
 
         fn license(&self, i: usize) -> License {
@@ -844,7 +987,7 @@ mod tests {
         let id = doc_id(&l);
         // Desk C starts with this one license; B receives it from C.
         let c = desk_with(&[SyncRecord::License(l.clone())]);
-        let rc = Replicator::new(&t.server, &c, replication_id("desk-c", URL));
+        let rc = Replicator::new(&t.server, &c, replication_id("desk-c", URL)).with_batch(BATCH);
         let rb = t.rb();
 
         block_on(rc.push()).unwrap();
@@ -913,7 +1056,7 @@ mod tests {
         let n = all.len();
         t.server.refuse_when(no_license_changes);
         let a = desk_with(&all);
-        let ra = Replicator::new(&t.server, &a, replication_id("desk-a", URL));
+        let ra = Replicator::new(&t.server, &a, replication_id("desk-a", URL)).with_batch(BATCH);
 
         let report = block_on(ra.push()).unwrap();
         assert_eq!(report.sent, n - forbidden);

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::document::{self, SyncRecord};
-use super::local::{ApplyReport, Local, Outgoing, Refusal, SyncError};
+use super::local::{ApplyReport, Local, Outgoing, PendingPage, Refusal, SyncError};
 use super::remote::{
     Change, ChangesPage, DbInfo, DocError, Remote, RemoteError, RevsByDoc, Seq, WriteFailure,
 };
@@ -771,10 +771,22 @@ impl DeskState {
 }
 
 impl Local for Desk {
-    async fn pending(&self, limit: usize) -> Result<Vec<Outgoing>, SyncError> {
+    /// In outbox order (oldest first); a page starts after the entry named
+    /// by `after`, which stays queued until it is marked sent.
+    async fn pending_after(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<PendingPage, SyncError> {
         let state = self.state.borrow();
-        Ok(state
-            .outbox
+        let start = after
+            .and_then(|a| state.outbox.iter().position(|k| k == a))
+            .map_or(0, |i| i + 1);
+        let rest = state.outbox.get(start..).unwrap_or_default();
+        let next = (rest.len() > limit)
+            .then(|| rest.get(limit.saturating_sub(1)).cloned())
+            .flatten();
+        let changes = rest
             .iter()
             .take(limit)
             .map(|id| {
@@ -811,7 +823,8 @@ impl Local for Desk {
                     store_rev: state.store_revs.get(id).copied().unwrap_or(0),
                 }
             })
-            .collect())
+            .collect();
+        Ok(PendingPage { changes, next })
     }
 
     async fn waiting(&self) -> Result<u64, SyncError> {

@@ -6,12 +6,15 @@ use chrono::{NaiveDate, NaiveDateTime};
 use futures::executor::block_on;
 
 use super::desk::{DeskSync, Resolution};
+use super::document::SYNCED_STORES;
 use super::local::Local;
+use super::remote::{Remote, RemoteError, Seq};
 use super::replicator::{replication_id, Replicator};
-use super::scripted::Scripted;
+use super::scripted::{Call, Scripted};
 use crate::demo::{load_demo_data, DemoSize};
 use crate::domain::{check_modifiable, License, ModifyLicenseDraft, Profile, User};
 use crate::services::licenses::modify_license;
+use crate::storage::OutboxEntry;
 use crate::storage::{MemoryRepository, Repository};
 
 fn today() -> NaiveDate {
@@ -21,6 +24,9 @@ fn today() -> NaiveDate {
 fn now() -> NaiveDateTime {
     today().and_hms_opt(9, 0, 0).unwrap()
 }
+
+/// Documents per page: the demo data spans several.
+const PAGE: usize = 200;
 
 struct Team {
     server: Scripted,
@@ -63,6 +69,7 @@ impl Team {
             desk,
             replication_id(desk_name, "http://127.0.0.1:5984/team"),
         )
+        .with_batch(PAGE)
     }
 
     fn push(&self, desk: &DeskSync<MemoryRepository>) {
@@ -205,4 +212,154 @@ fn edits_on_both_desks_while_offline_conflict_on_both_and_converge_once_resolved
     assert!(block_on(team.a.conflicts()).unwrap().is_empty());
     assert!(block_on(team.b.conflicts()).unwrap().is_empty());
     assert_eq!(licenses(&team.a), licenses(&team.b));
+}
+
+/// Desk A holding the demo data, sync set up on both desks, nothing sent.
+fn unsent() -> Team {
+    let a = MemoryRepository::new();
+    block_on(load_demo_data(&a, today(), now(), DemoSize::Normal)).unwrap();
+    let team = Team {
+        server: Scripted::new(),
+        a: DeskSync::new(a),
+        b: DeskSync::new(MemoryRepository::new()),
+    };
+    block_on(team.a.claim_desk(7)).unwrap();
+    block_on(team.b.claim_desk(8)).unwrap();
+    team
+}
+
+fn synced_records(desk: &DeskSync<MemoryRepository>) -> usize {
+    let mut n = 0;
+    block_on(desk.repo().read_raw(&SYNCED_STORES, &mut |_, _| {
+        n += 1;
+        Ok(())
+    }))
+    .unwrap();
+    n
+}
+
+#[test]
+fn a_first_sync_sends_what_the_desk_held_without_queueing_it_and_a_reload_mid_way_loses_nothing() {
+    let team = unsent();
+    let held = synced_records(&team.a);
+    assert_eq!(block_on(team.a.enable()).unwrap(), held as u64);
+    // The sweep sends the records from their stores: nothing is queued.
+    assert_eq!(block_on(team.a.repo().count::<OutboxEntry>()).unwrap(), 0);
+    assert_eq!(block_on(team.a.waiting()).unwrap(), held as u64);
+
+    // The connection drops after two pages; the tab is closed.
+    team.server.fail_after(
+        Call::BulkDocs,
+        2,
+        1,
+        RemoteError::Offline("connection reset".into()),
+    );
+    assert!(block_on(team.replicator(&team.a).push()).is_err());
+    let on_server = team.server.doc_count();
+    assert_eq!(on_server, 2 * PAGE);
+
+    // The next start (a new page: a new DeskSync) queues what is left.
+    let reloaded = DeskSync::new(team.a.repo().clone());
+    assert_eq!(block_on(reloaded.enable()).unwrap(), 0);
+    let queued = block_on(reloaded.reconcile()).unwrap();
+    assert_eq!(queued as usize, held - on_server);
+    let report = block_on(team.replicator(&reloaded).push()).unwrap();
+    assert_eq!(report.sent, held - on_server);
+    assert_eq!(team.server.doc_count(), held);
+    assert_eq!(block_on(reloaded.waiting()).unwrap(), 0);
+
+    block_on(team.b.enable()).unwrap();
+    team.pull(&team.b);
+    assert_eq!(licenses(&team.b), licenses(&team.a));
+    assert_eq!(synced_records(&team.b), held);
+}
+
+#[test]
+fn the_sweep_goes_on_behind_an_edit_and_ends_once_everything_is_sent() {
+    let team = unsent();
+    let held = synced_records(&team.a);
+    block_on(team.a.enable()).unwrap();
+    // Saved after sync was set up: queued, and sent once, not twice.
+    let license = modifiable(&team.a);
+    set_seats(&team.a, &license, 777);
+    let report = block_on(team.replicator(&team.a).push()).unwrap();
+    assert!(report.refused.is_empty());
+    // Every record once; the edit added a history entry.
+    assert_eq!(report.sent, held + 1);
+    assert_eq!(team.server.doc_count(), held + 1);
+    assert_eq!(block_on(team.a.waiting()).unwrap(), 0);
+    // Nothing left: a push sends nothing, and the desk's records made
+    // later by sync itself (not queued) are not swept up.
+    let again = block_on(team.replicator(&team.a).push()).unwrap();
+    assert_eq!(again.sent, 0);
+    block_on(team.b.enable()).unwrap();
+    team.pull(&team.b);
+    assert_eq!(seats_of(&team.b, &license), "777");
+}
+
+fn no_licenses(doc: &serde_json::Value) -> Option<String> {
+    (doc["type"] == "sfLma__License__c").then(|| "Not licenses.".to_string())
+}
+
+#[test]
+fn a_change_of_the_sweep_the_server_refuses_stays_queued() {
+    let team = unsent();
+    let held = synced_records(&team.a);
+    let n_licenses = licenses(&team.a).len();
+    block_on(team.a.enable()).unwrap();
+    team.server.refuse_when(no_licenses);
+    let report = block_on(team.replicator(&team.a).push()).unwrap();
+    assert_eq!(report.refused.len(), n_licenses);
+    assert_eq!(report.sent, held - n_licenses);
+    assert_eq!(block_on(team.a.waiting()).unwrap(), n_licenses as u64);
+    // Allowed again: the next push sends them.
+    team.server.refuse_when(|_| None);
+    let report = block_on(team.replicator(&team.a).push()).unwrap();
+    assert_eq!((report.sent, report.refused.len()), (n_licenses, 0));
+    assert_eq!(block_on(team.a.waiting()).unwrap(), 0);
+    assert_eq!(team.server.doc_count(), held);
+}
+
+#[test]
+fn a_pull_meeting_the_revisions_its_own_push_is_sending_fetches_nothing() {
+    let team = unsent();
+    block_on(team.a.enable()).unwrap();
+    // The documents reach the server before the desk marks them sent (its
+    // pull runs beside its push).
+    let out = block_on(team.a.pending(100_000)).unwrap();
+    let docs: Vec<serde_json::Value> = out.iter().map(|o| o.doc.clone()).collect();
+    block_on(team.server.bulk_docs(&docs)).unwrap();
+    let gets = team.server.calls(Call::BulkGet);
+    team.pull(&team.a);
+    assert_eq!(team.server.calls(Call::BulkGet), gets);
+    block_on(team.a.mark_sent(&out)).unwrap();
+    assert_eq!(block_on(team.replicator(&team.a).push()).unwrap().sent, 0);
+}
+
+#[test]
+fn catching_up_applies_every_page_and_a_failure_keeps_the_last_checkpoint() {
+    let team = unsent();
+    let held = synced_records(&team.a);
+    block_on(team.a.enable()).unwrap();
+    team.push(&team.a);
+    block_on(team.b.enable()).unwrap();
+    let rb = team.replicator(&team.b);
+    // The fourth page's documents can't be fetched.
+    team.server
+        .fail_after(Call::BulkGet, 3, 1, RemoteError::Offline("reset".into()));
+    assert!(block_on(rb.catch_up(None)).is_err());
+    let id = rb.replication_id().to_string();
+    let checkpoint = block_on(team.b.checkpoint(&id)).unwrap();
+    assert_eq!(
+        checkpoint,
+        Some(Seq(serde_json::Value::from(3 * PAGE as u64)))
+    );
+    // What the fourth page was fetched beside was applied, no more.
+    assert_eq!(synced_records(&team.b), 3 * PAGE);
+
+    let report = block_on(rb.catch_up(None)).unwrap();
+    assert!(report.caught_up);
+    assert_eq!(report.applied.applied, held - 3 * PAGE);
+    assert_eq!(report.applied.ignored, 0);
+    assert_eq!(licenses(&team.b), licenses(&team.a));
 }

@@ -85,6 +85,86 @@ pub(super) async fn load_many<R: Repository>(
     }
 }
 
+async fn page_typed<R: Repository, T: Record>(
+    repo: &R,
+    after: Option<&str>,
+    limit: u32,
+    wrap: fn(T) -> SyncRecord,
+) -> Result<KeyPage, StorageError> {
+    let page = repo.read_after::<T>(after, limit).await?;
+    let records = page
+        .read
+        .records
+        .into_iter()
+        .map(|s| (s.record.key(), Loaded::Found(s.rev, wrap(s.record))))
+        .collect();
+    Ok(KeyPage {
+        records,
+        next: page.next,
+    })
+}
+
+/// Records of one store in key order (those this build can't read left
+/// out), and where the next page starts.
+pub(super) struct KeyPage {
+    pub records: Vec<(String, Loaded)>,
+    pub next: Option<String>,
+}
+
+/// At most `limit` records of `store` with keys after `after`, in key order.
+pub(super) async fn page_after<R: Repository>(
+    repo: &R,
+    store: StoreName,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<KeyPage, StorageError> {
+    match store {
+        StoreName::Users => page_typed::<R, User>(repo, after, limit, SyncRecord::User).await,
+        StoreName::Packages => {
+            page_typed::<R, Package>(repo, after, limit, SyncRecord::Package).await
+        }
+        StoreName::PackageVersions => {
+            page_typed::<R, PackageVersion>(repo, after, limit, SyncRecord::PackageVersion).await
+        }
+        StoreName::Accounts => {
+            page_typed::<R, Account>(repo, after, limit, SyncRecord::Account).await
+        }
+        StoreName::Contacts => {
+            page_typed::<R, Contact>(repo, after, limit, SyncRecord::Contact).await
+        }
+        StoreName::Leads => page_typed::<R, Lead>(repo, after, limit, SyncRecord::Lead).await,
+        StoreName::Licenses => {
+            page_typed::<R, License>(repo, after, limit, SyncRecord::License).await
+        }
+        StoreName::LicenseHistory => {
+            page_typed::<R, HistoryEntry>(repo, after, limit, SyncRecord::History).await
+        }
+        StoreName::InstallEvents => {
+            page_typed::<R, InstallEvent>(repo, after, limit, SyncRecord::InstallEvent).await
+        }
+        other => Err(StorageError::Other(format!(
+            "Internal error: {} records do not sync.",
+            other.label()
+        ))),
+    }
+}
+
+/// How many records `store` holds.
+pub(super) async fn count<R: Repository>(repo: &R, store: StoreName) -> Result<u64, StorageError> {
+    match store {
+        StoreName::Users => repo.count::<User>().await,
+        StoreName::Packages => repo.count::<Package>().await,
+        StoreName::PackageVersions => repo.count::<PackageVersion>().await,
+        StoreName::Accounts => repo.count::<Account>().await,
+        StoreName::Contacts => repo.count::<Contact>().await,
+        StoreName::Leads => repo.count::<Lead>().await,
+        StoreName::Licenses => repo.count::<License>().await,
+        StoreName::LicenseHistory => repo.count::<HistoryEntry>().await,
+        StoreName::InstallEvents => repo.count::<InstallEvent>().await,
+        _ => Ok(0),
+    }
+}
+
 /// One record of `store`.
 pub(super) async fn load_one<R: Repository>(
     repo: &R,
