@@ -15,11 +15,16 @@ use md5::{Digest, Md5};
 use serde_json::{Map, Value};
 
 use super::local::{ApplyReport, Local, Outgoing, PendingPage, SyncError};
-use super::remote::{DocError, Remote, RemoteError, RevsByDoc, Seq, WriteFailure};
+use super::remote::{ChangesPage, DocError, Remote, RemoteError, RevsByDoc, Seq, WriteFailure};
 use crate::services::join::join2 as join;
 
 /// Documents per `_bulk_docs` / `_bulk_get` and changes per `_changes` page.
 pub const BATCH: usize = 500;
+
+/// Pages a [`Replicator::catch_up`] applies between two saves of its
+/// checkpoint (each costs two requests to the server and a commit): a
+/// reload replays at most these, and applying again changes nothing.
+pub const CHECKPOINT_PAGES: usize = 10;
 
 /// How many earlier checkpoints the server's `_local` document remembers: a
 /// desk whose own copy is behind the server's (the desk's save failed after
@@ -87,6 +92,18 @@ struct Sent {
     stored: Vec<Outgoing>,
     /// The server refused them, with its reason.
     refused: Vec<(Outgoing, WriteFailure)>,
+}
+
+/// Where a [`Replicator::catch_up`] stands: the sequence applied, and the
+/// checkpoint as last read or saved.
+struct Checkpoint {
+    /// The server's checkpoint document as read (taken by the first save;
+    /// later saves read it again, as the first changed it).
+    server: Option<Option<Value>>,
+    desk: Option<Seq>,
+    applied: Seq,
+    /// Pages applied since the last save.
+    unsaved: usize,
 }
 
 /// One page of the server's changes, fetched and not yet applied.
@@ -242,50 +259,125 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
     }
 
     /// Pull rounds until the desk has everything the server had (the first
-    /// waiting up to `wait_ms` for a change when given). Each page is
-    /// fetched while the page before is applied, so the time approaches the
-    /// larger of the server's and the desk's share rather than their sum;
-    /// the checkpoint moves after each page is applied, never before.
+    /// waiting up to `wait_ms` for a change when given), as a pipeline: while
+    /// the desk applies one page, the server sends the next page's documents
+    /// and lists the page after, so the time approaches the larger of the
+    /// server's and the desk's share rather than their sum. What the desk
+    /// lacks of a page is read before the page before is written (a read
+    /// issued after a write waits for it). The checkpoint moves only past
+    /// applied pages: every [`CHECKPOINT_PAGES`] pages, at the end, and
+    /// before a failure is returned.
     pub async fn catch_up(&self, wait_ms: Option<u32>) -> Result<PullReport, SyncError> {
         let server = self.remote.get_local(&self.replication_id).await?;
         let desk = self.local.checkpoint(&self.replication_id).await?;
-        let mut since = start_from(desk.as_ref(), server.as_ref());
-        let mut fetched = self.fetch(&since, wait_ms).await?;
-        let mut read = Some((server, desk));
+        let start = start_from(desk.as_ref(), server.as_ref());
+        let mut checkpoint = Checkpoint {
+            server: Some(server),
+            desk,
+            applied: start.clone(),
+            unsaved: 0,
+        };
         let mut total = PullReport::default();
+        let mut page = self
+            .remote
+            .changes(&start, self.batch as u32, wait_ms)
+            .await?;
+        let wanted = self.lacking(&page).await?;
+        let (mut docs, mut unavailable) = self.documents(&wanted).await?;
+        let mut next = if self.is_full(&page) {
+            Some(
+                self.remote
+                    .changes(&page.last_seq, self.batch as u32, None)
+                    .await?,
+            )
+        } else {
+            None
+        };
         loop {
-            let last_seq = fetched.last_seq.clone();
-            let full = fetched.listed >= self.batch;
-            let this = async {
-                // The server's checkpoint document as it is now (this round
-                // wrote it after the first page).
-                let (server, desk) = match read.take() {
-                    Some(read) => read,
-                    None => (
-                        self.remote.get_local(&self.replication_id).await?,
-                        Some(since.clone()),
-                    ),
-                };
-                self.settle_page(fetched, &since, server, desk.as_ref())
-                    .await
+            let next_wanted = match &next {
+                Some(next) => Some(self.lacking(next).await?),
+                None => None,
             };
-            let following = async {
-                if full {
-                    Some(self.fetch(&last_seq, None).await)
+            let received = docs.len();
+            let desk_side = async {
+                if docs.is_empty() {
+                    Ok(ApplyReport::default())
                 } else {
-                    None
+                    self.local.apply(docs).await
                 }
             };
-            let (report, following) = join(this, following).await;
-            total.add(report?);
-            match following {
-                Some(following) => {
-                    fetched = following?;
-                    since = last_seq;
+            let server_side = async {
+                let Some(wanted) = next_wanted else {
+                    return Ok(None);
+                };
+                let documents = self.documents(&wanted).await?;
+                let after = match &next {
+                    Some(next) if self.is_full(next) => Some(
+                        self.remote
+                            .changes(&next.last_seq, self.batch as u32, None)
+                            .await?,
+                    ),
+                    _ => None,
+                };
+                Ok::<_, SyncError>(Some((documents, after)))
+            };
+            let (applied, fetched) = join(desk_side, server_side).await;
+            let applied = match applied {
+                Ok(applied) => applied,
+                Err(e) => {
+                    self.keep_place(&mut checkpoint).await?;
+                    return Err(e);
                 }
-                None => return Ok(total),
+            };
+            checkpoint.applied = page.last_seq.clone();
+            checkpoint.unsaved += 1;
+            total.add(PullReport {
+                received,
+                applied,
+                unavailable: std::mem::take(&mut unavailable),
+                caught_up: next.is_none(),
+            });
+            let fetched = match fetched {
+                Ok(fetched) => fetched,
+                Err(e) => {
+                    self.keep_place(&mut checkpoint).await?;
+                    return Err(e);
+                }
+            };
+            let (Some(((following_docs, following_unavailable), after)), Some(following)) =
+                (fetched, next.take())
+            else {
+                self.keep_place(&mut checkpoint).await?;
+                return Ok(total);
+            };
+            if checkpoint.unsaved >= CHECKPOINT_PAGES {
+                self.keep_place(&mut checkpoint).await?;
             }
+            page = following;
+            docs = following_docs;
+            unavailable = following_unavailable;
+            next = after;
         }
+    }
+
+    /// Saves the checkpoint of what `checkpoint` says is applied, unless
+    /// both sides have it already.
+    async fn keep_place(&self, checkpoint: &mut Checkpoint) -> Result<(), SyncError> {
+        if checkpoint.desk.as_ref() == Some(&checkpoint.applied) {
+            return Ok(());
+        }
+        let server = match checkpoint.server.take() {
+            Some(read) => read,
+            None => self.remote.get_local(&self.replication_id).await?,
+        };
+        self.save_checkpoint(server, &checkpoint.applied).await?;
+        checkpoint.desk = Some(checkpoint.applied.clone());
+        checkpoint.unsaved = 0;
+        Ok(())
+    }
+
+    fn is_full(&self, page: &ChangesPage) -> bool {
+        page.results.len() >= self.batch
     }
 
     /// The changes after `since` and the documents of those the desk lacks.
@@ -294,6 +386,19 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
             .remote
             .changes(since, self.batch as u32, wait_ms)
             .await?;
+        let wanted = self.lacking(&page).await?;
+        let (docs, unavailable) = self.documents(&wanted).await?;
+        Ok(Fetched {
+            listed: page.results.len(),
+            last_seq: page.last_seq,
+            docs,
+            unavailable,
+        })
+    }
+
+    /// The revisions of a page of changes the desk lacks, in the feed's
+    /// order, each once.
+    async fn lacking(&self, page: &ChangesPage) -> Result<Vec<(String, String)>, SyncError> {
         let mut leaves = RevsByDoc::new();
         for change in &page.results {
             let revs = leaves.entry(change.id.clone()).or_default();
@@ -308,7 +413,6 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
         } else {
             self.local.missing(&leaves).await?
         };
-        // In the feed's order, each revision once.
         let mut wanted: Vec<(String, String)> = Vec::new();
         let mut listed: BTreeSet<(&str, &str)> = BTreeSet::new();
         for change in &page.results {
@@ -318,10 +422,18 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
                 }
             }
         }
+        Ok(wanted)
+    }
 
+    /// The documents of `wanted` (`_bulk_get`, a batch at a time: a page of
+    /// changes can list more leaves than a batch), and those the server
+    /// could not return.
+    async fn documents(
+        &self,
+        wanted: &[(String, String)],
+    ) -> Result<(Vec<Value>, Vec<DocError>), SyncError> {
         let mut docs = Vec::with_capacity(wanted.len());
         let mut unavailable = Vec::new();
-        // A page of changes can list more leaves than a batch.
         for chunk in wanted.chunks(self.batch) {
             for answer in self.remote.bulk_get(chunk).await? {
                 match answer {
@@ -330,12 +442,7 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
                 }
             }
         }
-        Ok(Fetched {
-            listed: page.results.len(),
-            last_seq: page.last_seq,
-            docs,
-            unavailable,
-        })
+        Ok((docs, unavailable))
     }
 
     /// Applies a fetched page, then moves the checkpoint past it (`server`:
