@@ -94,9 +94,7 @@ pub async fn contract_sync_outbox<R: Repository + Clone>(repo: R) -> Outcome {
     );
     let to_send = sync(desk.pending(10).await, "pending")?;
     ensure!(
-        to_send
-            .iter()
-            .any(|o| o.doc["_id"] == Value::from(doc_id(&license))),
+        to_send.iter().any(|o| o.doc["_id"] == doc_id(&license)),
         "the license is not waiting to be sent: {to_send:?}"
     );
     push(&desk).await?;
