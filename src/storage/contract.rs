@@ -639,13 +639,6 @@ pub async fn contract_paged_reads<R: Repository>(repo: R) -> Outcome {
             Bound::Excluded(format!("{p}}}")),
         )
     };
-    let ids = |page: &Page<Probe>| -> Vec<String> {
-        page.read
-            .records
-            .iter()
-            .map(|s| s.record.id.clone())
-            .collect()
-    };
 
     let first = repo
         .read_page(PROBE_PACKAGE_PAGED, pkg("pkg-a"), None, 2)
@@ -735,18 +728,20 @@ pub async fn contract_paged_reads<R: Repository>(repo: R) -> Outcome {
     Ok(())
 }
 
+/// The ids of a page's records, in order.
+fn ids(page: &Page<Probe>) -> Vec<String> {
+    page.read
+        .records
+        .iter()
+        .map(|s| s.record.id.clone())
+        .collect()
+}
+
 /// Pages in key order: each after the last key of the one before, whatever
 /// was saved in between.
 pub async fn contract_key_pages<R: Repository>(repo: R) -> Outcome {
     let records = ["l-5", "l-1", "l-3", "l-2", "l-4"].map(|id| probe(id, "Active", "pkg-a", None));
     repo.put_all(records, Expect::Absent).await.ctx("put_all")?;
-    let ids = |page: &Page<Probe>| -> Vec<String> {
-        page.read
-            .records
-            .iter()
-            .map(|s| s.record.id.clone())
-            .collect()
-    };
     let first = repo.read_after::<Probe>(None, 2).await.ctx("page 1")?;
     ensure_eq!(ids(&first), vec!["l-1", "l-2"], "page 1");
     ensure_eq!(first.next.as_deref(), Some("l-2"), "page 1's next");

@@ -758,6 +758,27 @@ mod tests {
     }
 
     #[test]
+    fn catching_up_applies_everything_once_and_saves_its_checkpoint_every_few_pages() {
+        let t = Team::new();
+        let n = t.n();
+        block_on(t.ra().push()).unwrap();
+        let got = block_on(t.rb().with_batch(50).catch_up(None)).unwrap();
+        assert!(got.caught_up);
+        assert_eq!((got.received, got.applied.applied), (n, n));
+        // Full pages, then one that is not (or empty).
+        let pages = n / 50 + 1;
+        assert_eq!(
+            t.server.calls(Call::PutLocal),
+            pages.div_ceil(CHECKPOINT_PAGES)
+        );
+        let id = replication_id("desk-b", URL);
+        let saved = block_on(t.b.checkpoint(&id)).unwrap();
+        assert_eq!(saved, Some(Seq(Value::from(n as u64))));
+        assert_eq!(t.b.record_ids().len(), n);
+        no_duplicates(&t.b.written());
+    }
+
+    #[test]
     fn a_pull_resumes_from_its_checkpoint_after_a_reload() {
         let t = Team::shared();
         let id = replication_id("desk-b", URL);

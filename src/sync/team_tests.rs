@@ -35,9 +35,8 @@ struct Team {
 }
 
 impl Team {
-    /// Desk A holds the demo data and has sent it; desk B started empty and
-    /// has received it.
-    fn synced() -> Team {
+    /// Desk A holds the demo data, desk B nothing; sync is not set up yet.
+    fn unsent() -> Team {
         let a = MemoryRepository::new();
         block_on(load_demo_data(&a, today(), now(), DemoSize::Normal)).unwrap();
         let team = Team {
@@ -48,6 +47,13 @@ impl Team {
         // Two different draws: each desk makes IDs in its own range.
         block_on(team.a.claim_desk(7)).unwrap();
         block_on(team.b.claim_desk(8)).unwrap();
+        team
+    }
+
+    /// Desk A holds the demo data and has sent it; desk B started empty and
+    /// has received it.
+    fn synced() -> Team {
+        let team = Team::unsent();
         block_on(team.a.enable()).unwrap();
         block_on(team.b.enable()).unwrap();
         team.push(&team.a);
@@ -214,20 +220,6 @@ fn edits_on_both_desks_while_offline_conflict_on_both_and_converge_once_resolved
     assert_eq!(licenses(&team.a), licenses(&team.b));
 }
 
-/// Desk A holding the demo data, sync set up on both desks, nothing sent.
-fn unsent() -> Team {
-    let a = MemoryRepository::new();
-    block_on(load_demo_data(&a, today(), now(), DemoSize::Normal)).unwrap();
-    let team = Team {
-        server: Scripted::new(),
-        a: DeskSync::new(a),
-        b: DeskSync::new(MemoryRepository::new()),
-    };
-    block_on(team.a.claim_desk(7)).unwrap();
-    block_on(team.b.claim_desk(8)).unwrap();
-    team
-}
-
 fn synced_records(desk: &DeskSync<MemoryRepository>) -> usize {
     let mut n = 0;
     block_on(desk.repo().read_raw(&SYNCED_STORES, &mut |_, _| {
@@ -240,7 +232,7 @@ fn synced_records(desk: &DeskSync<MemoryRepository>) -> usize {
 
 #[test]
 fn a_first_sync_sends_what_the_desk_held_without_queueing_it_and_a_reload_mid_way_loses_nothing() {
-    let team = unsent();
+    let team = Team::unsent();
     let held = synced_records(&team.a);
     assert_eq!(block_on(team.a.enable()).unwrap(), held as u64);
     // The sweep sends the records from their stores: nothing is queued.
@@ -276,7 +268,7 @@ fn a_first_sync_sends_what_the_desk_held_without_queueing_it_and_a_reload_mid_wa
 
 #[test]
 fn the_sweep_goes_on_behind_an_edit_and_ends_once_everything_is_sent() {
-    let team = unsent();
+    let team = Team::unsent();
     let held = synced_records(&team.a);
     block_on(team.a.enable()).unwrap();
     // Saved after sync was set up: queued, and sent once, not twice.
@@ -303,7 +295,7 @@ fn no_licenses(doc: &serde_json::Value) -> Option<String> {
 
 #[test]
 fn a_change_of_the_sweep_the_server_refuses_stays_queued() {
-    let team = unsent();
+    let team = Team::unsent();
     let held = synced_records(&team.a);
     let n_licenses = licenses(&team.a).len();
     block_on(team.a.enable()).unwrap();
@@ -322,7 +314,7 @@ fn a_change_of_the_sweep_the_server_refuses_stays_queued() {
 
 #[test]
 fn a_pull_meeting_the_revisions_its_own_push_is_sending_fetches_nothing() {
-    let team = unsent();
+    let team = Team::unsent();
     block_on(team.a.enable()).unwrap();
     // The documents reach the server before the desk marks them sent (its
     // pull runs beside its push).
@@ -338,7 +330,7 @@ fn a_pull_meeting_the_revisions_its_own_push_is_sending_fetches_nothing() {
 
 #[test]
 fn catching_up_applies_every_page_and_a_failure_keeps_the_last_checkpoint() {
-    let team = unsent();
+    let team = Team::unsent();
     let held = synced_records(&team.a);
     block_on(team.a.enable()).unwrap();
     team.push(&team.a);
