@@ -7,6 +7,7 @@
 mod bulk;
 mod detail;
 mod list;
+mod live;
 mod modify;
 mod related;
 mod selection;
@@ -15,6 +16,7 @@ mod views;
 pub use bulk::*;
 pub use detail::*;
 pub use list::*;
+pub use live::*;
 pub use modify::*;
 pub use selection::*;
 pub use views::*;
