@@ -666,21 +666,10 @@ mod tests {
 
     #[test]
     fn the_list_and_detail_join_package_lead_account_and_contact() {
-        use crate::domain::{Account, Contact, Lead, LeadOwner, LeadStatus, Package, PackageName};
+        use crate::domain::{Account, Contact, Lead, LeadOwner, LeadStatus};
         let at = now();
         let mut l = license(1);
-        let package = Package {
-            id: l.package_id.clone(),
-            name: PackageName::parse("Expense Tracker").unwrap(),
-            developer_name: "Acme Dev".into(),
-            developer_org_id: SfId::generate(KeyPrefix::Org, 1),
-            lead_manager: None,
-            release_date: date(2024, 1, 1),
-            registration: None,
-            last_refresh: None,
-            created: Stamp::system(at),
-            last_modified: Stamp::system(at),
-        };
+        let package = package("Expense Tracker");
         let lead = Lead {
             id: l.lead_id.clone().unwrap(),
             first_name: "Ada".into(),

@@ -187,9 +187,7 @@ mod tests {
 
     use futures::executor::block_on;
 
-    use crate::domain::{
-        Account, KeyPrefix, Lead, LeadOwner, LeadStatus, Package, PackageName, Seats, SfId, Stamp,
-    };
+    use crate::domain::{Account, KeyPrefix, Lead, LeadOwner, LeadStatus, Seats, SfId, Stamp};
     use crate::services::licenses::fixtures::*;
     use crate::services::licenses::{load_list_rows, load_people, LicenseQuery};
     use crate::storage::{Expect, MemoryRepository, Repository, WriteBatch};
@@ -354,19 +352,7 @@ mod tests {
         let repo = MemoryRepository::new();
         block_on(repo.put_all((1..=600).map(license), Expect::Absent)).unwrap();
         let seen = notices(&repo);
-        block_on(repo.create(Package {
-            id: SfId::generate(KeyPrefix::Package, 1),
-            name: PackageName::parse("Expense Tracker").unwrap(),
-            developer_name: "Acme Dev".into(),
-            developer_org_id: SfId::generate(KeyPrefix::Org, 1),
-            lead_manager: None,
-            release_date: date(2024, 1, 1),
-            registration: None,
-            last_refresh: None,
-            created: Stamp::system(now()),
-            last_modified: Stamp::system(now()),
-        }))
-        .unwrap();
+        block_on(repo.create(package("Expense Tracker"))).unwrap();
         // Over 500 records: the notice names only the stores.
         block_on(repo.put_all((1..=600).map(license), Expect::Any)).unwrap();
         let mut history = WriteBatch::new();
