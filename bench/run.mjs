@@ -1139,9 +1139,15 @@ async function pages(context) {
         .evaluate((button) => { const t = performance.timeOrigin + performance.now(); button.click(); return t; });
       const shown = await seen;
       await page.getByRole('status').filter({ hasText: /^Saved: / }).first().waitFor();
+      // The list tab's marks (src/pages/licenses.rs), on the machine's clock.
+      const marks = await listPage.evaluate(() => Object.fromEntries(['ld:notice', 'ld:licenses-got', 'ld:patched']
+        .map((m) => [m, performance.getEntriesByName(m).at(-1)?.startTime ?? null])
+        .map(([m, t]) => [m, t === null ? null : performance.timeOrigin + t])));
       if (run < 0) continue;
       saveMs.push(shown - t0);
-      log(`run ${run + 1}/${opts.runs100k}: ${modifiable.name} saved with ${expected} seats, shown by the open list ${(shown - t0).toFixed(1)} ms later`);
+      const at = (m) => (marks[m] === null ? '-' : `${(marks[m] - t0).toFixed(0)}`);
+      log(`run ${run + 1}/${opts.runs100k}: ${modifiable.name} saved with ${expected} seats, shown by the open list ${(shown - t0).toFixed(1)} ms later ` +
+          `(list tab: notice at ${at('ld:notice')}, license read at ${at('ld:licenses-got')}, rows patched at ${at('ld:patched')} ms)`);
     }
     await listPage.close();
   }

@@ -70,6 +70,9 @@ pub fn LicensesPage() -> impl IntoView {
             return;
         }
         let ask = ListRefresh::from_notice(notice);
+        if !ask.licenses.is_empty() {
+            crate::bench::mark("ld:notice");
+        }
         if !ask.is_empty() && pending.try_update_value(|p| p.merge(ask)).is_some() {
             refresh();
         }
@@ -480,11 +483,13 @@ async fn run_refresh(
         let ids: Vec<String> = work.licenses.into_iter().collect();
         match repo.get_many::<License>(&ids).await {
             Ok(found) => {
+                crate::bench::mark("ld:licenses-got");
                 live.try_update(|l| {
                     if let Some(Ok(l)) = l {
                         l.apply_licenses(ids.into_iter().zip(found).collect());
                     }
                 });
+                crate::bench::mark("ld:patched");
             }
             Err(_) => {
                 pending.try_update_value(|p| p.everything = true);
