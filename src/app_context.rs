@@ -103,6 +103,7 @@ pub fn use_app() -> AppContext {
 /// Opens the database (creating it on the first visit) and loads the users.
 pub async fn open_app() -> Result<AppContext, StorageError> {
     let repo = IdbRepository::open(DEFAULT_DB_NAME).await?;
+    crate::bench::mark("ld:db-open");
     let mut users: Vec<User> = repo.list_records::<User>().await?;
     if users.is_empty() {
         users = seed_users();

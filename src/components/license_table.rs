@@ -194,10 +194,10 @@ fn license_cell(row: &LicenseRow, column: SortColumn, today: NaiveDate) -> AnyVi
             .into_any()
         }
         SortColumn::SubscriberOrgId => {
-            view! { <td style=CELL_STYLE title=row.org_id18.clone()>{row.org_id15.clone()}</td> }
-                .into_any()
+            let (id15, id18) = (row.org_id.to15().to_string(), row.org_id.to18().to_string());
+            view! { <td style=CELL_STYLE title=id18>{id15}</td> }.into_any()
         }
-        SortColumn::Package => text(row.package_name.clone()),
+        SortColumn::Package => text(row.package_name.to_string()),
         SortColumn::Version => text(row.version.to_string()),
         SortColumn::Status => {
             let status = row.effective_status(today);

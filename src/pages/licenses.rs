@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use leptos::ev;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::app_context::use_app;
@@ -16,13 +17,14 @@ use crate::components::export_button::ExportButton;
 use crate::components::license_table::{LicenseTable, LoadedLicenses};
 use crate::components::list_view_menu::ListViewMenu;
 use crate::components::record::{Empty, ErrorNotice, Loading, PageHeader};
-use crate::domain::{LicenseStatus, OrgStatus};
+use crate::domain::{License, LicenseStatus, OrgStatus};
 use crate::services::export::{shown_licenses_csv, ExportFailed};
 use crate::services::licenses::{
-    count_text, expired_from_value, expired_value, load_list_source, load_people, prefs_from_state,
-    sandbox_from_value, starting_state, LicenseQuery, ListView, ListViews,
+    count_text, expired_from_value, expired_value, load_list_rows, load_people, prefs_from_state,
+    sandbox_from_value, starting_state, LicenseQuery, ListRefresh, ListView, ListViews, LiveList,
+    PeopleState,
 };
-use crate::storage::settings;
+use crate::storage::{settings, IdbRepository, Repository};
 
 /// The key of this list's saved sort, filters and views in the settings.
 const PREFS_KEY: &str = "licenses";
@@ -43,48 +45,72 @@ pub fn LicensesPage() -> impl IntoView {
 
     // The licenses and package names first, so the rows show at once; then
     // the leads', accounts' and contacts' companies and emails, which only
-    // add search keys. Both are read again after any commit.
-    let source =
-        app.live_resource(|repo| async move { load_list_source(&repo).await.map(Arc::new) });
-    let source_ready = Memo::new(move |_| source.with(|s| matches!(s, Some(Ok(_)))));
-    let people = app.live_resource(move |repo| {
-        let ready = source_ready.get();
-        async move {
-            if ready {
-                Some(load_people(&repo).await.map(Arc::new))
-            } else {
-                None
+    // add search keys. After a commit only what its notice names is read
+    // again (see `LiveList`).
+    let live = RwSignal::new(None::<Result<LiveList, String>>);
+    let pending = StoredValue::new_local(ListRefresh::everything());
+    let running = StoredValue::new_local(false);
+    let refresh = move || {
+        if running.try_get_value() != Some(false) {
+            return;
+        }
+        running.set_value(true);
+        spawn_local(async move {
+            while let Some(work) = pending.try_update_value(std::mem::take) {
+                if work.is_empty() {
+                    break;
+                }
+                run_refresh(app.repo(), live, pending, work).await;
             }
+            running.try_set_value(false);
+        });
+    };
+    let subscription = app.repo().subscribe(move |notice| {
+        if notice.only_sync_stores() {
+            return;
+        }
+        let ask = ListRefresh::from_notice(notice);
+        if !ask.licenses.is_empty() {
+            crate::bench::mark("ld:notice");
+        }
+        if !ask.is_empty() && pending.try_update_value(|p| p.merge(ask)).is_some() {
+            refresh();
         }
     });
-    let builds = StoredValue::new(0u64);
+    // Dropped with the page: no more notices for it.
+    let _subscription = StoredValue::new_local(subscription);
+    refresh();
+
     // While a reload runs, the previous load stays on screen.
-    let loaded = Memo::new(move |_| {
-        let people = people.with(|p| p.clone().flatten());
-        source.with(|s| match s {
-            Some(Ok(source)) => {
-                builds.update_value(|n| *n = n.wrapping_add(1));
-                let lookups = people.as_ref().and_then(|p| p.as_ref().ok());
-                Some(LoadedLicenses {
-                    generation: builds.get_value(),
-                    list: Arc::new(source.build(lookups.map(|l| l.as_ref()))),
-                    complete: lookups.is_some(),
-                })
-            }
+    let loaded = Signal::derive(move || {
+        live.with(|l| match l {
+            Some(Ok(live)) => Some(LoadedLicenses {
+                generation: live.generation(),
+                list: Arc::clone(live.list()),
+                complete: *live.people() == PeopleState::Loaded,
+            }),
             _ => None,
         })
     });
     // What the search can't use yet (or at all), said next to the count.
-    let search_note = move || match people.with(|p| p.clone().flatten()) {
-        Some(Err(e)) => Some(format!("Companies and emails can't be searched: {e}")),
-        Some(Ok(_)) => None,
-        None => Some("Loading companies and emails for the search…".to_string()),
+    let search_note = move || {
+        live.with(
+            |l| match l.as_ref().map(|l| l.as_ref().map(LiveList::people)) {
+                Some(Ok(PeopleState::Failed(e))) => {
+                    Some(format!("Companies and emails can't be searched: {e}"))
+                }
+                Some(Ok(PeopleState::Loaded)) | Some(Err(_)) => None,
+                Some(Ok(PeopleState::Loading)) | None => {
+                    Some("Loading companies and emails for the search…".to_string())
+                }
+            },
+        )
     };
     let state = Memo::new(move |_| {
-        source.with(|r| match r {
+        live.with(|r| match r {
             None => State::Loading,
-            Some(Err(e)) => State::Failed(e.to_string()),
-            Some(Ok(s)) if s.licenses.is_empty() => State::NoLicenses,
+            Some(Err(e)) => State::Failed(e.clone()),
+            Some(Ok(l)) if l.list().is_empty() => State::NoLicenses,
             Some(Ok(_)) => State::Ready,
         })
     });
@@ -199,14 +225,17 @@ pub fn LicensesPage() -> impl IntoView {
     // Every row the search and filters select, in the list's sort: not
     // only the rows the window draws.
     let export_csv = move || {
-        let source = source.get_untracked().and_then(Result::ok);
-        let list = loaded.with_untracked(|l| l.as_ref().map(|l| l.list.clone()));
-        std::future::ready(match (source, list) {
-            (Some(source), Some(list)) => {
-                shown.with_untracked(|shown| shown_licenses_csv(&source, &list, shown))
+        let list = live.with_untracked(|l| match l {
+            Some(Ok(live)) => Some(Arc::clone(live.list())),
+            _ => None,
+        });
+        let shown = shown.get_untracked();
+        async move {
+            match list {
+                Some(list) => shown_licenses_csv(&app.repo(), &list, &shown).await,
+                None => Err(ExportFailed::ListChanged),
             }
-            _ => Err(ExportFailed::ListChanged),
-        })
+        }
     };
 
     let filters = view! {
@@ -423,5 +452,57 @@ pub fn LicensesPage() -> impl IntoView {
                 </div>
             </div>
         </section>
+    }
+}
+
+/// Reads what `work` asks for and puts it in `live`: every license (and the
+/// people, when never read), the people, or the licenses a commit named.
+/// A license that can't be read makes the next turn read everything (which
+/// leaves it out and notes it as damaged).
+async fn run_refresh(
+    repo: IdbRepository,
+    live: RwSignal<Option<Result<LiveList, String>>>,
+    pending: StoredValue<ListRefresh, LocalStorage>,
+    work: ListRefresh,
+) {
+    let mut people = work.people;
+    if work.everything {
+        match load_list_rows(&repo).await {
+            Ok((list, lookups)) => {
+                crate::bench::mark("ld:rows-built");
+                // The companies and emails are read again after the rows.
+                people = true;
+                live.try_set(Some(Ok(LiveList::new(list, lookups))));
+            }
+            Err(e) => {
+                live.try_set(Some(Err(e.to_string())));
+                return;
+            }
+        }
+    } else if !work.licenses.is_empty() {
+        let ids: Vec<String> = work.licenses.into_iter().collect();
+        match repo.get_many::<License>(&ids).await {
+            Ok(found) => {
+                crate::bench::mark("ld:licenses-got");
+                live.try_update(|l| {
+                    if let Some(Ok(l)) = l {
+                        l.apply_licenses(ids.into_iter().zip(found).collect());
+                    }
+                });
+                crate::bench::mark("ld:patched");
+            }
+            Err(_) => {
+                pending.try_update_value(|p| p.everything = true);
+            }
+        }
+    }
+    if people {
+        let read = load_people(&repo).await.map_err(|e| e.to_string());
+        crate::bench::mark("ld:people-read");
+        live.try_update(|l| {
+            if let Some(Ok(l)) = l {
+                l.set_people(read);
+            }
+        });
     }
 }

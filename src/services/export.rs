@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use thiserror::Error;
 
 use super::leads::LeadRow;
-use super::licenses::{LicenseList, ListSource};
+use super::licenses::LicenseList;
 use super::packages::PackageRow;
-use crate::domain::{Account, Lead, Package, PackageVersion, SfId};
+use crate::domain::{Account, Lead, License, Package, PackageVersion, SfId};
 use crate::exchange::{self, ExportError};
 use crate::storage::{Repository, StorageError};
 
@@ -52,16 +52,25 @@ where
 
 /// The Licenses list's export: the licenses of the rows at `shown` (every
 /// row the search and filters select, in the list's sort, not only the ones
-/// drawn on screen).
-pub fn shown_licenses_csv(
-    source: &ListSource,
+/// drawn on screen), read when asked: the list keeps only its rows.
+pub async fn shown_licenses_csv<R: Repository>(
+    repo: &R,
     list: &LicenseList,
     shown: &[u32],
 ) -> Result<String, ExportFailed> {
-    let licenses = source
-        .licenses_at(list, shown)
+    let ids = shown
+        .iter()
+        .map(|&i| list.row(i).map(|r| r.id.clone()))
+        .collect::<Option<Vec<String>>>()
         .ok_or(ExportFailed::ListChanged)?;
-    Ok(exchange::licenses_csv(licenses)?)
+    let licenses = repo
+        .get_many::<License>(&ids)
+        .await?
+        .into_iter()
+        .map(|found| found.map(|s| s.record))
+        .collect::<Option<Vec<License>>>()
+        .ok_or(ExportFailed::ListChanged)?;
+    Ok(exchange::licenses_csv(&licenses)?)
 }
 
 /// The Leads list's export: the leads of `rows`, in their order.
@@ -103,10 +112,10 @@ mod tests {
 
     use super::*;
     use crate::demo::{build_demo_data, save_demo_data, DemoData, DemoSize};
-    use crate::domain::{License, LicenseStatus};
+    use crate::domain::LicenseStatus;
     use crate::services::leads::{lead_rows, visible_leads};
     use crate::services::licenses::{
-        load_list_source, LicenseQuery, Sort, SortColumn, SortDirection,
+        load_list_rows, LicenseQuery, Sort, SortColumn, SortDirection,
     };
     use crate::services::packages::{load_package_rows, load_users};
     use crate::storage::MemoryRepository;
@@ -147,8 +156,7 @@ mod tests {
     #[test]
     fn the_licenses_export_is_every_filtered_row_in_the_lists_sort() {
         let repo = desk(demo());
-        let source = block_on(load_list_source(&repo)).unwrap();
-        let list = source.build(None);
+        let (list, _) = block_on(load_list_rows(&repo)).unwrap();
         let query = LicenseQuery {
             status: Some(LicenseStatus::Active),
             sort: Sort {
@@ -164,7 +172,7 @@ mod tests {
             shown.len()
         );
 
-        let (header, rows) = read(&shown_licenses_csv(&source, &list, &shown).unwrap());
+        let (header, rows) = read(&block_on(shown_licenses_csv(&repo, &list, &shown)).unwrap());
         assert_eq!(
             header[..4],
             ["Id", "Name", "sfLma__Status__c", "sfLma__Seats__c"]
@@ -180,7 +188,7 @@ mod tests {
         assert_eq!(names, expected);
 
         // Nothing selected: the header alone.
-        let (header, rows) = read(&shown_licenses_csv(&source, &list, &[]).unwrap());
+        let (header, rows) = read(&block_on(shown_licenses_csv(&repo, &list, &[])).unwrap());
         assert_eq!(header.len(), 20);
         assert!(rows.is_empty());
     }
@@ -188,26 +196,20 @@ mod tests {
     #[test]
     fn a_licenses_list_of_another_load_is_not_exported_as_this_one() {
         let repo = desk(demo());
-        let source = block_on(load_list_source(&repo)).unwrap();
-        let old_list = source.build(None);
-        let all: Vec<u32> = (0..old_list.len() as u32).collect();
+        let (list, _) = block_on(load_list_rows(&repo)).unwrap();
+        let all: Vec<u32> = (0..list.len() as u32).collect();
+        assert!(block_on(shown_licenses_csv(&repo, &list, &all)).is_ok());
 
-        // A reload holding one license fewer, or the same in another order.
-        let mut fewer = source.clone();
-        fewer.licenses.pop();
+        // A license deleted since the list was read.
+        let gone = list.row(0).unwrap().id.clone();
+        block_on(repo.delete::<License>(&gone, crate::storage::Expect::Any)).unwrap();
         assert_eq!(
-            shown_licenses_csv(&fewer, &old_list, &all[..1]),
-            Err(ExportFailed::ListChanged)
-        );
-        let mut reordered = source.clone();
-        reordered.licenses.reverse();
-        assert_eq!(
-            shown_licenses_csv(&reordered, &old_list, &all),
+            block_on(shown_licenses_csv(&repo, &list, &all[..1])),
             Err(ExportFailed::ListChanged)
         );
         // An index past the list.
         assert_eq!(
-            shown_licenses_csv(&source, &old_list, &[old_list.len() as u32]),
+            block_on(shown_licenses_csv(&repo, &list, &[list.len() as u32])),
             Err(ExportFailed::ListChanged)
         );
     }

@@ -129,12 +129,21 @@ pub(crate) fn record_from_json<T: Record>(text: &str) -> Result<T, String> {
 /// Adds the stored `value` to `read`: as a record, or as damaged (with the
 /// reason and the value as JSON text) when it can't be read.
 pub(crate) fn read_into<T: Record>(read: &mut Readable<T>, value: JsValue) {
+    match readable::<T>(value) {
+        Ok(stored) => read.records.push(stored),
+        Err(d) => read.damaged.push(d),
+    }
+}
+
+/// The stored `value` as a record, or as damaged (with the reason and the
+/// value as JSON text) when it can't be read.
+pub(crate) fn readable<T: Record>(value: JsValue) -> Result<Stored<T>, DamagedRecord> {
     match serde_wasm_bindgen::from_value::<Decoded<T>>(value.clone()) {
-        Ok(d) => read.records.push(Stored {
+        Ok(d) => Ok(Stored {
             rev: d.rev,
             record: d.data,
         }),
-        Err(e) => read.damaged.push(damaged(T::STORE, &value, e.to_string())),
+        Err(e) => Err(damaged(T::STORE, &value, e.to_string())),
     }
 }
 

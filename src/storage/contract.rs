@@ -922,6 +922,26 @@ pub async fn contract_corrupt_records<R: Repository>(repo: R) -> Outcome {
         damaged.raw
     );
 
+    // Read as it streams: the same readable record, the same damaged one.
+    let mut visited = Vec::new();
+    let damaged = repo
+        .visit_all::<StrictProbe>(&mut |s| visited.push(s.record))
+        .await
+        .ctx("visit_all")?;
+    ensure_eq!(
+        visited,
+        read.records
+            .iter()
+            .map(|s| s.record.clone())
+            .collect::<Vec<_>>(),
+        "visited records"
+    );
+    ensure_eq!(
+        damaged.iter().map(|d| d.key.as_str()).collect::<Vec<_>>(),
+        vec!["old-shape"],
+        "visited damaged records"
+    );
+
     // The scan of every store finds both probes: neither is a License.
     let scan = repo.damaged_records().await.ctx("damaged_records")?;
     let keys: Vec<(StoreName, &str)> = scan.iter().map(|d| (d.store, d.key.as_str())).collect();

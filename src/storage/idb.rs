@@ -1025,6 +1025,19 @@ impl Repository for IdbRepository {
         Ok(read)
     }
 
+    async fn visit_all<T: Record>(
+        &self,
+        visit: &mut dyn FnMut(Stored<T>),
+    ) -> StorageResult<Vec<DamagedRecord>> {
+        let mut damaged = Vec::new();
+        self.each_value(T::STORE, |value| match codec::readable::<T>(value) {
+            Ok(stored) => visit(stored),
+            Err(d) => damaged.push(d),
+        })
+        .await?;
+        Ok(damaged)
+    }
+
     async fn read_found<T: Record>(
         &self,
         index: Index<T>,

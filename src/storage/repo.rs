@@ -47,6 +47,21 @@ pub trait Repository {
     /// the others).
     async fn read_all<T: Record>(&self) -> StorageResult<Readable<T>>;
 
+    /// Calls `visit` with every readable record of type `T`, by key, as it
+    /// is read, and returns the stored values that can't be read: a list
+    /// built from 100,000 records need not hold them all at once.
+    ///
+    /// This default reads them all first and serves the in-memory
+    /// repository and test doubles; IndexedDB hands each over as decoded.
+    async fn visit_all<T: Record>(
+        &self,
+        visit: &mut dyn FnMut(Stored<T>),
+    ) -> StorageResult<Vec<DamagedRecord>> {
+        let read = self.read_all::<T>().await?;
+        read.records.into_iter().for_each(&mut *visit);
+        Ok(read.damaged)
+    }
+
     /// The readable records whose `index` value matches `query`, ordered by
     /// index value then key, and the matching values that can't be read.
     async fn read_found<T: Record>(

@@ -8,6 +8,7 @@
 //! substring tests and never reads the database.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -34,7 +35,7 @@ pub async fn load_license_list<R: Repository>(repo: &R) -> Result<LicenseList, S
 pub struct ListSource {
     pub licenses: Vec<License>,
     /// Package ID (18 characters) -> Package Name.
-    pub package_names: HashMap<String, String>,
+    pub package_names: HashMap<String, Arc<str>>,
 }
 
 impl ListSource {
@@ -52,30 +53,6 @@ impl ListSource {
     }
 }
 
-impl ListSource {
-    /// The licenses behind the rows at `indexes` of `list`, in that order:
-    /// what an export of the rows the list shows writes. `list` must be this
-    /// source's [`build`](ListSource::build) (whose rows keep the licenses'
-    /// order); `None` when it is not, e.g. a list built before a reload.
-    pub fn licenses_at<'a>(
-        &'a self,
-        list: &LicenseList,
-        indexes: &[u32],
-    ) -> Option<Vec<&'a License>> {
-        if list.len() != self.licenses.len() {
-            return None;
-        }
-        indexes
-            .iter()
-            .map(|&i| {
-                let license = self.licenses.get(i as usize)?;
-                let row = list.row(i)?;
-                (row.id == license.id.to18()).then_some(license)
-            })
-            .collect()
-    }
-}
-
 pub async fn load_list_source<R: Repository>(repo: &R) -> Result<ListSource, StorageError> {
     let (licenses, package_names) = join2(
         repo.list_records::<License>(),
@@ -90,6 +67,25 @@ pub async fn load_list_source<R: Repository>(repo: &R) -> Result<ListSource, Sto
     })
 }
 
+/// The list's rows, each built as its license is read (no license is kept:
+/// at 100,000 licenses that halves what the list holds), with the package
+/// names; the companies and emails come later ([`load_people`]). A damaged
+/// license is left out and noted in the damage log.
+pub async fn load_list_rows<R: Repository>(
+    repo: &R,
+) -> Result<(LicenseList, Lookups), StorageError> {
+    let lookups = Lookups {
+        package_names: related::load_package_names(repo).await?,
+        ..Lookups::default()
+    };
+    let mut rows = Vec::new();
+    let damaged = repo
+        .visit_all::<License>(&mut |stored| rows.push(LicenseRow::new(&stored.record, &lookups)))
+        .await?;
+    repo.damage_log().note(&damaged);
+    Ok((LicenseList::new(rows), lookups))
+}
+
 /// The leads' companies and emails, accounts' names and contacts' emails
 /// (the `package_names` of the result are left empty).
 pub async fn load_people<R: Repository>(repo: &R) -> Result<Lookups, StorageError> {
@@ -99,8 +95,8 @@ pub async fn load_people<R: Repository>(repo: &R) -> Result<Lookups, StorageErro
 /// What the list joins onto licenses, keyed by 18-character IDs.
 #[derive(Debug, Clone, Default)]
 pub struct Lookups {
-    /// Package ID -> Package Name.
-    pub package_names: HashMap<String, String>,
+    /// Package ID -> Package Name (shared by the rows of the package).
+    pub package_names: HashMap<String, Arc<str>>,
     /// Lead ID -> (company, email).
     pub leads: HashMap<String, (String, String)>,
     /// Account ID -> account (company) name.
@@ -109,20 +105,21 @@ pub struct Lookups {
     pub contact_emails: HashMap<String, String>,
 }
 
-/// One license as the list shows, searches and sorts it.
+/// One license as the list shows, searches and sorts it. IDs are kept
+/// inline ([`SfId`]) and the package name shared, so a row holds few heap
+/// strings: 100,000 rows are what the list keeps in memory.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LicenseRow {
     /// 18 characters (the detail page's address).
     pub id: String,
     pub name: String,
     pub number: u64,
-    /// 15 characters, as the LMA shows it.
-    pub org_id15: String,
-    /// 18 characters: what a typed ID in either form is compared with.
-    pub org_id18: String,
-    pub package_id: String,
+    /// The Subscriber Org ID: shown in its 15-character form, as the LMA
+    /// shows it; a typed ID in either form is compared with it.
+    pub org_id: SfId,
+    pub package_id: SfId,
     /// The Package Name, or the 15-character Package ID when unknown.
-    pub package_name: String,
+    pub package_name: Arc<str>,
     pub version: VersionNumber,
     pub status: LicenseStatus,
     pub seats: Seats,
@@ -134,34 +131,66 @@ pub struct LicenseRow {
     /// Used Licenses above Licensed Seats.
     pub over_seat_limit: bool,
     pub lead_name: String,
+    /// The linked records, whose companies and emails the row shows and
+    /// searches.
+    pub lead_id: Option<SfId>,
+    pub account_id: Option<SfId>,
+    pub contact_id: Option<SfId>,
     /// The account's name once the lead is converted, else the lead's company.
     pub company: String,
     pub email: String,
     /// Lowercased name, company, email, lead and package name, separated
     /// by newlines (which a search box can't hold).
     search_key: String,
-    /// The lowercased 15-character org ID, for part of an ID being typed.
-    org_key: String,
-    package_key: String,
 }
 
 impl LicenseRow {
     pub fn new(license: &License, lookups: &Lookups) -> LicenseRow {
-        let package_id = license.package_id.to18().to_string();
+        let mut row = LicenseRow {
+            id: license.id.to18().to_string(),
+            number: license.name.number(),
+            name: license.name.to_string(),
+            org_id: license.subscriber_org_id.clone(),
+            package_id: license.package_id.clone(),
+            package_name: Arc::from(""),
+            version: license.version_number,
+            status: license.status,
+            seats: license.seats,
+            used_licenses: license.used_licenses,
+            expiration: license.expiration,
+            install_date: license.install_date,
+            sandbox: license.sandbox,
+            org_status: license.org_status,
+            over_seat_limit: license.is_over_seat_limit(),
+            lead_name: license.lead_name.clone(),
+            lead_id: license.lead_id.clone(),
+            account_id: license.account_id.clone(),
+            contact_id: license.contact_id.clone(),
+            company: String::new(),
+            email: String::new(),
+            search_key: String::new(),
+        };
+        row.relink(lookups);
+        row
+    }
+
+    /// The package name, company, email and search keys again from
+    /// `lookups` (the companies and emails read after the rows).
+    pub fn relink(&mut self, lookups: &Lookups) {
         let package_name = lookups
             .package_names
-            .get(&package_id)
+            .get(self.package_id.to18())
             .cloned()
-            .unwrap_or_else(|| license.package_id.to15().to_string());
-        let lead = license
+            .unwrap_or_else(|| Arc::from(self.package_id.to15()));
+        let lead = self
             .lead_id
             .as_ref()
             .and_then(|id| lookups.leads.get(id.to18()));
-        let account = license
+        let account = self
             .account_id
             .as_ref()
             .and_then(|id| lookups.accounts.get(id.to18()));
-        let contact_email = license
+        let contact_email = self
             .contact_id
             .as_ref()
             .and_then(|id| lookups.contact_emails.get(id.to18()));
@@ -173,43 +202,20 @@ impl LicenseRow {
             .map(|(_, email)| email.clone())
             .or_else(|| contact_email.cloned())
             .unwrap_or_default();
-        let name = license.name.to_string();
-        let org_id15 = license.subscriber_org_id.to15().to_string();
-        let search_key = [
-            name.as_str(),
+        self.search_key = [
+            self.name.as_str(),
             company.as_str(),
             lead.map_or("", |(company, _)| company.as_str()),
             email.as_str(),
-            license.lead_name.as_str(),
+            self.lead_name.as_str(),
             contact_email.map_or("", String::as_str),
-            package_name.as_str(),
+            &package_name,
         ]
         .join("\n")
         .to_lowercase();
-        LicenseRow {
-            org_key: org_id15.to_lowercase(),
-            id: license.id.to18().to_string(),
-            number: license.name.number(),
-            name,
-            org_id18: license.subscriber_org_id.to18().to_string(),
-            org_id15,
-            package_key: package_name.to_lowercase(),
-            package_id,
-            package_name,
-            version: license.version_number,
-            status: license.status,
-            seats: license.seats,
-            used_licenses: license.used_licenses,
-            expiration: license.expiration,
-            install_date: license.install_date,
-            sandbox: license.sandbox,
-            org_status: license.org_status,
-            over_seat_limit: license.is_over_seat_limit(),
-            lead_name: license.lead_name.clone(),
-            company,
-            email,
-            search_key,
-        }
+        self.package_name = package_name;
+        self.company = company;
+        self.email = email;
     }
 
     /// "Site License", or the seat count with thousands separators.
@@ -413,7 +419,7 @@ impl LicenseQuery {
 /// A parsed search text, ready to test many rows.
 struct Matcher {
     /// The text as a Subscriber Org ID, when it is one (either form).
-    org_id18: Option<String>,
+    org_id: Option<SfId>,
     /// Lowercased words, each of which must occur in the row's search keys.
     words: Vec<String>,
 }
@@ -422,28 +428,37 @@ impl Matcher {
     fn new(text: &str) -> Matcher {
         let text = text.trim();
         Matcher {
-            org_id18: SfId::parse(text).ok().map(|id| id.to18().to_string()),
+            org_id: SfId::parse(text).ok(),
             words: text.split_whitespace().map(str::to_lowercase).collect(),
         }
     }
 
     fn matches(&self, row: &LicenseRow) -> bool {
-        match &self.org_id18 {
+        match &self.org_id {
             // A whole ID means that org exactly: 15-character IDs are
             // case-sensitive, so a case-blind part match would find others.
             Some(org) => {
-                *org == row.org_id18
+                *org == row.org_id
                     || self
                         .words
                         .iter()
                         .all(|w| row.search_key.contains(w.as_str()))
             }
-            None => self
-                .words
-                .iter()
-                .all(|w| row.search_key.contains(w.as_str()) || row.org_key.contains(w.as_str())),
+            None => self.words.iter().all(|w| {
+                row.search_key.contains(w.as_str()) || contains_caseless(row.org_id.to15(), w)
+            }),
         }
     }
+}
+
+/// Whether `hay` holds `lower` (lowercase) ignoring ASCII case: part of an
+/// org ID being typed, without a lowercased copy of every row's ID.
+fn contains_caseless(hay: &str, lower: &str) -> bool {
+    let (hay, needle) = (hay.as_bytes(), lower.as_bytes());
+    needle.is_empty()
+        || hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Every license in memory, searched, filtered and sorted without reading
@@ -474,14 +489,40 @@ impl LicenseList {
         self.rows.get(index as usize)
     }
 
+    /// Every row's joined columns and search keys again from `lookups`.
+    pub fn relink(&mut self, lookups: &Lookups) {
+        for row in &mut self.rows {
+            row.relink(lookups);
+        }
+    }
+
+    /// Replaces the row at `index` (a license saved since the list was read).
+    pub fn replace(&mut self, index: usize, row: LicenseRow) {
+        if let Some(slot) = self.rows.get_mut(index) {
+            *slot = row;
+        }
+    }
+
+    /// Adds a row at the end (a new license).
+    pub fn push(&mut self, row: LicenseRow) {
+        self.rows.push(row);
+    }
+
+    /// Removes the row at `index` (a deleted license); the rows after it move up.
+    pub fn remove(&mut self, index: usize) {
+        if index < self.rows.len() {
+            self.rows.remove(index);
+        }
+    }
+
     /// The packages the licenses belong to, as (Package ID, name), by name.
     pub fn packages(&self) -> Vec<(String, String)> {
         let mut seen = HashSet::new();
         let mut packages: Vec<(String, String)> = self
             .rows
             .iter()
-            .filter(|r| seen.insert(r.package_id.as_str()))
-            .map(|r| (r.package_id.clone(), r.package_name.clone()))
+            .filter(|r| seen.insert(&r.package_id))
+            .map(|r| (r.package_id.to18().to_string(), r.package_name.to_string()))
             .collect();
         packages.sort_by(|a, b| {
             a.1.to_lowercase()
@@ -496,11 +537,22 @@ impl LicenseList {
     pub fn sorted(&self, sort: Sort) -> Vec<u32> {
         let mut order: Vec<u32> = (0..self.rows.len() as u32).collect();
         let rows = &self.rows;
+        let packages = if sort.column == SortColumn::Package {
+            package_ranks(rows)
+        } else {
+            HashMap::new()
+        };
         order.sort_by(|&a, &b| {
             let (Some(a), Some(b)) = (rows.get(a as usize), rows.get(b as usize)) else {
                 return std::cmp::Ordering::Equal;
             };
-            let by_column = compare(a, b, sort.column).then(a.number.cmp(&b.number));
+            let by_column = match sort.column {
+                SortColumn::Package => packages
+                    .get(&*a.package_name)
+                    .cmp(&packages.get(&*b.package_name)),
+                column => compare(a, b, column),
+            }
+            .then(a.number.cmp(&b.number));
             match sort.direction {
                 SortDirection::Ascending => by_column,
                 SortDirection::Descending => by_column.reverse(),
@@ -521,7 +573,10 @@ impl LicenseList {
                     return false;
                 };
                 query.status.is_none_or(|s| row.status == s)
-                    && query.package.as_ref().is_none_or(|p| &row.package_id == p)
+                    && query
+                        .package
+                        .as_ref()
+                        .is_none_or(|p| row.package_id.to18() == p.as_str())
                     && query.sandbox.is_none_or(|s| row.sandbox == s)
                     && query.org_status.is_none_or(|s| row.org_status == s)
                     && query.expires_within_days.is_none_or(|days| {
@@ -557,8 +612,9 @@ fn status_rank(status: LicenseStatus) -> usize {
 fn compare(a: &LicenseRow, b: &LicenseRow, column: SortColumn) -> std::cmp::Ordering {
     match column {
         SortColumn::Name => a.number.cmp(&b.number),
-        SortColumn::SubscriberOrgId => a.org_id15.cmp(&b.org_id15),
-        SortColumn::Package => a.package_key.cmp(&b.package_key),
+        SortColumn::SubscriberOrgId => a.org_id.to15().cmp(b.org_id.to15()),
+        // Sorted by rank (see `package_ranks`); never compared here.
+        SortColumn::Package => std::cmp::Ordering::Equal,
         SortColumn::Version => a.version.cmp(&b.version),
         SortColumn::Status => status_rank(a.status).cmp(&status_rank(b.status)),
         SortColumn::Seats => seat_rank(a.seats).cmp(&seat_rank(b.seats)),
@@ -566,6 +622,16 @@ fn compare(a: &LicenseRow, b: &LicenseRow, column: SortColumn) -> std::cmp::Orde
         SortColumn::Expiration => expiration_rank(a.expiration).cmp(&expiration_rank(b.expiration)),
         SortColumn::InstallDate => a.install_date.cmp(&b.install_date),
     }
+}
+
+/// Each package name's place in case-blind order: a list has a handful of
+/// packages, so they are ranked once rather than lowercased per comparison.
+fn package_ranks(rows: &[LicenseRow]) -> HashMap<&str, usize> {
+    let mut names: Vec<&str> = rows.iter().map(|r| &*r.package_name).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.sort_by_cached_key(|n| n.to_lowercase());
+    names.into_iter().enumerate().map(|(i, n)| (n, i)).collect()
 }
 
 fn seat_rank(seats: Seats) -> u64 {
@@ -600,21 +666,10 @@ mod tests {
 
     #[test]
     fn the_list_and_detail_join_package_lead_account_and_contact() {
-        use crate::domain::{Account, Contact, Lead, LeadOwner, LeadStatus, Package, PackageName};
+        use crate::domain::{Account, Contact, Lead, LeadOwner, LeadStatus};
         let at = now();
         let mut l = license(1);
-        let package = Package {
-            id: l.package_id.clone(),
-            name: PackageName::parse("Expense Tracker").unwrap(),
-            developer_name: "Acme Dev".into(),
-            developer_org_id: SfId::generate(KeyPrefix::Org, 1),
-            lead_manager: None,
-            release_date: date(2024, 1, 1),
-            registration: None,
-            last_refresh: None,
-            created: Stamp::system(at),
-            last_modified: Stamp::system(at),
-        };
+        let package = package("Expense Tracker");
         let lead = Lead {
             id: l.lead_id.clone().unwrap(),
             first_name: "Ada".into(),
@@ -670,7 +725,7 @@ mod tests {
         let source = block_on(load_list_source(&repo)).unwrap();
         let early = source.build(None);
         assert_eq!(early.len(), 2);
-        assert_eq!(early.rows()[0].package_name, "Expense Tracker");
+        assert_eq!(&*early.rows()[0].package_name, "Expense Tracker");
         let q0 = LicenseQuery {
             text: "analytical".into(),
             ..LicenseQuery::default()
@@ -679,7 +734,7 @@ mod tests {
 
         let list = block_on(load_license_list(&repo)).unwrap();
         let row = list.rows().iter().find(|r| r.name == "L-00001").unwrap();
-        assert_eq!(row.package_name, "Expense Tracker");
+        assert_eq!(&*row.package_name, "Expense Tracker");
         assert_eq!(row.company, "Engines Ltd");
         assert_eq!(row.email, "ada@engines.example");
         let q = |text: &str| LicenseQuery {
@@ -974,7 +1029,7 @@ mod tests {
         let c = list.rows().iter().find(|r| r.name == "L-00003").unwrap();
         assert_eq!(c.seats_text(), "1,200");
         assert!(c.is_expired(today()));
-        assert_eq!(c.org_id15.len(), 15);
+        assert_eq!(c.org_id.to15().len(), 15);
         assert_eq!(count_text(1), "1 license");
         assert_eq!(count_text(100_000), "100,000 licenses");
     }

@@ -7,6 +7,7 @@
 mod bulk;
 mod detail;
 mod list;
+mod live;
 mod modify;
 mod related;
 mod selection;
@@ -15,6 +16,7 @@ mod views;
 pub use bulk::*;
 pub use detail::*;
 pub use list::*;
+pub use live::*;
 pub use modify::*;
 pub use selection::*;
 pub use views::*;
@@ -25,8 +27,8 @@ pub(crate) mod fixtures {
 
     use crate::domain::{
         seed_users, Expiration, HistoryEntry, KeyPrefix, License, LicenseName, LicenseStatus,
-        LicenseType, ModifyLicenseDraft, OrgStatus, Profile, Seats, SfId, Stamp, User,
-        VersionNumber,
+        LicenseType, ModifyLicenseDraft, OrgStatus, Package, PackageName, Profile, Seats, SfId,
+        Stamp, User, VersionNumber,
     };
     use crate::storage::{MemoryRepository, Repository, Stored};
     use futures::executor::block_on;
@@ -78,6 +80,22 @@ pub(crate) mod fixtures {
             license_type: LicenseType::Editable,
             created: Stamp::system(at),
             last_modified: Stamp::system(at),
+        }
+    }
+
+    /// Package 1 (the fixture licenses' package), named `name`.
+    pub fn package(name: &str) -> Package {
+        Package {
+            id: SfId::generate(KeyPrefix::Package, 1),
+            name: PackageName::parse(name).unwrap(),
+            developer_name: "Acme Dev".into(),
+            developer_org_id: SfId::generate(KeyPrefix::Org, 1),
+            lead_manager: None,
+            release_date: date(2024, 1, 1),
+            registration: None,
+            last_refresh: None,
+            created: Stamp::system(now()),
+            last_modified: Stamp::system(now()),
         }
     }
 

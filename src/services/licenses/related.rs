@@ -4,6 +4,7 @@
 //! own fields (lead name, Package ID) stand in for it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::detail::RecordLink;
 use super::list::Lookups;
@@ -77,12 +78,12 @@ pub(super) async fn load_links<R: Repository>(
 
 pub(super) async fn load_package_names<R: Repository>(
     repo: &R,
-) -> Result<HashMap<String, String>, StorageError> {
+) -> Result<HashMap<String, Arc<str>>, StorageError> {
     Ok(repo
         .list_records::<Package>()
         .await?
         .into_iter()
-        .map(|p| (p.id.to18().to_string(), p.name.as_str().to_string()))
+        .map(|p| (p.id.to18().to_string(), Arc::from(p.name.as_str())))
         .collect())
 }
 
