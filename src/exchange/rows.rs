@@ -165,7 +165,7 @@ impl Parsed {
 /// Reads the cells of one row, collecting every refused value.
 struct Cells<'a> {
     map: &'a ColumnMap,
-    cells: &'a [String],
+    cells: &'a [&'a str],
     errors: Vec<ImportRowError>,
 }
 
@@ -231,7 +231,7 @@ fn unresolved(prefix: KeyPrefix) -> SfId {
 /// Builds the record of `cells`, or every reason it can't be one.
 pub fn parse_row(
     map: &ColumnMap,
-    cells: &[String],
+    cells: &[&str],
     actor: &SfId,
     now: NaiveDateTime,
 ) -> Result<Parsed, Vec<ImportRowError>> {
@@ -261,6 +261,20 @@ pub fn parse_row(
             Err(c.errors)
         }
     }
+}
+
+/// The lead (if any) and the package version a license row names, for a
+/// row [`parse_row`] accepts: the plan learns the leads' packages from them
+/// before it builds any license.
+pub fn license_lead_and_version(map: &ColumnMap, cells: &[&str]) -> Option<(Option<SfId>, SfId)> {
+    let mut c = Cells {
+        map,
+        cells,
+        errors: Vec::new(),
+    };
+    let lead = c.lookup(lic::LEAD, Some(KeyPrefix::Lead))?;
+    let version = c.required_lookup(lic::VERSION, None)?;
+    Some((lead.map(|r| r.id), version.id))
 }
 
 fn package(c: &mut Cells, now: NaiveDateTime) -> Option<PackageRow> {

@@ -571,7 +571,7 @@ impl IdbRepository {
     }
 
     /// After a transaction failed: the create whose key was taken, if any.
-    async fn taken_key(&self, creates: &[(StoreName, String)]) -> Option<(StoreName, String)> {
+    async fn taken_key(&self, creates: &[(StoreName, &str)]) -> Option<(StoreName, String)> {
         let mut stores: Vec<&str> = creates.iter().map(|(s, _)| s.as_str()).collect();
         stores.sort_unstable();
         stores.dedup();
@@ -579,15 +579,12 @@ impl IdbRepository {
         let mut requests = Vec::with_capacity(creates.len());
         for (store, id) in creates {
             let object_store = tx.object_store(store.as_str()).ok()?;
-            let request = object_store
-                .get::<JsValue, _, _>(id.as_str())
-                .primitive()
-                .ok()?;
+            let request = object_store.get::<JsValue, _, _>(*id).primitive().ok()?;
             requests.push((store, id, request));
         }
         for (store, id, request) in requests {
             if let Ok(Some(_)) = request.await {
-                return Some((*store, id.clone()));
+                return Some((*store, id.to_string()));
             }
         }
         None
@@ -881,7 +878,8 @@ impl IdbRepository {
                         ))
                     })?;
                     let request = if op.expect == Expect::Absent {
-                        creates.push((op.store, op.id.clone()));
+                        // Its place in `changes`: no second copy of the ID.
+                        creates.push(changes.len());
                         object_store.add(&value)
                     } else {
                         object_store.put(&value)
@@ -954,6 +952,11 @@ impl IdbRepository {
                 (None, _) => None,
             };
             if dom_name.as_deref() == Some("ConstraintError") && !creates.is_empty() {
+                let creates: Vec<(StoreName, &str)> = creates
+                    .iter()
+                    .filter_map(|i| changes.get(*i))
+                    .map(|c| (c.store, c.id.as_str()))
+                    .collect();
                 if let Some((store, id)) = self.taken_key(&creates).await {
                     return Err(StorageError::Conflict { store, id });
                 }
