@@ -20,7 +20,7 @@ use crate::domain::{Account, Contact, Lead, LeadOwner, License, LicenseName, SfI
 
 use super::columns::ColumnMap;
 use super::plan::{new_lead, resolved_license};
-use super::rows::{parse_row, Parsed};
+use super::rows::{parse_row, row_key, Parsed};
 
 /// What the plan resolved for a kept row, beside the row itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,20 +30,20 @@ enum Fill {
     /// Index in `Kept::leads_of`: the package and owner of a new lead.
     Lead(u32),
     License {
-        name: LicenseName,
         /// Index in `Kept::versions`.
         version: u32,
-        lead_name: String,
+        lead_name: Box<str>,
     },
 }
 
+/// Its ID and License Name are read again from `text` when needed: 224,000
+/// kept rows each holding them took 5 MB more.
 #[derive(Debug, Clone, PartialEq)]
 struct KeptRow {
     file: u32,
     /// Its cells, each followed by a NUL (never in a cell: a file holding
     /// one is refused as not text).
     text: Box<str>,
-    id: SfId,
     fill: Fill,
 }
 
@@ -105,7 +105,7 @@ impl Kept {
         self.rows.is_empty()
     }
 
-    fn push(&mut self, raw: Raw<'_>, id: &SfId, fill: Fill) {
+    fn push(&mut self, raw: Raw<'_>, fill: Fill) {
         let mut text = String::with_capacity(raw.cells.iter().map(|c| c.len() + 1).sum());
         for cell in raw.cells {
             text.push_str(cell);
@@ -114,17 +114,18 @@ impl Kept {
         self.rows.push(KeptRow {
             file: u32::try_from(raw.file).unwrap_or(u32::MAX),
             text: text.into_boxed_str(),
-            id: id.clone(),
             fill,
         });
     }
 
     pub(crate) fn account(&mut self, raw: Raw<'_>, account: &Account) {
-        self.push(raw, &account.id, Fill::Account);
+        let _ = account;
+        self.push(raw, Fill::Account);
     }
 
     pub(crate) fn contact(&mut self, raw: Raw<'_>, contact: &Contact) {
-        self.push(raw, &contact.id, Fill::Contact);
+        let _ = contact;
+        self.push(raw, Fill::Contact);
     }
 
     pub(crate) fn lead(&mut self, raw: Raw<'_>, lead: &Lead) {
@@ -132,7 +133,7 @@ impl Kept {
             &mut self.leads_of,
             (lead.package_id.clone(), lead.owner.clone()),
         );
-        self.push(raw, &lead.id, Fill::Lead(of));
+        self.push(raw, Fill::Lead(of));
     }
 
     pub(crate) fn license(&mut self, raw: Raw<'_>, license: &License) {
@@ -144,23 +145,23 @@ impl Kept {
             ),
         );
         let fill = Fill::License {
-            name: license.name,
             version,
-            lead_name: license.lead_name.clone(),
+            lead_name: license.lead_name.as_str().into(),
         };
-        self.push(raw, &license.id, fill);
+        self.push(raw, fill);
     }
 
-    /// The IDs of the kept records, and the License Names of the licenses.
-    pub fn ids(&self) -> impl Iterator<Item = &SfId> {
-        self.rows.iter().map(|r| &r.id)
+    /// The ID of kept row `i`, and its License Name if it is a license.
+    pub fn key(&self, i: usize) -> Option<(SfId, Option<LicenseName>)> {
+        let row = self.rows.get(i)?;
+        let map = self.maps.get(row.file as usize)?;
+        let cells: Vec<&str> = row.text.split_terminator('\0').collect();
+        row_key(map, &cells)
     }
 
-    pub fn license_names(&self) -> impl Iterator<Item = LicenseName> + '_ {
-        self.rows.iter().filter_map(|r| match r.fill {
-            Fill::License { name, .. } => Some(name),
-            _ => None,
-        })
+    /// The IDs and License Names of the kept records.
+    pub fn keys(&self) -> impl Iterator<Item = (SfId, Option<LicenseName>)> + '_ {
+        (0..self.rows.len()).filter_map(|i| self.key(i))
     }
 
     fn parsed(&self, i: usize) -> Result<(Parsed, &Fill), String> {
@@ -218,7 +219,7 @@ impl Kept {
                     *row,
                     package,
                     version,
-                    lead_name.clone(),
+                    lead_name.to_string(),
                 )))
             }
             _ => mismatch(),
@@ -231,7 +232,7 @@ impl Kept {
     }
 
     /// What each kept row is, by index: for the batch.
-    pub fn kinds(&self) -> impl Iterator<Item = (usize, KeptKind, &SfId)> {
+    pub fn kinds(&self) -> impl Iterator<Item = (usize, KeptKind)> + '_ {
         self.rows.iter().enumerate().map(|(i, r)| {
             let kind = match r.fill {
                 Fill::Account => KeptKind::Account,
@@ -239,7 +240,7 @@ impl Kept {
                 Fill::Lead(_) => KeptKind::Lead,
                 Fill::License { .. } => KeptKind::License,
             };
-            (i, kind, &r.id)
+            (i, kind)
         })
     }
 }

@@ -365,11 +365,7 @@ fn duplicate_ids_in_one_file_refuse_the_later_rows() {
     let r = &plan.refused[0];
     assert_eq!((r.line, r.column.as_str()), (4, "Id"));
     assert!(r.message.contains("line 2"), "{}", r.message);
-    let accounts = plan.writes.kept.0.kinds();
-    assert_eq!(
-        accounts.filter(|(_, k, _)| *k == KeptKind::Account).count(),
-        2
-    );
+    assert_eq!(written(&plan).accounts.len(), 2);
 }
 
 #[test]

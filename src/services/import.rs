@@ -63,8 +63,13 @@ fn kept_as<T>(
 /// Puts every new record the plan keeps as a row: each is built when the
 /// commit writes it (no second form of 250,000 records in memory).
 fn put_kept(batch: &mut WriteBatch, kept: &KeptRecords) {
-    for (i, kind, id) in kept.0.kinds() {
-        let key = id.to18().to_string();
+    for (i, kind) in kept.0.kinds() {
+        // A row whose ID no longer reads can't build either: the commit
+        // fails on it and writes nothing.
+        let key = kept
+            .0
+            .key(i)
+            .map_or_else(|| format!("row {i}"), |(id, _)| id.to18().to_string());
         let kept = kept.clone();
         match kind {
             KeptKind::Account => batch.put_built(key, Expect::Absent, move || {

@@ -819,7 +819,8 @@ impl IdbRepository {
 
         // 1. The current revision of every record whose write expects one;
         //    all reads go out at once. Creates are checked by `add` itself.
-        let mut current: Vec<Option<u64>> = vec![None; ops.len()];
+        //    (Empty when nothing is read: an import of 250,000 creates.)
+        let mut current: Vec<Option<u64>> = Vec::new();
         let mut reads = Vec::new();
         for (i, op) in ops.iter().enumerate() {
             // A restore's puts need neither a check nor the current revision,
@@ -833,16 +834,21 @@ impl IdbRepository {
                 reads.push((i, request));
             }
         }
+        if !reads.is_empty() {
+            current = vec![None; ops.len()];
+        }
         for (i, request) in reads {
             let value = request.await.map_err(ctx("checking for changes"))?;
             if let Some(slot) = current.get_mut(i) {
                 *slot = value.as_ref().and_then(codec::rev_of);
             }
         }
-        for (op, rev) in ops.iter().zip(&current) {
-            if !op.expect.is_met_by(*rev) {
+        let current_of = |i: usize| current.get(i).copied().flatten();
+        for (i, op) in ops.iter().enumerate() {
+            let rev = current_of(i);
+            if !op.expect.is_met_by(rev) {
                 // Dropping `tx` aborts it: nothing was written.
-                return Err(WriteBatch::conflict(op, *rev));
+                return Err(WriteBatch::conflict(op, rev));
             }
         }
 
@@ -861,8 +867,8 @@ impl IdbRepository {
         let mut creates = Vec::new();
         let mut step_behind = None;
         let mut failed = false;
-        for (i, (op, rev)) in ops.into_iter().zip(current).enumerate() {
-            let new_rev = op.new_rev(rev);
+        for (i, op) in ops.into_iter().enumerate() {
+            let new_rev = op.new_rev(current_of(i));
             let object_store = store_of(op.store)?;
             if fail_at == Some(i) {
                 issue_fault(object_store)?;
