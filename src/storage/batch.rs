@@ -6,7 +6,6 @@
 //! expectation fails ([`StorageError::Conflict`]) or any write fails, nothing
 //! of the batch is written.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::error::StorageError;
@@ -372,15 +371,26 @@ impl WriteBatch {
     /// Refuses batches that can't be applied as one unit: the same record
     /// written twice, or a delete that expects the record to be absent.
     pub(crate) fn validate(&self) -> Result<(), StorageError> {
-        let mut seen = HashSet::with_capacity(self.ops.len());
-        for op in &self.ops {
-            if !seen.insert((op.store, op.id.as_str())) {
+        // Sorted positions rather than a set of keys: for a batch of
+        // 250,000 writes (an import) 1 MB instead of a 7 MB table.
+        let mut order: Vec<u32> = (0..u32::try_from(self.ops.len()).unwrap_or(u32::MAX)).collect();
+        let key = |i: &u32| {
+            self.ops
+                .get(*i as usize)
+                .map(|op| (op.store, op.id.as_str()))
+        };
+        order.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+        for pair in order.windows(2) {
+            let [first, second] = pair else { continue };
+            if let (Some(op), true) = (self.ops.get(*second as usize), key(first) == key(second)) {
                 return Err(StorageError::Other(format!(
                     "Internal error: {} {} is written twice in one save.",
                     op.store.label(),
                     op.id
                 )));
             }
+        }
+        for op in &self.ops {
             if matches!(op.action, Action::Delete) && op.expect == Expect::Absent {
                 return Err(StorageError::Other(format!(
                     "Internal error: deleting {} {} expects it to be absent.",
