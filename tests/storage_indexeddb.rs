@@ -106,6 +106,11 @@ async fn atomic_unserializable() {
 }
 
 #[wasm_bindgen_test]
+async fn built_records() {
+    run(contract::contract_built_records(fresh("built").await).await);
+}
+
+#[wasm_bindgen_test]
 async fn invalid_batches() {
     run(contract::contract_invalid_batches(fresh("invalid").await).await);
 }
@@ -1021,6 +1026,7 @@ async fn bulk_handle_keeps_the_contract() {
     run(contract::contract_atomic_taken_key(bulk(fresh("b-taken").await)).await);
     run(contract::contract_atomic_injected_failure(bulk(fresh("b-fault").await)).await);
     run(contract::contract_atomic_unserializable(bulk(fresh("b-unser").await)).await);
+    run(contract::contract_built_records(bulk(fresh("b-built").await)).await);
     run(contract::contract_replace_stores(bulk(fresh("b-replace").await)).await);
     run(contract::contract_bulk(bulk(fresh("b-bulk").await), 21_000).await);
 }

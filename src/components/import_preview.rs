@@ -306,7 +306,7 @@ mod tests {
     use super::*;
     use crate::domain::{seed_users, Account};
     use crate::exchange::fixtures;
-    use crate::exchange::{Desk, ImportJob};
+    use crate::exchange::{Desk, ImportJob, KeptRecord};
     use crate::storage::Stored;
     use chrono::NaiveDate;
 
@@ -367,11 +367,12 @@ mod tests {
         let mut desk = empty_desk();
         desk.accounts = first
             .writes
-            .accounts
-            .iter()
-            .map(|w| Stored {
-                rev: 1,
-                record: (*w.record).clone(),
+            .kept
+            .0
+            .records()
+            .filter_map(|r| match r {
+                Ok(KeptRecord::Account(record)) => Some(Stored { rev: 1, record }),
+                _ => None,
             })
             .collect::<Vec<Stored<Account>>>();
         let again = plan_of(&[("accounts.csv", fixtures::ACCOUNTS)], &desk);

@@ -199,7 +199,7 @@ impl ColumnMap {
     /// The value of field `field` in `row`: the first non-empty spelling, so
     /// a blank raw field falls back on its formula variant. Also the column
     /// name it came from, for error messages.
-    pub fn get<'r>(&self, row: &'r [String], field: usize) -> (&'r str, &str) {
+    pub fn get<'r>(&self, row: &[&'r str], field: usize) -> (&'r str, &str) {
         let (value, at) = self.find(row, field);
         let name = match at {
             Some(name) => name.as_ref(),
@@ -210,12 +210,12 @@ impl ColumnMap {
 
     /// As [`get`](Self::get), with the column name shared (`None` when the
     /// file has no such column: its API name is then the one to blame).
-    pub fn find<'r>(&self, row: &'r [String], field: usize) -> (&'r str, Option<&Arc<str>>) {
+    pub fn find<'r>(&self, row: &[&'r str], field: usize) -> (&'r str, Option<&Arc<str>>) {
         let spellings = self.slots.get(field).map(Vec::as_slice).unwrap_or(&[]);
         for (pos, name) in spellings {
-            if let Some(value) = row.get(*pos) {
+            if let Some(value) = row.get(*pos).copied() {
                 if !value.trim().is_empty() {
-                    return (value.as_str(), Some(name));
+                    return (value, Some(name));
                 }
             }
         }
@@ -383,7 +383,7 @@ mod tests {
         assert_eq!(map.kind, ObjectKind::License);
         assert_eq!(map.unknown, vec!["CreatedDate".to_string()]);
         // The raw field is preferred; a blank one falls back on the formula.
-        let mut row = header(&[
+        let mut row = vec![
             "",
             "",
             "Active",
@@ -395,9 +395,9 @@ mod tests {
             "",
             "",
             "25",
-        ]);
+        ];
         assert_eq!(map.get(&row, 3), ("25", "sfLma__Seats__c"));
-        row[10] = String::new();
+        row[10] = "";
         assert_eq!(
             map.get(&row, 3),
             ("Site License", "sfLma__Licensed_Seats__c")

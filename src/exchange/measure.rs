@@ -92,6 +92,12 @@ fn measure_import_and_export_of_the_100k_demo() {
         ("licenses.csv", licenses),
     ];
     drop(data);
+    // MEASURE_FILES=<dir> also writes the files there (for a browser run).
+    if let Ok(dir) = std::env::var("MEASURE_FILES") {
+        for (name, text) in &files {
+            std::fs::write(std::path::Path::new(&dir).join(name), text).unwrap();
+        }
+    }
     let csv_bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
     let base = now_bytes() - csv_bytes;
     reset_peak();

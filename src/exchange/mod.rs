@@ -10,6 +10,7 @@ pub mod cells;
 pub mod columns;
 pub mod export;
 pub mod job;
+pub mod kept;
 pub mod plan;
 pub mod reader;
 pub mod rows;
@@ -20,6 +21,7 @@ pub use export::{
     package_versions_csv, packages_csv, ExportError,
 };
 pub use job::ImportJob;
+pub use kept::{KeptKind, KeptRecord, KeptRecords};
 pub use plan::{
     ChangeSample, Counts, Desk, FileSummary, ImportPlan, Refused, RefusedFile, Write, Writes,
 };

@@ -24,9 +24,11 @@ use super::columns::{ColumnMap, ObjectKind};
 use super::export::{
     account_cells, contact_cells, header, lead_cells, package_cells, version_cells,
 };
+use super::kept::{Kept, KeptRecords, Raw};
 use super::reader::{Row, RowShapeError};
 use super::rows::{
-    lic, parse_row, ContactRow, LeadRow, LicenseRow, PackageRow, Parsed, Ref, VersionRow,
+    lic, license_lead_and_version, parse_row, ContactRow, LeadRow, LicenseRow, PackageRow, Parsed,
+    Ref, VersionRow,
 };
 
 /// How many changed records per object the preview shows field by field.
@@ -117,6 +119,10 @@ pub struct Writes {
     pub licenses: Vec<Write<License>>,
     /// Without IDs until the commit reserves them ([`Writes::reserve`]).
     pub history: Vec<HistoryEntry>,
+    /// The new accounts, contacts, leads and licenses, kept as their rows
+    /// until the commit builds them (`kept.rs`); the lists above hold the
+    /// packages, the versions and the records that change the desk's.
+    pub kept: KeptRecords,
 }
 
 impl Writes {
@@ -128,6 +134,7 @@ impl Writes {
             + self.contacts.len()
             + self.leads.len()
             + self.licenses.len()
+            + self.kept.len()
     }
 
     /// Moves `seq` past every imported ID and License Name (so neither is
@@ -149,6 +156,12 @@ impl Writes {
         }
         for w in &self.licenses {
             seq.observe_license_name(w.record.name);
+        }
+        for (id, name) in self.kept.0.keys() {
+            seq.observe_id(&id);
+            if let Some(name) = name {
+                seq.observe_license_name(name);
+            }
         }
         self.history
             .iter()
@@ -197,10 +210,97 @@ impl ImportPlan {
     }
 }
 
-struct Pending<T> {
-    file: usize,
+/// Rows a builder keeps per chunk of raw rows; a chunk's text is let go as
+/// soon as `finish` has built its records.
+const RAW_CHUNK_ROWS: usize = 4_096;
+
+/// One kept row: its file, the line it starts on, where its cells end in
+/// its chunk's text.
+struct RawRow {
+    file: u32,
     line: u64,
-    row: T,
+    end: u32,
+}
+
+#[derive(Default)]
+struct RawChunk {
+    /// The cells of the chunk's rows, each followed by a NUL: never in a
+    /// cell, since a file holding one is refused as not text.
+    text: String,
+    rows: Vec<RawRow>,
+}
+
+/// The rows of one object that parsed, kept as their cells' text (about
+/// half of what their parsed records take) until `finish` parses them again
+/// into the records it resolves. Rows and records are never all in memory
+/// at once.
+#[derive(Default)]
+struct RawRows {
+    chunks: Vec<RawChunk>,
+}
+
+impl RawRows {
+    fn push(&mut self, file: usize, line: u64, cells: &[String]) {
+        let full = self
+            .chunks
+            .last()
+            .is_none_or(|c| c.rows.len() >= RAW_CHUNK_ROWS);
+        if full {
+            if let Some(last) = self.chunks.last_mut() {
+                last.text.shrink_to_fit();
+            }
+            self.chunks.push(RawChunk {
+                text: String::new(),
+                rows: Vec::with_capacity(RAW_CHUNK_ROWS),
+            });
+        }
+        let Some(chunk) = self.chunks.last_mut() else {
+            return;
+        };
+        for cell in cells {
+            chunk.text.push_str(cell);
+            chunk.text.push('\0');
+        }
+        chunk.rows.push(RawRow {
+            file: u32::try_from(file).unwrap_or(u32::MAX),
+            line,
+            end: u32::try_from(chunk.text.len()).unwrap_or(u32::MAX),
+        });
+    }
+
+    /// Calls `each(file, line, cells)` for every row, in order.
+    fn for_each(&self, mut each: impl FnMut(usize, u64, &[&str])) {
+        for chunk in &self.chunks {
+            chunk.for_each(&mut each);
+        }
+    }
+
+    /// As [`for_each`](Self::for_each), letting go of each chunk once its
+    /// rows are done.
+    fn drain(&mut self, mut each: impl FnMut(usize, u64, &[&str])) {
+        for chunk in std::mem::take(&mut self.chunks) {
+            chunk.for_each(&mut each);
+        }
+    }
+}
+
+impl RawChunk {
+    fn for_each(&self, each: &mut impl FnMut(usize, u64, &[&str])) {
+        let mut cells: Vec<&str> = Vec::new();
+        let mut start = 0;
+        for row in &self.rows {
+            let end = row.end as usize;
+            cells.clear();
+            cells.extend(
+                self.text
+                    .get(start..end)
+                    .unwrap_or_default()
+                    .split_terminator('\0'),
+            );
+            each(row.file as usize, row.line, &cells);
+            start = end;
+        }
+    }
 }
 
 /// Collects rows as files are read; [`PlanBuilder::finish`] makes the plan.
@@ -208,17 +308,21 @@ pub struct PlanBuilder {
     actor: SfId,
     now: NaiveDateTime,
     files: Vec<FileSummary>,
+    /// Per file, where its fields are: `finish` reads the kept rows again.
+    maps: Vec<ColumnMap>,
     refused_files: Vec<RefusedFile>,
-    packages: Vec<Pending<PackageRow>>,
-    versions: Vec<Pending<VersionRow>>,
-    accounts: Vec<Pending<Account>>,
-    contacts: Vec<Pending<ContactRow>>,
-    leads: Vec<Pending<Box<LeadRow>>>,
-    licenses: Vec<Pending<Box<LicenseRow>>>,
+    /// The rows that parsed, per object (in `ObjectKind::ALL` order).
+    rows: [RawRows; 6],
     refused: Vec<Refused>,
     refused_counts: HashMap<ObjectKind, usize>,
-    /// First line of each Id per object (and the file it is in).
-    seen: HashMap<(ObjectKind, SfId), (usize, u64)>,
+    /// First line of each Id, per object (in `ObjectKind::ALL` order).
+    /// (A u32: a line number of a file in memory fits, and 200,000 entries
+    /// take 2 MB less.)
+    seen: [HashMap<SfId, u32>; 6],
+}
+
+fn slot(kind: ObjectKind) -> usize {
+    ObjectKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
 impl PlanBuilder {
@@ -228,16 +332,12 @@ impl PlanBuilder {
             actor: actor.clone(),
             now,
             files: Vec::new(),
+            maps: Vec::new(),
             refused_files: Vec::new(),
-            packages: Vec::new(),
-            versions: Vec::new(),
-            accounts: Vec::new(),
-            contacts: Vec::new(),
-            leads: Vec::new(),
-            licenses: Vec::new(),
+            rows: Default::default(),
             refused: Vec::new(),
             refused_counts: HashMap::new(),
-            seen: HashMap::new(),
+            seen: Default::default(),
         }
     }
 
@@ -249,6 +349,7 @@ impl PlanBuilder {
             rows: 0,
             unknown_columns: map.unknown.clone(),
         });
+        self.maps.push(map.clone());
         self.files.len() - 1
     }
 
@@ -278,7 +379,8 @@ impl PlanBuilder {
         }
     }
 
-    /// Parses one row of file `file` through the domain, or records why not.
+    /// Checks one row of file `file` through the domain and keeps it, or
+    /// records why not.
     pub fn add_row(&mut self, file: usize, map: &ColumnMap, row: Result<Row, RowShapeError>) {
         let kind = map.kind;
         if let Some(f) = self.files.get_mut(file) {
@@ -288,88 +390,139 @@ impl PlanBuilder {
             Ok(row) => row,
             Err(e) => return self.refuse(kind, file, e.line, vec![(String::new(), e.message)]),
         };
-        let parsed = match parse_row(map, &row.cells, &self.actor, self.now) {
-            Ok(p) => p,
-            Err(errors) => {
-                let errors = errors
-                    .into_iter()
-                    .map(|e| (e.column, e.error.to_string()))
-                    .collect();
-                return self.refuse(kind, file, row.line, errors);
-            }
+        let cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
+        let id = match parse_row(map, &cells, &self.actor, self.now) {
+            Ok(parsed) => parsed.id().clone(),
+            Err(errors) => return self.refuse_row(kind, file, row.line, errors),
         };
-        let key = (kind, parsed.id().clone());
-        let first = self.seen.get(&key).map(|(_, line)| *line);
-        if let Err(e) = check_unique_id(parsed.id(), first) {
+        let seen = &mut self.seen[slot(kind)];
+        let first = seen.get(&id).copied().map(u64::from);
+        if let Err(e) = check_unique_id(&id, first) {
             return self.refuse(kind, file, row.line, vec![("Id".into(), e.to_string())]);
         }
-        self.seen.insert(key, (file, row.line));
-        let line = row.line;
-        match parsed {
-            Parsed::Package(row) => self.packages.push(Pending { file, line, row }),
-            Parsed::Version(row) => self.versions.push(Pending { file, line, row }),
-            Parsed::Account(row) => self.accounts.push(Pending { file, line, row }),
-            Parsed::Contact(row) => self.contacts.push(Pending { file, line, row }),
-            Parsed::Lead(row) => self.leads.push(Pending {
-                file,
-                line,
-                row: Box::new(row),
-            }),
-            Parsed::License(row) => self.licenses.push(Pending { file, line, row }),
+        seen.insert(id, u32::try_from(row.line).unwrap_or(u32::MAX));
+        self.rows[slot(kind)].push(file, row.line, &row.cells);
+    }
+
+    fn refuse_row(
+        &mut self,
+        kind: ObjectKind,
+        file: usize,
+        line: u64,
+        errors: Vec<ImportRowError>,
+    ) {
+        let errors = errors
+            .into_iter()
+            .map(|e| (e.column, e.error.to_string()))
+            .collect();
+        self.refuse(kind, file, line, errors);
+    }
+
+    /// Parses every kept row of `kind` again (a row parsed once parses the
+    /// same again) and hands its record to `each`, chunk by chunk; a record
+    /// `each` refuses is listed with its line.
+    fn build(
+        &mut self,
+        kind: ObjectKind,
+        plan: &mut Finishing<'_>,
+        mut each: impl FnMut(&mut Finishing<'_>, Parsed, Raw<'_>) -> Result<(), (String, String)>,
+    ) {
+        let mut rows = std::mem::take(&mut self.rows[slot(kind)]);
+        let mut refused = Vec::new();
+        rows.drain(|file, line, cells| {
+            let map = self.maps.get(file);
+            let parsed = map.map(|map| parse_row(map, cells, &self.actor, self.now));
+            match parsed {
+                Some(Ok(parsed)) => {
+                    if let Err(e) = each(plan, parsed, Raw { file, cells }) {
+                        refused.push((file, line, vec![e]));
+                    }
+                }
+                Some(Err(errors)) => refused.push((
+                    file,
+                    line,
+                    errors
+                        .into_iter()
+                        .map(|e| (e.column, e.error.to_string()))
+                        .collect(),
+                )),
+                None => {}
+            }
+        });
+        for (file, line, errors) in refused {
+            self.refuse(kind, file, line, errors);
+            plan.counts(kind).refused += 1;
         }
     }
 
     /// Resolves, compares with `desk` and prepares the writes.
     pub fn finish(mut self, desk: &Desk) -> ImportPlan {
-        // Only the reading needs it; the plan's peak is here.
-        self.seen = HashMap::new();
-        let mut plan = Finishing::new(desk, &self.actor, self.now);
+        // Only the reading needs them.
+        self.seen = Default::default();
+        let mut plan = Finishing::new(desk, &self.actor, self.now, self.maps.clone());
         let refused_before: Vec<(ObjectKind, usize)> =
             self.refused_counts.iter().map(|(k, n)| (*k, *n)).collect();
         for (kind, n) in refused_before {
             plan.counts(kind).refused += n;
         }
-        for p in std::mem::take(&mut self.packages) {
-            if let Err(e) = plan.package(p.row) {
-                self.refuse(ObjectKind::Package, p.file, p.line, vec![e]);
-                plan.counts(ObjectKind::Package).refused += 1;
+        self.build(
+            ObjectKind::Package,
+            &mut plan,
+            |plan, parsed, _| match parsed {
+                Parsed::Package(row) => plan.package(row),
+                _ => Ok(()),
+            },
+        );
+        self.build(
+            ObjectKind::PackageVersion,
+            &mut plan,
+            |plan, parsed, _| match parsed {
+                Parsed::Version(row) => plan.version(row),
+                _ => Ok(()),
+            },
+        );
+        self.build(ObjectKind::Account, &mut plan, |plan, parsed, raw| {
+            if let Parsed::Account(row) = parsed {
+                plan.account(row, raw);
             }
-        }
-        for p in std::mem::take(&mut self.versions) {
-            if let Err(e) = plan.version(p.row) {
-                self.refuse(ObjectKind::PackageVersion, p.file, p.line, vec![e]);
-                plan.counts(ObjectKind::PackageVersion).refused += 1;
-            }
-        }
-        for p in std::mem::take(&mut self.accounts) {
-            plan.account(p.row);
-        }
-        for p in std::mem::take(&mut self.contacts) {
-            if let Err(e) = plan.contact(p.row) {
-                self.refuse(ObjectKind::Contact, p.file, p.line, vec![e]);
-                plan.counts(ObjectKind::Contact).refused += 1;
-            }
-        }
+            Ok(())
+        });
+        self.build(
+            ObjectKind::Contact,
+            &mut plan,
+            |plan, parsed, raw| match parsed {
+                Parsed::Contact(row) => plan.contact(row, raw),
+                _ => Ok(()),
+            },
+        );
         // A lead learns its package from the licenses that name it.
-        for p in &self.licenses {
-            if let (Some(lead), Some((_, package))) =
-                (&p.row.lead, plan.version_of(&p.row.version.id))
-            {
-                plan.lead_packages.entry(lead.id.clone()).or_insert(package);
+        self.rows[slot(ObjectKind::License)].for_each(|file, _, cells| {
+            let named = self
+                .maps
+                .get(file)
+                .and_then(|map| license_lead_and_version(map, cells));
+            if let Some((Some(lead), version)) = named {
+                if let Some((_, package)) = plan.version_of(&version) {
+                    plan.lead_packages.entry(lead).or_insert(package);
+                }
             }
-        }
-        for p in std::mem::take(&mut self.leads) {
-            if let Err(e) = plan.lead(*p.row) {
-                self.refuse(ObjectKind::Lead, p.file, p.line, vec![e]);
-                plan.counts(ObjectKind::Lead).refused += 1;
-            }
-        }
-        for p in std::mem::take(&mut self.licenses) {
-            if let Err(e) = plan.license(*p.row) {
-                self.refuse(ObjectKind::License, p.file, p.line, vec![e]);
-                plan.counts(ObjectKind::License).refused += 1;
-            }
-        }
+        });
+        self.build(
+            ObjectKind::Lead,
+            &mut plan,
+            |plan, parsed, raw| match parsed {
+                Parsed::Lead(row) => plan.lead(row, raw),
+                _ => Ok(()),
+            },
+        );
+        self.build(
+            ObjectKind::License,
+            &mut plan,
+            |plan, parsed, raw| match parsed {
+                Parsed::License(row) => plan.license(*row, raw),
+                _ => Ok(()),
+            },
+        );
         // refuse() counted these rows in refused_counts too; the plan's
         // counts are the ones shown.
         let mut out = plan.done();
@@ -423,6 +576,7 @@ struct Finishing<'d> {
     sampled: HashMap<ObjectKind, usize>,
     seats_below_used: usize,
     writes: Writes,
+    kept: Kept,
 }
 
 fn index<T, F: Fn(&T) -> &SfId>(items: &[Stored<T>], key: F) -> HashMap<&SfId, &Stored<T>> {
@@ -479,7 +633,7 @@ fn license_fields(l: &License) -> [(HistoryField, String); 16] {
 }
 
 impl<'d> Finishing<'d> {
-    fn new(desk: &'d Desk, actor: &SfId, now: NaiveDateTime) -> Self {
+    fn new(desk: &'d Desk, actor: &SfId, now: NaiveDateTime, maps: Vec<ColumnMap>) -> Self {
         let desk_licenses = index(&desk.licenses, |l: &License| &l.id);
         let license_names = desk
             .licenses
@@ -523,6 +677,7 @@ impl<'d> Finishing<'d> {
             sampled: HashMap::new(),
             seats_below_used: 0,
             writes: Writes::default(),
+            kept: Kept::new(actor, now, maps),
         }
     }
 
@@ -679,7 +834,7 @@ impl<'d> Finishing<'d> {
         Ok(())
     }
 
-    fn account(&mut self, mut merged: Account) {
+    fn account(&mut self, mut merged: Account, raw: Raw<'_>) {
         let existing = self.desk_accounts.get(&merged.id).copied();
         if let Some(e) = existing {
             merged.created = e.record.created.clone();
@@ -695,10 +850,13 @@ impl<'d> Finishing<'d> {
         }
         self.tally(ObjectKind::Account, &outcome);
         self.accounts.insert(merged.id.clone());
-        if !matches!(outcome, Outcome::Unchanged) {
-            self.writes
+        match (outcome, existing) {
+            (Outcome::Unchanged, _) => {}
+            (_, None) => self.kept.account(raw, &merged),
+            (_, Some(e)) => self
+                .writes
                 .accounts
-                .push(Write::new(merged, expect_of(existing)));
+                .push(Write::new(merged, expect_of(Some(e)))),
         }
     }
 
@@ -710,7 +868,7 @@ impl<'d> Finishing<'d> {
         self.contacts.contains_key(id) || self.desk_contacts.contains_key(id)
     }
 
-    fn contact(&mut self, row: ContactRow) -> Result<(), (String, String)> {
+    fn contact(&mut self, row: ContactRow, raw: Raw<'_>) -> Result<(), (String, String)> {
         check_lookup(
             self.has_account(&row.account.id),
             KeyPrefix::Account,
@@ -733,15 +891,18 @@ impl<'d> Finishing<'d> {
         }
         self.tally(ObjectKind::Contact, &outcome);
         self.contacts.insert(merged.id.clone(), merged.full_name());
-        if !matches!(outcome, Outcome::Unchanged) {
-            self.writes
+        match (outcome, existing) {
+            (Outcome::Unchanged, _) => {}
+            (_, None) => self.kept.contact(raw, &merged),
+            (_, Some(e)) => self
+                .writes
                 .contacts
-                .push(Write::new(merged, expect_of(existing)));
+                .push(Write::new(merged, expect_of(Some(e)))),
         }
         Ok(())
     }
 
-    fn lead(&mut self, row: LeadRow) -> Result<(), (String, String)> {
+    fn lead(&mut self, row: LeadRow, raw: Raw<'_>) -> Result<(), (String, String)> {
         if let Some((account, contact)) = &row.converted {
             check_lookup(
                 self.has_account(&account.id),
@@ -763,9 +924,9 @@ impl<'d> Finishing<'d> {
             .get(&merged.id)
             .cloned()
             .ok_or_else(|| col("Id", ImportValueError::LeadWithoutLicense))?;
-        merged.package_id = package.clone();
         match existing {
             Some(e) => {
+                merged.package_id = package;
                 merged.owner = e.record.owner.clone();
                 merged.created = e.record.created.clone();
                 merged.last_modified = e.record.last_modified.clone();
@@ -780,9 +941,12 @@ impl<'d> Finishing<'d> {
                         merged.converted = Some(old.clone());
                     }
                 }
+                if merged.converted.is_some() {
+                    merged.status = LeadStatus::Converted;
+                }
             }
             None => {
-                merged.owner = match self.lead_managers.get(&package).cloned().or_else(|| {
+                let owner = match self.lead_managers.get(&package).cloned().or_else(|| {
                     self.desk_packages
                         .get(&package)
                         .map(|p| p.record.lead_manager.clone())
@@ -790,13 +954,8 @@ impl<'d> Finishing<'d> {
                     Some(Some(user)) => LeadOwner::User(user),
                     _ => LeadOwner::LicenseManagementApp,
                 };
-                if merged.lead_source.is_empty() {
-                    merged.lead_source = LEAD_SOURCE_PACKAGE_INSTALLATION.to_string();
-                }
+                new_lead(&mut merged, package, owner);
             }
-        }
-        if merged.converted.is_some() {
-            merged.status = LeadStatus::Converted;
         }
         let outcome = Self::outcome(existing, &merged);
         if let (Outcome::Changed, Some(e)) = (&outcome, existing) {
@@ -808,10 +967,13 @@ impl<'d> Finishing<'d> {
         self.tally(ObjectKind::Lead, &outcome);
         self.lead_names
             .insert(merged.id.clone(), merged.full_name());
-        if !matches!(outcome, Outcome::Unchanged) {
-            self.writes
+        match (outcome, existing) {
+            (Outcome::Unchanged, _) => {}
+            (_, None) => self.kept.lead(raw, &merged),
+            (_, Some(e)) => self
+                .writes
                 .leads
-                .push(Write::new(merged, expect_of(existing)));
+                .push(Write::new(merged, expect_of(Some(e)))),
         }
         Ok(())
     }
@@ -823,7 +985,7 @@ impl<'d> Finishing<'d> {
             .or_else(|| self.desk_leads.get(id).map(|l| l.record.full_name()))
     }
 
-    fn license(&mut self, row: LicenseRow) -> Result<(), (String, String)> {
+    fn license(&mut self, row: LicenseRow, raw: Raw<'_>) -> Result<(), (String, String)> {
         let (version_id, package_id) = self.version_of(&row.version.id).ok_or_else(|| {
             err(
                 &row.version,
@@ -859,22 +1021,18 @@ impl<'d> Finishing<'d> {
             check_lookup(self.has_contact(&c.id), KeyPrefix::Contact, &c.id)
                 .map_err(|e| err(c, e))?;
         }
-        let mut merged = row.license;
         let name_column = "Name";
         check_license_name(
-            merged.name,
-            &merged.id,
-            self.license_names.get(&merged.name),
+            row.license.name,
+            &row.license.id,
+            self.license_names.get(&row.license.name),
         )
         .map_err(|e| col(name_column, e))?;
-        merged.package_id = package_id;
-        merged.package_version_id = version_id;
-        merged.lead_id = row.lead.as_ref().map(|r| r.id.clone());
-        merged.account_id = row.account.as_ref().map(|r| r.id.clone());
-        merged.contact_id = row.contact.as_ref().map(|r| r.id.clone());
+        let present = row.present;
+        let mut merged = resolved_license(row, package_id, version_id, String::new());
         let existing = self.desk_licenses.get(&merged.id).copied();
         if let Some(e) = existing {
-            keep_absent(&mut merged, &e.record, &row.present);
+            keep_absent(&mut merged, &e.record, &present);
             merged.ever_active = e.record.ever_active || merged.status == LicenseStatus::Active;
             merged.information_current_as_of = e.record.information_current_as_of;
             merged.created = e.record.created.clone();
@@ -926,10 +1084,13 @@ impl<'d> Finishing<'d> {
             self.seats_below_used += 1;
         }
         self.license_names.insert(merged.name, merged.id.clone());
-        if !matches!(outcome, Outcome::Unchanged) {
-            self.writes
+        match (outcome, existing) {
+            (Outcome::Unchanged, _) => {}
+            (_, None) => self.kept.license(raw, &merged),
+            (_, Some(e)) => self
+                .writes
                 .licenses
-                .push(Write::new(merged, expect_of(existing)));
+                .push(Write::new(merged, expect_of(Some(e)))),
         }
         Ok(())
     }
@@ -942,9 +1103,44 @@ impl<'d> Finishing<'d> {
             refused: Vec::new(),
             changes: self.changes,
             seats_below_used: self.seats_below_used,
-            writes: self.writes,
+            writes: Writes {
+                kept: KeptRecords(Arc::new(self.kept)),
+                ..self.writes
+            },
         }
     }
+}
+
+/// A lead new to the desk as an import accepts it: in the package its
+/// licenses name, owned as that package's leads are. Shared with `kept.rs`,
+/// which builds the record again at the commit.
+pub(crate) fn new_lead(lead: &mut Lead, package: SfId, owner: LeadOwner) {
+    lead.package_id = package;
+    lead.owner = owner;
+    if lead.lead_source.is_empty() {
+        lead.lead_source = LEAD_SOURCE_PACKAGE_INSTALLATION.to_string();
+    }
+    if lead.converted.is_some() {
+        lead.status = LeadStatus::Converted;
+    }
+}
+
+/// A license row with its lookups resolved: its package and version, and
+/// the lead, account and contact its row names. Shared with `kept.rs`.
+pub(crate) fn resolved_license(
+    row: LicenseRow,
+    package_id: SfId,
+    version_id: SfId,
+    lead_name: String,
+) -> License {
+    let mut license = row.license;
+    license.package_id = package_id;
+    license.package_version_id = version_id;
+    license.lead_id = row.lead.map(|r| r.id);
+    license.account_id = row.account.map(|r| r.id);
+    license.contact_id = row.contact.map(|r| r.id);
+    license.lead_name = lead_name;
+    license
 }
 
 /// Fields whose column the file doesn't have keep the desk's value.

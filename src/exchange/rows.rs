@@ -12,9 +12,9 @@ use crate::domain::{
     import_license_name, import_license_status, import_license_type, import_optional_date,
     import_optional_id, import_org_edition, import_org_status, import_required_text, import_seats,
     import_used_licenses, import_version_number, Account, Contact, ConvertedTo, ImportRowError,
-    ImportValueError, KeyPrefix, Lead, LeadOwner, LeadStatus, License, LicenseStatus, Package,
-    PackageDraft, PackageError, PackageVersion, PackageVersionDraft, PackageVersionError, SfId,
-    Stamp, LEAD_SOURCE_PACKAGE_INSTALLATION,
+    ImportValueError, KeyPrefix, Lead, LeadOwner, LeadStatus, License, LicenseName, LicenseStatus,
+    Package, PackageDraft, PackageError, PackageVersion, PackageVersionDraft, PackageVersionError,
+    SfId, Stamp, LEAD_SOURCE_PACKAGE_INSTALLATION,
 };
 
 use super::columns::{ColumnMap, ObjectKind};
@@ -165,7 +165,7 @@ impl Parsed {
 /// Reads the cells of one row, collecting every refused value.
 struct Cells<'a> {
     map: &'a ColumnMap,
-    cells: &'a [String],
+    cells: &'a [&'a str],
     errors: Vec<ImportRowError>,
 }
 
@@ -231,7 +231,7 @@ fn unresolved(prefix: KeyPrefix) -> SfId {
 /// Builds the record of `cells`, or every reason it can't be one.
 pub fn parse_row(
     map: &ColumnMap,
-    cells: &[String],
+    cells: &[&str],
     actor: &SfId,
     now: NaiveDateTime,
 ) -> Result<Parsed, Vec<ImportRowError>> {
@@ -261,6 +261,43 @@ pub fn parse_row(
             Err(c.errors)
         }
     }
+}
+
+/// The lead (if any) and the package version a license row names, for a
+/// row [`parse_row`] accepts: the plan learns the leads' packages from them
+/// before it builds any license.
+pub fn license_lead_and_version(map: &ColumnMap, cells: &[&str]) -> Option<(Option<SfId>, SfId)> {
+    let mut c = Cells {
+        map,
+        cells,
+        errors: Vec::new(),
+    };
+    let lead = c.lookup(lic::LEAD, Some(KeyPrefix::Lead))?;
+    let version = c.required_lookup(lic::VERSION, None)?;
+    Some((lead.map(|r| r.id), version.id))
+}
+
+/// The Id of an account, contact, lead or license row [`parse_row`]
+/// accepts, and a license's License Name, read without building the record:
+/// the key of a record the plan keeps as its row.
+pub fn row_key(map: &ColumnMap, cells: &[&str]) -> Option<(SfId, Option<LicenseName>)> {
+    let mut c = Cells {
+        map,
+        cells,
+        errors: Vec::new(),
+    };
+    match map.kind {
+        ObjectKind::Account => c.take(0, |v| import_id(v, Some(KeyPrefix::Account))),
+        ObjectKind::Contact => c.take(con::ID, |v| import_id(v, Some(KeyPrefix::Contact))),
+        ObjectKind::Lead => c.take(lead::ID, |v| import_id(v, Some(KeyPrefix::Lead))),
+        ObjectKind::License => {
+            let id = c.take(lic::ID, |v| import_id(v, None))?;
+            let name = c.take(lic::NAME, import_license_name)?;
+            return Some((id, Some(name)));
+        }
+        ObjectKind::Package | ObjectKind::PackageVersion => None,
+    }
+    .map(|id| (id, None))
 }
 
 fn package(c: &mut Cells, now: NaiveDateTime) -> Option<PackageRow> {

@@ -16,9 +16,9 @@ use crate::domain::{
     authorize, Account, Contact, Lead, License, LicenseStatus, Package, PackageVersion, Permission,
     PermissionError, Sequences, User,
 };
-use crate::exchange::{Desk, ImportJob, ImportPlan, Write};
+use crate::exchange::{Desk, ImportJob, ImportPlan, KeptKind, KeptRecord, KeptRecords, Write};
 use crate::services::notifications::UninstallAlerts;
-use crate::storage::{commit_with_counters, Record, Repository, StorageError, WriteBatch};
+use crate::storage::{commit_with_counters, Expect, Record, Repository, StorageError, WriteBatch};
 
 /// Every record an import may be compared with, read from the desk.
 pub async fn load_desk<R: Repository>(repo: &R) -> Result<Desk, StorageError> {
@@ -50,18 +50,69 @@ fn put_all<T: Record>(batch: &mut WriteBatch, writes: &[Write<T>]) {
     }
 }
 
+/// The record of kept row `i` when it is a `T` (`pick` tells).
+fn kept_as<T>(
+    kept: &KeptRecords,
+    i: usize,
+    pick: fn(KeptRecord) -> Option<T>,
+) -> Result<T, String> {
+    pick(kept.0.record(i)?)
+        .ok_or_else(|| format!("Internal error: kept row {i} changed its object."))
+}
+
+/// Puts every new record the plan keeps as a row: each is built when the
+/// commit writes it (no second form of 250,000 records in memory).
+fn put_kept(batch: &mut WriteBatch, kept: &KeptRecords) {
+    for (i, kind) in kept.0.kinds() {
+        // A row whose ID no longer reads can't build either: the commit
+        // fails on it and writes nothing.
+        let key = kept
+            .0
+            .key(i)
+            .map_or_else(|| format!("row {i}"), |(id, _)| id.to18().to_string());
+        let kept = kept.clone();
+        match kind {
+            KeptKind::Account => batch.put_built(key, Expect::Absent, move || {
+                kept_as(&kept, i, |r| match r {
+                    KeptRecord::Account(a) => Some(a),
+                    _ => None,
+                })
+            }),
+            KeptKind::Contact => batch.put_built(key, Expect::Absent, move || {
+                kept_as(&kept, i, |r| match r {
+                    KeptRecord::Contact(c) => Some(c),
+                    _ => None,
+                })
+            }),
+            KeptKind::Lead => batch.put_built(key, Expect::Absent, move || {
+                kept_as(&kept, i, |r| match r {
+                    KeptRecord::Lead(l) => Some(l),
+                    _ => None,
+                })
+            }),
+            KeptKind::License => batch.put_built(key, Expect::Absent, move || {
+                kept_as(&kept, i, |r| match r {
+                    KeptRecord::License(l) => Some(l),
+                    _ => None,
+                })
+            }),
+        };
+    }
+}
+
 /// The one batch an import commits: accepted records expecting the revision
 /// the plan compared them with (or their absence), and history, its IDs
 /// taken from `seq` (which the commit saves with the batch).
 pub fn import_batch(plan: &ImportPlan, seq: &mut Sequences) -> WriteBatch {
     let w = &plan.writes;
-    let mut batch = WriteBatch::new();
+    let mut batch = WriteBatch::with_capacity(w.records() + w.history.len() + 1);
     put_all(&mut batch, &w.packages);
     put_all(&mut batch, &w.versions);
     put_all(&mut batch, &w.accounts);
     put_all(&mut batch, &w.contacts);
     put_all(&mut batch, &w.leads);
     put_all(&mut batch, &w.licenses);
+    put_kept(&mut batch, &w.kept);
     for h in w.reserve(seq) {
         batch.create(h);
     }

@@ -6,7 +6,6 @@
 //! expectation fails ([`StorageError::Conflict`]) or any write fails, nothing
 //! of the batch is written.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::error::StorageError;
@@ -122,6 +121,26 @@ impl<T: Record> ErasedRecord for Shared<T> {
     }
 }
 
+/// A record built only when the commit encodes it (see
+/// [`WriteBatch::put_built`]); a build that fails fails the commit.
+struct Built<T, F>(F, std::marker::PhantomData<fn() -> T>);
+
+impl<T: Record, F: Fn() -> Result<T, String>> ErasedRecord for Built<T, F> {
+    #[cfg(not(target_arch = "wasm32"))]
+    fn to_json(&self) -> Result<serde_json::Value, String> {
+        serde_json::to_value((self.0)()?).map_err(|e| e.to_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    fn index_values(&self) -> Vec<Option<String>> {
+        (self.0)()
+            .map(|r| super::record::index_values(&r))
+            .unwrap_or_default()
+    }
+    fn to_js(&self, id: &str, rev: u64) -> Result<wasm_bindgen::JsValue, String> {
+        super::codec::encode(&(self.0)()?, id, rev).map_err(|e| e.to_string())
+    }
+}
+
 pub(crate) enum Action {
     Put(Box<dyn ErasedRecord>),
     Delete,
@@ -174,6 +193,15 @@ impl WriteBatch {
         WriteBatch::default()
     }
 
+    /// A batch with room for `writes` writes: a batch of 250,000 (an
+    /// import) then never holds its list twice while the list grows.
+    pub fn with_capacity(writes: usize) -> WriteBatch {
+        WriteBatch {
+            ops: Vec::with_capacity(writes),
+            ..WriteBatch::default()
+        }
+    }
+
     /// Saves `record` expecting `expect`.
     pub fn put<T: Record>(&mut self, record: T, expect: Expect) -> &mut Self {
         self.ops.push(Op {
@@ -193,6 +221,25 @@ impl WriteBatch {
             id: record.key(),
             expect,
             action: Action::Put(Box::new(Shared(record))),
+            at_rev: None,
+        });
+        self
+    }
+
+    /// Saves the record `build` makes, under key `id`, expecting `expect`:
+    /// built when the commit writes it, so a batch of 250,000 records (an
+    /// import, which keeps them as their CSV rows) never holds them all.
+    pub fn put_built<T: Record>(
+        &mut self,
+        id: String,
+        expect: Expect,
+        build: impl Fn() -> Result<T, String> + 'static,
+    ) -> &mut Self {
+        self.ops.push(Op {
+            store: T::STORE,
+            id,
+            expect,
+            action: Action::Put(Box::new(Built(build, std::marker::PhantomData))),
             at_rev: None,
         });
         self
@@ -324,15 +371,26 @@ impl WriteBatch {
     /// Refuses batches that can't be applied as one unit: the same record
     /// written twice, or a delete that expects the record to be absent.
     pub(crate) fn validate(&self) -> Result<(), StorageError> {
-        let mut seen = HashSet::with_capacity(self.ops.len());
-        for op in &self.ops {
-            if !seen.insert((op.store, op.id.as_str())) {
+        // Sorted positions rather than a set of keys: for a batch of
+        // 250,000 writes (an import) 1 MB instead of a 7 MB table.
+        let mut order: Vec<u32> = (0..u32::try_from(self.ops.len()).unwrap_or(u32::MAX)).collect();
+        let key = |i: &u32| {
+            self.ops
+                .get(*i as usize)
+                .map(|op| (op.store, op.id.as_str()))
+        };
+        order.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+        for pair in order.windows(2) {
+            let [first, second] = pair else { continue };
+            if let (Some(op), true) = (self.ops.get(*second as usize), key(first) == key(second)) {
                 return Err(StorageError::Other(format!(
                     "Internal error: {} {} is written twice in one save.",
                     op.store.label(),
                     op.id
                 )));
             }
+        }
+        for op in &self.ops {
             if matches!(op.action, Action::Delete) && op.expect == Expect::Absent {
                 return Err(StorageError::Other(format!(
                     "Internal error: deleting {} {} expects it to be absent.",

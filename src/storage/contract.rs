@@ -470,6 +470,45 @@ pub async fn contract_atomic_unserializable<R: Repository>(repo: R) -> Outcome {
     Ok(())
 }
 
+/// A record built when the commit writes it is stored as a put one is; a
+/// build that fails fails the whole batch, naming the record.
+pub async fn contract_built_records<R: Repository>(repo: R) -> Outcome {
+    let mut batch = WriteBatch::new();
+    batch
+        .create(tag("t-1"))
+        .put_built("built".to_string(), Expect::Absent, || {
+            Ok(probe("built", "Trial", "p", None))
+        })
+        .put_built("broken".to_string(), Expect::Absent, || {
+            Err::<Probe, _>("its row no longer reads".to_string())
+        })
+        .create(probe("ok-2", "Active", "p", None));
+    let err = failure(repo.commit(batch).await, "batch with a failing build")?;
+    ensure!(
+        err.to_string().contains("broken"),
+        "the error names the record: {err}"
+    );
+    ensure_eq!(
+        repo.count::<Probe>().await.ctx("count")?,
+        0,
+        "probes written"
+    );
+    ensure_eq!(repo.count::<Tag>().await.ctx("count")?, 0, "tags written");
+
+    let mut batch = WriteBatch::new();
+    batch.put_built("built".to_string(), Expect::Absent, || {
+        Ok(probe("built", "Trial", "p", None))
+    });
+    repo.commit(batch).await.ctx("commit a built record")?;
+    let stored = repo.get::<Probe>("built").await.ctx("get")?;
+    ensure_eq!(
+        stored.map(|s| (s.rev, s.record)),
+        Some((1, probe("built", "Trial", "p", None))),
+        "the built record"
+    );
+    Ok(())
+}
+
 /// Batches that can't be one unit are refused before anything is written.
 pub async fn contract_invalid_batches<R: Repository>(repo: R) -> Outcome {
     let mut batch = WriteBatch::new();

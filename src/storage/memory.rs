@@ -485,6 +485,13 @@ mod contract_tests {
     }
 
     #[test]
+    fn built_records() {
+        run(block_on(contract::contract_built_records(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
     fn invalid_batches() {
         run(block_on(contract::contract_invalid_batches(
             MemoryRepository::new(),
