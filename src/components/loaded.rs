@@ -74,6 +74,23 @@ fn load_errors(errors: ArcRwSignal<Errors>) -> impl IntoView {
     }
 }
 
+/// The latest value `resource` read, for a part of a page that must not wait
+/// for it (e.g. a count that takes seconds). A resource read inside
+/// [`Loaded`] holds its `Transition` until it resolves; this signal never
+/// does: the part shows `None` until the first value arrives.
+pub fn arriving<T>(resource: LocalResource<T>) -> ReadSignal<Option<T>>
+where
+    T: Clone + Send + Sync + 'static,
+{
+    let value = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(v) = resource.get() {
+            value.set(Some(v));
+        }
+    });
+    value.read_only()
+}
+
 /// Runs `handle` with the result of each finished dispatch of `action`.
 pub fn on_result<I, O>(action: Action<I, O>, handle: impl Fn(O) + 'static)
 where

@@ -13,7 +13,7 @@ use crate::components::export_button::ExportButton;
 use crate::components::install_outcome::{
     outcome_label, outcome_license, outcome_text, troubleshooting_checklist,
 };
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{arriving, Loaded};
 use crate::components::record::{Empty, PageHeader};
 use crate::domain::{group_thousands, InstallEvent, InstallOutcome, Package, SfId};
 use crate::exchange::install_log_csv;
@@ -177,7 +177,7 @@ pub fn InstallLogPage() -> impl IntoView {
             .filter(|l| l.page.more)
             .map(|l| l.filter.clone())
     });
-    let counted = app.live_resource(move |repo| {
+    let counted = arriving(app.live_resource(move |repo| {
         let key = to_count.get();
         async move {
             match key {
@@ -188,7 +188,7 @@ pub fn InstallLogPage() -> impl IntoView {
                 None => None,
             }
         }
-    });
+    }));
 
     let table = move |log: Log| {
         let key = log.filter.clone();

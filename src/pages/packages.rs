@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::app_context::use_app;
 use crate::clock;
 use crate::components::export_button::ExportButton;
-use crate::components::loaded::{on_result, Loaded, LoadedRecord};
+use crate::components::loaded::{arriving, on_result, Loaded, LoadedRecord};
 use crate::components::package_lead_manager::{
     FieldError, LeadManagerEditor, LeadManagerInput, LeadManagerResult,
 };
@@ -169,14 +169,14 @@ pub fn PackageDetailPage() -> impl IntoView {
             .filter(|d| d.more_licenses)
             .map(|d| d.package.record.id.to18().to_string())
     });
-    let license_count = app.live_resource(move |repo| {
+    let license_count = arriving(app.live_resource(move |repo| {
         let key = to_count.get();
         async move {
             let key = key?;
             let n = count_package_licenses(&repo, &key).await.ok()?;
             Some((key, n))
         }
-    });
+    }));
 
     // Page state lives here, outside the record view, so it survives the
     // re-render that follows every save.
@@ -284,7 +284,7 @@ fn PackageRecord(
     save_lead_manager: Action<LeadManagerInput, LeadManagerResult>,
     run_refresh: Action<String, Result<String, String>>,
     licenses_shown: RwSignal<usize>,
-    license_count: LocalResource<Option<(String, u64)>>,
+    license_count: ReadSignal<Option<Option<(String, u64)>>>,
 ) -> impl IntoView {
     let app = use_app();
     let p = d.package.record.clone();
