@@ -13,7 +13,7 @@ use crate::components::export_button::ExportButton;
 use crate::components::install_outcome::{
     outcome_label, outcome_license, outcome_text, troubleshooting_checklist,
 };
-use crate::components::loaded::{arriving, Loaded};
+use crate::components::loaded::{arriving, stayed_on_page, Loaded};
 use crate::components::record::{Empty, PageHeader};
 use crate::domain::{group_thousands, InstallEvent, InstallOutcome, Package, SfId};
 use crate::exchange::install_log_csv;
@@ -169,7 +169,8 @@ pub fn InstallLogPage() -> impl IntoView {
     });
     // The filter whose events outnumber the page, once its page is read: an
     // index count visits every entry (seconds at 241,282 events), so it runs
-    // after the page is shown, never before it, and fills the count in.
+    // after the page is shown, never before it, and only for someone who
+    // stays; it fills the count in.
     let to_count = Memo::new(move |_| {
         log.read()
             .as_ref()
@@ -182,6 +183,9 @@ pub fn InstallLogPage() -> impl IntoView {
         async move {
             match key {
                 Some(key) => {
+                    if !stayed_on_page(to_count).await {
+                        return None;
+                    }
                     let n = count_install_log(&repo, &key).await.ok();
                     Some((key, n))
                 }

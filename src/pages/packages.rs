@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::app_context::use_app;
 use crate::clock;
 use crate::components::export_button::ExportButton;
-use crate::components::loaded::{arriving, on_result, Loaded, LoadedRecord};
+use crate::components::loaded::{arriving, on_result, stayed_on_page, Loaded, LoadedRecord};
 use crate::components::package_lead_manager::{
     FieldError, LeadManagerEditor, LeadManagerInput, LeadManagerResult,
 };
@@ -159,7 +159,8 @@ pub fn PackageDetailPage() -> impl IntoView {
     });
     // How many licenses a package with more than shown has, once its page is
     // read: an index count visits every one (a second at 30,000), so it runs
-    // after the page is shown and fills the count in.
+    // after the page is shown, only for someone who stays, and fills the
+    // count in.
     let to_count = Memo::new(move |_| {
         detail
             .read()
@@ -173,6 +174,9 @@ pub fn PackageDetailPage() -> impl IntoView {
         let key = to_count.get();
         async move {
             let key = key?;
+            if !stayed_on_page(to_count).await {
+                return None;
+            }
             let n = count_package_licenses(&repo, &key).await.ok()?;
             Some((key, n))
         }
