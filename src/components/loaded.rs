@@ -74,6 +74,36 @@ fn load_errors(errors: ArcRwSignal<Errors>) -> impl IntoView {
     }
 }
 
+/// The latest value `resource` read, for a part of a page that must not wait
+/// for it (e.g. a count that takes seconds). A resource read inside
+/// [`Loaded`] holds its `Transition` until it resolves; this signal never
+/// does: the part shows `None` until the first value arrives.
+pub fn arriving<T>(resource: LocalResource<T>) -> ReadSignal<Option<T>>
+where
+    T: Clone + Send + Sync + 'static,
+{
+    let value = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(v) = resource.get() {
+            value.set(Some(v));
+        }
+    });
+    value.read_only()
+}
+
+/// How long someone stays on a page before it starts a read that only adds
+/// to what it shows and holds the database for seconds (an index count over
+/// 241,282 install events): someone passing through never starts it, so the
+/// next page's reads don't queue behind it.
+pub const STAYED_MS: i32 = 1_500;
+
+/// Waits [`STAYED_MS`]; false if the page was left meanwhile (`page` is a
+/// signal the page owns: disposed with it).
+pub async fn stayed_on_page<T: Send + Sync + 'static>(page: Memo<T>) -> bool {
+    crate::browser_turn::sleep(STAYED_MS).await;
+    page.try_with_untracked(|_| ()).is_some()
+}
+
 /// Runs `handle` with the result of each finished dispatch of `action`.
 pub fn on_result<I, O>(action: Action<I, O>, handle: impl Fn(O) + 'static)
 where

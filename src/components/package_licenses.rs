@@ -94,7 +94,7 @@ pub fn LicensesRelatedList(
         };
         view! {
             {lines_table(rows)}
-            <ShowMore total limit />
+            <ShowMore total=Some(total) limit />
         }
         .into_any()
     };
@@ -107,12 +107,13 @@ pub fn LicensesRelatedList(
 
 /// The Licenses related list of a record with many licenses (a package):
 /// `licenses` are the first `limit` by License Name, read through an index,
-/// of `total`; "Show more" raises `limit`, and the page reads that many.
-/// Export CSV reads every license with `csv` when pressed.
+/// of `total` (`None` while it is counted: there are more than shown then);
+/// "Show more" raises `limit`, and the page reads that many. Export CSV
+/// reads every license with `csv` when pressed.
 #[component]
 pub fn PagedLicensesList<F, Fu>(
     licenses: Vec<License>,
-    total: usize,
+    #[prop(into)] total: Signal<Option<usize>>,
     limit: RwSignal<usize>,
     #[prop(into)] empty: String,
     csv: F,
@@ -130,6 +131,7 @@ where
         let csv = csv.clone();
         view! { <ExportButton list="Licenses" csv /> }.into_any()
     });
+    let shown = lines.len();
     let body = if lines.is_empty() {
         view! { <Empty>{empty}</Empty> }.into_any()
     } else {
@@ -140,35 +142,45 @@ where
         }
         .into_any()
     };
+    let count = Signal::derive(move || total.get().unwrap_or(shown));
+    let more = Signal::derive(move || total.get().is_none());
     view! {
-        <RelatedList title="Licenses" count=Signal::stored(total) actions=actions>
+        <RelatedList title="Licenses" count more actions=actions>
             {body}
         </RelatedList>
     }
 }
 
-/// "Showing 50 of 1,234" and a button that shows more, while rows are hidden.
+/// "Showing 50 of 1,234" and a button that shows more, while rows are hidden;
+/// while `total` is still counted (`None`: more than shown), "of more than 50".
 #[component]
-pub fn ShowMore(total: usize, limit: RwSignal<usize>) -> impl IntoView {
+pub fn ShowMore(
+    #[prop(into)] total: Signal<Option<usize>>,
+    limit: RwSignal<usize>,
+) -> impl IntoView {
     move || {
-        let shown = limit.get().min(total);
-        (shown < total).then(|| {
-            let more = (total - shown).min(RELATED_PAGE.max(shown));
-            view! {
-                <p class="list-count">
-                    {format!(
-                        "Showing {} of {}. ",
-                        crate::domain::group_thousands(shown as i64),
-                        crate::domain::group_thousands(total as i64),
-                    )}
-                    <button
-                        type="button"
-                        on:click=move |_| limit.update(|l| *l = l.saturating_add(more))
-                    >
-                        {format!("Show {} more", crate::domain::group_thousands(more as i64))}
-                    </button>
-                </p>
+        let (shown, of, more) = match total.get() {
+            Some(total) => {
+                let shown = limit.get().min(total);
+                if shown >= total {
+                    return None;
+                }
+                let more = (total - shown).min(RELATED_PAGE.max(shown));
+                (shown, crate::domain::group_thousands(total as i64), more)
             }
+            None => {
+                let shown = limit.get();
+                let of = format!("more than {}", crate::domain::group_thousands(shown as i64));
+                (shown, of, RELATED_PAGE.max(shown))
+            }
+        };
+        Some(view! {
+            <p class="list-count">
+                {format!("Showing {} of {of}. ", crate::domain::group_thousands(shown as i64))}
+                <button type="button" on:click=move |_| limit.update(|l| *l = l.saturating_add(more))>
+                    {format!("Show {} more", crate::domain::group_thousands(more as i64))}
+                </button>
+            </p>
         })
     }
 }

@@ -64,6 +64,10 @@ pub fn Details(
 pub fn RelatedList(
     #[prop(into)] title: String,
     #[prop(into)] count: Signal<usize>,
+    /// True while there are more than `count` and how many is still being
+    /// read: the count shows as "50+".
+    #[prop(optional)]
+    more: Option<Signal<bool>>,
     /// Buttons at the right of the title, e.g. Export CSV.
     #[prop(optional)]
     actions: Option<Children>,
@@ -73,7 +77,10 @@ pub fn RelatedList(
     view! {
         <section class="card" aria-label=label>
             <header>
-                <h2>{title} " (" {move || count.get()} ")"</h2>
+                <h2>
+                    {title} " (" {move || count.get()}
+                    {move || more.is_some_and(|m| m.get()).then_some("+")} ")"
+                </h2>
                 {actions.map(|a| a())}
             </header>
             {children()}

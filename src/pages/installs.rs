@@ -13,14 +13,16 @@ use crate::components::export_button::ExportButton;
 use crate::components::install_outcome::{
     outcome_label, outcome_license, outcome_text, troubleshooting_checklist,
 };
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{arriving, stayed_on_page, Loaded};
 use crate::components::record::{Empty, PageHeader};
-use crate::domain::{InstallEvent, InstallOutcome, Package, SfId};
+use crate::domain::{group_thousands, InstallEvent, InstallOutcome, Package, SfId};
 use crate::exchange::install_log_csv;
 use crate::services::export::ExportFailed;
 use crate::services::install::{
-    load_install_log_filtered, load_install_log_page, InstallLogPage, INSTALL_LOG_PAGE,
+    count_install_log, load_install_log_filtered, load_install_log_page, InstallLogPage,
+    INSTALL_LOG_PAGE,
 };
+use crate::services::join::join2;
 use crate::storage::{outcome_key, Repository, StorageError};
 
 /// The outcome filter's choices: (key, label).
@@ -48,10 +50,14 @@ struct Log {
 }
 
 async fn load_log<R: Repository>(repo: &R, filter: &str, shown: u32) -> Result<Log, StorageError> {
-    let page = load_install_log_page(repo, filter, shown).await?;
-    let packages = repo
-        .list_records::<Package>()
-        .await?
+    // Independent reads: IndexedDB serves them together.
+    let (page, packages) = join2(
+        load_install_log_page(repo, filter, shown),
+        repo.list_records::<Package>(),
+    )
+    .await;
+    let (page, packages) = (page?, packages?);
+    let packages = packages
         .into_iter()
         .map(|p| (p.id.clone(), p.name.to_string()))
         .collect();
@@ -74,6 +80,27 @@ fn installer_text(e: &InstallEvent) -> String {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// "241,282 events, showing the newest 50"; without the count (`total` None:
+/// more events than shown, still `counting` or not countable), an honest
+/// "more than".
+fn count_text(total: Option<u64>, counting: bool, listed: usize) -> String {
+    let events = |n: u64| {
+        if n == 1 {
+            "1 event".to_string()
+        } else {
+            format!("{} events", group_thousands(n as i64))
+        }
+    };
+    match total {
+        Some(total) if total as usize <= listed => events(total),
+        Some(total) => format!("{}, showing the newest {listed}", events(total)),
+        None => format!(
+            "More than {listed} events, showing the newest {listed}{}",
+            if counting { " (counting…)" } else { "" }
+        ),
+    }
 }
 
 #[component]
@@ -140,6 +167,32 @@ pub fn InstallLogPage() -> impl IntoView {
         let n = shown.get();
         async move { load_log(&repo, &key, n).await }
     });
+    // The filter whose events outnumber the page, once its page is read: an
+    // index count visits every entry (seconds at 241,282 events), so it runs
+    // after the page is shown, never before it, and only for someone who
+    // stays; it fills the count in.
+    let to_count = Memo::new(move |_| {
+        log.read()
+            .as_ref()
+            .and_then(|read| read.as_ref().ok())
+            .filter(|l| l.page.more)
+            .map(|l| l.filter.clone())
+    });
+    let counted = arriving(app.live_resource(move |repo| {
+        let key = to_count.get();
+        async move {
+            match key {
+                Some(key) => {
+                    if !stayed_on_page(to_count).await {
+                        return None;
+                    }
+                    let n = count_install_log(&repo, &key).await.ok();
+                    Some((key, n))
+                }
+                None => None,
+            }
+        }
+    }));
 
     let table = move |log: Log| {
         let key = log.filter.clone();
@@ -158,12 +211,12 @@ pub fn InstallLogPage() -> impl IntoView {
                 }
             }
         };
-        let total = log.page.total;
         let listed = log.page.events.len();
-        if total == 0 && key != "all" {
+        let empty = listed == 0 && !log.page.more;
+        if empty && key != "all" {
             return view! { <Empty>"No event matches this outcome."</Empty> }.into_any();
         }
-        if total == 0 {
+        if empty {
             return view! {
                 <Empty>
                     "No event here yet. Install a package into a subscriber org in the "
@@ -204,13 +257,37 @@ pub fn InstallLogPage() -> impl IntoView {
             })
             .collect_view();
         let more = log.page.more;
-        let remaining = total.saturating_sub(listed as u64);
-        let next = remaining.clamp(1, u64::from(INSTALL_LOG_PAGE));
+        let known = log.page.total_if_all_shown();
+        // The count of this page's filter once read (a count of the filter
+        // before stays out): `None` while counting, `Some(None)` if it failed.
+        let count = move || {
+            known.map(Some).or_else(|| {
+                counted
+                    .read()
+                    .as_ref()
+                    .and_then(|c| c.as_ref())
+                    .filter(|(k, _)| *k == key)
+                    .map(|(_, n)| *n)
+            })
+        };
+        let total = {
+            let count = count.clone();
+            move || count().flatten()
+        };
+        let next = {
+            let total = total.clone();
+            move || {
+                total()
+                    .map_or(u64::from(INSTALL_LOG_PAGE), |t| {
+                        t.saturating_sub(listed as u64)
+                    })
+                    .clamp(1, u64::from(INSTALL_LOG_PAGE))
+            }
+        };
         view! {
             <div class="list-actions">
                 <p class="list-count" role="status">
-                    {if total == 1 { "1 event".to_string() } else { format!("{total} events") }}
-                    {more.then(|| format!(", showing the newest {listed}"))}
+                    {move || count_text(total(), count().is_none(), listed)}
                 </p>
                 <ExportButton list="Install Log" csv=export_csv />
             </div>
@@ -233,7 +310,7 @@ pub fn InstallLogPage() -> impl IntoView {
                         type="button"
                         on:click=move |_| shown.update(|n| *n = n.saturating_add(INSTALL_LOG_PAGE))
                     >
-                        {format!("Show {next} more")}
+                        {move || format!("Show {} more", next())}
                     </button>
                 </p>
             })}
@@ -282,5 +359,23 @@ mod tests {
         assert!(matches_filter(&pending, "pending") && !matches_filter(&pending, "failed"));
         assert!(matches_filter(&failed, "failed") && matches_filter(&failed, "all"));
         assert!(!matches_filter(&failed, "created"));
+    }
+
+    #[test]
+    fn the_count_says_how_many_or_more_than_the_page_while_counting() {
+        assert_eq!(count_text(Some(1), false, 1), "1 event");
+        assert_eq!(count_text(Some(473), false, 473), "473 events");
+        assert_eq!(
+            count_text(Some(241_282), false, 50),
+            "241,282 events, showing the newest 50"
+        );
+        assert_eq!(
+            count_text(None, true, 50),
+            "More than 50 events, showing the newest 50 (counting…)"
+        );
+        assert_eq!(
+            count_text(None, false, 100),
+            "More than 100 events, showing the newest 100"
+        );
     }
 }

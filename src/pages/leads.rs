@@ -118,7 +118,7 @@ fn LeadsTable(rows: Vec<LeadRow>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <ShowMore total=count limit />
+        <ShowMore total=Some(count) limit />
     }
 }
 

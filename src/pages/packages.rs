@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::app_context::use_app;
 use crate::clock;
 use crate::components::export_button::ExportButton;
-use crate::components::loaded::{on_result, Loaded, LoadedRecord};
+use crate::components::loaded::{arriving, on_result, stayed_on_page, Loaded, LoadedRecord};
 use crate::components::package_lead_manager::{
     FieldError, LeadManagerEditor, LeadManagerInput, LeadManagerResult,
 };
@@ -22,8 +22,9 @@ use crate::exchange::licenses_csv;
 use crate::services::export;
 use crate::services::export::ExportFailed;
 use crate::services::packages::{
-    date_text, date_time_text, edit_lead_manager, load_package_detail, load_package_licenses,
-    load_package_rows, refresh_licenses, PackageDetail, PackageRow, LICENSE_MANAGEMENT_APP,
+    count_package_licenses, date_text, date_time_text, edit_lead_manager, load_package_detail,
+    load_package_licenses, load_package_rows, refresh_licenses, PackageDetail, PackageRow,
+    LICENSE_MANAGEMENT_APP,
 };
 
 // ---------------------------------------------------------------------------
@@ -156,6 +157,30 @@ pub fn PackageDetailPage() -> impl IntoView {
         let shown = u32::try_from(licenses_shown.get()).unwrap_or(u32::MAX);
         async move { load_package_detail(&repo, &id, shown).await }
     });
+    // How many licenses a package with more than shown has, once its page is
+    // read: an index count visits every one (a second at 30,000), so it runs
+    // after the page is shown, only for someone who stays, and fills the
+    // count in.
+    let to_count = Memo::new(move |_| {
+        detail
+            .read()
+            .as_ref()
+            .and_then(|read| read.as_ref().ok())
+            .and_then(|d| d.as_ref())
+            .filter(|d| d.more_licenses)
+            .map(|d| d.package.record.id.to18().to_string())
+    });
+    let license_count = arriving(app.live_resource(move |repo| {
+        let key = to_count.get();
+        async move {
+            let key = key?;
+            if !stayed_on_page(to_count).await {
+                return None;
+            }
+            let n = count_package_licenses(&repo, &key).await.ok()?;
+            Some((key, n))
+        }
+    }));
 
     // Page state lives here, outside the record view, so it survives the
     // re-render that follows every save.
@@ -238,6 +263,7 @@ pub fn PackageDetailPage() -> impl IntoView {
                 save_lead_manager
                 run_refresh
                 licenses_shown
+                license_count
             />
         </LoadedRecord>
     }
@@ -262,12 +288,28 @@ fn PackageRecord(
     save_lead_manager: Action<LeadManagerInput, LeadManagerResult>,
     run_refresh: Action<String, Result<String, String>>,
     licenses_shown: RwSignal<usize>,
+    license_count: ReadSignal<Option<Option<(String, u64)>>>,
 ) -> impl IntoView {
     let app = use_app();
     let p = d.package.record.clone();
     let rev = d.package.rev;
     let key = p.id.to18().to_string();
     let licenses_key = key.clone();
+    // Exact when the page holds every license, else once counted.
+    let licenses_total = {
+        let shown = (!d.more_licenses).then_some(d.licenses.len());
+        let key = key.clone();
+        Signal::derive(move || {
+            shown.or_else(|| {
+                license_count
+                    .read()
+                    .as_ref()
+                    .and_then(|c| c.as_ref())
+                    .filter(|(k, _)| *k == key)
+                    .map(|(_, n)| usize::try_from(*n).unwrap_or(usize::MAX))
+            })
+        })
+    };
     let name = p.name.to_string();
     let latest = d
         .latest_version
@@ -423,7 +465,7 @@ fn PackageRecord(
         <PackageVersionsList versions=d.versions.clone() />
         <PagedLicensesList
             licenses=d.licenses.clone()
-            total=usize::try_from(d.license_count).unwrap_or(usize::MAX)
+            total=licenses_total
             limit=licenses_shown
             empty="No licenses yet: they appear when subscribers install this package."
             csv=move || {

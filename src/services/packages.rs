@@ -16,6 +16,7 @@ use crate::domain::{
     InstallKind, InstalledVersion, LeadManagerError, License, LicenseStatus, Package,
     PackageVersion, RefreshError, RefreshSources, SfId, Stamp, SubscriberOrgState, User,
 };
+use crate::services::join::join2;
 use crate::services::notifications::UninstallAlerts;
 use crate::storage::records::{
     package_name_query, INSTALL_PACKAGE, LICENSE_PACKAGE, LICENSE_PACKAGE_NAME, VERSION_PACKAGE,
@@ -147,8 +148,10 @@ pub struct PackageDetail {
     pub versions: Vec<PackageVersion>,
     /// The package's first licenses by License Name (as many as asked for).
     pub licenses: Vec<License>,
-    /// How many licenses the package has.
-    pub license_count: u64,
+    /// Whether the package has more licenses than these: then how many is a
+    /// separate read, [`count_package_licenses`] (an index count visits every
+    /// one, too slow to make the page wait at 25,000).
+    pub more_licenses: bool,
     pub latest_version: Option<PackageVersion>,
     /// The Lead Manager's user record, if the package has one and it exists.
     pub lead_manager: Option<User>,
@@ -186,25 +189,30 @@ pub async fn load_package_detail<R: Repository>(
     let Some(id) = parse_id(id) else {
         return Ok(None);
     };
-    let Some(package) = repo.get::<Package>(id.to18()).await? else {
+    // The reads need only the ID: IndexedDB serves them together.
+    let ((package, versions), (page, users)) = join2(
+        join2(
+            repo.get::<Package>(id.to18()),
+            repo.list_found(VERSION_PACKAGE, Query::eq(id.to18())),
+        ),
+        join2(
+            repo.list_page(
+                LICENSE_PACKAGE_NAME,
+                package_name_query(&id),
+                None,
+                licenses_shown,
+            ),
+            load_users(repo),
+        ),
+    )
+    .await;
+    let Some(package) = package? else {
         return Ok(None);
     };
-    let mut versions: Vec<PackageVersion> = repo
-        .list_found(VERSION_PACKAGE, Query::eq(id.to18()))
-        .await?;
+    let mut versions: Vec<PackageVersion> = versions?;
     sort_versions_newest_first(&mut versions);
-    let (licenses, _) = repo
-        .list_page(
-            LICENSE_PACKAGE_NAME,
-            package_name_query(&id),
-            None,
-            licenses_shown,
-        )
-        .await?;
-    let license_count = repo
-        .count_found(LICENSE_PACKAGE_NAME, package_name_query(&id))
-        .await?;
-    let users = load_users(repo).await?;
+    let (licenses, next) = page?;
+    let users = users?;
     let p = &package.record;
     Ok(Some(PackageDetail {
         latest_version: latest_version(&versions).cloned(),
@@ -222,9 +230,23 @@ pub async fn load_package_detail<R: Repository>(
         next_refresh: next_refresh_allowed(p),
         versions,
         licenses,
-        license_count,
+        more_licenses: next.is_some(),
         package,
     }))
+}
+
+/// How many licenses the package with this ID has (an index count).
+pub async fn count_package_licenses<R: Repository>(
+    repo: &R,
+    package_id: &str,
+) -> Result<u64, StorageError> {
+    match parse_id(package_id) {
+        Some(id) => {
+            repo.count_found(LICENSE_PACKAGE_NAME, package_name_query(&id))
+                .await
+        }
+        None => Ok(0),
+    }
 }
 
 /// Every license of the package, by License Name (the related list's CSV).
@@ -740,7 +762,11 @@ mod tests {
         let order: Vec<String> = d.versions.iter().map(|v| v.version.to_string()).collect();
         assert_eq!(order, ["1.10.0", "1.9.2", "1.2.0"]);
         assert_eq!(d.latest_version.unwrap().version.to_string(), "1.10.0");
-        assert_eq!((d.licenses.len(), d.license_count), (1, 1));
+        assert_eq!((d.licenses.len(), d.more_licenses), (1, false));
+        assert_eq!(
+            block_on(count_package_licenses(&repo, p.id.to15())).unwrap(),
+            1
+        );
         assert_eq!(d.licenses[0].lead_name, "Ada Lovelace");
         let all = block_on(load_package_licenses(&repo, p.id.to18())).unwrap();
         assert_eq!(all, d.licenses);

@@ -77,16 +77,17 @@ pub async fn load_license_detail<R: Repository>(
     repo: &R,
     id: &str,
 ) -> Result<Option<LicenseDetail>, StorageError> {
-    let Some(license) = load_license(repo, id).await? else {
+    let Ok(id) = SfId::parse(id) else {
         return Ok(None);
     };
-    // The reads don't depend on each other: IndexedDB serves them together.
-    let (history, related) = join2(
-        license_history(repo, &license.record.id),
-        related::load_links(repo, &license.record),
-    )
-    .await;
-    let (history, related) = (history?, related?);
+    // The license and its history need only the ID: IndexedDB serves them
+    // together; the linked records need the license.
+    let (license, history) = join2(load_license(repo, id.to18()), license_history(repo, &id)).await;
+    let Some(license) = license? else {
+        return Ok(None);
+    };
+    let history = history?;
+    let related = related::load_links(repo, &license.record).await?;
     Ok(Some(LicenseDetail {
         license,
         history,

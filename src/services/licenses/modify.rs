@@ -9,8 +9,9 @@ use thiserror::Error;
 use super::detail::{history_to_change, load_license};
 use crate::domain::{
     modify_license_reporting_all as apply_modification, Field, ModifyLicenseDraft,
-    ModifyLicenseError, ModifyOutcome, User,
+    ModifyLicenseError, ModifyOutcome, SfId, User,
 };
+use crate::services::join::join2;
 use crate::storage::{
     commit_with_counters, modify_license_batch, Repository, StorageError, StoreName,
 };
@@ -78,15 +79,19 @@ pub async fn modify_license<R: Repository>(
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<ModifyOutcome, ModifyFailure> {
-    let stored = load_license(repo, license_id)
-        .await?
-        .ok_or_else(|| not_found(license_id))?;
+    // The license and its history need only the ID: read side by side.
+    let Ok(id) = SfId::parse(license_id) else {
+        return Err(not_found(license_id).into());
+    };
+    let (stored, history) =
+        join2(load_license(repo, id.to18()), history_to_change(repo, &id)).await;
+    let stored = stored?.ok_or_else(|| not_found(license_id))?;
     // Conflicts name the license as users know it, by its License Name.
     let name = stored.record.name.to_string();
     if seen_rev.is_some_and(|seen| seen != stored.rev) {
         return Err(conflict(&name).into());
     }
-    let history = history_to_change(repo, &stored.record.id).await?;
+    let history = history?;
     commit_with_counters(repo, |seq| {
         let outcome = apply_modification(&stored.record, &history, draft, actor, today, now, seq)?;
         Ok((modify_license_batch(&stored, outcome.clone()), outcome))
