@@ -2,12 +2,14 @@
 // straight from node to a CouchDB (pouchdb-server in memory), without a desk.
 //
 //   node bench/couch_batches.mjs --url http://127.0.0.1:4311 --docs /tmp/docs.jsonl \
-//        --sizes 200,500,1000,2000 [--user admin --password admin-pass]
+//        --sizes 200,500,1000,2000 [--user admin --password admin-pass] [--ask all]
 //
 // --docs: one document per line, as the desk sends them (`_id`, `_rev`,
 // `_revisions`, the fields). Per size: a fresh database; push = `_revs_diff`
 // + `_bulk_docs new_edits:false` per batch; pull = `_changes?style=all_docs&limit`
 // + `_bulk_get?revs=true` per page, as `src/sync/replicator.rs` does them.
+// First revisions (`1-…`) go without `_revs_diff`, as the desk sends them;
+// `--ask all` asks for every document (the desk before it stopped asking).
 import fs from 'node:fs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
@@ -15,6 +17,7 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
   return acc;
 }, []));
 const base = args.url ?? 'http://127.0.0.1:4311';
+const askAll = args.ask === 'all';
 const sizes = (args.sizes ?? '200,500,1000,2000').split(',').map(Number);
 const auth = args.user ? { Authorization: 'Basic ' + Buffer.from(`${args.user}:${args.password}`).toString('base64') } : {};
 const docs = fs.readFileSync(args.docs, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -34,12 +37,13 @@ async function push(db, size) {
   let revsDiffMs = 0, bulkDocsMs = 0;
   for (let i = 0; i < docs.length; i += size) {
     const batch = docs.slice(i, i + size);
+    const unasked = (d) => !askAll && d._rev.startsWith('1-');
     const asked = {};
-    for (const d of batch) asked[d._id] = [d._rev];
+    for (const d of batch) if (!unasked(d)) asked[d._id] = [d._rev];
     let t = performance.now();
-    const lacking = await call('POST', `${db}/_revs_diff`, asked);
+    const lacking = Object.keys(asked).length ? await call('POST', `${db}/_revs_diff`, asked) : {};
     revsDiffMs += performance.now() - t;
-    const toSend = batch.filter((d) => lacking[d._id]?.missing?.includes(d._rev));
+    const toSend = batch.filter((d) => unasked(d) || lacking[d._id]?.missing?.includes(d._rev));
     t = performance.now();
     await call('POST', `${db}/_bulk_docs`, { docs: toSend, new_edits: false });
     bulkDocsMs += performance.now() - t;

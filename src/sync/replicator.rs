@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use super::local::{ApplyReport, Local, Outgoing, PendingPage, SyncError};
 use super::remote::{ChangesPage, DocError, Remote, RemoteError, RevsByDoc, Seq, WriteFailure};
+use super::rev::Rev;
 use crate::services::join::join2 as join;
 
 /// Documents per `_bulk_docs` / `_bulk_get` and changes per `_changes` page.
@@ -199,7 +200,13 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
     }
 
     /// One page of changes to the server: those it lacks (`_revs_diff`) are
-    /// sent (`_bulk_docs new_edits:false`).
+    /// sent (`_bulk_docs new_edits:false`). First revisions are sent without
+    /// asking: a record's first revision is on the server only if this desk
+    /// sent it before (its answer lost, or the desk's sync state since
+    /// restored or reset), and sending a revision the server has again
+    /// changes nothing there (same revision, no new branch, no new change in
+    /// its feed). On a desk's first sync that is every document, and the
+    /// question costs a third of the server's time.
     async fn send(&self, batch: &[Outgoing]) -> Result<Sent, SyncError> {
         if batch.is_empty() {
             return Ok(Sent::default());
@@ -207,22 +214,30 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
         let mut asked = RevsByDoc::new();
         for outgoing in batch {
             let (id, rev) = id_and_rev(&outgoing.doc)?;
-            asked.entry(id).or_default().push(rev);
+            if !is_first(&rev) {
+                asked.entry(id).or_default().push(rev);
+            }
         }
-        let lacking = self.remote.revs_diff(&asked).await?;
+        let lacking = if asked.is_empty() {
+            RevsByDoc::new()
+        } else {
+            self.remote.revs_diff(&asked).await?
+        };
+        let goes = |o: &Outgoing| is_first_doc(&o.doc) || is_listed(&lacking, &o.doc);
         let to_send: Vec<Value> = batch
             .iter()
-            .filter(|o| is_listed(&lacking, &o.doc))
+            .filter(|o| goes(o))
             .map(|o| o.doc.clone())
             .collect();
-        let failures = if to_send.is_empty() {
+        let mut failures = if to_send.is_empty() {
             Vec::new()
         } else {
             self.remote.bulk_docs(&to_send).await?
         };
+        self.forget_known_refusals(batch, &mut failures).await?;
         let mut sent = Sent::default();
         for outgoing in batch {
-            let failure = is_listed(&lacking, &outgoing.doc)
+            let failure = goes(outgoing)
                 .then(|| failures.iter().find(|f| names(f, &outgoing.doc)))
                 .flatten();
             match failure {
@@ -231,6 +246,35 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
             }
         }
         Ok(sent)
+    }
+
+    /// Drops the refusals of first revisions the server has already: sent
+    /// unasked, such a revision may be judged again by the server's
+    /// `validate_doc_update` (a person since made a reader refused), though
+    /// the server holds it and the desk has nothing left to send.
+    async fn forget_known_refusals(
+        &self,
+        batch: &[Outgoing],
+        failures: &mut Vec<WriteFailure>,
+    ) -> Result<(), SyncError> {
+        let mut asked = RevsByDoc::new();
+        for outgoing in batch.iter().filter(|o| is_first_doc(&o.doc)) {
+            if failures.iter().any(|f| names(f, &outgoing.doc)) {
+                let (id, rev) = id_and_rev(&outgoing.doc)?;
+                asked.entry(id).or_default().push(rev);
+            }
+        }
+        if asked.is_empty() {
+            return Ok(());
+        }
+        let lacking = self.remote.revs_diff(&asked).await?;
+        failures.retain(|f| {
+            let known = batch
+                .iter()
+                .any(|o| is_first_doc(&o.doc) && names(f, &o.doc) && !is_listed(&lacking, &o.doc));
+            !known
+        });
+        Ok(())
     }
 
     /// Tells the desk what the server answered for a page: refused changes
@@ -556,6 +600,17 @@ fn id_and_rev(doc: &Value) -> Result<(String, String), SyncError> {
     }
 }
 
+/// Whether `rev` is a first revision (generation 1: it has no parent).
+fn is_first(rev: &str) -> bool {
+    Rev::parse(rev).is_some_and(|r| r.pos == 1)
+}
+
+fn is_first_doc(doc: &Value) -> bool {
+    doc.get("_rev")
+        .and_then(Value::as_str)
+        .is_some_and(is_first)
+}
+
 /// Whether `doc`'s revision is among `revs` (a `_revs_diff` answer).
 fn is_listed(revs: &BTreeMap<String, Vec<String>>, doc: &Value) -> bool {
     let id = doc.get("_id").and_then(Value::as_str).unwrap_or_default();
@@ -816,20 +871,65 @@ mod tests {
 
         let retried = block_on(t.ra().push()).unwrap();
         assert_eq!(retried.sent, n);
+        assert!(retried.refused.is_empty());
         assert!(t.a.outbox().is_empty());
-        // The first batch was found on the server, not sent again.
-        assert_eq!(
-            t.server.calls(Call::BulkDocs),
-            1 + (n - BATCH).div_ceil(BATCH)
-        );
+        // First revisions go unasked: the first batch was sent again, and
+        // the server kept one copy of each, one branch, one change.
+        assert_eq!(t.server.calls(Call::RevsDiff), 0);
         assert_eq!(t.server.doc_count(), n);
         for record in &t.all {
             let id = record.doc_id();
             assert_eq!(t.server.leaves(&id).len(), 1, "{id}");
         }
         let got = pull_all(&t.rb());
-        assert_eq!((got.applied, got.conflicts), (n, 0));
+        assert_eq!((got.received, got.applied, got.conflicts), (n, n, 0));
+        assert_eq!(
+            got.rounds,
+            n.div_ceil(BATCH) + usize::from(n.is_multiple_of(BATCH))
+        );
         assert_eq!(t.b.record_ids().len(), n);
+        no_duplicates(&t.b.written());
+        for record in &t.all {
+            assert_eq!(t.b.record(&record.doc_id()).as_ref(), Some(record));
+        }
+    }
+
+    #[test]
+    fn a_desk_that_lost_its_sync_state_sends_again_without_doubling_anything() {
+        let t = Team::shared();
+        let n = t.n();
+        // A's records, as a desk restored from a backup taken before sync
+        // (no revisions known, everything queued), while the server now
+        // refuses every write (its user was made a reader).
+        let restored = desk_with(&t.all);
+        t.server
+            .refuse_when(|_| Some("Readers can't change records.".into()));
+        let r =
+            Replicator::new(&t.server, &restored, replication_id("desk-a", URL)).with_batch(BATCH);
+        let again = block_on(r.push()).unwrap();
+        // The server has every one of them: nothing refused, nothing left.
+        assert_eq!(again.sent, n);
+        assert!(again.refused.is_empty(), "{:?}", again.refused.first());
+        assert!(restored.outbox().is_empty());
+        assert_eq!(t.server.doc_count(), n);
+        for record in &t.all {
+            let id = record.doc_id();
+            assert_eq!(t.server.leaves(&id).len(), 1, "{id}");
+        }
+        // Nothing new in the feed: B receives nothing.
+        let got = pull_all(&t.rb());
+        assert_eq!((got.received, got.conflicts), (0, 0));
+
+        // The restored desk's next edit is a second revision, on the
+        // server's first one: B takes it as a plain update.
+        t.server.refuse_when(|_| None);
+        let l = t.license(0);
+        restored.save(&with_seats(&l, 77));
+        assert_eq!(block_on(r.push()).unwrap().sent, 1);
+        let one = pull_all(&t.rb());
+        assert_eq!((one.applied, one.conflicts), (1, 0));
+        assert_eq!(t.b.record(&doc_id(&l)), Some(with_seats(&l, 77)));
+        assert_eq!(t.server.leaves(&doc_id(&l)).len(), 1);
     }
 
     #[test]
@@ -901,12 +1001,14 @@ mod tests {
     fn a_401_stops_the_step_and_changes_nothing() {
         let t = Team::new();
         let refused = RemoteError::Unauthorized("Name or password is incorrect.".into());
-        t.server.fail(Call::RevsDiff, 1, refused.clone());
+        // A first push asks nothing (first revisions): its first write is
+        // refused.
+        t.server.fail(Call::BulkDocs, 1, refused.clone());
         let push = block_on(t.ra().push());
         assert_eq!(push, Err(SyncError::Remote(refused.clone())));
         assert_eq!(t.a.outbox().len(), t.n());
         assert_eq!(t.server.doc_count(), 0);
-        assert_eq!(t.server.calls(Call::BulkDocs), 0);
+        assert_eq!(t.server.calls(Call::BulkDocs), 1);
 
         block_on(t.ra().push()).unwrap();
         t.server.fail(Call::Changes, 1, refused.clone());
