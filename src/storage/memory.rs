@@ -696,6 +696,46 @@ mod contract_tests {
     }
 
     #[test]
+    fn list_snapshot() {
+        run(block_on(contract::contract_list_snapshot(
+            MemoryRepository::new(),
+        )));
+    }
+
+    /// Written outside the commit path (one more license than entries) or
+    /// damaged in place (found by the scan): the list snapshot is rebuilt.
+    #[test]
+    fn list_snapshot_disagreeing_with_the_store_is_rebuilt() {
+        use crate::storage::contract::{probe, Probe};
+        use crate::storage::{Repository, StoreName};
+        let repo = MemoryRepository::new();
+        let listed = |repo: &MemoryRepository| {
+            let mut keys = Vec::new();
+            let damaged = block_on(repo.visit_listed::<Probe>(&mut |s| keys.push(s.record.id)))
+                .unwrap_or_else(|e| panic!("{e}"));
+            keys.sort();
+            let damaged: Vec<String> = damaged.into_iter().map(|d| d.key).collect();
+            (keys, damaged)
+        };
+        for id in ["a", "b"] {
+            block_on(repo.create(probe(id, "Active", "p", None))).unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(listed(&repo).0, vec!["a", "b"]);
+        let c = serde_json::to_value(probe("c", "Active", "p", None)).unwrap_or_default();
+        repo.put_raw(StoreName::Licenses, "c", c);
+        assert_eq!(
+            listed(&repo),
+            (vec!["a".into(), "b".into(), "c".into()], vec![])
+        );
+        repo.put_raw(StoreName::Licenses, "a", serde_json::json!({ "id": "a" }));
+        block_on(repo.scan_damaged()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            listed(&repo),
+            (vec!["b".into(), "c".into()], vec!["a".into()])
+        );
+    }
+
+    #[test]
     fn corrupt_records() {
         run(block_on(contract::contract_corrupt_records(
             MemoryRepository::new(),
