@@ -798,14 +798,7 @@ impl IdbRepository {
         let mut patch = (self.has_snapshot()
             && (ops.iter().any(|op| snap::covers(op.store))
                 || clears.iter().any(|s| snap::covers(*s))))
-        .then(|| Patch {
-            cleared: clears
-                .iter()
-                .copied()
-                .filter(|s| snap::covers(*s))
-                .collect(),
-            writes: Vec::new(),
-        });
+        .then(|| Patch::emptying(&clears));
         let mut names: Vec<&str> = store_names.iter().map(|s| s.as_str()).collect();
         if patch.is_some() {
             names.push(snap::SNAPSHOT_STORE);
@@ -874,21 +867,30 @@ impl IdbRepository {
             }
         }
         // The chunks of the list snapshot this batch changes, read with them.
-        let snapshot_chunks = match (&snapshot_store, &mut patch) {
-            (Some(store), Some(patch)) => {
-                for op in &ops {
-                    if snap::covers(op.store) {
-                        patch.writes.push((op.store, op.id.clone(), None));
-                    }
+        let snapshot_chunks = match (&snapshot_store, patch.take()) {
+            (Some(store), Some(p)) => {
+                let keys: Vec<(StoreName, String)> = ops
+                    .iter()
+                    .filter(|op| snap::covers(op.store))
+                    .map(|op| (op.store, op.id.clone()))
+                    .collect();
+                let mut covered: Vec<StoreName> = keys.iter().map(|(s, _)| *s).collect();
+                covered.dedup();
+                let mut records = Vec::with_capacity(covered.len());
+                for s in covered {
+                    records.push((s, store_of(s)?.as_sys().clone()));
                 }
-                let wanted = patch.chunks_to_read();
-                patch.writes.clear();
-                Some(super::idb_snapshot::read_chunks_for_patch(
+                Some(super::idb_snapshot::read_for_patch(
                     store.as_sys().clone(),
-                    wanted,
+                    records,
+                    p,
+                    keys,
                 ))
             }
-            _ => None,
+            (_, p) => {
+                patch = p;
+                None
+            }
         };
         for (i, request) in reads {
             let value = request.await.map_err(ctx("checking for changes"))?;
@@ -897,7 +899,11 @@ impl IdbRepository {
             }
         }
         let snapshot_chunks = match snapshot_chunks {
-            Some(read) => read.await?,
+            Some(read) => {
+                let (p, chunks) = read.await?;
+                patch = Some(p);
+                chunks
+            }
             None => BTreeMap::new(),
         };
         for (op, rev) in ops.iter().zip(&current) {

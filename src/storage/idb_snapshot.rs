@@ -17,7 +17,7 @@ use super::error::StorageResult;
 use super::idb::{
     ctx, dom_error, get_all_chunk, last_key, request_result, IdbRepository, GET_ALL_CHUNK,
 };
-use super::list_snapshot::{self as snap, Chunk, META_KEY, ROWS_FIELD, SNAPSHOT_STORE};
+use super::list_snapshot::{self as snap, Chunk, Patch, META_KEY, ROWS_FIELD, SNAPSHOT_STORE};
 use super::record::{Record, StoreName, Stored};
 use super::schema::KEY_PATH;
 
@@ -70,6 +70,49 @@ pub(super) async fn read_chunks_for_patch(
         }
     }
     Ok(out)
+}
+
+/// Phase 1 of a commit that changes the snapshot: the chunks the records
+/// `keys` are in. When the snapshot was never built (no `meta`: a new
+/// database, an import into an empty desk) and a covered store is empty,
+/// the batch's writes are all of that store: it is patched as emptied, so
+/// the commit writes every chunk and `meta`, and the first list read needs
+/// no rebuild.
+pub(super) async fn read_for_patch(
+    snapshot: web_sys::IdbObjectStore,
+    records: Vec<(StoreName, web_sys::IdbObjectStore)>,
+    mut patch: Patch,
+    keys: Vec<(StoreName, String)>,
+) -> StorageResult<(Patch, BTreeMap<(StoreName, usize), Chunk>)> {
+    let meta = request_result(
+        snapshot
+            .get(&JsValue::from_str(META_KEY))
+            .map_err(|e| dom_error(e, "checking for changes"))?,
+    )?;
+    let mut counts = Vec::with_capacity(records.len());
+    for (store, raw) in &records {
+        if !patch.cleared.contains(store) {
+            let count = raw
+                .count()
+                .map_err(|e| dom_error(e, "checking for changes"))?;
+            counts.push((*store, request_result(count)?));
+        }
+    }
+    // Every request is awaited: its callbacks must outlive it.
+    let meta = meta
+        .await
+        .map_err(|e| dom_error(e, "checking for changes"))?;
+    for (store, count) in counts {
+        let count = count
+            .await
+            .map_err(|e| dom_error(e, "checking for changes"))?;
+        if meta.is_undefined() && count.as_f64() == Some(0.0) {
+            patch.cleared.push(store);
+        }
+    }
+    let wanted = patch.chunks_of(keys.iter().map(|(s, k)| (*s, k.as_str())));
+    let chunks = read_chunks_for_patch(snapshot, wanted).await?;
+    Ok((patch, chunks))
 }
 
 /// Phase 2 of a commit: puts the patched chunks (and `meta` when they make

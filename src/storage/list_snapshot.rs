@@ -205,6 +205,14 @@ pub(crate) struct Patch {
 }
 
 impl Patch {
+    /// An empty patch for a batch that empties `clears` first.
+    pub fn emptying(clears: &[StoreName]) -> Patch {
+        Patch {
+            cleared: clears.iter().copied().filter(|s| covers(*s)).collect(),
+            writes: Vec::new(),
+        }
+    }
+
     #[cfg(not(target_arch = "wasm32"))]
     pub fn is_empty(&self) -> bool {
         self.cleared.is_empty() && self.writes.is_empty()
@@ -212,12 +220,24 @@ impl Patch {
 
     /// The chunks to read before patching: those written into, in a store
     /// not emptied (an emptied store's chunks all start empty).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn chunks_to_read(&self) -> Vec<(StoreName, usize)> {
-        let mut out: Vec<(StoreName, usize)> = self
-            .writes
-            .iter()
-            .filter(|(store, _, _)| !self.cleared.contains(store))
-            .map(|(store, key, _)| (*store, chunk_of(key)))
+        self.chunks_of(
+            self.writes
+                .iter()
+                .map(|(store, key, _)| (*store, key.as_str())),
+        )
+    }
+
+    /// [`chunks_to_read`](Patch::chunks_to_read) for the records `keys`.
+    pub fn chunks_of<'k>(
+        &self,
+        keys: impl IntoIterator<Item = (StoreName, &'k str)>,
+    ) -> Vec<(StoreName, usize)> {
+        let mut out: Vec<(StoreName, usize)> = keys
+            .into_iter()
+            .filter(|(store, _)| !self.cleared.contains(store))
+            .map(|(store, key)| (store, chunk_of(key)))
             .collect();
         out.sort_unstable();
         out.dedup();

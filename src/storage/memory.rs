@@ -379,14 +379,19 @@ impl Repository for MemoryRepository {
                 }
             };
             let mut changes = Vec::with_capacity(ops.len());
-            let mut patch = Patch {
-                cleared: clears
-                    .iter()
-                    .copied()
-                    .filter(|s| snap::covers(*s))
-                    .collect(),
-                writes: Vec::new(),
-            };
+            let mut patch = Patch::emptying(&clears);
+            // Never built and the store empty: the batch's writes are all of
+            // it (as in IndexedDB, see `idb_snapshot::read_for_patch`).
+            if !self.shared.snapshot.borrow().contains_key(snap::META_KEY) {
+                for op in &ops {
+                    if snap::covers(op.store)
+                        && !patch.cleared.contains(&op.store)
+                        && tables.get(&op.store).is_none_or(BTreeMap::is_empty)
+                    {
+                        patch.cleared.push(op.store);
+                    }
+                }
+            }
             for (i, (op, rev)) in ops.into_iter().zip(current).enumerate() {
                 let new_rev = op.new_rev(rev);
                 if fail_at == Some(i) {
