@@ -599,6 +599,8 @@ fn upgrade_data(from: u32, store: StoreName, data: &str) -> Result<Cow<'_, str>,
             4 => {}
             // v5 added the sync stores, never in a backup: nothing to change.
             5 => {}
+            // v6 added the list snapshot, derived, never in a backup: nothing to change.
+            6 => {}
             v => return Err(format!("no upgrade step to data schema {v}")),
         }
     }

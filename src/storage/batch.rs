@@ -85,6 +85,9 @@ pub(crate) trait ErasedRecord {
     #[cfg(not(target_arch = "wasm32"))]
     fn index_values(&self) -> Vec<Option<String>>;
     fn to_js(&self, id: &str, rev: u64) -> Result<wasm_bindgen::JsValue, String>;
+    /// The record's entry in the list snapshot, for the stores it covers
+    /// (`list_snapshot.rs`); one encoder for both repositories.
+    fn list_entry(&self) -> Option<Result<Vec<u8>, String>>;
 }
 
 struct Erased<T>(T);
@@ -100,6 +103,9 @@ impl<T: Record> ErasedRecord for Erased<T> {
     }
     fn to_js(&self, id: &str, rev: u64) -> Result<wasm_bindgen::JsValue, String> {
         super::codec::encode(&self.0, id, rev).map_err(|e| e.to_string())
+    }
+    fn list_entry(&self) -> Option<Result<Vec<u8>, String>> {
+        super::list_snapshot::covers(T::STORE).then(|| super::list_snapshot::record_bytes(&self.0))
     }
 }
 
@@ -118,6 +124,9 @@ impl<T: Record> ErasedRecord for Shared<T> {
     }
     fn to_js(&self, id: &str, rev: u64) -> Result<wasm_bindgen::JsValue, String> {
         super::codec::encode(&*self.0, id, rev).map_err(|e| e.to_string())
+    }
+    fn list_entry(&self) -> Option<Result<Vec<u8>, String>> {
+        super::list_snapshot::covers(T::STORE).then(|| super::list_snapshot::record_bytes(&*self.0))
     }
 }
 
@@ -138,6 +147,10 @@ impl<T: Record, F: Fn() -> Result<T, String>> ErasedRecord for Built<T, F> {
     }
     fn to_js(&self, id: &str, rev: u64) -> Result<wasm_bindgen::JsValue, String> {
         super::codec::encode(&(self.0)()?, id, rev).map_err(|e| e.to_string())
+    }
+    fn list_entry(&self) -> Option<Result<Vec<u8>, String>> {
+        super::list_snapshot::covers(T::STORE)
+            .then(|| super::list_snapshot::record_bytes(&(self.0)()?))
     }
 }
 

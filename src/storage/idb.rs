@@ -12,7 +12,7 @@
 //!   told on the `license-desk-changes` BroadcastChannel.
 
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::rc::Rc;
 
@@ -33,6 +33,7 @@ use super::batch::{Action, Change, Committed, Expect, WriteBatch};
 use super::codec;
 use super::damaged::{DamageLog, DamagedRecord, Readable};
 use super::error::{StorageError, StorageResult};
+use super::list_snapshot::{self as snap, Patch};
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription, CHANNEL_NAME};
 use super::paged::Page;
 use super::progress::{is_report_point, Progress, ProgressSink};
@@ -154,6 +155,7 @@ async fn upgrade(db: &Database, old: u32, new: u32) -> StorageResult<()> {
             3 => upgrade_to_v3(db)?,
             4 => super::idb_pages::upgrade_to_v4(tx, fresh).await?,
             5 => upgrade_to_v5(db)?,
+            6 => upgrade_to_v6(db)?,
             v => {
                 return Err(StorageError::Other(format!(
                     "Internal error: no upgrade step for schema version {v}."
@@ -190,6 +192,16 @@ fn upgrade_to_v5(db: &Database) -> StorageResult<()> {
                 .map_err(ctx("creating the sync stores"))?;
         }
     }
+    Ok(())
+}
+
+/// v6: the list snapshot's store. Built by the first list read (it finds
+/// no `meta`), as it is rebuilt whenever it is found missing.
+fn upgrade_to_v6(db: &Database) -> StorageResult<()> {
+    db.create_object_store(super::list_snapshot::SNAPSHOT_STORE)
+        .with_key_path(KeyPath::One(KEY_PATH))
+        .build()
+        .map_err(ctx("creating the list snapshot"))?;
     Ok(())
 }
 
@@ -453,7 +465,11 @@ impl IdbRepository {
             .map_err(ctx("deleting the database"))
     }
 
-    fn check_open(&self) -> StorageResult<()> {
+    pub(super) fn database(&self) -> &Database {
+        &self.inner.db
+    }
+
+    pub(super) fn check_open(&self) -> StorageResult<()> {
         if self.is_closed() {
             Err(StorageError::Other(
                 "License Desk was updated in another tab. Reload this tab to continue.".to_string(),
@@ -592,11 +608,11 @@ impl IdbRepository {
 }
 
 /// How many records one `getAll` request of [`Repository::get_all`] reads.
-const GET_ALL_CHUNK: u32 = 10_000;
+pub(super) const GET_ALL_CHUNK: u32 = 10_000;
 
 /// Requests up to [`GET_ALL_CHUNK`] records with keys after `after` (from the
 /// first key when `None`); the future resolves to the array of them.
-fn get_all_chunk(
+pub(super) fn get_all_chunk(
     store: &web_sys::IdbObjectStore,
     after: Option<&JsValue>,
 ) -> StorageResult<impl std::future::Future<Output = StorageResult<js_sys::Array>>> {
@@ -659,7 +675,7 @@ fn get_range_chunk(
 }
 
 /// The key of the last record of a chunk, where the next chunk starts after.
-fn last_key(chunk: &js_sys::Array) -> StorageResult<JsValue> {
+pub(super) fn last_key(chunk: &js_sys::Array) -> StorageResult<JsValue> {
     let last = chunk.get(chunk.length().saturating_sub(1));
     js_sys::Reflect::get(&last, &JsValue::from_str(KEY_PATH))
         .map_err(|_| StorageError::Other("Internal error: a stored record has no id.".into()))
@@ -667,7 +683,7 @@ fn last_key(chunk: &js_sys::Array) -> StorageResult<JsValue> {
 
 /// The result of `request`, as a future. Awaiting it keeps the transaction
 /// alive: the continuation runs in a microtask of the success event's task.
-fn request_result(
+pub(super) fn request_result(
     request: web_sys::IdbRequest,
 ) -> StorageResult<impl std::future::Future<Output = Result<JsValue, JsValue>>> {
     let mut settle = None;
@@ -707,7 +723,7 @@ fn request_result(
 }
 
 /// A thrown `DOMException` (or other JS value) as a readable error.
-fn dom_error(e: JsValue, context: &str) -> StorageError {
+pub(super) fn dom_error(e: JsValue, context: &str) -> StorageError {
     match e.dyn_into::<web_sys::DomException>() {
         Ok(d) => StorageError::from_dom_name(&d.name(), &d.message(), context),
         Err(other) => StorageError::Other(format!("Storage failed while {context}: {other:?}")),
@@ -776,7 +792,14 @@ impl IdbRepository {
             clears,
             from_sync: _,
         } = batch;
-        let names: Vec<&str> = store_names.iter().map(|s| s.as_str()).collect();
+        let mut patch = (self.has_snapshot()
+            && (ops.iter().any(|op| snap::covers(op.store))
+                || clears.iter().any(|s| snap::covers(*s))))
+        .then(|| Patch::emptying(&clears));
+        let mut names: Vec<&str> = store_names.iter().map(|s| s.as_str()).collect();
+        if patch.is_some() {
+            names.push(snap::SNAPSHOT_STORE);
+        }
         let builder = self
             .inner
             .db
@@ -800,6 +823,13 @@ impl IdbRepository {
                     .map_err(ctx("starting the save"))?,
             ));
         }
+        let snapshot_store = match patch {
+            Some(_) => Some(
+                tx.object_store(snap::SNAPSHOT_STORE)
+                    .map_err(ctx("starting the save"))?,
+            ),
+            None => None,
+        };
         let store_of = |name: StoreName| -> StorageResult<&ObjectStore<'_>> {
             stores
                 .iter()
@@ -837,12 +867,46 @@ impl IdbRepository {
         if !reads.is_empty() {
             current = vec![None; ops.len()];
         }
+        // The chunks of the list snapshot this batch changes, read with them.
+        let snapshot_chunks = match (&snapshot_store, patch.take()) {
+            (Some(store), Some(p)) => {
+                let keys: Vec<(StoreName, String)> = ops
+                    .iter()
+                    .filter(|op| snap::covers(op.store))
+                    .map(|op| (op.store, op.id.clone()))
+                    .collect();
+                let mut covered: Vec<StoreName> = keys.iter().map(|(s, _)| *s).collect();
+                covered.dedup();
+                let mut records = Vec::with_capacity(covered.len());
+                for s in covered {
+                    records.push((s, store_of(s)?.as_sys().clone()));
+                }
+                Some(super::idb_snapshot::read_for_patch(
+                    store.as_sys().clone(),
+                    records,
+                    p,
+                    keys,
+                ))
+            }
+            (_, p) => {
+                patch = p;
+                None
+            }
+        };
         for (i, request) in reads {
             let value = request.await.map_err(ctx("checking for changes"))?;
             if let Some(slot) = current.get_mut(i) {
                 *slot = value.as_ref().and_then(codec::rev_of);
             }
         }
+        let snapshot_chunks = match snapshot_chunks {
+            Some(read) => {
+                let (p, chunks) = read.await?;
+                patch = Some(p);
+                chunks
+            }
+            None => BTreeMap::new(),
+        };
         let current_of = |i: usize| current.get(i).copied().flatten();
         for (i, op) in ops.iter().enumerate() {
             let rev = current_of(i);
@@ -876,6 +940,20 @@ impl IdbRepository {
             let object_store = object_store.as_sys();
             let request = match op.action {
                 Action::Put(record) => {
+                    if let Some(patch) = &mut patch {
+                        if let Some(entry) = record.list_entry() {
+                            let bytes = entry.map_err(|e| {
+                                StorageError::Other(format!(
+                                    "{} {} could not be saved ({e}); nothing was saved.",
+                                    op.store.label(),
+                                    op.id
+                                ))
+                            })?;
+                            patch
+                                .writes
+                                .push((op.store, op.id.clone(), Some((new_rev, bytes))));
+                        }
+                    }
                     let value = record.to_js(&op.id, new_rev).map_err(|e| {
                         StorageError::Other(format!(
                             "{} {} could not be saved ({e}); nothing was saved.",
@@ -898,6 +976,11 @@ impl IdbRepository {
                     request
                 }
                 Action::Delete => {
+                    if let Some(patch) = &mut patch {
+                        if snap::covers(op.store) {
+                            patch.writes.push((op.store, op.id.clone(), None));
+                        }
+                    }
                     let request = object_store.delete(&JsValue::from_str(op.id.as_str()));
                     changes.push(Change {
                         store: op.store,
@@ -936,7 +1019,15 @@ impl IdbRepository {
                 }
             }
         }
+        if !failed {
+            if let (Some(store), Some(patch)) = (&snapshot_store, patch) {
+                let whole = !patch.cleared.is_empty();
+                let chunks = patch.apply(snapshot_chunks);
+                super::idb_snapshot::put_chunks(store.as_sys(), chunks, whole)?;
+            }
+        }
         drop(stores);
+        drop(snapshot_store);
 
         // 3. Commit, and explain a failure.
         let outcome = if failed {
@@ -1045,6 +1136,29 @@ impl Repository for IdbRepository {
         })
         .await?;
         Ok(damaged)
+    }
+
+    async fn visit_listed<T: Record>(
+        &self,
+        visit: &mut dyn FnMut(Stored<T>),
+    ) -> StorageResult<Vec<DamagedRecord>> {
+        if snap::covers(T::STORE) && self.has_snapshot() {
+            self.visit_snapshot(visit).await
+        } else {
+            self.visit_all(visit).await
+        }
+    }
+
+    async fn snapshot_entries<T: Record>(&self) -> StorageResult<Option<Vec<(String, u64)>>> {
+        self.snapshot_entries_of::<T>().await
+    }
+
+    async fn forget_snapshot(&self) -> StorageResult<()> {
+        self.forget_snapshot_meta().await
+    }
+
+    async fn snapshot_saw_damaged(&self, damaged: &[DamagedRecord]) -> StorageResult<()> {
+        self.snapshot_check_damaged(damaged).await
     }
 
     async fn read_found<T: Record>(

@@ -14,6 +14,7 @@ use std::rc::{Rc, Weak};
 use super::batch::{Action, Change, Committed, WriteBatch};
 use super::damaged::{DamageLog, DamagedRecord, Readable};
 use super::error::{StorageError, StorageResult};
+use super::list_snapshot::{self as snap, Patch};
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription};
 use super::paged::{self, Page};
 use super::record::{Index, Query, Record, StoreName, Stored};
@@ -33,6 +34,8 @@ type Tables = HashMap<StoreName, BTreeMap<String, Row>>;
 #[derive(Default)]
 struct Shared {
     tables: RefCell<Tables>,
+    /// The list snapshot's stored values by key (`list_snapshot.rs`).
+    snapshot: RefCell<BTreeMap<String, Vec<u8>>>,
     damage: DamageLog,
     tabs: RefCell<Vec<Weak<Tab>>>,
 }
@@ -153,6 +156,48 @@ impl MemoryRepository {
             .entry(store)
             .or_default()
             .insert(id.to_string(), row);
+    }
+
+    /// Patches the snapshot's chunks as the commit path does in IndexedDB.
+    fn patch_snapshot(&self, patch: Patch) {
+        let mut stored = self.shared.snapshot.borrow_mut();
+        let read = patch
+            .chunks_to_read()
+            .into_iter()
+            .filter_map(|(store, n)| {
+                let bytes = stored.get(&snap::chunk_key(store, n))?;
+                Some(((store, n), snap::decode_chunk(bytes)?))
+            })
+            .collect();
+        let cleared = !patch.cleared.is_empty();
+        for ((store, n), chunk) in patch.apply(read) {
+            stored.insert(snap::chunk_key(store, n), snap::encode_chunk(&chunk));
+        }
+        // An emptied store's chunks are all written: the snapshot is whole.
+        if cleared {
+            stored.insert(snap::META_KEY.to_string(), Vec::new());
+        }
+    }
+
+    /// `T`'s snapshot entries as stored, if it is built and its chunks read.
+    fn read_snapshot<T: Record>(
+        &self,
+        visit: &mut dyn FnMut(Stored<T>),
+        damaged: &mut Vec<DamagedRecord>,
+    ) -> Option<u64> {
+        let stored = self.shared.snapshot.borrow();
+        stored.get(snap::META_KEY)?;
+        let empty = Vec::new();
+        snap::read_chunks::<T>(
+            (0..snap::CHUNKS).map(|n| {
+                stored
+                    .get(&snap::chunk_key(T::STORE, n))
+                    .unwrap_or(&empty)
+                    .as_slice()
+            }),
+            visit,
+            damaged,
+        )
     }
 
     fn broadcast(&self, committed: &Committed) {
@@ -334,6 +379,19 @@ impl Repository for MemoryRepository {
                 }
             };
             let mut changes = Vec::with_capacity(ops.len());
+            let mut patch = Patch::emptying(&clears);
+            // Never built and the store empty: the batch's writes are all of
+            // it (as in IndexedDB, see `idb_snapshot::read_for_patch`).
+            if !self.shared.snapshot.borrow().contains_key(snap::META_KEY) {
+                for op in &ops {
+                    if snap::covers(op.store)
+                        && !patch.cleared.contains(&op.store)
+                        && tables.get(&op.store).is_none_or(BTreeMap::is_empty)
+                    {
+                        patch.cleared.push(op.store);
+                    }
+                }
+            }
             for (i, (op, rev)) in ops.into_iter().zip(current).enumerate() {
                 let new_rev = op.new_rev(rev);
                 if fail_at == Some(i) {
@@ -355,6 +413,24 @@ impl Repository for MemoryRepository {
                                 )));
                             }
                         };
+                        match record.list_entry() {
+                            Some(Ok(bytes)) => {
+                                patch.writes.push((
+                                    op.store,
+                                    op.id.clone(),
+                                    Some((new_rev, bytes)),
+                                ));
+                            }
+                            Some(Err(e)) => {
+                                abort(&mut tables, undo);
+                                return Err(StorageError::Other(format!(
+                                    "{} {} could not be saved ({e}); nothing was saved.",
+                                    op.store.label(),
+                                    op.id
+                                )));
+                            }
+                            None => {}
+                        }
                         let row = Row {
                             rev: new_rev,
                             data,
@@ -370,6 +446,9 @@ impl Repository for MemoryRepository {
                         });
                     }
                     Action::Delete => {
+                        if snap::covers(op.store) {
+                            patch.writes.push((op.store, op.id.clone(), None));
+                        }
                         let table = tables.entry(op.store).or_default();
                         let previous = table.remove(&op.id);
                         undo.push((op.store, op.id.clone(), previous));
@@ -381,6 +460,10 @@ impl Repository for MemoryRepository {
                     }
                 }
             }
+            // Nothing fails from here: the snapshot changes with the tables.
+            if !patch.is_empty() {
+                self.patch_snapshot(patch);
+            }
             Committed {
                 changes,
                 cleared: clears,
@@ -390,6 +473,86 @@ impl Repository for MemoryRepository {
             self.broadcast(&committed);
         }
         Ok(committed)
+    }
+
+    async fn visit_listed<T: Record>(
+        &self,
+        visit: &mut dyn FnMut(Stored<T>),
+    ) -> StorageResult<Vec<DamagedRecord>> {
+        if !snap::covers(T::STORE) {
+            return self.visit_all(visit).await;
+        }
+        let count = self.count::<T>().await?;
+        let mut records = Vec::new();
+        let mut damaged = Vec::new();
+        let read = self.read_snapshot::<T>(&mut |s| records.push(s), &mut damaged);
+        if read != Some(count) {
+            let chunks = {
+                let tables = self.shared.tables.borrow();
+                let rows = tables.get(&T::STORE).into_iter().flatten();
+                snap::build_chunks(rows.map(|(id, row)| {
+                    let body = serde_json::from_value::<T>(row.data.clone())
+                        .map_err(|e| Self::damaged(T::STORE, id, row, e.to_string()))
+                        .and_then(|r| {
+                            snap::record_bytes(&r).map_err(|e| Self::damaged(T::STORE, id, row, e))
+                        });
+                    (id.clone(), row.rev, body)
+                }))
+            };
+            {
+                let mut stored = self.shared.snapshot.borrow_mut();
+                for (n, chunk) in chunks.iter().enumerate() {
+                    stored.insert(snap::chunk_key(T::STORE, n), snap::encode_chunk(chunk));
+                }
+                stored.insert(snap::META_KEY.to_string(), Vec::new());
+            }
+            records.clear();
+            damaged.clear();
+            self.read_snapshot::<T>(&mut |s| records.push(s), &mut damaged);
+        }
+        records.into_iter().for_each(&mut *visit);
+        Ok(damaged)
+    }
+
+    async fn snapshot_entries<T: Record>(&self) -> StorageResult<Option<Vec<(String, u64)>>> {
+        let stored = self.shared.snapshot.borrow();
+        if !snap::covers(T::STORE) || !stored.contains_key(snap::META_KEY) {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        for n in 0..snap::CHUNKS {
+            if let Some(bytes) = stored.get(&snap::chunk_key(T::STORE, n)) {
+                snap::visit_chunk(bytes, |key, rev, _| out.push((key, rev)));
+            }
+        }
+        out.sort();
+        Ok(Some(out))
+    }
+
+    async fn forget_snapshot(&self) -> StorageResult<()> {
+        self.shared.snapshot.borrow_mut().remove(snap::META_KEY);
+        Ok(())
+    }
+
+    async fn snapshot_saw_damaged(&self, damaged: &[DamagedRecord]) -> StorageResult<()> {
+        let stale = {
+            let stored = self.shared.snapshot.borrow();
+            damaged.iter().any(|d| {
+                snap::covers(d.store)
+                    && stored
+                        .get(&snap::chunk_key(d.store, snap::chunk_of(&d.key)))
+                        .and_then(|b| snap::decode_chunk(b))
+                        .and_then(|c| {
+                            c.get(&d.key)
+                                .map(|(_, b)| matches!(b, snap::Body::Record(_)))
+                        })
+                        .unwrap_or(false)
+            })
+        };
+        if stale {
+            self.forget_snapshot().await?;
+        }
+        Ok(())
     }
 
     async fn read_raw(
@@ -542,6 +705,46 @@ mod contract_tests {
             b,
             || async {},
         )));
+    }
+
+    #[test]
+    fn list_snapshot() {
+        run(block_on(contract::contract_list_snapshot(
+            MemoryRepository::new(),
+        )));
+    }
+
+    /// Written outside the commit path (one more license than entries) or
+    /// damaged in place (found by the scan): the list snapshot is rebuilt.
+    #[test]
+    fn list_snapshot_disagreeing_with_the_store_is_rebuilt() {
+        use crate::storage::contract::{probe, Probe};
+        use crate::storage::{Repository, StoreName};
+        let repo = MemoryRepository::new();
+        let listed = |repo: &MemoryRepository| {
+            let mut keys = Vec::new();
+            let damaged = block_on(repo.visit_listed::<Probe>(&mut |s| keys.push(s.record.id)))
+                .unwrap_or_else(|e| panic!("{e}"));
+            keys.sort();
+            let damaged: Vec<String> = damaged.into_iter().map(|d| d.key).collect();
+            (keys, damaged)
+        };
+        for id in ["a", "b"] {
+            block_on(repo.create(probe(id, "Active", "p", None))).unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(listed(&repo).0, vec!["a", "b"]);
+        let c = serde_json::to_value(probe("c", "Active", "p", None)).unwrap_or_default();
+        repo.put_raw(StoreName::Licenses, "c", c);
+        assert_eq!(
+            listed(&repo),
+            (vec!["a".into(), "b".into(), "c".into()], vec![])
+        );
+        repo.put_raw(StoreName::Licenses, "a", serde_json::json!({ "id": "a" }));
+        block_on(repo.scan_damaged()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            listed(&repo),
+            (vec!["b".into(), "c".into()], vec!["a".into()])
+        );
     }
 
     #[test]

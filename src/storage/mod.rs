@@ -29,6 +29,8 @@ mod damaged;
 mod error;
 mod idb;
 mod idb_pages;
+mod idb_snapshot;
+mod list_snapshot;
 // The in-memory repository serves native tests; the app's wasm never builds it
 // (its `serde_json` encoders would ship as dead weight).
 #[cfg(not(target_arch = "wasm32"))]

@@ -62,6 +62,40 @@ pub trait Repository {
         Ok(read.damaged)
     }
 
+    /// Like [`visit_all`](Repository::visit_all), for the list pages: read
+    /// from the list snapshot when it covers `T` (`list_snapshot.rs`: a few
+    /// large values instead of one per record), built again first when it
+    /// is missing or disagrees with the store. Records in snapshot order.
+    async fn visit_listed<T: Record>(
+        &self,
+        visit: &mut dyn FnMut(Stored<T>),
+    ) -> StorageResult<Vec<DamagedRecord>> {
+        self.visit_all(visit).await
+    }
+
+    /// Test hook: the (key, revision) of every entry of `T`'s list
+    /// snapshot as stored, sorted, without building it; `None` when it is
+    /// not built (or not kept by this repository).
+    #[doc(hidden)]
+    async fn snapshot_entries<T: Record>(&self) -> StorageResult<Option<Vec<(String, u64)>>> {
+        Ok(None)
+    }
+
+    /// Test hook: forgets that the list snapshot was built (as a schema step
+    /// that rewrites records does), so the next read builds it again.
+    #[doc(hidden)]
+    async fn forget_snapshot(&self) -> StorageResult<()> {
+        Ok(())
+    }
+
+    /// Told what the damaged-records scan found: a record damaged in place
+    /// (outside the app) that the list snapshot still holds as readable
+    /// makes the next list read build the snapshot again.
+    async fn snapshot_saw_damaged(&self, damaged: &[DamagedRecord]) -> StorageResult<()> {
+        let _ = damaged;
+        Ok(())
+    }
+
     /// The readable records whose `index` value matches `query`, ordered by
     /// index value then key, and the matching values that can't be read.
     async fn read_found<T: Record>(
@@ -285,6 +319,7 @@ pub trait Repository {
     async fn scan_damaged(&self) -> StorageResult<Vec<DamagedRecord>> {
         let damaged = self.damaged_records().await?;
         self.damage_log().replace(&damaged);
+        self.snapshot_saw_damaged(&damaged).await?;
         Ok(damaged)
     }
 

@@ -7,6 +7,7 @@
 //! | 3 | the `notifications` store (uninstall notifications, sent and snoozed ones), keyed by `id` |
 //! | 4 | paged indexes ([`V4_INDEXES`]): install events newest first (all, and by outcome), licenses of a package by License Name; backfilled |
 //! | 5 | team sync ([`V5_STORES`]): `sync_docs` (with the `conflicted` index), `sync_outbox` (with the `queue` index), `sync_refused`, `sync_checkpoints`, `sync_state`; new, so nothing to carry over |
+//! | 6 | the licenses list's snapshot: the `list_rows` store (`list_snapshot.rs`), built by the first list read |
 //!
 //! Opening an older database runs every step after its version, in order, in
 //! the one upgrade transaction: data already there is kept (and re-indexed).
@@ -15,7 +16,7 @@
 use super::record::{IndexDef, StoreName};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The primary key's field in every stored object.
 pub const KEY_PATH: &str = "id";

@@ -80,7 +80,7 @@ pub async fn load_list_rows<R: Repository>(
     };
     let mut rows = Vec::new();
     let damaged = repo
-        .visit_all::<License>(&mut |stored| rows.push(LicenseRow::new(&stored.record, &lookups)))
+        .visit_listed::<License>(&mut |stored| rows.push(LicenseRow::new(&stored.record, &lookups)))
         .await?;
     repo.damage_log().note(&damaged);
     Ok((LicenseList::new(rows), lookups))
