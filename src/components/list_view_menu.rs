@@ -248,17 +248,6 @@ pub fn ListViewMenu(
         focus_id(BUTTON_ID);
     });
 
-    let on_button_key = move |ev: ev::KeyboardEvent| match ev.key().as_str() {
-        "ArrowDown" => {
-            ev.prevent_default();
-            open_at(checked_index());
-        }
-        "ArrowUp" => {
-            ev.prevent_default();
-            open_at(usize::MAX);
-        }
-        _ => {}
-    };
     let on_menu_key = move |ev: ev::KeyboardEvent| {
         let count = items.with_untracked(Vec::len);
         if count == 0 {
@@ -285,6 +274,26 @@ pub fn ListViewMenu(
             ev.prevent_default();
             focused.set(next);
             focus_id(&item_id(next));
+        }
+    };
+
+    // The focus moves into an opened menu one frame later (it is hidden until
+    // then): a key pressed before that lands on the button and works as it
+    // would in the menu, so a quick End or Escape is never lost.
+    let on_button_key = move |ev: ev::KeyboardEvent| {
+        if open.get_untracked() {
+            return on_menu_key(ev);
+        }
+        match ev.key().as_str() {
+            "ArrowDown" => {
+                ev.prevent_default();
+                open_at(checked_index());
+            }
+            "ArrowUp" => {
+                ev.prevent_default();
+                open_at(usize::MAX);
+            }
+            _ => {}
         }
     };
 
