@@ -116,7 +116,7 @@ function bundle() {
   }
   record('bundle.total.raw', 'bundle', 'Bundle wasm + js, raw', 'KB', [total.raw / 1000]);
   record('bundle.total.gzip', 'bundle', 'Bundle wasm + js, gzip -9', 'KB', [total.gzip / 1000]);
-  record('bundle.total.brotli', 'bundle', 'Bundle wasm + js, brotli -q 11', 'KB', [total.brotli / 1000], { op: '<=', value: 300 },
+  record('bundle.total.brotli', 'bundle', 'Bundle wasm + js, brotli -q 11', 'KB', [total.brotli / 1000], { op: '<=', value: 250 },
     '1 KB = 1000 bytes');
 }
 
@@ -545,7 +545,7 @@ async function cold(context) {
       log(`${v.id} run ${run + 1}/${opts.runs}: first row ${b.row.toFixed(0)} ms (painted ${b.painted.toFixed(0)}, ` +
           `wasm fetched ${b.wasmFetched?.toFixed(0)}, wasm started ${b.wasm?.toFixed(0)}, page header ${b.shell?.toFixed(0)})`);
     }
-    record(v.id, 'cold', v.label, 'ms', samples, { op: '<=', value: 1000 },
+    record(v.id, 'cold', v.label, 'ms', samples, { op: '<=', value: 400 },
       'navigation start (performance.timeOrigin) to the first data row in the DOM');
     details.cold[v.id] = {
       wasm_fetched: stats(fetched), wasm_started: stats(wasm), header_shown: stats(shell), first_row: stats(samples), painted: stats(painted),
@@ -712,7 +712,7 @@ async function modify(context) {
         `(left the form at ${r.nav_ms.toFixed(1)} ms, new value in the DOM at ${r.dom_ms.toFixed(1)} ms)`);
   }
   details.modify = { license: detailUrl, left_form_ms: stats(navMs), in_dom_ms: stats(domMs) };
-  record('modify.save', 'modify', 'Modify License: Save to detail page showing the new value', 'ms', samples, { op: '<=', value: 50 },
+  record('modify.save', 'modify', 'Modify License: Save to detail page showing the new value', 'ms', samples, { op: '<=', value: 25 },
     'Seats + 1, on the 10k demo data; until painted (2 animation frames)');
   await page.close();
 }
