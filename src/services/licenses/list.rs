@@ -14,11 +14,11 @@ use chrono::NaiveDate;
 
 use super::related;
 use crate::domain::{
-    group_thousands, is_expiring_within, EffectiveStatus, Expiration, License, LicenseStatus,
-    OrgStatus, Seats, SfId, VersionNumber,
+    group_thousands, is_expiring_within, EffectiveStatus, Expiration, License, LicenseName,
+    LicenseStatus, OrgStatus, Seats, SfId, VersionNumber,
 };
 use crate::services::join::join2;
-use crate::storage::{Repository, StorageError};
+use crate::storage::{ListedLicense, Repository, StorageError};
 
 /// The license list's rows: every license, joined with what the list shows
 /// and searches (package name, the lead's or account's company, email).
@@ -80,7 +80,9 @@ pub async fn load_list_rows<R: Repository>(
     };
     let mut rows = Vec::new();
     let damaged = repo
-        .visit_listed::<License>(&mut |stored| rows.push(LicenseRow::new(&stored.record, &lookups)))
+        .visit_listed::<License>(&mut |stored| {
+            rows.push(LicenseRow::listed(stored.record, &lookups))
+        })
         .await?;
     repo.damage_log().note(&damaged);
     Ok((LicenseList::new(rows), lookups))
@@ -146,14 +148,20 @@ pub struct LicenseRow {
 
 impl LicenseRow {
     pub fn new(license: &License, lookups: &Lookups) -> LicenseRow {
+        LicenseRow::listed(ListedLicense::of(license), lookups)
+    }
+
+    /// The row of a license as the list snapshot holds it (the list's read
+    /// builds rows from these without a `License`).
+    pub fn listed(license: ListedLicense, lookups: &Lookups) -> LicenseRow {
         let mut row = LicenseRow {
             id: license.id.to18().to_string(),
-            number: license.name.number(),
-            name: license.name.to_string(),
-            org_id: license.subscriber_org_id.clone(),
-            package_id: license.package_id.clone(),
+            number: license.number,
+            name: LicenseName::from_number(license.number).to_string(),
+            org_id: license.org_id,
+            package_id: license.package_id,
             package_name: Arc::from(""),
-            version: license.version_number,
+            version: license.version,
             status: license.status,
             seats: license.seats,
             used_licenses: license.used_licenses,
@@ -161,11 +169,11 @@ impl LicenseRow {
             install_date: license.install_date,
             sandbox: license.sandbox,
             org_status: license.org_status,
-            over_seat_limit: license.is_over_seat_limit(),
-            lead_name: license.lead_name.clone(),
-            lead_id: license.lead_id.clone(),
-            account_id: license.account_id.clone(),
-            contact_id: license.contact_id.clone(),
+            over_seat_limit: license.over_seat_limit,
+            lead_name: license.lead_name,
+            lead_id: license.lead_id,
+            account_id: license.account_id,
+            contact_id: license.contact_id,
             company: String::new(),
             email: String::new(),
             search_key: String::new(),
