@@ -67,13 +67,32 @@ pub(super) async fn read_chunks_for_patch(
     store: web_sys::IdbObjectStore,
     wanted: Vec<(StoreName, usize)>,
 ) -> StorageResult<BTreeMap<(StoreName, usize), Vec<u8>>> {
-    let mut requests = Vec::with_capacity(wanted.len());
-    for (s, n) in &wanted {
+    chunks_read(ask_chunks(&store, wanted)?).await
+}
+
+type ChunkRequests = Vec<(
+    (StoreName, usize),
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>,
+)>;
+
+/// Sends the reads of the chunks `wanted` (awaited by [`chunks_read`]).
+fn ask_chunks(
+    store: &web_sys::IdbObjectStore,
+    wanted: Vec<(StoreName, usize)>,
+) -> StorageResult<ChunkRequests> {
+    let mut requests: ChunkRequests = Vec::with_capacity(wanted.len());
+    for (s, n) in wanted {
         let request = store
-            .get(&JsValue::from_str(&snap::chunk_key(*s, *n)))
+            .get(&JsValue::from_str(&snap::chunk_key(s, n)))
             .map_err(|e| dom_error(e, "checking for changes"))?;
-        requests.push(((*s, *n), request_result(request)?));
+        requests.push(((s, n), Box::pin(request_result(request)?)));
     }
+    Ok(requests)
+}
+
+async fn chunks_read(
+    requests: ChunkRequests,
+) -> StorageResult<BTreeMap<(StoreName, usize), Vec<u8>>> {
     let mut out = BTreeMap::new();
     for (at, request) in requests {
         let value = request
@@ -103,29 +122,31 @@ pub(super) async fn read_for_patch(
             .get(&JsValue::from_str(META_KEY))
             .map_err(|e| dom_error(e, "checking for changes"))?,
     )?;
-    let mut counts = Vec::with_capacity(records.len());
-    for (store, raw) in &records {
-        if !patch.cleared.contains(store) {
-            let count = raw
-                .count()
-                .map_err(|e| dom_error(e, "checking for changes"))?;
-            counts.push((*store, request_result(count)?));
-        }
-    }
-    // Every request is awaited: its callbacks must outlive it.
-    let meta = meta
-        .await
-        .map_err(|e| dom_error(e, "checking for changes"))?;
-    for (store, count) in counts {
-        let count = count
+    let wanted = patch.chunks_of(keys.iter().map(|(s, k)| (*s, k.as_str())));
+    // Both read at once; every request is awaited (its callbacks must
+    // outlive it).
+    let chunks = ask_chunks(&snapshot, wanted)?;
+    let meta = meta.await;
+    let chunks = chunks_read(chunks).await?;
+    let meta = meta.map_err(|e| dom_error(e, "checking for changes"))?;
+    // Counted only when the snapshot was never built: `count()` walks the
+    // whole store (100,000 licenses on each save otherwise).
+    if !is_current_meta(&meta) {
+        for (store, raw) in &records {
+            if patch.cleared.contains(store) {
+                continue;
+            }
+            let count = request_result(
+                raw.count()
+                    .map_err(|e| dom_error(e, "checking for changes"))?,
+            )?
             .await
             .map_err(|e| dom_error(e, "checking for changes"))?;
-        if !is_current_meta(&meta) && count.as_f64() == Some(0.0) {
-            patch.cleared.push(store);
+            if count.as_f64() == Some(0.0) {
+                patch.cleared.push(*store);
+            }
         }
     }
-    let wanted = patch.chunks_of(keys.iter().map(|(s, k)| (*s, k.as_str())));
-    let chunks = read_chunks_for_patch(snapshot, wanted).await?;
     Ok((patch, chunks))
 }
 
