@@ -184,10 +184,13 @@ pub(crate) fn find_entry<'a>(bytes: &'a [u8], key: &str) -> Option<(u64, EntryRe
     found
 }
 
+/// A record's new (revision, entry bytes) in a chunk, `None`: deleted.
+pub(crate) type EntryWrite<'a> = (&'a str, Option<(u64, &'a [u8])>);
+
 /// A chunk's bytes with `writes` made: every other entry's bytes copied as
 /// they are (nothing decoded), the written ones left out and their new
 /// entries appended. A missing or unreadable chunk starts empty.
-pub(crate) fn patch_chunk(old: Option<&[u8]>, writes: &[(&str, Option<(u64, &[u8])>)]) -> Vec<u8> {
+pub(crate) fn patch_chunk(old: Option<&[u8]>, writes: &[EntryWrite<'_>]) -> Vec<u8> {
     let old = old.filter(|b| is_chunk(b)).unwrap_or(&[FORMAT]);
     let added: usize = writes
         .iter()
@@ -281,8 +284,7 @@ impl Patch {
         self,
         read: BTreeMap<(StoreName, usize), Vec<u8>>,
     ) -> BTreeMap<(StoreName, usize), Vec<u8>> {
-        let mut by_chunk: BTreeMap<(StoreName, usize), Vec<(&str, Option<(u64, &[u8])>)>> =
-            BTreeMap::new();
+        let mut by_chunk: BTreeMap<(StoreName, usize), Vec<EntryWrite<'_>>> = BTreeMap::new();
         for store in &self.cleared {
             for n in 0..CHUNKS {
                 by_chunk.insert((*store, n), Vec::new());

@@ -940,7 +940,11 @@ mod tests {
                 changed.expiration = Expiration::DoesNotExpire;
                 changed.version_number = VersionNumber::new(9, 0, 0);
                 changed.status = LicenseStatus::Suspended;
-                let at = list.rows().iter().position(|r| r.name == "L-00001").unwrap();
+                let at = list
+                    .rows()
+                    .iter()
+                    .position(|r| r.name == "L-00001")
+                    .unwrap();
                 list.replace(at, LicenseRow::new(&changed, &lookups));
                 list.push(LicenseRow::new(&license(4), &lookups));
                 let fresh = LicenseList::new(list.rows().to_vec());
