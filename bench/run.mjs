@@ -664,6 +664,19 @@ async function findModifiable(page) {
   return { href: detailUrl, name: detailName };
 }
 
+// The saving tab's commit marks (src/storage/idb.rs `commit_batch`) after
+// `t0` (the machine's clock), as "start 12 / read 15 / ..." in ms after t0.
+const COMMIT_MARKS = ['ld:commit-start', 'ld:commit-read', 'ld:commit-patched', 'ld:commit-written', 'ld:commit-done'];
+async function commitMarks(page, t0) {
+  const marks = await page.evaluate((names) => Object.fromEntries(names
+    .map((m) => [m, performance.getEntriesByName(m).at(-1)?.startTime ?? null])
+    .map(([m, t]) => [m, t === null ? null : performance.timeOrigin + t])), COMMIT_MARKS);
+  return COMMIT_MARKS
+    .filter((m) => marks[m] !== null && marks[m] >= t0)
+    .map((m) => `${m.replace('ld:commit-', '')} ${(marks[m] - t0).toFixed(0)}`)
+    .join(' / ') || 'no commit marks';
+}
+
 async function modify(context) {
   // Uses the 10k demo data the cold start loaded (loads it if run alone).
   if (!opts.only.includes('cold')) await loadDemo(context, '10k');
@@ -698,7 +711,7 @@ async function modify(context) {
         observer.disconnect();
         clearTimeout(timer);
         const shown = performance.now() - t0;
-        requestAnimationFrame(() => requestAnimationFrame(() => resolve({ ms: performance.now() - t0, dom_ms: shown, nav_ms: navigated })));
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve({ ms: performance.now() - t0, dom_ms: shown, nav_ms: navigated, t0: performance.timeOrigin + t0 })));
       });
       observer.observe(document.body, { childList: true, subtree: true, characterData: true });
       t0 = performance.now();
@@ -709,7 +722,7 @@ async function modify(context) {
     if (run < 0) continue;
     samples.push(r.ms); domMs.push(r.dom_ms); navMs.push(r.nav_ms);
     log(`run ${run + 1}/${opts.runs}: Save to ${expected} seats shown ${r.ms.toFixed(1)} ms ` +
-        `(left the form at ${r.nav_ms.toFixed(1)} ms, new value in the DOM at ${r.dom_ms.toFixed(1)} ms)`);
+        `(left the form at ${r.nav_ms.toFixed(1)} ms, new value in the DOM at ${r.dom_ms.toFixed(1)} ms; commit: ${await commitMarks(page, r.t0)})`);
   }
   details.modify = { license: detailUrl, left_form_ms: stats(navMs), in_dom_ms: stats(domMs) };
   record('modify.save', 'modify', 'Modify License: Save to detail page showing the new value', 'ms', samples, { op: '<=', value: 25 },
@@ -1147,7 +1160,8 @@ async function pages(context) {
       saveMs.push(shown - t0);
       const at = (m) => (marks[m] === null ? '-' : `${(marks[m] - t0).toFixed(0)}`);
       log(`run ${run + 1}/${opts.runs100k}: ${modifiable.name} saved with ${expected} seats, shown by the open list ${(shown - t0).toFixed(1)} ms later ` +
-          `(list tab: notice at ${at('ld:notice')}, license read at ${at('ld:licenses-got')}, rows patched at ${at('ld:patched')} ms)`);
+          `(list tab: notice at ${at('ld:notice')}, license read at ${at('ld:licenses-got')}, rows patched at ${at('ld:patched')} ms; ` +
+          `saving tab's commit: ${await commitMarks(page, t0)})`);
     }
     await listPage.close();
   }

@@ -18,10 +18,10 @@ use license_desk::domain::{
 use license_desk::storage::contract::sync::ResolveBy;
 use license_desk::storage::contract::{self, samples, Outcome};
 use license_desk::storage::{
-    encode_v1, schema, settings, ChangeOrigin, Expect, IdbRepository, Progress, Query, Record,
-    Repository, StorageError, Stored, WriteBatch, HISTORY_LICENSE, INSTALL_OUTCOME_RECENT,
-    INSTALL_RECENT, LEAD_OWNER, LICENSE_EXPIRATION, LICENSE_PACKAGE_NAME, LICENSE_STATUS,
-    PROGRESS_STEP, SEQUENCES_KEY,
+    encode_v1, schema, settings, ChangeOrigin, Expect, IdbRepository, ListedLicense, Progress,
+    Query, Record, Repository, StorageError, Stored, WriteBatch, HISTORY_LICENSE,
+    INSTALL_OUTCOME_RECENT, INSTALL_RECENT, LEAD_OWNER, LICENSE_EXPIRATION, LICENSE_PACKAGE_NAME,
+    LICENSE_STATUS, PROGRESS_STEP, SEQUENCES_KEY,
 };
 use license_desk::storage::{outcome_key, outcome_query, package_name_query};
 use license_desk::storage::{OutboxEntry, StoreName, SyncDoc};
@@ -1165,7 +1165,7 @@ async fn upgrades_a_v5_database_keeping_its_data_and_listing_it() {
         listed,
         vec![Stored {
             rev: 2,
-            record: w.license.clone(),
+            record: ListedLicense::of(&w.license),
         }]
     );
     assert_eq!(
@@ -1191,11 +1191,83 @@ async fn upgrades_a_v5_database_keeping_its_data_and_listing_it() {
     ok(repo.update(license).await, "update");
     let mut listed = Vec::new();
     ok(
-        repo.visit_listed::<License>(&mut |s| listed.push((s.record.key(), s.rev)))
+        repo.visit_listed::<License>(&mut |s| listed.push((s.record.id.to18().to_string(), s.rev)))
             .await,
         "list again",
     );
     assert!(listed.contains(&(w.license.key(), 3)), "{listed:?}");
+}
+
+/// A snapshot in the first format (each license's JSON text, `meta` without
+/// a format), as the previous build left it: a commit meeting it and the
+/// next read leave nothing out; the read builds it again in this format.
+#[wasm_bindgen_test]
+async fn an_old_format_list_snapshot_is_rebuilt_with_nothing_lost() {
+    let name = fresh_name("snapshot-v1-format");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default();
+    let licenses = license_desk::demo::build_demo_data(
+        day,
+        day.and_time(Default::default()),
+        license_desk::demo::DemoSize::Normal,
+    )
+    .licenses;
+    let repo = open(&name).await;
+    ok(repo.put_all(licenses.clone(), Expect::Absent).await, "put");
+    // The first format: one byte 1, then key, revision, 0 and JSON text.
+    let mut old = vec![1u8];
+    for l in &licenses {
+        let key = l.key();
+        let json = serde_json::to_vec(l).unwrap_or_else(|e| panic!("json: {e}"));
+        old.extend_from_slice(&(key.len() as u32).to_le_bytes());
+        old.extend_from_slice(key.as_bytes());
+        old.extend_from_slice(&1u64.to_le_bytes());
+        old.push(0);
+        old.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        old.extend_from_slice(&json);
+    }
+    let chunk = |n: usize, bytes: &[u8]| {
+        let value = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&value, &"id".into(), &format!("licenses/{n:02}").into());
+        let _ = js_sys::Reflect::set(&value, &"rows".into(), &js_sys::Uint8Array::from(bytes));
+        ("list_rows", JsValue::from(value))
+    };
+    let mut values: Vec<(&'static str, JsValue)> = (1..64).map(|n| chunk(n, &[1])).collect();
+    values.push(chunk(0, &old));
+    let meta = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&meta, &"id".into(), &"meta".into());
+    values.push(("list_rows", meta.into()));
+    put_raw(&name, schema::SCHEMA_VERSION, values).await;
+    assert_eq!(
+        ok(repo.snapshot_entries::<License>().await, "entries"),
+        None,
+        "an old format is not read"
+    );
+
+    // A save meeting the old snapshot, then the list's read.
+    let first = ok(repo.load::<License>(&licenses[0].key()).await, "load");
+    ok(repo.update(first).await, "update");
+    let mut listed = Vec::new();
+    let damaged = ok(
+        repo.visit_listed::<License>(&mut |s| {
+            listed.push((s.record.id.to18().to_string(), s.rev, s.record))
+        })
+        .await,
+        "list",
+    );
+    assert!(damaged.is_empty(), "{damaged:?}");
+    listed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut expected: Vec<(String, u64, ListedLicense)> = licenses
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.key(), if i == 0 { 2 } else { 1 }, ListedLicense::of(l)))
+        .collect();
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(listed, expected);
+    assert_eq!(
+        ok(repo.snapshot_entries::<License>().await, "entries").map(|e| e.len()),
+        Some(licenses.len()),
+        "built again in this format"
+    );
 }
 
 /// A snapshot that disagrees with the store (a record written outside the

@@ -92,6 +92,15 @@ pub(crate) trait ErasedRecord {
 
 struct Erased<T>(T);
 
+/// `record`'s list snapshot entry when its store is covered.
+fn list_entry<T: Record>(record: &T) -> Option<Result<Vec<u8>, String>> {
+    super::list_snapshot::covers(T::STORE).then(|| record.list_entry().ok_or_else(no_entry::<T>))
+}
+
+fn no_entry<T: Record>() -> String {
+    format!("{} has no list entry", T::STORE.label())
+}
+
 impl<T: Record> ErasedRecord for Erased<T> {
     #[cfg(not(target_arch = "wasm32"))]
     fn to_json(&self) -> Result<serde_json::Value, String> {
@@ -105,7 +114,7 @@ impl<T: Record> ErasedRecord for Erased<T> {
         super::codec::encode(&self.0, id, rev).map_err(|e| e.to_string())
     }
     fn list_entry(&self) -> Option<Result<Vec<u8>, String>> {
-        super::list_snapshot::covers(T::STORE).then(|| super::list_snapshot::record_bytes(&self.0))
+        list_entry(&self.0)
     }
 }
 
@@ -126,7 +135,7 @@ impl<T: Record> ErasedRecord for Shared<T> {
         super::codec::encode(&*self.0, id, rev).map_err(|e| e.to_string())
     }
     fn list_entry(&self) -> Option<Result<Vec<u8>, String>> {
-        super::list_snapshot::covers(T::STORE).then(|| super::list_snapshot::record_bytes(&*self.0))
+        list_entry(&*self.0)
     }
 }
 
@@ -149,8 +158,10 @@ impl<T: Record, F: Fn() -> Result<T, String>> ErasedRecord for Built<T, F> {
         super::codec::encode(&(self.0)()?, id, rev).map_err(|e| e.to_string())
     }
     fn list_entry(&self) -> Option<Result<Vec<u8>, String>> {
-        super::list_snapshot::covers(T::STORE)
-            .then(|| super::list_snapshot::record_bytes(&(self.0)()?))
+        match (self.0)() {
+            Ok(record) => list_entry(&record),
+            Err(e) => super::list_snapshot::covers(T::STORE).then_some(Err(e)),
+        }
     }
 }
 

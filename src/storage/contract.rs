@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::batch::{Expect, WriteBatch};
 use super::error::{StorageError, StorageResult};
+use super::listed::Listed;
 use super::notify::{ChangeNotice, ChangeOrigin, MAX_IDS_PER_NOTICE};
 use super::paged::Page;
 use super::record::{Index, Query, Record, StoreName, Stored};
@@ -97,6 +98,21 @@ impl Record for Probe {
             _ => None,
         }
     }
+    fn list_entry(&self) -> Option<Vec<u8>> {
+        serde_json::to_vec(self).ok()
+    }
+}
+
+/// Probes are listed whole, as JSON (a license's entry is binary:
+/// `listed.rs`).
+impl Listed for Probe {
+    type Entry = Probe;
+    fn entry(&self) -> Probe {
+        self.clone()
+    }
+    fn read_entry(bytes: &[u8]) -> Result<Probe, String> {
+        serde_json::from_slice(bytes).map_err(|e| e.to_string())
+    }
 }
 
 pub fn probe(id: &str, status: &str, package: &str, expires: Option<&str>) -> Probe {
@@ -161,6 +177,19 @@ impl Record for StrictProbe {
     const STORE: StoreName = StoreName::Licenses;
     fn key(&self) -> String {
         self.id.clone()
+    }
+    fn list_entry(&self) -> Option<Vec<u8>> {
+        serde_json::to_vec(self).ok()
+    }
+}
+
+impl Listed for StrictProbe {
+    type Entry = StrictProbe;
+    fn entry(&self) -> StrictProbe {
+        self.clone()
+    }
+    fn read_entry(bytes: &[u8]) -> Result<StrictProbe, String> {
+        serde_json::from_slice(bytes).map_err(|e| e.to_string())
     }
 }
 

@@ -34,6 +34,7 @@ use super::codec;
 use super::damaged::{DamageLog, DamagedRecord, Readable};
 use super::error::{StorageError, StorageResult};
 use super::list_snapshot::{self as snap, Patch};
+use super::listed::Listed;
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription, CHANNEL_NAME};
 use super::paged::Page;
 use super::progress::{is_report_point, Progress, ProgressSink};
@@ -785,6 +786,8 @@ impl IdbRepository {
             return Ok(Committed::default());
         }
         self.check_open()?;
+        // Where a save's time goes (bench/profile-save.mjs reads these).
+        crate::bench::mark("ld:commit-start");
         let store_names = batch.stores();
         let WriteBatch {
             ops,
@@ -907,6 +910,7 @@ impl IdbRepository {
             }
             None => BTreeMap::new(),
         };
+        crate::bench::mark("ld:commit-read");
         let current_of = |i: usize| current.get(i).copied().flatten();
         for (i, op) in ops.iter().enumerate() {
             let rev = current_of(i);
@@ -1023,9 +1027,11 @@ impl IdbRepository {
             if let (Some(store), Some(patch)) = (&snapshot_store, patch) {
                 let whole = !patch.cleared.is_empty();
                 let chunks = patch.apply(snapshot_chunks);
+                crate::bench::mark("ld:commit-patched");
                 super::idb_snapshot::put_chunks(store.as_sys(), chunks, whole)?;
             }
         }
+        crate::bench::mark("ld:commit-written");
         drop(stores);
         drop(snapshot_store);
 
@@ -1064,6 +1070,7 @@ impl IdbRepository {
                 (None, None) => idb_error(e, "saving"),
             });
         }
+        crate::bench::mark("ld:commit-done");
         let committed = Committed {
             changes,
             cleared: clears,
@@ -1138,14 +1145,20 @@ impl Repository for IdbRepository {
         Ok(damaged)
     }
 
-    async fn visit_listed<T: Record>(
+    async fn visit_listed<T: Listed>(
         &self,
-        visit: &mut dyn FnMut(Stored<T>),
+        visit: &mut dyn FnMut(Stored<T::Entry>),
     ) -> StorageResult<Vec<DamagedRecord>> {
         if snap::covers(T::STORE) && self.has_snapshot() {
-            self.visit_snapshot(visit).await
+            self.visit_snapshot::<T>(visit).await
         } else {
-            self.visit_all(visit).await
+            self.visit_all::<T>(&mut |s| {
+                visit(Stored {
+                    rev: s.rev,
+                    record: s.record.entry(),
+                })
+            })
+            .await
         }
     }
 

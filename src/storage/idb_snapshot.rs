@@ -17,7 +17,10 @@ use super::error::StorageResult;
 use super::idb::{
     ctx, dom_error, get_all_chunk, last_key, request_result, IdbRepository, GET_ALL_CHUNK,
 };
-use super::list_snapshot::{self as snap, Chunk, Patch, META_KEY, ROWS_FIELD, SNAPSHOT_STORE};
+use super::list_snapshot::{
+    self as snap, Patch, FORMAT, FORMAT_FIELD, META_KEY, ROWS_FIELD, SNAPSHOT_STORE,
+};
+use super::listed::Listed;
 use super::record::{Record, StoreName, Stored};
 use super::schema::KEY_PATH;
 
@@ -30,11 +33,22 @@ fn chunk_value(key: &str, bytes: &[u8]) -> StorageResult<JsValue> {
     Ok(value.into())
 }
 
+/// `meta`, with the format of the chunks written beside it.
 fn meta_value() -> StorageResult<JsValue> {
     let value = Object::new();
     Reflect::set(&value, &KEY_PATH.into(), &META_KEY.into())
+        .and_then(|_| Reflect::set(&value, &FORMAT_FIELD.into(), &f64::from(FORMAT).into()))
         .map_err(|e| dom_error(e, "saving the list snapshot"))?;
     Ok(value.into())
+}
+
+/// Whether a stored `meta` says the chunks were built in this format (an
+/// older format's snapshot is built again).
+fn is_current_meta(value: &JsValue) -> bool {
+    Reflect::get(value, &FORMAT_FIELD.into())
+        .ok()
+        .and_then(|f| f.as_f64())
+        == Some(f64::from(FORMAT))
 }
 
 /// The bytes of a stored chunk value (`None`: not a chunk this build wrote).
@@ -52,20 +66,39 @@ fn rows_of(value: &JsValue) -> Option<Vec<u8>> {
 pub(super) async fn read_chunks_for_patch(
     store: web_sys::IdbObjectStore,
     wanted: Vec<(StoreName, usize)>,
-) -> StorageResult<BTreeMap<(StoreName, usize), Chunk>> {
-    let mut requests = Vec::with_capacity(wanted.len());
-    for (s, n) in &wanted {
+) -> StorageResult<BTreeMap<(StoreName, usize), Vec<u8>>> {
+    chunks_read(ask_chunks(&store, wanted)?).await
+}
+
+type ChunkRequests = Vec<(
+    (StoreName, usize),
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>,
+)>;
+
+/// Sends the reads of the chunks `wanted` (awaited by [`chunks_read`]).
+fn ask_chunks(
+    store: &web_sys::IdbObjectStore,
+    wanted: Vec<(StoreName, usize)>,
+) -> StorageResult<ChunkRequests> {
+    let mut requests: ChunkRequests = Vec::with_capacity(wanted.len());
+    for (s, n) in wanted {
         let request = store
-            .get(&JsValue::from_str(&snap::chunk_key(*s, *n)))
+            .get(&JsValue::from_str(&snap::chunk_key(s, n)))
             .map_err(|e| dom_error(e, "checking for changes"))?;
-        requests.push(((*s, *n), request_result(request)?));
+        requests.push(((s, n), Box::pin(request_result(request)?)));
     }
+    Ok(requests)
+}
+
+async fn chunks_read(
+    requests: ChunkRequests,
+) -> StorageResult<BTreeMap<(StoreName, usize), Vec<u8>>> {
     let mut out = BTreeMap::new();
     for (at, request) in requests {
         let value = request
             .await
             .map_err(|e| dom_error(e, "checking for changes"))?;
-        if let Some(chunk) = rows_of(&value).and_then(|b| snap::decode_chunk(&b)) {
+        if let Some(chunk) = rows_of(&value).filter(|b| snap::is_chunk(b)) {
             out.insert(at, chunk);
         }
     }
@@ -83,35 +116,37 @@ pub(super) async fn read_for_patch(
     records: Vec<(StoreName, web_sys::IdbObjectStore)>,
     mut patch: Patch,
     keys: Vec<(StoreName, String)>,
-) -> StorageResult<(Patch, BTreeMap<(StoreName, usize), Chunk>)> {
+) -> StorageResult<(Patch, BTreeMap<(StoreName, usize), Vec<u8>>)> {
     let meta = request_result(
         snapshot
             .get(&JsValue::from_str(META_KEY))
             .map_err(|e| dom_error(e, "checking for changes"))?,
     )?;
-    let mut counts = Vec::with_capacity(records.len());
-    for (store, raw) in &records {
-        if !patch.cleared.contains(store) {
-            let count = raw
-                .count()
-                .map_err(|e| dom_error(e, "checking for changes"))?;
-            counts.push((*store, request_result(count)?));
-        }
-    }
-    // Every request is awaited: its callbacks must outlive it.
-    let meta = meta
-        .await
-        .map_err(|e| dom_error(e, "checking for changes"))?;
-    for (store, count) in counts {
-        let count = count
+    let wanted = patch.chunks_of(keys.iter().map(|(s, k)| (*s, k.as_str())));
+    // Both read at once; every request is awaited (its callbacks must
+    // outlive it).
+    let chunks = ask_chunks(&snapshot, wanted)?;
+    let meta = meta.await;
+    let chunks = chunks_read(chunks).await?;
+    let meta = meta.map_err(|e| dom_error(e, "checking for changes"))?;
+    // Counted only when the snapshot was never built: `count()` walks the
+    // whole store (100,000 licenses on each save otherwise).
+    if !is_current_meta(&meta) {
+        for (store, raw) in &records {
+            if patch.cleared.contains(store) {
+                continue;
+            }
+            let count = request_result(
+                raw.count()
+                    .map_err(|e| dom_error(e, "checking for changes"))?,
+            )?
             .await
             .map_err(|e| dom_error(e, "checking for changes"))?;
-        if meta.is_undefined() && count.as_f64() == Some(0.0) {
-            patch.cleared.push(store);
+            if count.as_f64() == Some(0.0) {
+                patch.cleared.push(*store);
+            }
         }
     }
-    let wanted = patch.chunks_of(keys.iter().map(|(s, k)| (*s, k.as_str())));
-    let chunks = read_chunks_for_patch(snapshot, wanted).await?;
     Ok((patch, chunks))
 }
 
@@ -119,11 +154,11 @@ pub(super) async fn read_for_patch(
 /// a whole store: it was emptied), not awaited.
 pub(super) fn put_chunks(
     store: &web_sys::IdbObjectStore,
-    chunks: BTreeMap<(StoreName, usize), Chunk>,
+    chunks: BTreeMap<(StoreName, usize), Vec<u8>>,
     whole: bool,
 ) -> StorageResult<()> {
     for ((s, n), chunk) in chunks {
-        let value = chunk_value(&snap::chunk_key(s, n), &snap::encode_chunk(&chunk))?;
+        let value = chunk_value(&snap::chunk_key(s, n), &chunk)?;
         store
             .put(&value)
             .map_err(|e| dom_error(e, "saving the list snapshot"))?;
@@ -182,7 +217,7 @@ impl IdbRepository {
         let mut chunks = Vec::with_capacity(snap::CHUNKS);
         for value in all.iter() {
             match codec::key_of(&value) {
-                Some(key) if key == META_KEY => meta = true,
+                Some(key) if key == META_KEY => meta = is_current_meta(&value),
                 Some(key) if key.starts_with(&prefix) => match rows_of(&value) {
                     Some(bytes) => chunks.push(bytes),
                     None => return Ok((None, 0)),
@@ -196,9 +231,9 @@ impl IdbRepository {
 
     /// [`Repository::visit_listed`] in IndexedDB: one `getAll` of the
     /// snapshot, or a rebuild when it is missing or disagrees.
-    pub(super) async fn visit_snapshot<T: Record>(
+    pub(super) async fn visit_snapshot<T: Listed>(
         &self,
-        visit: &mut dyn FnMut(Stored<T>),
+        visit: &mut dyn FnMut(Stored<T::Entry>),
     ) -> StorageResult<Vec<DamagedRecord>> {
         if let (Some(chunks), count) = self.stored_chunks::<T>().await? {
             let entries: Option<u64> = chunks
@@ -216,9 +251,9 @@ impl IdbRepository {
 
     /// Builds `T`'s chunks again from its store, in one readwrite
     /// transaction, handing each readable record to `visit`.
-    async fn rebuild_snapshot<T: Record>(
+    async fn rebuild_snapshot<T: Listed>(
         &self,
-        visit: &mut dyn FnMut(Stored<T>),
+        visit: &mut dyn FnMut(Stored<T::Entry>),
     ) -> StorageResult<Vec<DamagedRecord>> {
         let tx = self.snapshot_tx::<T>(TransactionMode::Readwrite)?;
         let records = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
@@ -237,14 +272,12 @@ impl IdbRepository {
                 let rev = codec::rev_of(&value).unwrap_or(0);
                 let body = match codec::readable::<T>(value) {
                     Ok(stored) => {
-                        let bytes = snap::record_bytes(&stored.record);
-                        visit(stored);
-                        bytes.map_err(|reason| DamagedRecord {
-                            store: T::STORE,
-                            key: key.clone(),
-                            reason,
-                            raw: String::new(),
-                        })
+                        let bytes = snap::entry_of(&key, &stored.record);
+                        visit(Stored {
+                            rev: stored.rev,
+                            record: stored.record.entry(),
+                        });
+                        bytes
                     }
                     Err(d) => {
                         damaged.push(d.clone());
@@ -257,7 +290,7 @@ impl IdbRepository {
         let chunks = snap::build_chunks(entries);
         let raw_snapshot: &web_sys::IdbObjectStore = snapshot.as_sys();
         for (n, chunk) in chunks.iter().enumerate() {
-            let value = chunk_value(&snap::chunk_key(T::STORE, n), &snap::encode_chunk(chunk))?;
+            let value = chunk_value(&snap::chunk_key(T::STORE, n), chunk)?;
             raw_snapshot
                 .put(&value)
                 .map_err(|e| dom_error(e, "saving the list snapshot"))?;
@@ -281,7 +314,7 @@ impl IdbRepository {
         };
         let mut out = Vec::new();
         for bytes in &chunks {
-            snap::visit_chunk(bytes, |key, rev, _| out.push((key, rev)));
+            snap::visit_chunk(bytes, |key, rev, _| out.push((key.to_string(), rev)));
         }
         out.sort();
         Ok(Some(out))
@@ -337,8 +370,8 @@ impl IdbRepository {
         let stale = covered.iter().any(|d| {
             chunks
                 .get(&(d.store, snap::chunk_of(&d.key)))
-                .and_then(|c| c.get(&d.key))
-                .is_some_and(|(_, body)| matches!(body, snap::Body::Record(_)))
+                .and_then(|c| snap::find_entry(c, &d.key))
+                .is_some_and(|(_, entry)| matches!(entry, snap::EntryRef::Record(_)))
         });
         if stale {
             self.forget_snapshot_meta().await?;

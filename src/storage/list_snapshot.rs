@@ -5,19 +5,18 @@
 //!
 //! The `list_rows` store holds one value per chunk, `{ id: "licenses/NN",
 //! rows: <bytes> }`, a license's chunk a hash of its key, and `{ id: "meta" }`
-//! once every chunk was built. Each entry of a chunk is a license's key,
-//! revision and JSON text, or the reason it can't be read and its stored
-//! value. The one commit path patches the chunks a batch touches in the
+//! once every chunk was built (with the chunks' [`FORMAT`]). Each entry of
+//! a chunk is a license's key, revision and list entry (`listed.rs`: the
+//! row's fields in binary), or the reason it can't be read and its stored
+//! value. A commit patches a chunk's bytes without decoding its entries. The one commit path patches the chunks a batch touches in the
 //! batch's own transaction (both repositories), so they can't disagree with
 //! the licenses after a failure; a read that finds no `meta`, or fewer or
 //! more entries than licenses, builds them again from the store.
 
 use std::collections::BTreeMap;
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-
 use super::damaged::DamagedRecord;
+use super::listed::Listed;
 use super::record::{Record, StoreName, Stored};
 
 /// The object store of the snapshot (schema v6).
@@ -50,60 +49,52 @@ pub(crate) fn chunk_key(store: StoreName, n: usize) -> String {
     format!("{}/{n:02}", store.as_str())
 }
 
-/// A record's entry: its JSON text, or why it can't be read and its
-/// stored value (listed as damaged, as the list reports it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Body {
-    Record(Vec<u8>),
-    Damaged { reason: String, raw: String },
+/// The format of the chunks this build writes, also kept in `meta`: a
+/// snapshot of another format (version 1 held each license's JSON text) is
+/// built again by the first read, with no schema step.
+pub(crate) const FORMAT: u8 = 2;
+/// The field of `meta` holding [`FORMAT`].
+pub(crate) const FORMAT_FIELD: &str = "format";
+
+/// A chunk with no entry.
+pub(crate) fn empty_chunk() -> Vec<u8> {
+    vec![FORMAT]
 }
 
-/// One chunk: key -> (revision, entry).
-pub(crate) type Chunk = BTreeMap<String, (u64, Body)>;
-
-/// A record's entry bytes.
-pub(crate) fn record_bytes<T: Serialize>(record: &T) -> Result<Vec<u8>, String> {
-    serde_json::to_vec(record).map_err(|e| e.to_string())
+/// Whether `bytes` are a chunk of this build's format.
+pub(crate) fn is_chunk(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&FORMAT)
 }
 
-const FORMAT: u8 = 1;
+/// An entry as read from a chunk (nothing copied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EntryRef<'a> {
+    /// The record's list entry ([`Record::list_entry`]).
+    Record(&'a [u8]),
+    /// Why the record can't be read, and its stored value.
+    Damaged { reason: &'a str, raw: &'a str },
+}
 
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
     out.extend_from_slice(bytes);
 }
 
-/// The stored bytes of `chunk`.
-pub(crate) fn encode_chunk(chunk: &Chunk) -> Vec<u8> {
-    let size: usize = chunk
-        .iter()
-        .map(|(k, (_, b))| {
-            k.len()
-                + 17
-                + match b {
-                    Body::Record(bytes) => bytes.len() + 4,
-                    Body::Damaged { reason, raw } => reason.len() + raw.len() + 8,
-                }
-        })
-        .sum();
-    let mut out = Vec::with_capacity(size + 1);
-    out.push(FORMAT);
-    for (key, (rev, body)) in chunk {
-        put_bytes(&mut out, key.as_bytes());
-        out.extend_from_slice(&rev.to_le_bytes());
-        match body {
-            Body::Record(bytes) => {
-                out.push(0);
-                put_bytes(&mut out, bytes);
-            }
-            Body::Damaged { reason, raw } => {
-                out.push(1);
-                put_bytes(&mut out, reason.as_bytes());
-                put_bytes(&mut out, raw.as_bytes());
-            }
+/// Appends one entry to a chunk's bytes.
+pub(crate) fn push_entry(out: &mut Vec<u8>, key: &str, rev: u64, entry: EntryRef<'_>) {
+    put_bytes(out, key.as_bytes());
+    out.extend_from_slice(&rev.to_le_bytes());
+    match entry {
+        EntryRef::Record(bytes) => {
+            out.push(0);
+            put_bytes(out, bytes);
+        }
+        EntryRef::Damaged { reason, raw } => {
+            out.push(1);
+            put_bytes(out, reason.as_bytes());
+            put_bytes(out, raw.as_bytes());
         }
     }
-    out
 }
 
 struct Reader<'a> {
@@ -133,34 +124,44 @@ impl<'a> Reader<'a> {
         self.take(n)
     }
 
-    fn text(&mut self) -> Option<String> {
-        String::from_utf8(self.slice()?.to_vec()).ok()
+    fn text(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.slice()?).ok()
+    }
+
+    /// The next entry and its whole span of bytes.
+    fn entry(&mut self) -> Option<(&'a str, u64, EntryRef<'a>, &'a [u8])> {
+        let start = self.bytes;
+        let key = self.text()?;
+        let rev = self.u64()?;
+        let entry = match self.take(1)? {
+            [0] => EntryRef::Record(self.slice()?),
+            [1] => EntryRef::Damaged {
+                reason: self.text()?,
+                raw: self.text()?,
+            },
+            _ => return None,
+        };
+        let span = start.get(..start.len() - self.bytes.len())?;
+        Some((key, rev, entry, span))
     }
 }
 
-/// Calls `each` with every entry of the stored bytes of a chunk, in key
-/// order. `None` when the bytes are not a chunk this build wrote (the
-/// snapshot is then built again).
-pub(crate) fn visit_chunk(
-    bytes: &[u8],
-    mut each: impl FnMut(String, u64, EntryRef<'_>),
+/// Calls `each` with every entry of the stored bytes of a chunk. `None`
+/// when the bytes are not a chunk of this format (the snapshot is then
+/// built again).
+pub(crate) fn visit_chunk<'a>(
+    bytes: &'a [u8],
+    mut each: impl FnMut(&'a str, u64, EntryRef<'a>),
 ) -> Option<()> {
-    let mut reader = Reader { bytes };
-    if reader.take(1)? != [FORMAT] {
+    if !is_chunk(bytes) {
         return None;
     }
+    let mut reader = Reader {
+        bytes: bytes.get(1..)?,
+    };
     while !reader.bytes.is_empty() {
-        let key = reader.text()?;
-        let rev = reader.u64()?;
-        match reader.take(1)? {
-            [0] => each(key, rev, EntryRef::Record(reader.slice()?)),
-            [1] => {
-                let reason = reader.text()?;
-                let raw = reader.text()?;
-                each(key, rev, EntryRef::Damaged { reason, raw });
-            }
-            _ => return None,
-        }
+        let (key, rev, entry, _) = reader.entry()?;
+        each(key, rev, entry);
     }
     Some(())
 }
@@ -172,23 +173,54 @@ pub(crate) fn count_entries(bytes: &[u8]) -> Option<u64> {
     Some(n)
 }
 
-/// An entry as read from a chunk (a record's bytes are not copied).
-pub(crate) enum EntryRef<'a> {
-    Record(&'a [u8]),
-    Damaged { reason: String, raw: String },
+/// `key`'s entry in a chunk's stored bytes, if there.
+pub(crate) fn find_entry<'a>(bytes: &'a [u8], key: &str) -> Option<(u64, EntryRef<'a>)> {
+    let mut found = None;
+    visit_chunk(bytes, |k, rev, entry| {
+        if k == key {
+            found = Some((rev, entry));
+        }
+    })?;
+    found
 }
 
-/// The stored bytes of a chunk, as a map to patch.
-pub(crate) fn decode_chunk(bytes: &[u8]) -> Option<Chunk> {
-    let mut chunk = Chunk::new();
-    visit_chunk(bytes, |key, rev, entry| {
-        let body = match entry {
-            EntryRef::Record(b) => Body::Record(b.to_vec()),
-            EntryRef::Damaged { reason, raw } => Body::Damaged { reason, raw },
-        };
-        chunk.insert(key, (rev, body));
-    })?;
-    Some(chunk)
+/// A record's new (revision, entry bytes) in a chunk, `None`: deleted.
+pub(crate) type EntryWrite<'a> = (&'a str, Option<(u64, &'a [u8])>);
+
+/// A chunk's bytes with `writes` made: every other entry's bytes copied as
+/// they are (nothing decoded), the written ones left out and their new
+/// entries appended. A missing or unreadable chunk starts empty.
+pub(crate) fn patch_chunk(old: Option<&[u8]>, writes: &[EntryWrite<'_>]) -> Vec<u8> {
+    let old = old.filter(|b| is_chunk(b)).unwrap_or(&[FORMAT]);
+    let added: usize = writes
+        .iter()
+        .map(|(k, w)| w.map_or(0, |(_, b)| k.len() + b.len() + 17))
+        .sum();
+    let mut out = Vec::with_capacity(old.len() + added);
+    out.push(FORMAT);
+    let written = |key: &str| writes.iter().any(|(k, _)| *k == key);
+    let mut reader = Reader {
+        bytes: old.get(1..).unwrap_or_default(),
+    };
+    while !reader.bytes.is_empty() {
+        match reader.entry() {
+            Some((key, _, _, span)) => {
+                if !written(key) {
+                    out.extend_from_slice(span);
+                }
+            }
+            // Unreadable from here on: dropped, so counted short (rebuilt).
+            None => break,
+        }
+    }
+    for (i, (key, write)) in writes.iter().enumerate() {
+        // A record written twice in one batch: its last write counts.
+        let last = !writes.iter().skip(i + 1).any(|(k, _)| k == key);
+        if let (true, Some((rev, bytes))) = (last, write) {
+            push_entry(&mut out, key, *rev, EntryRef::Record(bytes));
+        }
+    }
+    out
 }
 
 /// A record written by a batch: its store, key and new (revision, entry
@@ -244,60 +276,77 @@ impl Patch {
         out
     }
 
-    /// The chunks to write: `read` are the chunks [`chunks_to_read`] found
-    /// (a missing or unreadable one starts empty: its entries are then
-    /// counted short, and the next read builds the snapshot again).
+    /// The chunks to write: `read` are the stored bytes of the chunks
+    /// [`chunks_to_read`] found (a missing or unreadable one starts empty:
+    /// its entries are then counted short, and the next read builds the
+    /// snapshot again).
     pub fn apply(
         self,
-        mut read: BTreeMap<(StoreName, usize), Chunk>,
-    ) -> BTreeMap<(StoreName, usize), Chunk> {
+        read: BTreeMap<(StoreName, usize), Vec<u8>>,
+    ) -> BTreeMap<(StoreName, usize), Vec<u8>> {
+        let mut by_chunk: BTreeMap<(StoreName, usize), Vec<EntryWrite<'_>>> = BTreeMap::new();
         for store in &self.cleared {
             for n in 0..CHUNKS {
-                read.insert((*store, n), Chunk::new());
+                by_chunk.insert((*store, n), Vec::new());
             }
         }
-        for (store, key, entry) in self.writes {
-            let chunk = read.entry((store, chunk_of(&key))).or_default();
-            match entry {
-                Some((rev, bytes)) => {
-                    chunk.insert(key, (rev, Body::Record(bytes)));
-                }
-                None => {
-                    chunk.remove(&key);
-                }
-            }
+        for (store, key, entry) in &self.writes {
+            by_chunk.entry((*store, chunk_of(key))).or_default().push((
+                key.as_str(),
+                entry.as_ref().map(|(r, b)| (*r, b.as_slice())),
+            ));
         }
-        read
+        by_chunk
+            .into_iter()
+            .map(|(at, writes)| {
+                let old = if self.cleared.contains(&at.0) {
+                    None
+                } else {
+                    read.get(&at).map(Vec::as_slice)
+                };
+                (at, patch_chunk(old, &writes))
+            })
+            .collect()
     }
 }
 
 /// Builds every chunk of a covered store from its stored values, given as
-/// (key, revision, the record or why it can't be read).
+/// (key, revision, the record's list entry or why it can't be read).
 pub(crate) fn build_chunks(
     entries: impl IntoIterator<Item = (String, u64, Result<Vec<u8>, DamagedRecord>)>,
-) -> Vec<Chunk> {
-    let mut chunks = vec![Chunk::new(); CHUNKS];
+) -> Vec<Vec<u8>> {
+    let mut chunks = vec![empty_chunk(); CHUNKS];
     for (key, rev, body) in entries {
-        let body = match body {
-            Ok(bytes) => Body::Record(bytes),
-            Err(d) => Body::Damaged {
-                reason: d.reason,
-                raw: d.raw,
-            },
-        };
         if let Some(chunk) = chunks.get_mut(chunk_of(&key)) {
-            chunk.insert(key, (rev, body));
+            let entry = match &body {
+                Ok(bytes) => EntryRef::Record(bytes),
+                Err(d) => EntryRef::Damaged {
+                    reason: &d.reason,
+                    raw: &d.raw,
+                },
+            };
+            push_entry(chunk, &key, rev, entry);
         }
     }
     chunks
 }
 
+/// A stored record's list entry, or why it has none.
+pub(crate) fn entry_of<T: Record>(key: &str, record: &T) -> Result<Vec<u8>, DamagedRecord> {
+    record.list_entry().ok_or_else(|| DamagedRecord {
+        store: T::STORE,
+        key: key.to_string(),
+        reason: "it has no list entry".to_string(),
+        raw: String::new(),
+    })
+}
+
 /// Reads every entry of `chunks` (the stored bytes of one store's chunks):
 /// records to `visit`, the damaged ones returned. `None` when a chunk is
-/// not one this build wrote; else the number of entries.
-pub(crate) fn read_chunks<'c, T: Record + DeserializeOwned>(
+/// not of this format; else the number of entries.
+pub(crate) fn read_chunks<'c, T: Listed>(
     chunks: impl IntoIterator<Item = &'c [u8]>,
-    visit: &mut dyn FnMut(Stored<T>),
+    visit: &mut dyn FnMut(Stored<T::Entry>),
     damaged: &mut Vec<DamagedRecord>,
 ) -> Option<u64> {
     let mut n = 0;
@@ -305,20 +354,20 @@ pub(crate) fn read_chunks<'c, T: Record + DeserializeOwned>(
         visit_chunk(bytes, |key, rev, entry| {
             n += 1;
             match entry {
-                EntryRef::Record(b) => match serde_json::from_slice::<T>(b) {
+                EntryRef::Record(b) => match T::read_entry(b) {
                     Ok(record) => visit(Stored { rev, record }),
-                    Err(e) => damaged.push(DamagedRecord {
+                    Err(reason) => damaged.push(DamagedRecord {
                         store: T::STORE,
-                        key,
-                        reason: e.to_string(),
+                        key: key.to_string(),
+                        reason,
                         raw: String::from_utf8_lossy(b).into_owned(),
                     }),
                 },
                 EntryRef::Damaged { reason, raw } => damaged.push(DamagedRecord {
                     store: T::STORE,
-                    key,
-                    reason,
-                    raw,
+                    key: key.to_string(),
+                    reason: reason.to_string(),
+                    raw: raw.to_string(),
                 }),
             }
         })?;
@@ -330,27 +379,74 @@ pub(crate) fn read_chunks<'c, T: Record + DeserializeOwned>(
 mod tests {
     use super::*;
 
+    fn entries(bytes: &[u8]) -> Option<Vec<(String, u64, String)>> {
+        let mut out = Vec::new();
+        visit_chunk(bytes, |k, rev, e| {
+            let body = match e {
+                EntryRef::Record(b) => String::from_utf8_lossy(b).into_owned(),
+                EntryRef::Damaged { reason, raw } => format!("damaged {reason} {raw}"),
+            };
+            out.push((k.to_string(), rev, body));
+        })?;
+        Some(out)
+    }
+
+    fn e(k: &str, rev: u64, body: &str) -> (String, u64, String) {
+        (k.to_string(), rev, body.to_string())
+    }
+
     #[test]
     fn a_chunk_reads_back_as_written() {
-        let mut chunk = Chunk::new();
-        chunk.insert("a".into(), (3, Body::Record(b"{\"x\":1}".to_vec())));
-        chunk.insert(
-            "b".into(),
-            (
-                1,
-                Body::Damaged {
-                    reason: "bad".into(),
-                    raw: "{}".into(),
-                },
-            ),
+        let mut chunk = empty_chunk();
+        push_entry(&mut chunk, "a", 3, EntryRef::Record(b"x1"));
+        push_entry(
+            &mut chunk,
+            "b",
+            1,
+            EntryRef::Damaged {
+                reason: "bad",
+                raw: "{}",
+            },
         );
-        assert_eq!(decode_chunk(&encode_chunk(&chunk)), Some(chunk));
         assert_eq!(
-            decode_chunk(&encode_chunk(&Chunk::new())),
-            Some(Chunk::new())
+            entries(&chunk),
+            Some(vec![e("a", 3, "x1"), e("b", 1, "damaged bad {}")])
         );
-        assert_eq!(decode_chunk(&[9, 1, 2]), None);
-        assert_eq!(decode_chunk(&[FORMAT, 1, 0, 0]), None);
+        assert_eq!(count_entries(&chunk), Some(2));
+        assert_eq!(find_entry(&chunk, "a"), Some((3, EntryRef::Record(b"x1"))));
+        assert_eq!(find_entry(&chunk, "c"), None);
+        assert_eq!(entries(&empty_chunk()), Some(vec![]));
+        // Version 1's chunks, or anything else, are not read.
+        assert_eq!(entries(&[1, 1, 0, 0, 0, b'a']), None);
+        assert_eq!(entries(&[FORMAT, 1, 0, 0]), None);
+    }
+
+    #[test]
+    fn a_patch_copies_the_other_entries_and_replaces_the_written_ones() {
+        let mut chunk = empty_chunk();
+        for (k, rev) in [("a", 1), ("b", 4), ("c", 2)] {
+            push_entry(&mut chunk, k, rev, EntryRef::Record(k.as_bytes()));
+        }
+        let patched = patch_chunk(
+            Some(&chunk),
+            &[
+                ("b", Some((5, b"B".as_slice()))),
+                ("c", None),
+                ("d", Some((1, b"d".as_slice()))),
+                ("d", Some((2, b"D".as_slice()))),
+            ],
+        );
+        assert_eq!(
+            entries(&patched),
+            Some(vec![e("a", 1, "a"), e("b", 5, "B"), e("d", 2, "D")])
+        );
+        // An old-format or missing chunk starts empty.
+        for old in [None, Some([1u8, 9, 9].as_slice())] {
+            assert_eq!(
+                entries(&patch_chunk(old, &[("x", Some((1, b"x".as_slice())))])),
+                Some(vec![e("x", 1, "x")])
+            );
+        }
     }
 
     #[test]

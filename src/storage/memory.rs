@@ -15,6 +15,7 @@ use super::batch::{Action, Change, Committed, WriteBatch};
 use super::damaged::{DamageLog, DamagedRecord, Readable};
 use super::error::{StorageError, StorageResult};
 use super::list_snapshot::{self as snap, Patch};
+use super::listed::Listed;
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription};
 use super::paged::{self, Page};
 use super::record::{Index, Query, Record, StoreName, Stored};
@@ -166,27 +167,39 @@ impl MemoryRepository {
             .into_iter()
             .filter_map(|(store, n)| {
                 let bytes = stored.get(&snap::chunk_key(store, n))?;
-                Some(((store, n), snap::decode_chunk(bytes)?))
+                Some(((store, n), bytes.clone()))
             })
             .collect();
         let cleared = !patch.cleared.is_empty();
         for ((store, n), chunk) in patch.apply(read) {
-            stored.insert(snap::chunk_key(store, n), snap::encode_chunk(&chunk));
+            stored.insert(snap::chunk_key(store, n), chunk);
         }
         // An emptied store's chunks are all written: the snapshot is whole.
         if cleared {
-            stored.insert(snap::META_KEY.to_string(), Vec::new());
+            stored.insert(snap::META_KEY.to_string(), vec![snap::FORMAT]);
         }
     }
 
+    /// Whether `meta` says the snapshot was built in this build's format
+    /// (its value is the format).
+    fn snapshot_is_current(&self) -> bool {
+        self.shared
+            .snapshot
+            .borrow()
+            .get(snap::META_KEY)
+            .is_some_and(|m| m.as_slice() == [snap::FORMAT])
+    }
+
     /// `T`'s snapshot entries as stored, if it is built and its chunks read.
-    fn read_snapshot<T: Record>(
+    fn read_snapshot<T: Listed>(
         &self,
-        visit: &mut dyn FnMut(Stored<T>),
+        visit: &mut dyn FnMut(Stored<T::Entry>),
         damaged: &mut Vec<DamagedRecord>,
     ) -> Option<u64> {
         let stored = self.shared.snapshot.borrow();
-        stored.get(snap::META_KEY)?;
+        if !self.snapshot_is_current() {
+            return None;
+        }
         let empty = Vec::new();
         snap::read_chunks::<T>(
             (0..snap::CHUNKS).map(|n| {
@@ -382,7 +395,7 @@ impl Repository for MemoryRepository {
             let mut patch = Patch::emptying(&clears);
             // Never built and the store empty: the batch's writes are all of
             // it (as in IndexedDB, see `idb_snapshot::read_for_patch`).
-            if !self.shared.snapshot.borrow().contains_key(snap::META_KEY) {
+            if !self.snapshot_is_current() {
                 for op in &ops {
                     if snap::covers(op.store)
                         && !patch.cleared.contains(&op.store)
@@ -475,12 +488,19 @@ impl Repository for MemoryRepository {
         Ok(committed)
     }
 
-    async fn visit_listed<T: Record>(
+    async fn visit_listed<T: Listed>(
         &self,
-        visit: &mut dyn FnMut(Stored<T>),
+        visit: &mut dyn FnMut(Stored<T::Entry>),
     ) -> StorageResult<Vec<DamagedRecord>> {
         if !snap::covers(T::STORE) {
-            return self.visit_all(visit).await;
+            return self
+                .visit_all::<T>(&mut |s| {
+                    visit(Stored {
+                        rev: s.rev,
+                        record: s.record.entry(),
+                    })
+                })
+                .await;
         }
         let count = self.count::<T>().await?;
         let mut records = Vec::new();
@@ -493,18 +513,16 @@ impl Repository for MemoryRepository {
                 snap::build_chunks(rows.map(|(id, row)| {
                     let body = serde_json::from_value::<T>(row.data.clone())
                         .map_err(|e| Self::damaged(T::STORE, id, row, e.to_string()))
-                        .and_then(|r| {
-                            snap::record_bytes(&r).map_err(|e| Self::damaged(T::STORE, id, row, e))
-                        });
+                        .and_then(|r| snap::entry_of(id, &r));
                     (id.clone(), row.rev, body)
                 }))
             };
             {
                 let mut stored = self.shared.snapshot.borrow_mut();
-                for (n, chunk) in chunks.iter().enumerate() {
-                    stored.insert(snap::chunk_key(T::STORE, n), snap::encode_chunk(chunk));
+                for (n, chunk) in chunks.into_iter().enumerate() {
+                    stored.insert(snap::chunk_key(T::STORE, n), chunk);
                 }
-                stored.insert(snap::META_KEY.to_string(), Vec::new());
+                stored.insert(snap::META_KEY.to_string(), vec![snap::FORMAT]);
             }
             records.clear();
             damaged.clear();
@@ -515,14 +533,14 @@ impl Repository for MemoryRepository {
     }
 
     async fn snapshot_entries<T: Record>(&self) -> StorageResult<Option<Vec<(String, u64)>>> {
-        let stored = self.shared.snapshot.borrow();
-        if !snap::covers(T::STORE) || !stored.contains_key(snap::META_KEY) {
+        if !snap::covers(T::STORE) || !self.snapshot_is_current() {
             return Ok(None);
         }
+        let stored = self.shared.snapshot.borrow();
         let mut out = Vec::new();
         for n in 0..snap::CHUNKS {
             if let Some(bytes) = stored.get(&snap::chunk_key(T::STORE, n)) {
-                snap::visit_chunk(bytes, |key, rev, _| out.push((key, rev)));
+                snap::visit_chunk(bytes, |key, rev, _| out.push((key.to_string(), rev)));
             }
         }
         out.sort();
@@ -541,12 +559,8 @@ impl Repository for MemoryRepository {
                 snap::covers(d.store)
                     && stored
                         .get(&snap::chunk_key(d.store, snap::chunk_of(&d.key)))
-                        .and_then(|b| snap::decode_chunk(b))
-                        .and_then(|c| {
-                            c.get(&d.key)
-                                .map(|(_, b)| matches!(b, snap::Body::Record(_)))
-                        })
-                        .unwrap_or(false)
+                        .and_then(|b| snap::find_entry(b, &d.key))
+                        .is_some_and(|(_, e)| matches!(e, snap::EntryRef::Record(_)))
             })
         };
         if stale {

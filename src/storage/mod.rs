@@ -31,6 +31,7 @@ mod idb;
 mod idb_pages;
 mod idb_snapshot;
 mod list_snapshot;
+mod listed;
 // The in-memory repository serves native tests; the app's wasm never builds it
 // (its `serde_json` encoders would ship as dead weight).
 #[cfg(not(target_arch = "wasm32"))]
@@ -55,6 +56,7 @@ pub use commit::{commit_with_counters, COUNTER_RETRIES};
 pub use damaged::{DamageLog, DamagedRecord, Readable};
 pub use error::{StorageError, StorageResult};
 pub use idb::{IdbRepository, DEFAULT_DB_NAME};
+pub use listed::{Listed, ListedLicense};
 #[cfg(not(target_arch = "wasm32"))]
 pub use memory::MemoryRepository;
 pub use notify::{ChangeNotice, ChangeOrigin, Subscription, CHANNEL_NAME, MAX_IDS_PER_NOTICE};

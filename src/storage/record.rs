@@ -181,6 +181,13 @@ pub trait Record: Serialize + DeserializeOwned + Clone + 'static {
         let _ = index;
         None
     }
+
+    /// The record's entry in the list snapshot (`list_snapshot.rs`), for
+    /// the stores it covers: what a list reads of it, read back by
+    /// [`Listed::read_entry`](super::listed::Listed::read_entry).
+    fn list_entry(&self) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 /// The values of every index of `T`'s store, in the order of `T::STORE.indexes()`

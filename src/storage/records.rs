@@ -96,6 +96,10 @@ impl Record for License {
             _ => None,
         }
     }
+
+    fn list_entry(&self) -> Option<Vec<u8>> {
+        Some(super::listed::ListedLicense::of(self).encode())
+    }
 }
 
 // ---- license history ----

@@ -10,6 +10,7 @@
 use super::batch::{Committed, Expect, Save, WriteBatch};
 use super::damaged::{DamageLog, DamagedRecord, Readable};
 use super::error::{StorageError, StorageResult};
+use super::listed::Listed;
 use super::notify::{ChangeNotice, Subscription};
 use super::paged::Page;
 use super::record::{Index, Query, Record, StoreName, Stored};
@@ -65,12 +66,19 @@ pub trait Repository {
     /// Like [`visit_all`](Repository::visit_all), for the list pages: read
     /// from the list snapshot when it covers `T` (`list_snapshot.rs`: a few
     /// large values instead of one per record), built again first when it
-    /// is missing or disagrees with the store. Records in snapshot order.
-    async fn visit_listed<T: Record>(
+    /// is missing or disagrees with the store. Each record as its list
+    /// entry ([`Listed`]), in snapshot order.
+    async fn visit_listed<T: Listed>(
         &self,
-        visit: &mut dyn FnMut(Stored<T>),
+        visit: &mut dyn FnMut(Stored<T::Entry>),
     ) -> StorageResult<Vec<DamagedRecord>> {
-        self.visit_all(visit).await
+        self.visit_all::<T>(&mut |s| {
+            visit(Stored {
+                rev: s.rev,
+                record: s.record.entry(),
+            })
+        })
+        .await
     }
 
     /// Test hook: the (key, revision) of every entry of `T`'s list

@@ -8,17 +8,17 @@
 //! substring tests and never reads the database.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 
 use super::related;
 use crate::domain::{
-    group_thousands, is_expiring_within, EffectiveStatus, Expiration, License, LicenseStatus,
-    OrgStatus, Seats, SfId, VersionNumber,
+    group_thousands, is_expiring_within, EffectiveStatus, Expiration, License, LicenseName,
+    LicenseStatus, OrgStatus, Seats, SfId, VersionNumber,
 };
 use crate::services::join::join2;
-use crate::storage::{Repository, StorageError};
+use crate::storage::{ListedLicense, Repository, StorageError};
 
 /// The license list's rows: every license, joined with what the list shows
 /// and searches (package name, the lead's or account's company, email).
@@ -80,7 +80,9 @@ pub async fn load_list_rows<R: Repository>(
     };
     let mut rows = Vec::new();
     let damaged = repo
-        .visit_listed::<License>(&mut |stored| rows.push(LicenseRow::new(&stored.record, &lookups)))
+        .visit_listed::<License>(&mut |stored| {
+            rows.push(LicenseRow::listed(stored.record, &lookups))
+        })
         .await?;
     repo.damage_log().note(&damaged);
     Ok((LicenseList::new(rows), lookups))
@@ -146,14 +148,20 @@ pub struct LicenseRow {
 
 impl LicenseRow {
     pub fn new(license: &License, lookups: &Lookups) -> LicenseRow {
+        LicenseRow::listed(ListedLicense::of(license), lookups)
+    }
+
+    /// The row of a license as the list snapshot holds it (the list's read
+    /// builds rows from these without a `License`).
+    pub fn listed(license: ListedLicense, lookups: &Lookups) -> LicenseRow {
         let mut row = LicenseRow {
             id: license.id.to18().to_string(),
-            number: license.name.number(),
-            name: license.name.to_string(),
-            org_id: license.subscriber_org_id.clone(),
-            package_id: license.package_id.clone(),
+            number: license.number,
+            name: LicenseName::from_number(license.number).to_string(),
+            org_id: license.org_id,
+            package_id: license.package_id,
             package_name: Arc::from(""),
-            version: license.version_number,
+            version: license.version,
             status: license.status,
             seats: license.seats,
             used_licenses: license.used_licenses,
@@ -161,11 +169,11 @@ impl LicenseRow {
             install_date: license.install_date,
             sandbox: license.sandbox,
             org_status: license.org_status,
-            over_seat_limit: license.is_over_seat_limit(),
-            lead_name: license.lead_name.clone(),
-            lead_id: license.lead_id.clone(),
-            account_id: license.account_id.clone(),
-            contact_id: license.contact_id.clone(),
+            over_seat_limit: license.over_seat_limit,
+            lead_name: license.lead_name,
+            lead_id: license.lead_id,
+            account_id: license.account_id,
+            contact_id: license.contact_id,
             company: String::new(),
             email: String::new(),
             search_key: String::new(),
@@ -466,11 +474,106 @@ fn contains_caseless(hay: &str, lower: &str) -> bool {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LicenseList {
     rows: Vec<LicenseRow>,
+    order: OrderCache,
+}
+
+/// The last order [`LicenseList::sorted`] computed, kept in step when a
+/// saved license's row is replaced or a new one added: the row is moved to
+/// its place (a binary search) instead of sorting 100,000 rows again on
+/// each save (docs/perf.md, "save → the open list").
+#[derive(Debug, Default)]
+struct OrderCache(Mutex<Option<(Sort, Vec<u32>)>>);
+
+impl OrderCache {
+    fn get(&self, sort: Sort) -> Option<Vec<u32>> {
+        let cached = self.0.lock().ok()?;
+        cached
+            .as_ref()
+            .filter(|(s, _)| *s == sort)
+            .map(|(_, order)| order.clone())
+    }
+
+    fn set(&self, sort: Sort, order: &[u32]) {
+        if let Ok(mut cached) = self.0.lock() {
+            *cached = Some((sort, order.to_vec()));
+        }
+    }
+
+    fn clear(&mut self) {
+        if let Ok(cached) = self.0.get_mut() {
+            *cached = None;
+        }
+    }
+
+    /// Moves row `index` (changed, or new at the end) to its place.
+    fn place(&mut self, rows: &[LicenseRow], index: u32) {
+        let Ok(cached) = self.0.get_mut() else {
+            return;
+        };
+        let Some((sort, order)) = cached.as_mut() else {
+            return;
+        };
+        // The package order needs every row's package name: sorted anew.
+        if sort.column == SortColumn::Package {
+            *cached = None;
+            return;
+        }
+        let sort = *sort;
+        if let Some(at) = order.iter().position(|&i| i == index) {
+            order.remove(at);
+        }
+        let Some(row) = rows.get(index as usize) else {
+            *cached = None;
+            return;
+        };
+        let empty = HashMap::new();
+        let at = order.partition_point(|&i| {
+            rows.get(i as usize)
+                .is_some_and(|r| in_order(r, row, sort, &empty).is_lt())
+        });
+        order.insert(at, index);
+    }
+}
+
+/// Only the rows are compared: the cache is how they were sorted last.
+impl PartialEq for OrderCache {
+    fn eq(&self, _: &OrderCache) -> bool {
+        true
+    }
+}
+
+impl Clone for OrderCache {
+    fn clone(&self) -> OrderCache {
+        OrderCache(Mutex::new(self.0.lock().ok().and_then(|c| c.clone())))
+    }
+}
+
+/// `a` against `b` in `sort` order, License Name breaking ties.
+fn in_order(
+    a: &LicenseRow,
+    b: &LicenseRow,
+    sort: Sort,
+    packages: &HashMap<&str, usize>,
+) -> std::cmp::Ordering {
+    let by_column = match sort.column {
+        SortColumn::Package => packages
+            .get(&*a.package_name)
+            .cmp(&packages.get(&*b.package_name)),
+        column => compare(a, b, column),
+    }
+    .then(a.number.cmp(&b.number));
+    match sort.direction {
+        SortDirection::Ascending => by_column,
+        SortDirection::Descending => by_column.reverse(),
+    }
 }
 
 impl LicenseList {
     pub fn new(rows: Vec<LicenseRow>) -> LicenseList {
-        LicenseList { rows }
+        LicenseList {
+            rows,
+            order: OrderCache::default(),
+        }
     }
 
     pub fn rows(&self) -> &[LicenseRow] {
@@ -494,24 +597,28 @@ impl LicenseList {
         for row in &mut self.rows {
             row.relink(lookups);
         }
+        self.order.clear();
     }
 
     /// Replaces the row at `index` (a license saved since the list was read).
     pub fn replace(&mut self, index: usize, row: LicenseRow) {
         if let Some(slot) = self.rows.get_mut(index) {
             *slot = row;
+            self.order.place(&self.rows, index as u32);
         }
     }
 
     /// Adds a row at the end (a new license).
     pub fn push(&mut self, row: LicenseRow) {
         self.rows.push(row);
+        self.order.place(&self.rows, self.rows.len() as u32 - 1);
     }
 
     /// Removes the row at `index` (a deleted license); the rows after it move up.
     pub fn remove(&mut self, index: usize) {
         if index < self.rows.len() {
             self.rows.remove(index);
+            self.order.clear();
         }
     }
 
@@ -535,6 +642,9 @@ impl LicenseList {
     /// Row indexes in `sort` order (License Name breaks ties). Compute it
     /// when the rows or the sort change, not on each keystroke.
     pub fn sorted(&self, sort: Sort) -> Vec<u32> {
+        if let Some(order) = self.order.get(sort) {
+            return order;
+        }
         let mut order: Vec<u32> = (0..self.rows.len() as u32).collect();
         let rows = &self.rows;
         let packages = if sort.column == SortColumn::Package {
@@ -546,18 +656,9 @@ impl LicenseList {
             let (Some(a), Some(b)) = (rows.get(a as usize), rows.get(b as usize)) else {
                 return std::cmp::Ordering::Equal;
             };
-            let by_column = match sort.column {
-                SortColumn::Package => packages
-                    .get(&*a.package_name)
-                    .cmp(&packages.get(&*b.package_name)),
-                column => compare(a, b, column),
-            }
-            .then(a.number.cmp(&b.number));
-            match sort.direction {
-                SortDirection::Ascending => by_column,
-                SortDirection::Descending => by_column.reverse(),
-            }
+            in_order(a, b, sort, &packages)
         });
+        self.order.set(sort, &order);
         order
     }
 
@@ -821,6 +922,35 @@ mod tests {
             ..LicenseQuery::default()
         };
         names(&list.apply(&q, today()))
+    }
+
+    /// A saved or new license's row keeps the order a full sort gives, for
+    /// every column and direction (the order is patched, not sorted again).
+    #[test]
+    fn a_patched_row_takes_its_place_in_the_sorted_order() {
+        for column in SortColumn::ALL {
+            for direction in [SortDirection::Ascending, SortDirection::Descending] {
+                let sort = Sort { column, direction };
+                let mut list = sample();
+                list.sorted(sort);
+                let lookups = lookups();
+                let mut changed = license(1);
+                changed.seats = Seats::count(99_000).unwrap();
+                changed.install_date = date(2020, 1, 1);
+                changed.expiration = Expiration::DoesNotExpire;
+                changed.version_number = VersionNumber::new(9, 0, 0);
+                changed.status = LicenseStatus::Suspended;
+                let at = list
+                    .rows()
+                    .iter()
+                    .position(|r| r.name == "L-00001")
+                    .unwrap();
+                list.replace(at, LicenseRow::new(&changed, &lookups));
+                list.push(LicenseRow::new(&license(4), &lookups));
+                let fresh = LicenseList::new(list.rows().to_vec());
+                assert_eq!(list.sorted(sort), fresh.sorted(sort), "{sort:?}");
+            }
+        }
     }
 
     #[test]
