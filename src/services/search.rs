@@ -243,7 +243,7 @@ impl GroupIndex {
                     .take_while(|(k, _)| k == id)
                     .map(|&(_, n)| n),
             );
-            found.sort_unstable();
+            crate::sort::sort_by(&mut found, Ord::cmp);
             found.dedup();
         }
         let exact = found.len();

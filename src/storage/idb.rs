@@ -1210,11 +1210,15 @@ impl Repository for IdbRepository {
     }
 
     async fn get_many<T: Record>(&self, ids: &[String]) -> StorageResult<Vec<Option<Stored<T>>>> {
-        self.values_of(T::STORE, ids)
-            .await?
-            .into_iter()
-            .map(|value| value.map(codec::decode::<T>).transpose())
-            .collect()
+        let values = self.values_of(T::STORE, ids).await?;
+        let mut out = Vec::with_capacity(values.len());
+        for value in values {
+            out.push(match value {
+                Some(value) => Some(codec::decode::<T>(value)?),
+                None => None,
+            });
+        }
+        Ok(out)
     }
 
     async fn read_all<T: Record>(&self) -> StorageResult<Readable<T>> {
