@@ -1214,7 +1214,7 @@ impl Builder {
 
     fn run(&mut self) {
         let mut schedule = std::mem::take(&mut self.schedule);
-        schedule.sort_by_key(|s| (s.at, s.order));
+        crate::sort::sort_by_key(&mut schedule, |s| (s.at, s.order));
         for s in &schedule {
             if let Err(e) = self.apply(s.at, s.step) {
                 self.refused.push(format!("{}: {e}", s.at));
@@ -1488,7 +1488,9 @@ pub fn build_demo_data(today: NaiveDate, now: NaiveDateTime, size: DemoSize) -> 
     b.run();
     let alert_rules = b.alert_rules();
     let mut versions: Vec<PackageVersion> = b.versions.into_iter().flatten().collect();
-    versions.sort_by(|a, b| (&a.package_id, a.version).cmp(&(&b.package_id, b.version)));
+    crate::sort::sort_by(&mut versions, |a, b| {
+        (&a.package_id, a.version).cmp(&(&b.package_id, b.version))
+    });
     DemoData {
         users: b.users,
         packages: b.packages,

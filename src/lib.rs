@@ -23,6 +23,7 @@ pub mod file_read;
 pub mod format;
 pub mod pages;
 pub mod services;
+pub mod sort;
 pub mod storage;
 pub mod sync;
 

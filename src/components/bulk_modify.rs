@@ -368,7 +368,7 @@ pub fn BulkItemsTable(
             outcomes.push(label);
         }
     }
-    outcomes.sort_by_key(|label| {
+    crate::sort::sort_by_key(&mut outcomes, |label| {
         items
             .iter()
             .find(|i| i.outcome.label(applied) == *label)
@@ -387,7 +387,9 @@ pub fn BulkItemsTable(
                                 .is_some_and(|item| item.outcome.label(applied) == show.as_str())
                     })
                     .collect();
-                order.sort_by_key(|&i| items.get(i).map_or(u8::MAX, |item| item.outcome.rank()));
+                crate::sort::sort_by_key(&mut order, |&i| {
+                    items.get(i).map_or(u8::MAX, |item| item.outcome.rank())
+                });
                 order
             })
         })

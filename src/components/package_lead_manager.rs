@@ -47,7 +47,7 @@ pub fn LeadManagerEditor(
 ) -> impl IntoView {
     let choice = RwSignal::new(current.clone().unwrap_or_default());
     let mut users = users;
-    users.sort_by_key(|u| u.name.to_lowercase());
+    crate::sort::sort_by_key(&mut users, |u| u.name.to_lowercase());
     let options = users
         .into_iter()
         .map(|u| {

@@ -51,7 +51,7 @@ pub fn RegisterPackageForm(
     let app = use_app();
     let packages = app.live_resource(|repo| async move {
         let mut all: Vec<Package> = repo.list_records::<Package>().await?;
-        all.sort_by_key(|p| p.name.as_str().to_lowercase());
+        crate::sort::sort_by_key(&mut all, |p| p.name.as_str().to_lowercase());
         Ok::<_, crate::storage::StorageError>(all)
     });
 

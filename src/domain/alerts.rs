@@ -173,7 +173,7 @@ pub fn expiring_within(licenses: &[License], today: NaiveDate, days: u32) -> Vec
         .iter()
         .filter(|l| is_expiring_within(l.status, l.expiration, today, days))
         .collect();
-    found.sort_by_key(|l| (l.expiration.date(), l.name));
+    crate::sort::sort_by_key(&mut found, |l| (l.expiration.date(), l.name));
     found
 }
 
@@ -213,7 +213,7 @@ pub fn due_notifications(
             });
         }
     }
-    due.sort_by(|a, b| {
+    crate::sort::sort_by(&mut due, |a, b| {
         (a.days_left, a.license.name, &a.rule.id).cmp(&(b.days_left, b.license.name, &b.rule.id))
     });
     due

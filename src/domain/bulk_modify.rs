@@ -334,7 +334,7 @@ impl BulkSummary {
             }
         }
         // Stable: equal counts keep the order the reasons were first met.
-        refused.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        crate::sort::sort_by_key(&mut refused, |(_, n)| std::cmp::Reverse(*n));
         summary.refused = refused;
         summary
     }

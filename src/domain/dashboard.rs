@@ -78,7 +78,7 @@ pub fn dashboard(
             row
         })
         .collect();
-    seats.sort_by_key(|a| a.package.to_lowercase());
+    crate::sort::sort_by_key(&mut seats, |a| a.package.to_lowercase());
     let mut expirations: Vec<(NaiveDate, u64)> = (0..EXPIRATION_WEEKS)
         .map(|w| (today + Duration::days(w * 7), 0))
         .collect();

@@ -428,15 +428,15 @@ pub fn notification_queue(
             i.record.key.clone(),
         )
     };
-    queue.due.sort_by_key(order);
-    queue.snoozed.sort_by_key(|i| {
+    crate::sort::sort_by_key(&mut queue.due, order);
+    crate::sort::sort_by_key(&mut queue.snoozed, |i| {
         let until = match i.state {
             NoticeState::Snoozed { until } => until,
             _ => today,
         };
         (until, i.record.key.clone())
     });
-    queue.sent.sort_by_key(|i| {
+    crate::sort::sort_by_key(&mut queue.sent, |i| {
         std::cmp::Reverse((i.record.sent.as_ref().map(|s| s.at), i.record.key.clone()))
     });
     queue

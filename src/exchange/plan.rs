@@ -528,8 +528,9 @@ impl PlanBuilder {
         let mut out = plan.done();
         out.files = self.files;
         out.refused_files = self.refused_files;
-        self.refused
-            .sort_by(|a, b| (a.kind, &a.file, a.line).cmp(&(b.kind, &b.file, b.line)));
+        crate::sort::sort_by(&mut self.refused, |a, b| {
+            (a.kind, &a.file, a.line).cmp(&(b.kind, &b.file, b.line))
+        });
         out.refused = self.refused;
         out
     }

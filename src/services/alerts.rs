@@ -31,7 +31,7 @@ impl AlertRuleFailure {
 /// Every alert rule, soonest first.
 pub async fn load_rules<R: Repository>(repo: &R) -> Result<Vec<AlertRule>, StorageError> {
     let mut rules: Vec<AlertRule> = repo.list_records::<AlertRule>().await?;
-    rules.sort_by_key(|r| (r.days_before, r.id.clone()));
+    crate::sort::sort_by_key(&mut rules, |r| (r.days_before, r.id.clone()));
     Ok(rules)
 }
 

@@ -96,7 +96,7 @@ pub async fn packages_csv<R: Repository>(
 /// of their own), by name.
 pub async fn accounts_csv<R: Repository>(repo: &R) -> Result<String, ExportFailed> {
     let mut accounts = repo.list_records::<Account>().await?;
-    accounts.sort_by(|a, b| {
+    crate::sort::sort_by(&mut accounts, |a, b| {
         a.name
             .to_lowercase()
             .cmp(&b.name.to_lowercase())

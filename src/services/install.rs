@@ -292,11 +292,11 @@ pub fn recent_orgs(events: &[InstallEvent], limit: usize) -> Vec<SubscriberOrg> 
     }
     let mut newest: Vec<&InstallEvent> = latest.into_values().collect();
     if newest.len() > limit {
-        newest.sort_by(|a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
+        crate::sort::sort_by(&mut newest, |a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
         newest.truncate(limit);
     }
     let mut orgs: Vec<SubscriberOrg> = newest.into_iter().map(|e| e.org.clone()).collect();
-    orgs.sort_by(|a, b| {
+    crate::sort::sort_by(&mut orgs, |a, b| {
         a.org_name
             .to_lowercase()
             .cmp(&b.org_name.to_lowercase())
@@ -441,14 +441,14 @@ impl SimulatorData {
             .iter()
             .filter(|v| &v.package_id == package_id)
             .collect();
-        vs.sort_by_key(|v| std::cmp::Reverse(v.version));
+        crate::sort::sort_by_key(&mut vs, |v| std::cmp::Reverse(v.version));
         vs
     }
 }
 
 pub async fn load_simulator<R: Repository>(repo: &R) -> Result<SimulatorData, StorageError> {
     let mut packages: Vec<Package> = repo.list_records::<Package>().await?;
-    packages.sort_by(|a, b| {
+    crate::sort::sort_by(&mut packages, |a, b| {
         a.name
             .as_str()
             .to_lowercase()
@@ -473,7 +473,7 @@ pub async fn load_simulator<R: Repository>(repo: &R) -> Result<SimulatorData, St
         .into_iter()
         .map(|org| {
             let mut held = by_org.remove(&org.org_id).unwrap_or_default();
-            held.sort_by_key(|l| l.name);
+            crate::sort::sort_by_key(&mut held, |l| l.name);
             (org, held)
         })
         .collect();
@@ -555,7 +555,7 @@ pub async fn load_install_log_filtered<R: Repository>(
 }
 
 pub fn sort_newest_first(events: &mut [InstallEvent]) {
-    events.sort_by(|a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
+    crate::sort::sort_by(events, |a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
 }
 
 // ---------------------------------------------------------------------------

@@ -85,7 +85,7 @@ pub fn lead_rows(leads: &[Lead], users: &UsersById) -> Vec<LeadRow> {
             converted: l.is_converted(),
         })
         .collect();
-    rows.sort_by(|a, b| {
+    crate::sort::sort_by(&mut rows, |a, b| {
         a.name
             .to_lowercase()
             .cmp(&b.name.to_lowercase())
@@ -293,7 +293,7 @@ pub async fn load_account_detail<R: Repository>(
     let mut contacts: Vec<Contact> = repo
         .list_found(CONTACT_ACCOUNT, Query::eq(id.to18()))
         .await?;
-    contacts.sort_by(|a, b| {
+    crate::sort::sort_by(&mut contacts, |a, b| {
         a.full_name()
             .to_lowercase()
             .cmp(&b.full_name().to_lowercase())

@@ -120,7 +120,7 @@ pub fn package_rows(
             release_date: date_text(p.release_date),
         })
         .collect();
-    rows.sort_by(|a, b| {
+    crate::sort::sort_by(&mut rows, |a, b| {
         a.name
             .to_lowercase()
             .cmp(&b.name.to_lowercase())
@@ -165,7 +165,7 @@ pub struct PackageDetail {
 
 /// Newest version first: by version number, then release date.
 pub fn sort_versions_newest_first(versions: &mut [PackageVersion]) {
-    versions.sort_by(|a, b| {
+    crate::sort::sort_by(versions, |a, b| {
         b.version
             .cmp(&a.version)
             .then_with(|| b.release_date.cmp(&a.release_date))
@@ -175,7 +175,7 @@ pub fn sort_versions_newest_first(versions: &mut [PackageVersion]) {
 
 /// By License Name (`L-00001` first).
 pub fn sort_licenses_by_name(licenses: &mut [License]) {
-    licenses.sort_by_key(|l| l.name.number());
+    crate::sort::sort_by_key(licenses, |l| l.name.number());
 }
 
 /// The package with this ID (15 or 18 characters) and its related records,
@@ -428,7 +428,9 @@ pub fn org_states_from_events(
         .iter()
         .filter(|e| &e.package_id == package_id)
         .collect();
-    ordered.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    crate::sort::sort_by(&mut ordered, |a, b| {
+        a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id))
+    });
     let mut states: Vec<SubscriberOrgState> = Vec::new();
     for event in ordered {
         let slot = match states.iter().position(|s| s.org.org_id == event.org.org_id) {

@@ -243,7 +243,7 @@ impl GroupIndex {
                     .take_while(|(k, _)| k == id)
                     .map(|&(_, n)| n),
             );
-            found.sort_unstable();
+            crate::sort::sort_by(&mut found, Ord::cmp);
             found.dedup();
         }
         let exact = found.len();
@@ -334,7 +334,7 @@ impl SearchIndex {
             mut packages,
             mut versions,
         } = source;
-        licenses.sort_by_key(|l| l.name.number());
+        crate::sort::sort_by_key(&mut licenses, |l| l.name.number());
         sort_by_name(&mut leads, Lead::full_name);
         sort_by_name(&mut contacts, Contact::full_name);
         sort_by_name(&mut accounts, |a| a.name.clone());
@@ -461,7 +461,7 @@ impl SearchIndex {
 
         // Versions have no page of their own: a result opens the package,
         // whose Versions list shows it.
-        versions.sort_by(|a, b| {
+        crate::sort::sort_by(&mut versions, |a, b| {
             (package_name(&a.package_id).to_lowercase(), b.version)
                 .cmp(&(package_name(&b.package_id).to_lowercase(), a.version))
         });

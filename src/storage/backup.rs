@@ -354,7 +354,9 @@ pub async fn make_backup<R: Repository>(
         }
     }
     out.push("}}");
-    stores.sort_by_key(|c| StoreName::ALL.iter().position(|s| *s == c.store));
+    crate::sort::sort_by_key(&mut stores, |c| {
+        StoreName::ALL.iter().position(|s| *s == c.store)
+    });
     Ok(Backup {
         parts: out.finish(),
         stores,

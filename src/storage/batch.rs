@@ -376,7 +376,7 @@ impl WriteBatch {
     pub fn stores(&self) -> Vec<StoreName> {
         let mut stores: Vec<StoreName> = self.ops.iter().map(|op| op.store).collect();
         stores.extend_from_slice(&self.clears);
-        stores.sort();
+        crate::sort::sort_by(&mut stores, Ord::cmp);
         stores.dedup();
         stores
     }

@@ -512,7 +512,7 @@ impl IdbRepository {
     async fn each_value(
         &self,
         store: StoreName,
-        mut each: impl FnMut(JsValue),
+        each: &mut dyn FnMut(JsValue),
     ) -> StorageResult<()> {
         let tx = self.read_tx(store)?;
         let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
@@ -536,10 +536,11 @@ impl IdbRepository {
     /// key range costs far less than a `get` per key (9,999 gets took 1.6 s,
     /// bench `bulk`). `None` when the range holds over twice as many records
     /// as asked for (then a get per key reads less).
-    async fn get_dense<T: Record>(
+    async fn get_dense(
         &self,
+        store: StoreName,
         ids: &[String],
-    ) -> StorageResult<Option<Vec<Option<Stored<T>>>>> {
+    ) -> StorageResult<Option<Vec<Option<JsValue>>>> {
         let mut wanted: HashMap<&str, Vec<usize>> = HashMap::with_capacity(ids.len());
         for (i, id) in ids.iter().enumerate() {
             wanted.entry(id.as_str()).or_default().push(i);
@@ -548,8 +549,8 @@ impl IdbRepository {
             return Ok(Some(Vec::new()));
         };
         let (low, high) = (JsValue::from_str(low), JsValue::from_str(high));
-        let tx = self.read_tx(T::STORE)?;
-        let object_store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
+        let tx = self.read_tx(store)?;
+        let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
         let raw_store: &web_sys::IdbObjectStore = object_store.as_sys();
         let range =
             web_sys::IdbKeyRange::bound(&low, &high).map_err(|e| dom_error(e, "reading"))?;
@@ -564,7 +565,7 @@ impl IdbRepository {
         if in_range > 2.0 * wanted.len() as f64 {
             return Ok(None);
         }
-        let mut out: Vec<Option<Stored<T>>> = vec![None; ids.len()];
+        let mut out: Vec<Option<JsValue>> = vec![None; ids.len()];
         let mut next = Some(get_range_chunk(raw_store, &low, false, &high)?);
         while let Some(request) = next.take() {
             let chunk = request.await?;
@@ -576,15 +577,135 @@ impl IdbRepository {
                 else {
                     continue;
                 };
-                let stored = codec::decode::<T>(value)?;
                 for i in slots {
                     if let Some(slot) = out.get_mut(i) {
-                        *slot = Some(stored.clone());
+                        *slot = Some(value.clone());
                     }
                 }
             }
         }
         Ok(Some(out))
+    }
+
+    // The reads below take a store, not a record type: the trait's generic
+    // methods only decode what they return, so the transaction and request
+    // code is in the wasm once, not once per record type (docs/perf.md,
+    // "Bundle, second pass").
+
+    /// The stored value with key `id` in `store`, if any.
+    async fn value_of(&self, store: StoreName, id: &str) -> StorageResult<Option<JsValue>> {
+        let tx = self.read_tx(store)?;
+        let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
+        object_store
+            .get::<JsValue, _, _>(id)
+            .primitive()
+            .map_err(ctx("reading"))?
+            .await
+            .map_err(ctx("reading"))
+    }
+
+    /// The stored values with keys `ids` in `store`, in the same order
+    /// (`None` where absent), read in one transaction.
+    async fn values_of(
+        &self,
+        store: StoreName,
+        ids: &[String],
+    ) -> StorageResult<Vec<Option<JsValue>>> {
+        if ids.len() >= DENSE_MIN {
+            if let Some(found) = self.get_dense(store, ids).await? {
+                return Ok(found);
+            }
+        }
+        let tx = self.read_tx(store)?;
+        let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
+        let mut requests = Vec::with_capacity(ids.len());
+        for id in ids {
+            requests.push(
+                object_store
+                    .get::<JsValue, _, _>(id.as_str())
+                    .primitive()
+                    .map_err(ctx("reading"))?,
+            );
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for request in requests {
+            out.push(request.await.map_err(ctx("reading"))?);
+        }
+        Ok(out)
+    }
+
+    /// The stored values of `store` whose index `index` matches `query`.
+    async fn found_values(
+        &self,
+        store: StoreName,
+        index: &str,
+        query: Query,
+    ) -> StorageResult<Vec<JsValue>> {
+        let Some(range) = key_range(query) else {
+            return Ok(Vec::new());
+        };
+        let tx = self.read_tx(store)?;
+        let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
+        let idb_index = object_store.index(index).map_err(ctx("searching"))?;
+        let request = match range {
+            None => idb_index.get_all::<JsValue>().primitive(),
+            Some(range) => idb_index
+                .get_all::<JsValue>()
+                .with_query::<String, KeyRange<String>>(range)
+                .primitive(),
+        };
+        request
+            .map_err(ctx("searching"))?
+            .await
+            .map_err(ctx("searching"))?
+            .map(|value| value.map_err(ctx("searching")))
+            .collect()
+    }
+
+    /// At most `limit` stored values of `store` with keys after `after`, and
+    /// the last one's key when more follow: one `getAll` from the key after
+    /// `after`, limited to one record past the page.
+    async fn values_after(
+        &self,
+        store: StoreName,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StorageResult<(Vec<JsValue>, Option<String>)> {
+        if limit == 0 {
+            return Ok((Vec::new(), None));
+        }
+        let tx = self.read_tx(store)?;
+        let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
+        let after = after.map(JsValue::from_str);
+        let values = get_chunk_of(
+            object_store.as_sys(),
+            after.as_ref(),
+            limit.saturating_add(1),
+        )?
+        .await?;
+        let mut out = Vec::with_capacity(values.length().min(limit) as usize);
+        let mut next = None;
+        for (i, value) in values.iter().enumerate() {
+            if i as u64 >= u64::from(limit) {
+                next = out.last().and_then(codec::key_of);
+                break;
+            }
+            out.push(value);
+        }
+        Ok((out, next))
+    }
+
+    /// How many records `store` holds.
+    async fn count_store(&self, store: StoreName) -> StorageResult<u64> {
+        let tx = self.read_tx(store)?;
+        let object_store = tx.object_store(store.as_str()).map_err(ctx("counting"))?;
+        let n = object_store
+            .count()
+            .primitive()
+            .map_err(ctx("counting"))?
+            .await
+            .map_err(ctx("counting"))?;
+        Ok(u64::from(n))
     }
 
     /// After a transaction failed: the create whose key was taken, if any.
@@ -1089,45 +1210,27 @@ impl IdbRepository {
 
 impl Repository for IdbRepository {
     async fn get<T: Record>(&self, id: &str) -> StorageResult<Option<Stored<T>>> {
-        let tx = self.read_tx(T::STORE)?;
-        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
-        let value = store
-            .get::<JsValue, _, _>(id)
-            .primitive()
-            .map_err(ctx("reading"))?
-            .await
-            .map_err(ctx("reading"))?;
-        value.map(codec::decode::<T>).transpose()
+        self.value_of(T::STORE, id)
+            .await?
+            .map(codec::decode::<T>)
+            .transpose()
     }
 
     async fn get_many<T: Record>(&self, ids: &[String]) -> StorageResult<Vec<Option<Stored<T>>>> {
-        if ids.len() >= DENSE_MIN {
-            if let Some(found) = self.get_dense::<T>(ids).await? {
-                return Ok(found);
-            }
-        }
-        let tx = self.read_tx(T::STORE)?;
-        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
-        let mut requests = Vec::with_capacity(ids.len());
-        for id in ids {
-            requests.push(
-                store
-                    .get::<JsValue, _, _>(id.as_str())
-                    .primitive()
-                    .map_err(ctx("reading"))?,
-            );
-        }
-        let mut out = Vec::with_capacity(ids.len());
-        for request in requests {
-            let value = request.await.map_err(ctx("reading"))?;
-            out.push(value.map(codec::decode::<T>).transpose()?);
+        let values = self.values_of(T::STORE, ids).await?;
+        let mut out = Vec::with_capacity(values.len());
+        for value in values {
+            out.push(match value {
+                Some(value) => Some(codec::decode::<T>(value)?),
+                None => None,
+            });
         }
         Ok(out)
     }
 
     async fn read_all<T: Record>(&self) -> StorageResult<Readable<T>> {
         let mut read = Readable::default();
-        self.each_value(T::STORE, |value| codec::read_into(&mut read, value))
+        self.each_value(T::STORE, &mut |value| codec::read_into(&mut read, value))
             .await?;
         Ok(read)
     }
@@ -1137,7 +1240,7 @@ impl Repository for IdbRepository {
         visit: &mut dyn FnMut(Stored<T>),
     ) -> StorageResult<Vec<DamagedRecord>> {
         let mut damaged = Vec::new();
-        self.each_value(T::STORE, |value| match codec::readable::<T>(value) {
+        self.each_value(T::STORE, &mut |value| match codec::readable::<T>(value) {
             Ok(stored) => visit(stored),
             Err(d) => damaged.push(d),
         })
@@ -1179,27 +1282,11 @@ impl Repository for IdbRepository {
         index: Index<T>,
         query: Query,
     ) -> StorageResult<Readable<T>> {
+        let values = self.found_values(T::STORE, index.name(), query).await?;
         let mut read = Readable::default();
-        let Some(range) = key_range(query) else {
-            return Ok(read);
-        };
-        let tx = self.read_tx(T::STORE)?;
-        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
-        let idb_index = store.index(index.name()).map_err(ctx("searching"))?;
-        let request = match range {
-            None => idb_index.get_all::<JsValue>().primitive(),
-            Some(range) => idb_index
-                .get_all::<JsValue>()
-                .with_query::<String, KeyRange<String>>(range)
-                .primitive(),
-        };
-        let values = request
-            .map_err(ctx("searching"))?
-            .await
-            .map_err(ctx("searching"))?;
         read.records.reserve(values.len());
         for value in values {
-            codec::read_into(&mut read, value.map_err(ctx("searching"))?);
+            codec::read_into(&mut read, value);
         }
         Ok(read)
     }
@@ -1218,28 +1305,15 @@ impl Repository for IdbRepository {
         self.count_of(index, query).await
     }
 
-    /// One `getAll` from the key after `after`, limited to one record past
-    /// the page (which tells whether there is a next page).
     async fn read_after<T: Record>(
         &self,
         after: Option<&str>,
         limit: u32,
     ) -> StorageResult<Page<T>> {
+        let (values, next) = self.values_after(T::STORE, after, limit).await?;
         let mut page = Page::empty();
-        if limit == 0 {
-            return Ok(page);
-        }
-        let tx = self.read_tx(T::STORE)?;
-        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
-        let after = after.map(JsValue::from_str);
-        let values = get_chunk_of(store.as_sys(), after.as_ref(), limit.saturating_add(1))?.await?;
-        let mut last = None;
-        for (i, value) in values.iter().enumerate() {
-            if i as u64 >= u64::from(limit) {
-                page.next = last.take();
-                break;
-            }
-            last = codec::key_of(&value);
+        page.next = next;
+        for value in values {
             codec::read_into(&mut page.read, value);
         }
         Ok(page)
@@ -1250,17 +1324,7 @@ impl Repository for IdbRepository {
     }
 
     async fn count<T: Record>(&self) -> StorageResult<u64> {
-        let tx = self.read_tx(T::STORE)?;
-        let store = tx
-            .object_store(T::STORE.as_str())
-            .map_err(ctx("counting"))?;
-        let n = store
-            .count()
-            .primitive()
-            .map_err(ctx("counting"))?
-            .await
-            .map_err(ctx("counting"))?;
-        Ok(u64::from(n))
+        self.count_store(T::STORE).await
     }
 
     async fn commit(&self, batch: WriteBatch) -> StorageResult<Committed> {

@@ -10,7 +10,7 @@ use super::codec;
 use super::error::{StorageError, StorageResult};
 use super::idb::{add_indexes, ctx, key_range, IdbRepository};
 use super::paged::{self, Page};
-use super::record::{Index, Query, Record};
+use super::record::{Index, Query, Record, StoreName};
 use super::schema::V4_INDEXES;
 
 /// Every string: the range of `Query::All` when a range is needed.
@@ -18,18 +18,16 @@ fn everything() -> KeyRange<String> {
     KeyRange::LowerBound(String::new(), false)
 }
 
-/// The `ix_<name>` field of index `index` of `T`'s store.
-fn key_path_of<T: Record>(index: Index<T>) -> StorageResult<&'static str> {
-    T::STORE
+/// The `ix_<name>` field of index `index` of `store`.
+fn key_path_of(store: StoreName, index: &str) -> StorageResult<&'static str> {
+    store
         .indexes()
         .iter()
-        .find(|def| def.name == index.name())
+        .find(|def| def.name == index)
         .map(|def| def.key_path)
         .ok_or_else(|| {
             StorageError::Other(format!(
-                "Internal error: the {} store has no index \"{}\".",
-                T::STORE,
-                index.name()
+                "Internal error: the {store} store has no index \"{index}\"."
             ))
         })
 }
@@ -45,17 +43,38 @@ impl IdbRepository {
         after: Option<&str>,
         limit: u32,
     ) -> StorageResult<Page<T>> {
-        let key_path = key_path_of(index)?;
+        let (values, next) = self
+            .page_values(T::STORE, index.name(), query, after, limit)
+            .await?;
         let mut page = Page::empty();
+        page.next = next;
+        for value in values {
+            codec::read_into(&mut page.read, value);
+        }
+        Ok(page)
+    }
+
+    /// [`page_of`](IdbRepository::page_of)'s stored values and where the
+    /// next page starts; by store, so this code is in the wasm once, not
+    /// once per record type.
+    async fn page_values(
+        &self,
+        store: StoreName,
+        index: &str,
+        query: Query,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StorageResult<(Vec<JsValue>, Option<String>)> {
+        let key_path = key_path_of(store, index)?;
         let Some(range) = key_range(paged::after(query, after)) else {
-            return Ok(page);
+            return Ok((Vec::new(), None));
         };
         if limit == 0 {
-            return Ok(page);
+            return Ok((Vec::new(), None));
         }
-        let tx = self.read_tx(T::STORE)?;
-        let store = tx.object_store(T::STORE.as_str()).map_err(ctx("reading"))?;
-        let idb_index = store.index(index.name()).map_err(ctx("searching"))?;
+        let tx = self.read_tx(store)?;
+        let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
+        let idb_index = object_store.index(index).map_err(ctx("searching"))?;
         let values = idb_index
             .get_all::<JsValue>()
             .with_query::<String, KeyRange<String>>(range.unwrap_or_else(everything))
@@ -64,19 +83,21 @@ impl IdbRepository {
             .map_err(ctx("searching"))?
             .await
             .map_err(ctx("searching"))?;
+        let mut out = Vec::new();
         let mut last = None;
+        let mut next = None;
         for (i, value) in values.enumerate() {
             let value = value.map_err(ctx("searching"))?;
             if i as u64 >= u64::from(limit) {
-                page.next = last.take();
+                next = last.take();
                 break;
             }
             last = js_sys::Reflect::get(&value, &JsValue::from_str(key_path))
                 .ok()
                 .and_then(|v| v.as_string());
-            codec::read_into(&mut page.read, value);
+            out.push(value);
         }
-        Ok(page)
+        Ok((out, next))
     }
 
     /// See [`Repository::count_found`](super::Repository::count_found).
@@ -85,14 +106,16 @@ impl IdbRepository {
         index: Index<T>,
         query: Query,
     ) -> StorageResult<u64> {
+        self.count_in(T::STORE, index.name(), query).await
+    }
+
+    async fn count_in(&self, store: StoreName, index: &str, query: Query) -> StorageResult<u64> {
         let Some(range) = key_range(query) else {
             return Ok(0);
         };
-        let tx = self.read_tx(T::STORE)?;
-        let store = tx
-            .object_store(T::STORE.as_str())
-            .map_err(ctx("counting"))?;
-        let idb_index = store.index(index.name()).map_err(ctx("counting"))?;
+        let tx = self.read_tx(store)?;
+        let object_store = tx.object_store(store.as_str()).map_err(ctx("counting"))?;
+        let idb_index = object_store.index(index).map_err(ctx("counting"))?;
         let n = idb_index
             .count()
             .with_query::<String, KeyRange<String>>(range.unwrap_or_else(everything))

@@ -40,7 +40,7 @@ impl ChangeNotice {
     pub(crate) fn from_committed(committed: &Committed, origin: ChangeOrigin) -> ChangeNotice {
         let mut stores: Vec<StoreName> = committed.changes.iter().map(|c| c.store).collect();
         stores.extend_from_slice(&committed.cleared);
-        stores.sort();
+        crate::sort::sort_by(&mut stores, Ord::cmp);
         stores.dedup();
         // A cleared store changed in records nobody listed: name stores only.
         let listable =

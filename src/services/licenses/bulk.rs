@@ -105,7 +105,7 @@ async fn load_selected<R: Repository>(repo: &R, ids: &[String]) -> Result<Select
         .filter(|s| !s.record.has_been_active(&[]))
         .map(|s| s.record.id.to18())
         .collect();
-    need.sort_unstable();
+    crate::sort::sort_by(&mut need, Ord::cmp);
     let mut history: HashMap<String, Vec<HistoryEntry>> = HashMap::new();
     if let (Some(first), Some(last)) = (need.first(), need.last()) {
         let entries: Vec<HistoryEntry> = repo

@@ -48,7 +48,9 @@ pub async fn license_history<R: Repository>(
 /// Newest first; entries saved together keep their form order (Expiration,
 /// Seats, Status), as their IDs grow in that order.
 pub fn sort_newest_first(history: &mut [HistoryEntry]) {
-    history.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
+    crate::sort::sort_by(history, |a, b| {
+        b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id))
+    });
 }
 
 /// A related record shown as a link: its ID (18 characters) and its name.

@@ -83,7 +83,7 @@ impl LicenseSelection {
     /// The ticked IDs, sorted (storage reads them in key order).
     pub fn ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = self.ids.iter().cloned().collect();
-        ids.sort_unstable();
+        crate::sort::sort_by(&mut ids, Ord::cmp);
         ids
     }
 }
