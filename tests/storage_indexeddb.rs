@@ -1258,3 +1258,61 @@ async fn list_snapshot_disagreeing_with_the_store_is_rebuilt() {
         (vec!["b".into(), "c".into()], vec!["a".into()])
     );
 }
+
+/// The start-up scan in the background (`storage/idb_scan.rs`) makes way for
+/// the tab's reads, each of which comes back whole while it runs, and counts
+/// every damaged value, one that no read met included. Asked again while it
+/// runs (after a commit), it returns at once, and the one running gives the
+/// count.
+#[wasm_bindgen_test]
+async fn background_scan_counts_every_damaged_record_and_lets_reads_through() {
+    let name = fresh_name("background-scan");
+    let repo = open(&name).await;
+    // More than one chunk of the scan.
+    let probes: Vec<contract::Probe> = (0..1_200)
+        .map(|n| contract::probe(&format!("p{n:04}"), "Active", "p", None))
+        .collect();
+    ok(repo.put_all(probes, Expect::Absent).await, "create");
+    put_raw(
+        &name,
+        schema::SCHEMA_VERSION,
+        vec![v1(
+            &contract::StrictProbe {
+                id: "p0700".into(),
+                required_number: 1,
+            },
+            1,
+        )],
+    )
+    .await;
+
+    let scan = repo.scan_damaged_in_background();
+    let reads = async {
+        let mut got = Vec::new();
+        for n in (0..1_200).step_by(150) {
+            let id = format!("p{n:04}");
+            let found = ok(
+                repo.get::<contract::Probe>(&id).await,
+                "read during the scan",
+            );
+            got.push(found.map(|s| s.record.id));
+            sleep(200).await;
+        }
+        // A commit's rescan, asked while the scan runs.
+        ok(repo.scan_damaged_in_background().await, "asked again");
+        got
+    };
+    let (scanned, got) = futures::join!(scan, reads);
+    ok(scanned, "scan");
+    let expected: Vec<Option<String>> = (0..1_200)
+        .step_by(150)
+        .map(|n| Some(format!("p{n:04}")))
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(repo.damage_log().count(), 1);
+    let damaged = ok(repo.damaged_records().await, "damaged records");
+    assert_eq!(
+        damaged.iter().map(|d| d.key.as_str()).collect::<Vec<_>>(),
+        vec!["p0700"]
+    );
+}

@@ -132,8 +132,9 @@ impl Drop for Running<'_> {
 impl IdbRepository {
     /// Scans every store for damaged records out of the user's way (see the
     /// module docs), then brings the damage log and the list snapshot up to
-    /// date. Asked while a background scan runs, it runs one more after it
-    /// (a commit may have changed what is damaged) and returns at once.
+    /// date. Asked while a background scan waits to start, it returns at
+    /// once; asked while one reads, it returns at once and that one scans
+    /// once more after (a commit may have changed what is damaged).
     pub async fn scan_damaged_in_background(&self) -> StorageResult<()> {
         let activity = self.activity();
         if activity.scanning.replace(true) {
@@ -142,8 +143,9 @@ impl IdbRepository {
         }
         let _running = Running(activity);
         loop {
-            activity.again.set(false);
             activity.quiet_and_idle(START_QUIET_MS).await;
+            // Asked before this point: this scan reads what they changed.
+            activity.again.set(false);
             crate::bench::mark("ld:scan-start");
             let damaged = self.scan_stores(true).await?;
             // The snapshot first: once the notice shows, the lists agree.
