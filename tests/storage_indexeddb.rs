@@ -1266,19 +1266,34 @@ async fn list_snapshot_disagreeing_with_the_store_is_rebuilt() {
 /// count.
 #[wasm_bindgen_test]
 async fn background_scan_counts_every_damaged_record_and_lets_reads_through() {
+    use license_desk::demo::{build_demo_data, DemoSize};
     let name = fresh_name("background-scan");
     let repo = open(&name).await;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
+    let demo = build_demo_data(
+        today,
+        today.and_time(chrono::NaiveTime::MIN),
+        DemoSize::Normal,
+    );
+    let ids: Vec<String> = demo.licenses.iter().map(|l| l.key()).collect();
+    ok(
+        repo.put_all(demo.licenses, Expect::Absent).await,
+        "licenses",
+    );
     // More than one chunk of the scan.
-    let probes: Vec<contract::Probe> = (0..1_200)
-        .map(|n| contract::probe(&format!("p{n:04}"), "Active", "p", None))
-        .collect();
-    ok(repo.put_all(probes, Expect::Absent).await, "create");
+    ok(
+        repo.put_all(demo.installs, Expect::Absent).await,
+        "installs",
+    );
+    ok(repo.put_all(demo.history, Expect::Absent).await, "history");
+    // Damaged in place: no read meets it before the scan.
+    let damaged_id = ids[7].clone();
     put_raw(
         &name,
         schema::SCHEMA_VERSION,
         vec![v1(
             &contract::StrictProbe {
-                id: "p0700".into(),
+                id: damaged_id.clone(),
                 required_number: 1,
             },
             1,
@@ -1289,14 +1304,10 @@ async fn background_scan_counts_every_damaged_record_and_lets_reads_through() {
     let scan = repo.scan_damaged_in_background();
     let reads = async {
         let mut got = Vec::new();
-        for n in (0..1_200).step_by(150) {
-            let id = format!("p{n:04}");
-            let found = ok(
-                repo.get::<contract::Probe>(&id).await,
-                "read during the scan",
-            );
-            got.push(found.map(|s| s.record.id));
-            sleep(200).await;
+        for id in ids.iter().step_by(20).filter(|id| **id != damaged_id) {
+            let found = ok(repo.get::<License>(id).await, "read during the scan");
+            got.push(found.map(|s| s.record.key()));
+            sleep(100).await;
         }
         // A commit's rescan, asked while the scan runs.
         ok(repo.scan_damaged_in_background().await, "asked again");
@@ -1304,15 +1315,17 @@ async fn background_scan_counts_every_damaged_record_and_lets_reads_through() {
     };
     let (scanned, got) = futures::join!(scan, reads);
     ok(scanned, "scan");
-    let expected: Vec<Option<String>> = (0..1_200)
-        .step_by(150)
-        .map(|n| Some(format!("p{n:04}")))
+    let expected: Vec<Option<String>> = ids
+        .iter()
+        .step_by(20)
+        .filter(|id| **id != damaged_id)
+        .map(|id| Some(id.clone()))
         .collect();
     assert_eq!(got, expected);
     assert_eq!(repo.damage_log().count(), 1);
     let damaged = ok(repo.damaged_records().await, "damaged records");
     assert_eq!(
-        damaged.iter().map(|d| d.key.as_str()).collect::<Vec<_>>(),
-        vec!["p0700"]
+        damaged.iter().map(|d| d.key.clone()).collect::<Vec<_>>(),
+        vec![damaged_id]
     );
 }

@@ -110,6 +110,10 @@ impl Activity {
     /// [`quiet_for`](Self::quiet_for), then an idle period of the browser
     /// (its frames painted), still quiet at its start.
     async fn quiet_and_idle(&self, ms: f64) {
+        // Without a clock (no window) there is no page to make way for.
+        if clock().is_none() {
+            return;
+        }
         loop {
             self.quiet_for(ms).await;
             idle_period().await;
@@ -191,11 +195,17 @@ impl IdbRepository {
     }
 }
 
-/// `performance.now()`, or 0 without a window (then the scan never waits).
-fn now() -> f64 {
+/// `performance.now()`, if there is a window.
+fn clock() -> Option<f64> {
     web_sys::window()
         .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+        .map(|p| p.now())
+}
+
+/// [`clock`], or 0 without a window (where [`Activity::quiet_and_idle`]
+/// does not wait).
+fn now() -> f64 {
+    clock().unwrap_or(0.0)
 }
 
 /// Resolves in the browser's next idle period (`requestIdleCallback`, at
