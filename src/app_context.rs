@@ -160,10 +160,11 @@ pub async fn open_app() -> Result<AppContext, StorageError> {
     })
 }
 
-/// Scans every store for damaged records in the background; a scan that
-/// fails leaves the count as the lists found it.
+/// Scans every store for damaged records in the background, once the tab is
+/// quiet and out of the way of its reads and commits (`storage/idb_scan.rs`);
+/// a scan that fails leaves the count as the lists found it.
 fn scan_damaged_later(repo: IdbRepository) {
     leptos::task::spawn_local(async move {
-        let _ = repo.scan_damaged().await;
+        let _ = repo.scan_damaged_in_background().await;
     });
 }

@@ -1330,3 +1330,74 @@ async fn list_snapshot_disagreeing_with_the_store_is_rebuilt() {
         (vec!["b".into(), "c".into()], vec!["a".into()])
     );
 }
+
+/// The start-up scan in the background (`storage/idb_scan.rs`) makes way for
+/// the tab's reads, each of which comes back whole while it runs, and counts
+/// every damaged value, one that no read met included. Asked again while it
+/// runs (after a commit), it returns at once, and the one running gives the
+/// count.
+#[wasm_bindgen_test]
+async fn background_scan_counts_every_damaged_record_and_lets_reads_through() {
+    use license_desk::demo::{build_demo_data, DemoSize};
+    let name = fresh_name("background-scan");
+    let repo = open(&name).await;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
+    let demo = build_demo_data(
+        today,
+        today.and_time(chrono::NaiveTime::MIN),
+        DemoSize::Normal,
+    );
+    let ids: Vec<String> = demo.licenses.iter().map(|l| l.key()).collect();
+    ok(
+        repo.put_all(demo.licenses, Expect::Absent).await,
+        "licenses",
+    );
+    // More than one chunk of the scan.
+    ok(
+        repo.put_all(demo.installs, Expect::Absent).await,
+        "installs",
+    );
+    ok(repo.put_all(demo.history, Expect::Absent).await, "history");
+    // Damaged in place: no read meets it before the scan.
+    let damaged_id = ids[7].clone();
+    put_raw(
+        &name,
+        schema::SCHEMA_VERSION,
+        vec![v1(
+            &contract::StrictProbe {
+                id: damaged_id.clone(),
+                required_number: 1,
+            },
+            1,
+        )],
+    )
+    .await;
+
+    let scan = repo.scan_damaged_in_background();
+    let reads = async {
+        let mut got = Vec::new();
+        for id in ids.iter().step_by(20).filter(|id| **id != damaged_id) {
+            let found = ok(repo.get::<License>(id).await, "read during the scan");
+            got.push(found.map(|s| s.record.key()));
+            sleep(100).await;
+        }
+        // A commit's rescan, asked while the scan runs.
+        ok(repo.scan_damaged_in_background().await, "asked again");
+        got
+    };
+    let (scanned, got) = futures::join!(scan, reads);
+    ok(scanned, "scan");
+    let expected: Vec<Option<String>> = ids
+        .iter()
+        .step_by(20)
+        .filter(|id| **id != damaged_id)
+        .map(|id| Some(id.clone()))
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(repo.damage_log().count(), 1);
+    let damaged = ok(repo.damaged_records().await, "damaged records");
+    assert_eq!(
+        damaged.iter().map(|d| d.key.clone()).collect::<Vec<_>>(),
+        vec![damaged_id]
+    );
+}

@@ -201,6 +201,30 @@ pub(crate) fn raw_damage(store: StoreName, raw: &RawRecord) -> Option<String> {
     }
 }
 
+/// The stored `value` of `store` as a damaged record, or `None` when it is a
+/// readable record under its key. Decoded once, exactly as the reads decode
+/// it (`codec::readable`); only a value that fails is read raw again, for
+/// the same reason and text as [`raw_damage`] gives (the scan's records per
+/// second: docs/perf.md).
+pub(crate) fn value_damage(
+    store: StoreName,
+    value: &wasm_bindgen::JsValue,
+) -> Option<DamagedRecord> {
+    struct Reads<'a>(&'a wasm_bindgen::JsValue);
+    impl ForRecordType for Reads<'_> {
+        type Out = bool;
+        fn run<T: Record>(self) -> bool {
+            super::codec::readable::<T>(self.0.clone()).is_ok_and(|stored| {
+                super::codec::key_of(self.0).is_some_and(|key| key == stored.record.key())
+            })
+        }
+    }
+    if for_record_type(store, Reads(value)) {
+        return None;
+    }
+    DamagedRecord::from_raw(store, &super::codec::raw(value))
+}
+
 impl DamagedRecord {
     /// The raw value as a damaged record of `store`, if it is one.
     pub(crate) fn from_raw(store: StoreName, raw: &RawRecord) -> Option<DamagedRecord> {

@@ -33,6 +33,7 @@ use super::batch::{Action, Change, Committed, Expect, WriteBatch};
 use super::codec;
 use super::damaged::{DamageLog, DamagedRecord, Readable};
 use super::error::{StorageError, StorageResult};
+use super::idb_scan::{Activity, Busy};
 use super::list_snapshot::{self as snap, Patch};
 use super::listed::Listed;
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription, CHANNEL_NAME};
@@ -42,7 +43,6 @@ use super::record::{Index, IndexDef, Query, Record, StoreName, Stored};
 use super::repo::{RawVisitor, Repository};
 use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES, V3_STORES, V4_INDEXES, V5_STORES};
 use super::sync_records::{SyncSetup, SYNC_SETUP_KEY};
-use crate::browser_turn::browser_turn;
 
 /// The database the app uses.
 pub const DEFAULT_DB_NAME: &str = "license-desk";
@@ -71,6 +71,8 @@ struct Inner {
     /// Whether sync is set up on this desk (a [`SyncSetup`] is stored): read
     /// at open, set by a commit that stores it, here or in another tab.
     sync_enabled: Rc<Cell<bool>>,
+    /// Reads and commits in flight, for the background scan (`idb_scan.rs`).
+    activity: Rc<Activity>,
 }
 
 impl Drop for Inner {
@@ -386,8 +388,10 @@ impl IdbRepository {
 
         let sync_enabled = Rc::new(Cell::new(false));
         let channel = web_sys::BroadcastChannel::new(CHANNEL_NAME).ok();
+        let activity = Rc::new(Activity::default());
         let on_message = channel.as_ref().map(|channel| {
             let subscribers = subscribers.clone();
+            let activity = Rc::clone(&activity);
             let sync_enabled = Rc::clone(&sync_enabled);
             let db_name = name.to_string();
             let closure = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
@@ -398,6 +402,8 @@ impl IdbRepository {
                             if wire.stores.contains(&StoreName::SyncState) {
                                 sync_enabled.set(true);
                             }
+                            // This tab's lists read again: the scan waits.
+                            activity.touch();
                             subscribers.notify(&ChangeNotice {
                                 origin: ChangeOrigin::OtherTab,
                                 stores: wire.stores,
@@ -422,6 +428,7 @@ impl IdbRepository {
                 closed,
                 damage: DamageLog::default(),
                 sync_enabled,
+                activity,
             }),
             bulk: None,
         }
@@ -478,6 +485,15 @@ impl IdbRepository {
         } else {
             Ok(())
         }
+    }
+
+    /// Marks a read or commit in flight (see `idb_scan.rs`).
+    pub(super) fn busy(&self) -> Busy {
+        self.inner.activity.busy()
+    }
+
+    pub(super) fn activity(&self) -> &Activity {
+        &self.inner.activity
     }
 
     pub(super) fn read_tx(&self, store: StoreName) -> StorageResult<Transaction<'_>> {
@@ -742,7 +758,7 @@ pub(super) fn get_all_chunk(
 }
 
 /// Like [`get_all_chunk`], up to `limit` records.
-fn get_chunk_of(
+pub(super) fn get_chunk_of(
     store: &web_sys::IdbObjectStore,
     after: Option<&JsValue>,
     limit: u32,
@@ -774,10 +790,6 @@ fn get_all_in(
         }
     })
 }
-
-/// Records the damaged-records scan reads between two turns of the browser
-/// (a few tens of milliseconds of work).
-const SCAN_CHUNK: u32 = 1_000;
 
 /// From how many keys [`Repository::get_many`] considers reading their key
 /// range instead of each key.
@@ -1210,6 +1222,8 @@ impl IdbRepository {
 
 impl Repository for IdbRepository {
     async fn get<T: Record>(&self, id: &str) -> StorageResult<Option<Stored<T>>> {
+        // The background scan for damaged records makes way for it.
+        let _busy = self.busy();
         self.value_of(T::STORE, id)
             .await?
             .map(codec::decode::<T>)
@@ -1217,6 +1231,7 @@ impl Repository for IdbRepository {
     }
 
     async fn get_many<T: Record>(&self, ids: &[String]) -> StorageResult<Vec<Option<Stored<T>>>> {
+        let _busy = self.busy();
         let values = self.values_of(T::STORE, ids).await?;
         let mut out = Vec::with_capacity(values.len());
         for value in values {
@@ -1229,6 +1244,7 @@ impl Repository for IdbRepository {
     }
 
     async fn read_all<T: Record>(&self) -> StorageResult<Readable<T>> {
+        let _busy = self.busy();
         let mut read = Readable::default();
         self.each_value(T::STORE, &mut |value| codec::read_into(&mut read, value))
             .await?;
@@ -1239,6 +1255,7 @@ impl Repository for IdbRepository {
         &self,
         visit: &mut dyn FnMut(Stored<T>),
     ) -> StorageResult<Vec<DamagedRecord>> {
+        let _busy = self.busy();
         let mut damaged = Vec::new();
         self.each_value(T::STORE, &mut |value| match codec::readable::<T>(value) {
             Ok(stored) => visit(stored),
@@ -1252,6 +1269,7 @@ impl Repository for IdbRepository {
         &self,
         visit: &mut dyn FnMut(Stored<T::Entry>),
     ) -> StorageResult<Vec<DamagedRecord>> {
+        let _busy = self.busy();
         if snap::covers(T::STORE) && self.has_snapshot() {
             self.visit_snapshot::<T>(visit).await
         } else {
@@ -1266,10 +1284,12 @@ impl Repository for IdbRepository {
     }
 
     async fn snapshot_entries<T: Record>(&self) -> StorageResult<Option<Vec<(String, u64)>>> {
+        let _busy = self.busy();
         self.snapshot_entries_of::<T>().await
     }
 
     async fn forget_snapshot(&self) -> StorageResult<()> {
+        let _busy = self.busy();
         self.forget_snapshot_meta().await
     }
 
@@ -1282,6 +1302,7 @@ impl Repository for IdbRepository {
         index: Index<T>,
         query: Query,
     ) -> StorageResult<Readable<T>> {
+        let _busy = self.busy();
         let values = self.found_values(T::STORE, index.name(), query).await?;
         let mut read = Readable::default();
         read.records.reserve(values.len());
@@ -1298,10 +1319,12 @@ impl Repository for IdbRepository {
         after: Option<&str>,
         limit: u32,
     ) -> StorageResult<Page<T>> {
+        let _busy = self.busy();
         self.page_of(index, query, after, limit).await
     }
 
     async fn count_found<T: Record>(&self, index: Index<T>, query: Query) -> StorageResult<u64> {
+        let _busy = self.busy();
         self.count_of(index, query).await
     }
 
@@ -1310,6 +1333,7 @@ impl Repository for IdbRepository {
         after: Option<&str>,
         limit: u32,
     ) -> StorageResult<Page<T>> {
+        let _busy = self.busy();
         let (values, next) = self.values_after(T::STORE, after, limit).await?;
         let mut page = Page::empty();
         page.next = next;
@@ -1324,10 +1348,12 @@ impl Repository for IdbRepository {
     }
 
     async fn count<T: Record>(&self) -> StorageResult<u64> {
+        let _busy = self.busy();
         self.count_store(T::STORE).await
     }
 
     async fn commit(&self, batch: WriteBatch) -> StorageResult<Committed> {
+        let _busy = self.busy();
         match self.commit_batch(batch).await {
             // The transaction was aborted: say how much space the desk uses.
             Err(StorageError::QuotaExceeded { .. }) => {
@@ -1340,32 +1366,11 @@ impl Repository for IdbRepository {
         }
     }
 
-    /// Runs at every start (the damaged-records notice counts from the
-    /// start), over every record of a desk that may hold 540,000: read in
-    /// small chunks, each in its own transaction, with a turn of the browser
-    /// between them, so the pages stay responsive while it runs. Unlike a
-    /// backup it needs no single snapshot of every store.
+    /// The Damaged records page's scan: the user waits for it, so its chunks
+    /// wait only for a turn of the browser (`idb_scan.rs`).
     async fn damaged_records(&self) -> StorageResult<Vec<DamagedRecord>> {
-        let mut damaged = Vec::new();
-        for store in StoreName::ALL {
-            let mut after: Option<JsValue> = None;
-            loop {
-                let chunk = {
-                    let tx = self.read_tx(store)?;
-                    let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
-                    get_chunk_of(object_store.as_sys(), after.as_ref(), SCAN_CHUNK)?.await?
-                };
-                for value in chunk.iter() {
-                    damaged.extend(DamagedRecord::from_raw(store, &codec::raw(&value)));
-                }
-                if chunk.length() < SCAN_CHUNK {
-                    break;
-                }
-                after = Some(last_key(&chunk)?);
-                browser_turn().await;
-            }
-        }
-        Ok(damaged)
+        let _busy = self.busy();
+        self.scan_stores(false).await
     }
 
     async fn read_raw(
@@ -1373,6 +1378,7 @@ impl Repository for IdbRepository {
         stores: &[StoreName],
         visit: &mut RawVisitor<'_>,
     ) -> StorageResult<()> {
+        let _busy = self.busy();
         if stores.is_empty() {
             return Ok(());
         }

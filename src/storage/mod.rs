@@ -29,6 +29,7 @@ mod damaged;
 mod error;
 mod idb;
 mod idb_pages;
+mod idb_scan;
 mod idb_snapshot;
 mod list_snapshot;
 mod listed;

@@ -326,8 +326,9 @@ pub trait Repository {
     /// Every damaged record of every store, and the log brought up to date.
     async fn scan_damaged(&self) -> StorageResult<Vec<DamagedRecord>> {
         let damaged = self.damaged_records().await?;
-        self.damage_log().replace(&damaged);
+        // The snapshot first: once the count shows, the lists agree with it.
         self.snapshot_saw_damaged(&damaged).await?;
+        self.damage_log().replace(&damaged);
         Ok(damaged)
     }
 
