@@ -210,6 +210,7 @@ pub fn changes_page(value: &Value) -> Result<ChangesPage, RemoteError> {
                 id,
                 revs,
                 deleted: row.get("deleted").and_then(Value::as_bool).unwrap_or(false),
+                doc: row.get("doc").filter(|d| d.is_object()).cloned(),
             })
         })
         .collect::<Result<Vec<_>, RemoteError>>()?;
@@ -517,7 +518,19 @@ mod tests {
         assert_eq!(page.results.len(), 2);
         assert_eq!(page.results[0].revs, vec!["2-x", "2-y"]);
         assert!(page.results[1].deleted && !page.results[0].deleted);
+        assert_eq!(page.results[0].doc, None);
         assert_eq!(page.last_seq, Seq(json!(5)));
+        // include_docs: each row's winning document.
+        let page = changes_page(&json!({
+            "results": [{"seq": 6, "id": "c", "changes": [{"rev": "1-c"}],
+                         "doc": {"_id": "c", "_rev": "1-c", "Name": "C"}}],
+            "last_seq": 6
+        }))
+        .unwrap();
+        assert_eq!(
+            page.results[0].doc,
+            Some(json!({"_id": "c", "_rev": "1-c", "Name": "C"}))
+        );
         assert!(changes_page(&json!({"results": []})).is_err());
 
         let diff = revs_diff(&json!({

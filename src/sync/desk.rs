@@ -38,7 +38,8 @@ use super::rev::{Rev, RevPath};
 use crate::domain::Sequences;
 use crate::storage::{
     Expect, OutboxEntry, Progress, Query, Repository, StorageError, StoreName, Stored,
-    SyncCheckpoint, SyncDoc, SyncSetup, WriteBatch, OUTBOX_QUEUE, SEQUENCES_KEY, SYNC_SETUP_KEY,
+    Subscription, SyncCheckpoint, SyncDoc, SyncSetup, WriteBatch, OUTBOX_QUEUE, SEQUENCES_KEY,
+    SYNC_SETUP_KEY,
 };
 
 /// How often a sync step is tried when a save in another tab changed what
@@ -59,6 +60,14 @@ pub struct DeskSync<R: Repository> {
     /// document id: the desk has them (they are its records), so a pull that
     /// meets them on the server, sent by this very push, doesn't fetch them.
     in_flight: Rc<RefCell<HashMap<String, HashSet<String>>>>,
+    /// Revisions marked sent that the pull has not met in the server's feed
+    /// yet, by document id: the desk has them, so `missing` answers for them
+    /// without reading its stores (on a first sync the pull beside the push
+    /// lists every document the push sends: 53,560 at 10,000 licenses).
+    /// Forgotten when a commit empties the sync state (a demo load, a
+    /// restore), whose records the feed must bring back.
+    sent: Rc<RefCell<HashMap<String, String>>>,
+    _emptied: Rc<Subscription>,
 }
 
 /// The first sync of a desk that holds records sends them straight from
@@ -170,10 +179,22 @@ async fn load_targets<R: Repository>(
 
 impl<R: Repository> DeskSync<R> {
     pub fn new(repo: R) -> Self {
+        let sent: Rc<RefCell<HashMap<String, String>>> = Rc::default();
+        let forget = sent.clone();
+        // A commit that empties the sync stores names them without listing
+        // records (`add_sync_writes`); the checkpoints are written otherwise
+        // one at a time, listed.
+        let emptied = repo.subscribe(move |notice| {
+            if notice.records.is_none() && notice.touches(StoreName::SyncCheckpoints) {
+                forget.borrow_mut().clear();
+            }
+        });
         DeskSync {
             repo,
             sweep: Rc::default(),
             in_flight: Rc::default(),
+            sent,
+            _emptied: Rc::new(emptied),
         }
     }
 
@@ -560,6 +581,10 @@ impl<R: Repository> DeskSync<R> {
         }
         drop(sweep);
         self.landed(sent);
+        let mut known = self.sent.borrow_mut();
+        for (id, rev) in sent.iter().filter_map(|o| id_and_rev(&o.doc)) {
+            known.insert(id, rev);
+        }
         Ok(())
     }
 
@@ -721,11 +746,30 @@ impl<R: Repository> Local for DeskSync<R> {
     /// is not fetched at every pull). Documents that are not records
     /// (`_design/...`) are never missing.
     async fn missing(&self, revs: &RevsByDoc) -> Result<RevsByDoc, SyncError> {
-        let ids: Vec<String> = revs
-            .keys()
-            .filter(|id| !id.starts_with('_'))
-            .cloned()
-            .collect();
+        // Documents whose every listed revision is in flight or just sent
+        // need no read (each sent one is met once: then forgotten).
+        let ids: Vec<String> = {
+            let in_flight = self.in_flight.borrow();
+            let mut sent = self.sent.borrow_mut();
+            revs.iter()
+                .filter(|(id, _)| !id.starts_with('_'))
+                .filter(|(id, listed)| {
+                    let sending = in_flight.get(*id);
+                    let landed = sent.get(*id);
+                    let known = listed
+                        .iter()
+                        .all(|rev| sending.is_some_and(|r| r.contains(rev)) || landed == Some(rev));
+                    if known && landed.is_some_and(|r| listed.contains(r)) {
+                        sent.remove(*id);
+                    }
+                    !known
+                })
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
+        if ids.is_empty() {
+            return Ok(RevsByDoc::new());
+        }
         let docs = sync_docs(&self.repo, &ids).await?;
         let refused = self.repo.get_many::<Refusal>(&ids).await?;
         let refused: HashMap<&String, String> = ids

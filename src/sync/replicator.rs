@@ -8,7 +8,7 @@
 //! are idempotent (revisions are made deterministically, applying twice
 //! changes nothing), so the caller simply runs the step again.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use md5::{Digest, Md5};
@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use super::local::{ApplyReport, Local, Outgoing, PendingPage, SyncError};
 use super::remote::{ChangesPage, DocError, Remote, RemoteError, RevsByDoc, Seq, WriteFailure};
-use super::rev::Rev;
+use super::rev::{Rev, RevPath};
 use crate::services::join::join2 as join;
 
 /// Documents per `_bulk_docs` / `_bulk_get` and changes per `_changes` page.
@@ -310,7 +310,10 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
     /// lacks of a page is read before the page before is written (a read
     /// issued after a write waits for it). The checkpoint moves only past
     /// applied pages: every [`CHECKPOINT_PAGES`] pages, at the end, and
-    /// before a failure is returned.
+    /// before a failure is returned. Once the desk lacks most of a page
+    /// (a first sync into an empty desk), the pages after come with their
+    /// documents (`include_docs`), and `_bulk_get` only fetches what those
+    /// can't give (later revisions, with their path).
     pub async fn catch_up(&self, wait_ms: Option<u32>) -> Result<PullReport, SyncError> {
         let server = self.remote.get_local(&self.replication_id).await?;
         let desk = self.local.checkpoint(&self.replication_id).await?;
@@ -327,21 +330,23 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
             .changes(&start, self.batch as u32, wait_ms)
             .await?;
         let wanted = self.lacking(&page).await?;
-        let (mut docs, mut unavailable) = self.documents(&wanted).await?;
+        let mut with_docs = lacks_most(&page, &wanted);
+        let (mut docs, mut unavailable) = self.documents(HashMap::new(), &wanted).await?;
         let mut next = if self.is_full(&page) {
-            Some(
-                self.remote
-                    .changes(&page.last_seq, self.batch as u32, None)
-                    .await?,
-            )
+            Some(self.next_page(&page.last_seq, with_docs).await?)
         } else {
             None
         };
         loop {
             let next_wanted = match &next {
-                Some(next) => Some(self.lacking(next).await?),
+                Some(next) => {
+                    let wanted = self.lacking(next).await?;
+                    with_docs = lacks_most(next, &wanted);
+                    Some(wanted)
+                }
                 None => None,
             };
+            let given = next.as_mut().map(given_docs).unwrap_or_default();
             let received = docs.len();
             let desk_side = async {
                 if docs.is_empty() {
@@ -354,13 +359,11 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
                 let Some(wanted) = next_wanted else {
                     return Ok(None);
                 };
-                let documents = self.documents(&wanted).await?;
+                let documents = self.documents(given, &wanted).await?;
                 let after = match &next {
-                    Some(next) if self.is_full(next) => Some(
-                        self.remote
-                            .changes(&next.last_seq, self.batch as u32, None)
-                            .await?,
-                    ),
+                    Some(next) if self.is_full(next) => {
+                        Some(self.next_page(&next.last_seq, with_docs).await?)
+                    }
                     _ => None,
                 };
                 Ok::<_, SyncError>(Some((documents, after)))
@@ -404,6 +407,17 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
         }
     }
 
+    /// The page of changes after `since`, with its documents when the desk
+    /// lacked most of the page before (see [`lacks_most`]).
+    async fn next_page(&self, since: &Seq, with_docs: bool) -> Result<ChangesPage, SyncError> {
+        let limit = self.batch as u32;
+        Ok(if with_docs {
+            self.remote.changes_with_docs(since, limit).await?
+        } else {
+            self.remote.changes(since, limit, None).await?
+        })
+    }
+
     /// Saves the checkpoint of what `checkpoint` says is applied, unless
     /// both sides have it already.
     async fn keep_place(&self, checkpoint: &mut Checkpoint) -> Result<(), SyncError> {
@@ -431,7 +445,7 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
             .changes(since, self.batch as u32, wait_ms)
             .await?;
         let wanted = self.lacking(&page).await?;
-        let (docs, unavailable) = self.documents(&wanted).await?;
+        let (docs, unavailable) = self.documents(HashMap::new(), &wanted).await?;
         Ok(Fetched {
             listed: page.results.len(),
             last_seq: page.last_seq,
@@ -469,23 +483,37 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
         Ok(wanted)
     }
 
-    /// The documents of `wanted` (`_bulk_get`, a batch at a time: a page of
-    /// changes can list more leaves than a batch), and those the server
+    /// The documents of `wanted`: those `given` with the feed (see
+    /// [`given_docs`]), the rest by `_bulk_get`, a batch at a time (a page of
+    /// changes can list more leaves than a batch); and those the server
     /// could not return.
     async fn documents(
         &self,
+        mut given: HashMap<(String, String), Value>,
         wanted: &[(String, String)],
     ) -> Result<(Vec<Value>, Vec<DocError>), SyncError> {
-        let mut docs = Vec::with_capacity(wanted.len());
+        let asked: Vec<(String, String)> = wanted
+            .iter()
+            .filter(|w| !given.contains_key(*w))
+            .cloned()
+            .collect();
+        let mut fetched = HashMap::with_capacity(asked.len());
         let mut unavailable = Vec::new();
-        for chunk in wanted.chunks(self.batch) {
-            for answer in self.remote.bulk_get(chunk).await? {
+        for chunk in asked.chunks(self.batch) {
+            for (answer, key) in self.remote.bulk_get(chunk).await?.into_iter().zip(chunk) {
                 match answer {
-                    Ok(doc) => docs.push(doc),
+                    Ok(doc) => {
+                        fetched.insert(key.clone(), doc);
+                    }
                     Err(error) => unavailable.push(error),
                 }
             }
         }
+        // In the feed's order, whichever way each came.
+        let docs = wanted
+            .iter()
+            .filter_map(|w| given.remove(w).or_else(|| fetched.remove(w)))
+            .collect();
         Ok((docs, unavailable))
     }
 
@@ -598,6 +626,38 @@ fn id_and_rev(doc: &Value) -> Result<(String, String), SyncError> {
             "A queued change has no _id or _rev; it can't be sent.".to_string(),
         )),
     }
+}
+
+/// Whether the desk lacked most of `page`: then the page after is asked
+/// with its documents (a first sync into an empty desk). A desk that knows
+/// most of what the feed lists (its own push coming back) asks without:
+/// the server would read documents for nothing.
+fn lacks_most(page: &ChangesPage, wanted: &[(String, String)]) -> bool {
+    2 * wanted.len() > page.results.len()
+}
+
+/// Takes out of `page` the documents it came with that are complete: a
+/// first revision, the document's only leaf (its path is the revision
+/// itself, added as `_bulk_get` gives it; a later revision needs
+/// `_bulk_get` for its `_revisions`), by (id, revision).
+fn given_docs(page: &mut ChangesPage) -> HashMap<(String, String), Value> {
+    let mut given = HashMap::new();
+    for change in &mut page.results {
+        let Some(Value::Object(mut doc)) = change.doc.take() else {
+            continue;
+        };
+        let [rev] = change.revs.as_slice() else {
+            continue;
+        };
+        let Some(first) = Rev::parse(rev).filter(|r| r.pos == 1) else {
+            continue;
+        };
+        if doc.get("_rev").and_then(Value::as_str) == Some(rev.as_str()) {
+            doc.insert("_revisions".into(), RevPath::of(&first).to_value());
+            given.insert((change.id.clone(), rev.clone()), Value::Object(doc));
+        }
+    }
+    given
 }
 
 /// Whether `rev` is a first revision (generation 1: it has no parent).
@@ -831,6 +891,41 @@ mod tests {
         assert_eq!(saved, Some(Seq(Value::from(n as u64))));
         assert_eq!(t.b.record_ids().len(), n);
         no_duplicates(&t.b.written());
+    }
+
+    #[test]
+    fn an_empty_desk_takes_first_revisions_from_the_feed_and_later_ones_with_their_path() {
+        let t = Team::new();
+        let n = t.n();
+        block_on(t.ra().push()).unwrap();
+        // Two licenses edited on A since: second revisions, at the feed's end.
+        let edited = [t.license(0), t.license(1)];
+        for l in &edited {
+            t.a.save(&with_seats(l, 321));
+        }
+        block_on(t.ra().push()).unwrap();
+
+        let got = block_on(t.rb().with_batch(50).catch_up(None)).unwrap();
+        assert!(got.caught_up && n > 20 * 50);
+        assert_eq!((got.received, got.applied.applied), (n, n));
+        assert_eq!(got.applied.conflicts, 0);
+        // `_bulk_get` only for the first page (asked before the desk knew
+        // it lacks most of the feed) and for the second revisions.
+        assert!(t.server.calls(Call::BulkGet) <= 3);
+        for id in t.a.record_ids() {
+            assert_eq!(t.b.record(&id), t.a.record(&id), "{id}");
+            assert_eq!(t.b.rev(&id), t.a.rev(&id), "{id}");
+        }
+        // B has the second revisions' path: its edit of one is a plain
+        // third revision on A, no conflict.
+        t.b.save(&with_seats(&edited[0], 322));
+        block_on(t.rb().push()).unwrap();
+        let on_a = pull_all(&t.ra());
+        assert_eq!((on_a.applied, on_a.conflicts), (1, 0));
+        let id = doc_id(&edited[0]);
+        assert_eq!(t.a.rev(&id).map(|r| r.pos), Some(3));
+        assert_eq!(t.server.leaves(&id).len(), 1);
+        assert_eq!(seats(t.a.record(&id)), Seats::count(322).unwrap());
     }
 
     #[test]

@@ -319,6 +319,50 @@ fn strip(doc: &mut Value) {
     }
 }
 
+impl Scripted {
+    /// `_changes`, with each change's winning document (as `include_docs`
+    /// gives it: no `_revisions`) when `with_docs`; an unreadable document
+    /// is left out, as `_bulk_get` can't read it either.
+    fn changes_page(
+        &self,
+        since: &Seq,
+        limit: u32,
+        with_docs: bool,
+    ) -> Result<ChangesPage, RemoteError> {
+        self.run(Call::Changes, |s| {
+            s.since_asked.push(since.clone());
+            let from = seq_number(since)?;
+            let mut docs: Vec<(&String, &Doc)> =
+                s.docs.iter().filter(|(_, d)| d.seq > from).collect();
+            docs.sort_by_key(|(_, d)| d.seq);
+            let results: Vec<Change> = docs
+                .into_iter()
+                .take(limit as usize)
+                .map(|(id, d)| Change {
+                    seq: Seq(Value::from(d.seq)),
+                    id: id.clone(),
+                    revs: leaf_revs(d),
+                    deleted: d.winner().is_some_and(|l| l.deleted),
+                    doc: d
+                        .winner()
+                        .filter(|_| with_docs && !s.unreadable.contains(id))
+                        .map(|leaf| {
+                            let mut doc = leaf.body.clone();
+                            doc["_id"] = Value::from(id.clone());
+                            doc["_rev"] = Value::from(leaf.path[0].to_string());
+                            if leaf.deleted {
+                                doc["_deleted"] = Value::from(true);
+                            }
+                            doc
+                        }),
+                })
+                .collect();
+            let last_seq = results.last().map_or(since.clone(), |c| c.seq.clone());
+            Ok(ChangesPage { results, last_seq })
+        })
+    }
+}
+
 fn seq_number(seq: &Seq) -> Result<u64, RemoteError> {
     seq.to_param().parse().map_err(|_| RemoteError::Server {
         status: 400,
@@ -373,25 +417,11 @@ impl Remote for Scripted {
         limit: u32,
         _wait_ms: Option<u32>,
     ) -> Result<ChangesPage, RemoteError> {
-        self.run(Call::Changes, |s| {
-            s.since_asked.push(since.clone());
-            let from = seq_number(since)?;
-            let mut docs: Vec<(&String, &Doc)> =
-                s.docs.iter().filter(|(_, d)| d.seq > from).collect();
-            docs.sort_by_key(|(_, d)| d.seq);
-            let results: Vec<Change> = docs
-                .into_iter()
-                .take(limit as usize)
-                .map(|(id, d)| Change {
-                    seq: Seq(Value::from(d.seq)),
-                    id: id.clone(),
-                    revs: leaf_revs(d),
-                    deleted: d.winner().is_some_and(|l| l.deleted),
-                })
-                .collect();
-            let last_seq = results.last().map_or(since.clone(), |c| c.seq.clone());
-            Ok(ChangesPage { results, last_seq })
-        })
+        self.changes_page(since, limit, false)
+    }
+
+    async fn changes_with_docs(&self, since: &Seq, limit: u32) -> Result<ChangesPage, RemoteError> {
+        self.changes_page(since, limit, true)
     }
 
     async fn revs_diff(&self, revs: &RevsByDoc) -> Result<RevsByDoc, RemoteError> {

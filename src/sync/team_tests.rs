@@ -15,7 +15,7 @@ use crate::demo::{load_demo_data, DemoSize};
 use crate::domain::{check_modifiable, License, ModifyLicenseDraft, Profile, User};
 use crate::services::licenses::modify_license;
 use crate::storage::OutboxEntry;
-use crate::storage::{MemoryRepository, Repository};
+use crate::storage::{MemoryRepository, Repository, WriteBatch};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
@@ -336,9 +336,11 @@ fn catching_up_applies_every_page_and_a_failure_keeps_the_last_checkpoint() {
     team.push(&team.a);
     block_on(team.b.enable()).unwrap();
     let rb = team.replicator(&team.b);
-    // The fourth page's documents can't be fetched.
+    // The fifth page can't be fetched: desk B lacks every document, so
+    // from the second page on each comes with its documents, asked for
+    // beside the apply of the page two before it (the third).
     team.server
-        .fail_after(Call::BulkGet, 3, 1, RemoteError::Offline("reset".into()));
+        .fail_after(Call::Changes, 4, 1, RemoteError::Offline("reset".into()));
     assert!(block_on(rb.catch_up(None)).is_err());
     let id = rb.replication_id().to_string();
     let checkpoint = block_on(team.b.checkpoint(&id)).unwrap();
@@ -346,7 +348,7 @@ fn catching_up_applies_every_page_and_a_failure_keeps_the_last_checkpoint() {
         checkpoint,
         Some(Seq(serde_json::Value::from(3 * PAGE as u64)))
     );
-    // What the fourth page was fetched beside was applied, no more.
+    // What the fifth page was fetched beside was applied, no more.
     assert_eq!(synced_records(&team.b), 3 * PAGE);
 
     let report = block_on(rb.catch_up(None)).unwrap();
@@ -354,4 +356,27 @@ fn catching_up_applies_every_page_and_a_failure_keeps_the_last_checkpoint() {
     assert_eq!(report.applied.applied, held - 3 * PAGE);
     assert_eq!(report.applied.ignored, 0);
     assert_eq!(licenses(&team.b), licenses(&team.a));
+}
+
+#[test]
+fn a_desk_emptied_after_its_push_gets_its_records_back_from_the_feed() {
+    let team = Team::unsent();
+    let held = synced_records(&team.a);
+    block_on(team.a.enable()).unwrap();
+    team.push(&team.a);
+    // Its pull meets what it just sent: nothing to fetch.
+    let gets = team.server.calls(Call::BulkGet);
+    let own = block_on(team.replicator(&team.a).pull(None)).unwrap();
+    assert_eq!((own.received, team.server.calls(Call::BulkGet)), (0, gets));
+
+    // Emptied (as Load demo data or a restore empties it) before its pull
+    // met the rest of its push in the feed: the feed brings every record back.
+    let mut batch = WriteBatch::new();
+    for store in SYNCED_STORES {
+        batch.clear_store(store);
+    }
+    block_on(team.a.repo().commit(batch)).unwrap();
+    assert_eq!(synced_records(&team.a), 0);
+    team.pull(&team.a);
+    assert_eq!(synced_records(&team.a), held);
 }
