@@ -177,6 +177,17 @@ pub fn expiring_within(licenses: &[License], today: NaiveDate, days: u32) -> Vec
     found
 }
 
+/// How many days ahead an expiration rule alerts at most: the notifications
+/// due today are all about licenses [`is_expiring_within`] that many days.
+pub fn alert_horizon(rules: &[AlertRule]) -> u32 {
+    rules
+        .iter()
+        .filter(|r| r.kind == AlertKind::Expiration)
+        .map(|r| r.days_before)
+        .max()
+        .unwrap_or(0)
+}
+
 /// Every notification due today.
 ///
 /// Due while 0 <= days left <= N, not only on the day exactly N days before:

@@ -2,11 +2,18 @@
 //! and used per package, expirations in the coming weeks, the licenses
 //! expiring soon and the alert notifications due.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, NaiveDate};
 
-use super::alerts::{due_notifications, expiring_within, AlertRule, Notification};
+use super::alerts::{
+    alert_horizon, due_notifications, expiring_within, is_expiring_within, AlertRule, Notification,
+};
+use super::expiration::Expiration;
+use super::ids::SfId;
 use super::license::License;
 use super::package::Package;
+use super::seats::Seats;
 use super::status::LicenseStatus;
 use super::user::User;
 
@@ -39,6 +46,139 @@ pub struct Dashboard {
     pub notifications: Vec<Notification>,
 }
 
+/// What the dashboard counts of a license: a [`License`] and the licenses
+/// list's snapshot entry of one give the same figures, so the counts at
+/// 100,000 licenses need not read 100,000 full records.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LicenseFigures<'a> {
+    pub package_id: &'a SfId,
+    pub status: LicenseStatus,
+    pub seats: Seats,
+    pub used_licenses: Option<u32>,
+    pub expiration: Expiration,
+}
+
+impl LicenseFigures<'_> {
+    /// Uninstalled licenses hold no seats and expire for no one.
+    fn holds_seats(&self) -> bool {
+        self.status != LicenseStatus::Uninstalled
+    }
+
+    /// Whether the license can still expire within `days` days (for the
+    /// dashboard, [`dashboard_horizon`]: then it may be listed in full).
+    pub fn is_expiring_within(&self, today: NaiveDate, days: u32) -> bool {
+        is_expiring_within(self.status, self.expiration, today, days)
+    }
+}
+
+impl License {
+    pub fn figures(&self) -> LicenseFigures<'_> {
+        LicenseFigures {
+            package_id: &self.package_id,
+            status: self.status,
+            seats: self.seats,
+            used_licenses: self.used_licenses,
+            expiration: self.expiration,
+        }
+    }
+}
+
+/// How many days ahead the dashboard lists licenses in full: those
+/// expiring soon, and those an expiration rule alerts about.
+pub fn dashboard_horizon(rules: &[AlertRule]) -> u32 {
+    EXPIRING_SOON_DAYS.max(alert_horizon(rules))
+}
+
+/// The dashboard's counts, added up one license at a time (a list of
+/// 100,000 is never held for them).
+#[derive(Debug, Clone)]
+pub struct DashboardTally<'a> {
+    today: NaiveDate,
+    total: usize,
+    by_status: Vec<(LicenseStatus, u64)>,
+    seats: Vec<PackageSeats>,
+    /// Package ID -> its row of `seats`.
+    rows: HashMap<&'a SfId, usize>,
+    expirations: Vec<(NaiveDate, u64)>,
+}
+
+impl<'a> DashboardTally<'a> {
+    /// Nothing counted yet: a row of seats for each package (by name), 13
+    /// empty weeks from `today`.
+    pub fn new(packages: &'a [Package], today: NaiveDate) -> DashboardTally<'a> {
+        let mut order: Vec<&Package> = packages.iter().collect();
+        crate::sort::sort_by_key(&mut order, |p| p.name.to_string().to_lowercase());
+        DashboardTally {
+            today,
+            total: 0,
+            by_status: LicenseStatus::ALL.into_iter().map(|s| (s, 0)).collect(),
+            seats: order
+                .iter()
+                .map(|p| PackageSeats {
+                    package: p.name.to_string(),
+                    licensed: 0,
+                    used: 0,
+                    site_licenses: 0,
+                })
+                .collect(),
+            rows: order.iter().enumerate().map(|(i, p)| (&p.id, i)).collect(),
+            expirations: (0..EXPIRATION_WEEKS)
+                .map(|w| (today + Duration::days(w * 7), 0))
+                .collect(),
+        }
+    }
+
+    /// Counts one license: its status; its seats under its package
+    /// (Uninstalled licenses hold none); its week if it expires within 13.
+    pub fn add(&mut self, l: LicenseFigures<'_>) {
+        self.total += 1;
+        if let Some(slot) = self.by_status.iter_mut().find(|(s, _)| *s == l.status) {
+            slot.1 += 1;
+        }
+        if !l.holds_seats() {
+            return;
+        }
+        if let Some(row) = self
+            .rows
+            .get(l.package_id)
+            .and_then(|&i| self.seats.get_mut(i))
+        {
+            match l.seats.get() {
+                Some(n) => {
+                    row.licensed += u64::from(n);
+                    row.used += u64::from(l.used_licenses.unwrap_or(0));
+                }
+                None => row.site_licenses += 1,
+            }
+        }
+        if let Some(left) = l.expiration.days_left(self.today) {
+            if (0..EXPIRATION_WEEKS * 7).contains(&left) {
+                if let Some(slot) = self.expirations.get_mut((left / 7) as usize) {
+                    slot.1 += 1;
+                }
+            }
+        }
+    }
+
+    /// The dashboard of the licenses counted. `listed` holds them in full,
+    /// or at least every one [`LicenseFigures::is_expiring_within`]
+    /// [`dashboard_horizon`] of `rules` days: the licenses expiring soon and the
+    /// notifications due come from it.
+    pub fn finish(self, listed: &[License], rules: &[AlertRule], users: &[User]) -> Dashboard {
+        Dashboard {
+            total: self.total,
+            by_status: self.by_status,
+            seats: self.seats,
+            expirations: self.expirations,
+            expiring_soon: expiring_within(listed, self.today, EXPIRING_SOON_DAYS)
+                .into_iter()
+                .cloned()
+                .collect(),
+            notifications: due_notifications(rules, listed, users, self.today),
+        }
+    }
+}
+
 /// The dashboard for `today`: licenses by status; seats licensed and used
 /// per package (Uninstalled licenses hold no seats); licenses expiring in
 /// each of the next 13 weeks; the licenses expiring within 30 days and the
@@ -50,58 +190,11 @@ pub fn dashboard(
     users: &[User],
     today: NaiveDate,
 ) -> Dashboard {
-    let by_status = LicenseStatus::ALL
-        .into_iter()
-        .map(|s| (s, licenses.iter().filter(|l| l.status == s).count() as u64))
-        .collect();
-    let mut seats: Vec<PackageSeats> = packages
-        .iter()
-        .map(|p| {
-            let installed = licenses
-                .iter()
-                .filter(|l| l.package_id == p.id && l.holds_seats());
-            let mut row = PackageSeats {
-                package: p.name.to_string(),
-                licensed: 0,
-                used: 0,
-                site_licenses: 0,
-            };
-            for l in installed {
-                match l.seats.get() {
-                    Some(n) => {
-                        row.licensed += u64::from(n);
-                        row.used += u64::from(l.used_licenses.unwrap_or(0));
-                    }
-                    None => row.site_licenses += 1,
-                }
-            }
-            row
-        })
-        .collect();
-    crate::sort::sort_by_key(&mut seats, |a| a.package.to_lowercase());
-    let mut expirations: Vec<(NaiveDate, u64)> = (0..EXPIRATION_WEEKS)
-        .map(|w| (today + Duration::days(w * 7), 0))
-        .collect();
-    for l in licenses.iter().filter(|l| l.holds_seats()) {
-        if let Some(left) = l.expiration.days_left(today) {
-            if (0..EXPIRATION_WEEKS * 7).contains(&left) {
-                if let Some(slot) = expirations.get_mut((left / 7) as usize) {
-                    slot.1 += 1;
-                }
-            }
-        }
+    let mut tally = DashboardTally::new(packages, today);
+    for l in licenses {
+        tally.add(l.figures());
     }
-    Dashboard {
-        total: licenses.len(),
-        by_status,
-        seats,
-        expirations,
-        expiring_soon: expiring_within(licenses, today, EXPIRING_SOON_DAYS)
-            .into_iter()
-            .cloned()
-            .collect(),
-        notifications: due_notifications(rules, licenses, users, today),
-    }
+    tally.finish(licenses, rules, users)
 }
 
 #[cfg(test)]

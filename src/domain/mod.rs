@@ -31,9 +31,9 @@ mod user;
 mod version;
 
 pub use alerts::{
-    due_notifications, expiration_key, expiring_within, is_expiring_within, mailto, new_alert_rule,
-    new_uninstall_rule, AlertKind, AlertRule, AlertRuleDraft, AlertRuleError, Notification,
-    MAX_DAYS_BEFORE,
+    alert_horizon, due_notifications, expiration_key, expiring_within, is_expiring_within, mailto,
+    new_alert_rule, new_uninstall_rule, AlertKind, AlertRule, AlertRuleDraft, AlertRuleError,
+    Notification, MAX_DAYS_BEFORE,
 };
 pub use authorship::{
     account_change, check_change, contact_change, history_change, lead_change, license_change,
@@ -43,7 +43,10 @@ pub use bulk_modify::{
     bulk_modify, BulkDraftError, BulkItem, BulkModifyDraft, BulkOutcome, BulkSummary,
     ExpirationChange, RefusalReason, SeatsChange,
 };
-pub use dashboard::{dashboard, Dashboard, PackageSeats, EXPIRATION_WEEKS, EXPIRING_SOON_DAYS};
+pub use dashboard::{
+    dashboard, dashboard_horizon, Dashboard, DashboardTally, LicenseFigures, PackageSeats,
+    EXPIRATION_WEEKS, EXPIRING_SOON_DAYS,
+};
 pub use dates::{add_days, parse_date, DateError};
 pub use expiration::Expiration;
 pub use field::Field;

@@ -1,9 +1,11 @@
-//! The Home page's dashboard: reads the licenses, packages and alert rules
-//! and lets the domain count them.
+//! The Home page's dashboard: reads the packages and alert rules, the
+//! licenses' figures from the list snapshot and the few licenses it lists
+//! in full (`expiring.rs`), and lets the domain count them.
 
 use chrono::NaiveDate;
 
-use crate::domain::{dashboard, AlertRule, Dashboard, License, Package, User};
+use crate::domain::{dashboard_horizon, AlertRule, Dashboard, DashboardTally, Package, User};
+use crate::services::expiring::read_expiring;
 use crate::storage::{Repository, StorageError};
 
 /// The dashboard for `today`, with the notifications due to `users`.
@@ -12,16 +14,23 @@ pub async fn load_dashboard<R: Repository>(
     users: &[User],
     today: NaiveDate,
 ) -> Result<Dashboard, StorageError> {
-    let licenses: Vec<License> = repo.list_records::<License>().await?;
     let packages: Vec<Package> = repo.list_records::<Package>().await?;
     let rules: Vec<AlertRule> = repo.list_records::<AlertRule>().await?;
-    Ok(dashboard(&licenses, &packages, &rules, users, today))
+    let mut tally = DashboardTally::new(&packages, today);
+    let listed = read_expiring(repo, today, dashboard_horizon(&rules), &mut |l| {
+        tally.add(l)
+    })
+    .await?;
+    Ok(tally.finish(&listed, &rules, users))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::{build_demo_data, DemoSize};
+    use crate::demo::{build_demo_data, save_demo_data, DemoSize};
+    use crate::domain::dashboard;
+    use crate::storage::MemoryRepository;
+    use futures::executor::block_on;
 
     #[test]
     fn dashboard_of_the_demo() {
@@ -54,5 +63,29 @@ mod tests {
             .notifications
             .iter()
             .all(|n| n.mailto.contains("subject=") && n.mailto.contains("body=")));
+    }
+
+    /// The counts from the list snapshot's entries and the few licenses
+    /// read in full are those of every full license.
+    #[test]
+    fn the_dashboard_from_the_snapshot_is_the_dashboard_of_the_records() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let d = build_demo_data(today, today.and_hms_opt(9, 0, 0).unwrap(), DemoSize::Normal);
+        let whole = dashboard(&d.licenses, &d.packages, &d.alert_rules, &d.users, today);
+        let users = d.users.clone();
+        let repo = MemoryRepository::new();
+        block_on(save_demo_data(&repo, d)).unwrap();
+        let read = block_on(load_dashboard(&repo, &users, today)).unwrap();
+        assert_eq!(read, whole);
+        assert!(!read.notifications.is_empty() && !read.expiring_soon.is_empty());
+        // A day later, the weeks and what is due move the same way.
+        let tomorrow = today.succ_opt().unwrap();
+        let all = block_on(repo.list_records::<crate::domain::License>()).unwrap();
+        let rules = block_on(repo.list_records::<AlertRule>()).unwrap();
+        let packages = block_on(repo.list_records::<Package>()).unwrap();
+        assert_eq!(
+            block_on(load_dashboard(&repo, &users, tomorrow)).unwrap(),
+            dashboard(&all, &packages, &rules, &users, tomorrow)
+        );
     }
 }

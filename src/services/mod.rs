@@ -4,6 +4,7 @@
 //! repository, so native tests run them on the in-memory one.
 pub mod alerts;
 pub mod dashboard;
+pub mod expiring;
 pub mod export;
 pub mod import;
 pub mod install;

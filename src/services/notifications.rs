@@ -9,10 +9,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 use thiserror::Error;
 
 use crate::domain::{
-    customer_company, mark_sent, notification_queue, snooze, uninstall_notifications, Account,
-    AlertKind, AlertRule, Field, Lead, License, NoticeError, NotificationQueue, NotificationRecord,
-    SfId, User,
+    alert_horizon, customer_company, mark_sent, notification_queue, snooze,
+    uninstall_notifications, Account, AlertKind, AlertRule, Field, Lead, License, NoticeError,
+    NotificationQueue, NotificationRecord, SfId, User,
 };
+use crate::services::expiring::read_expiring;
 use crate::storage::{commit_with_counters, Repository, StorageError, Stored, WriteBatch};
 
 /// The queue on `today`, for `users` (recipients are named from them).
@@ -22,7 +23,9 @@ pub async fn load_queue<R: Repository>(
     today: NaiveDate,
 ) -> Result<NotificationQueue, StorageError> {
     let rules: Vec<AlertRule> = repo.list_records::<AlertRule>().await?;
-    let licenses: Vec<License> = repo.list_records::<License>().await?;
+    // Only licenses expiring within a rule's days make notifications: the
+    // list snapshot tells which, and only those are read in full.
+    let licenses = read_expiring(repo, today, alert_horizon(&rules), &mut |_| {}).await?;
     let stored: Vec<NotificationRecord> = repo.list_records::<NotificationRecord>().await?;
     Ok(notification_queue(&rules, &licenses, users, &stored, today))
 }

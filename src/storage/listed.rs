@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 
 use super::record::Record;
 use crate::domain::{
-    Expiration, License, LicenseStatus, OrgStatus, SeatCount, Seats, SfId, VersionNumber,
+    Expiration, License, LicenseFigures, LicenseStatus, OrgStatus, SeatCount, Seats, SfId,
+    VersionNumber,
 };
 
 /// A record type the list snapshot covers: what a list reads of it.
@@ -68,6 +69,17 @@ impl ListedLicense {
             lead_id: l.lead_id.clone(),
             account_id: l.account_id.clone(),
             contact_id: l.contact_id.clone(),
+        }
+    }
+
+    /// What the dashboard counts of the license (as [`License::figures`]).
+    pub fn figures(&self) -> LicenseFigures<'_> {
+        LicenseFigures {
+            package_id: &self.package_id,
+            status: self.status,
+            seats: self.seats,
+            used_licenses: self.used_licenses,
+            expiration: self.expiration,
         }
     }
 
