@@ -1135,7 +1135,9 @@ async function pages(context) {
       const expected = next.toLocaleString('en-US');
       // The row is looked up on each change: the list may draw it anew.
       const seen = row.first().evaluate((tr, [value, name]) => new Promise((resolve, reject) => {
-        const table = tr.closest('table') ?? document.body;
+        // The whole page is watched: the list may draw its table anew (a
+        // `<table>` watched alone would miss the change once replaced).
+        const table = document.body;
         const has = () => [...table.querySelectorAll('tr')]
           .filter((r) => [...r.querySelectorAll('a')].some((a) => a.textContent.trim() === name))
           .some((r) => [...r.querySelectorAll('td')].some((td) => td.textContent.trim() === value));
