@@ -7,7 +7,10 @@
 //   icons the web app manifest names.
 // * navigations: network first (a new release is picked up at once when
 //   online), the cached index.html when the network fails (offline; the app
-//   routes on the client, so every path is index.html).
+//   routes on the client, so every path is index.html). Navigation preload
+//   starts that request while the worker itself starts, and a page identical
+//   to the cached one costs nothing more: the release is walked again only when
+//   index.html changed, so a repeat visit doesn't compete with the app's start.
 // * other same-origin GETs inside the scope: cache first, then the network,
 //   and what the network returns is cached for next time.
 // * activate: deletes the caches of older versions of this worker.
@@ -87,20 +90,28 @@ self.addEventListener('activate', (event) => {
       for (const name of await caches.keys()) {
         if (name.startsWith('license-desk-') && name !== CACHE) await caches.delete(name);
       }
+      // Not in every browser; where missing, navigations simply wait for the worker.
+      if (self.registration.navigationPreload) await self.registration.navigationPreload.enable();
       await self.clients.claim();
     })(),
   );
 });
 
-async function navigate(request) {
+// Keeps a release whose index.html differs from the cached one (with its assets).
+async function keepRelease(cache, response) {
+  const cached = await cache.match(INDEX);
+  if (cached && (await cached.text()) === (await response.clone().text())) return;
+  await cacheRelease(cache, response);
+}
+
+async function navigate(event) {
   const cache = await caches.open(CACHE);
   try {
-    const response = await fetch(request);
+    const response = (await event.preloadResponse) || (await fetch(event.request));
     const type = response.headers.get('content-type') || '';
     if (response.ok && type.includes('text/html')) {
       // A new release: keep it and its assets for the next offline start.
-      const copy = response.clone();
-      cacheRelease(cache, copy).catch(() => {});
+      event.waitUntil(keepRelease(cache, response.clone()).catch(() => {}));
     }
     return response;
   } catch (offline) {
@@ -123,7 +134,7 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET' || !inScope(request.url)) return;
   if (request.mode === 'navigate') {
-    event.respondWith(navigate(request));
+    event.respondWith(navigate(event));
   } else {
     event.respondWith(asset(request));
   }
