@@ -37,7 +37,12 @@ use pages::not_found::NotFound;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let opened = LocalResource::new(open_app);
+    let opened = LocalResource::new(|| async {
+        let ctx = open_app().await?;
+        // Before the shell mounts: the list's read then runs beside it.
+        services::licenses::start_first_read_if_on_list(&ctx.repo());
+        Ok::<_, storage::StorageError>(ctx)
+    });
     view! {
         <Router>
             {move || match opened.get() {

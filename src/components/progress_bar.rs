@@ -5,7 +5,6 @@
 //! without a value, as an indeterminate `progressbar`.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::domain::group_thousands;
 use crate::storage::Progress;
@@ -28,31 +27,9 @@ pub fn percent(p: Progress) -> usize {
         .unwrap_or(0)
 }
 
-/// Resolves once the browser has painted a frame: before synchronous work
-/// (building the demo), so the bar is on screen while it runs.
-pub async fn after_paint() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let then_timeout = wasm_bindgen::closure::Closure::once_into_js(move || {
-            let scheduled = web_sys::window().is_some_and(|w| {
-                w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-                    .is_ok()
-            });
-            if !scheduled {
-                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-            }
-        });
-        let requested = web_sys::window().is_some_and(|w| {
-            w.request_animation_frame(then_timeout.unchecked_ref())
-                .is_ok()
-        });
-        if !requested {
-            let _ = then_timeout
-                .unchecked_ref::<js_sys::Function>()
-                .call0(&wasm_bindgen::JsValue::NULL);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
+/// Home's demo load waits for the bar to be painted (kept here, where it
+/// was: the helper itself is the browser turn module's).
+pub use crate::browser_turn::after_paint;
 
 /// `label` names the work ("Saving the demo data"); `progress` is `None`
 /// until the commit reports its first count.

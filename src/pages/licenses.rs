@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::app_context::use_app;
+use crate::browser_turn::after_paint_within;
 use crate::clock;
 use crate::components::bulk_modify::{use_selection, SelectionBar};
 use crate::components::column_chooser::ColumnChooser;
@@ -21,10 +22,14 @@ use crate::domain::{License, LicenseStatus, OrgStatus};
 use crate::services::export::{shown_licenses_csv, ExportFailed};
 use crate::services::licenses::{
     count_text, expired_from_value, expired_value, load_list_rows, load_people, prefs_from_state,
-    sandbox_from_value, starting_state, LicenseQuery, ListRefresh, ListView, ListViews, LiveList,
-    PeopleState,
+    sandbox_from_value, starting_state, take_first_read, LicenseQuery, ListRefresh, ListView,
+    ListViews, LiveList, PeopleState,
 };
 use crate::storage::{settings, IdbRepository, Repository};
+
+/// At most this long after the first rows the companies and emails are
+/// read, if no frame was painted before (a hidden tab paints none).
+const PEOPLE_AFTER_MS: i32 = 200;
 
 /// The key of this list's saved sort, filters and views in the settings.
 const PREFS_KEY: &str = "licenses";
@@ -196,9 +201,14 @@ pub fn LicensesPage() -> impl IntoView {
 
     let scroll_top = RwSignal::new(0.0);
     let window_ref = NodeRef::<leptos::html::Div>::new();
-    // A new search or filter starts at the top of the list.
-    Effect::new(move |_| {
+    // A new search or filter starts at the top of the list (the first run
+    // is the page's start, at the top already: setting it would make the
+    // browser lay the page out in the middle of drawing it).
+    Effect::new(move |started: Option<()>| {
         query.track();
+        if started.is_none() {
+            return;
+        }
         if let Some(el) = window_ref.get_untracked() {
             el.set_scroll_top(0);
         }
@@ -467,7 +477,16 @@ async fn run_refresh(
 ) {
     let mut people = work.people;
     if work.everything {
-        match load_list_rows(&repo).await {
+        // The read started with the app, when it opened on this page; the
+        // commits heard since its start are read after it.
+        let read = match take_first_read().await {
+            Some((read, asked)) => {
+                pending.try_update_value(|p| p.merge(asked));
+                read
+            }
+            None => load_list_rows(&repo).await,
+        };
+        match read {
             Ok((list, lookups)) => {
                 crate::bench::mark("ld:rows-built");
                 // The companies and emails are read again after the rows.
@@ -497,6 +516,12 @@ async fn run_refresh(
         }
     }
     if people {
+        if work.everything {
+            // The companies and emails only add search keys, and theirs is
+            // the largest read of the start (every lead, account and
+            // contact): it waits for the rows to be painted, not beside them.
+            after_paint_within(PEOPLE_AFTER_MS).await;
+        }
         let read = load_people(&repo).await.map_err(|e| e.to_string());
         crate::bench::mark("ld:people-read");
         live.try_update(|l| {

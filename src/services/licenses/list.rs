@@ -7,6 +7,7 @@
 //! lowercased search keys, so a search over 100,000 licenses is one pass of
 //! substring tests and never reads the database.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -18,7 +19,7 @@ use crate::domain::{
     LicenseStatus, OrgStatus, Seats, SfId, VersionNumber,
 };
 use crate::services::join::join2;
-use crate::storage::{ListedLicense, Repository, StorageError};
+use crate::storage::{ListedLicense, Repository, StorageError, Stored};
 
 /// The license list's rows: every license, joined with what the list shows
 /// and searches (package name, the lead's or account's company, email).
@@ -74,16 +75,39 @@ pub async fn load_list_source<R: Repository>(repo: &R) -> Result<ListSource, Sto
 pub async fn load_list_rows<R: Repository>(
     repo: &R,
 ) -> Result<(LicenseList, Lookups), StorageError> {
-    let lookups = Lookups {
-        package_names: related::load_package_names(repo).await?,
-        ..Lookups::default()
-    };
+    // The package names and the licenses are read side by side (one round
+    // trip to the database instead of two before the first rows). A row
+    // needs its package name, and the few packages come back first as a
+    // rule; licenses that arrive before them wait as entries in `early`.
+    let names = OnceCell::new();
     let mut rows = Vec::new();
-    let damaged = repo
-        .visit_listed::<License>(&mut |stored| {
-            rows.push(LicenseRow::listed(stored.record, &lookups))
-        })
-        .await?;
+    let mut early = Vec::new();
+    let read_names = async {
+        let package_names = related::load_package_names(repo).await?;
+        let _ = names.set(Lookups {
+            package_names,
+            ..Lookups::default()
+        });
+        Ok::<(), StorageError>(())
+    };
+    let mut on_entry = |stored: Stored<ListedLicense>| match names.get() {
+        Some(lookups) => rows.push(LicenseRow::listed(stored.record, lookups)),
+        None => early.push(stored.record),
+    };
+    let visit = repo.visit_listed::<License>(&mut on_entry);
+    let (read_names, damaged) = join2(read_names, visit).await;
+    read_names?;
+    let damaged = damaged?;
+    let lookups = names.into_inner().unwrap_or_default();
+    if !early.is_empty() {
+        // In the order read: the early ones came first.
+        let mut all: Vec<LicenseRow> = early
+            .into_iter()
+            .map(|entry| LicenseRow::listed(entry, &lookups))
+            .collect();
+        all.append(&mut rows);
+        rows = all;
+    }
     repo.damage_log().note(&damaged);
     Ok((LicenseList::new(rows), lookups))
 }

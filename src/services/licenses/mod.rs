@@ -1,11 +1,12 @@
 //! Licenses: the Modify License workflow (`modify.rs`), Bulk Modify License
 //! (`bulk.rs`), the license page's
 //! loader (`detail.rs`, with the linked records of `related.rs`) and the
-//! license list model (`list.rs`) and its list views (`views.rs`). Windowed rendering of the list is the
+//! license list model (`list.rs`, its first read at start-up in `first_read.rs`) and its list views (`views.rs`). Windowed rendering of the list is the
 //! table component's (`components/table_window.rs`).
 
 mod bulk;
 mod detail;
+mod first_read;
 mod list;
 mod live;
 mod modify;
@@ -15,6 +16,7 @@ mod views;
 
 pub use bulk::*;
 pub use detail::*;
+pub use first_read::*;
 pub use list::*;
 pub use live::*;
 pub use modify::*;
