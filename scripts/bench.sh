@@ -9,6 +9,8 @@
 #   scripts/bench.sh --only sync           team sync through CouchDB (pouchdb-server, started here)
 #   BENCH_SKIP_BUILD=1 scripts/bench.sh   measure the dist/ already built
 #   BENCH_PORT=4180                       the loopback port to serve on
+#   BENCH_SERVER=serve                    serve dist/ with `serve` (compresses per request)
+#                                         instead of bench/static.mjs (compressed once)
 #
 # Not part of scripts/test.sh: it takes minutes and asserts nothing.
 set -euo pipefail
@@ -28,11 +30,17 @@ if curl -s -o /dev/null "$base/"; then
   exit 1
 fi
 
-# The same static server as the end-to-end tests (playwright.config.ts), started
-# from its own bin so $! is the server itself; NO_UPDATE_CHECK keeps it off the network.
+# dist/ compressed once, as a deployment serves it (bench/static.mjs); BENCH_SERVER=serve
+# uses the end-to-end tests' `serve` (playwright.config.ts), which compresses every request,
+# for figures comparable with those taken before 2026-12-02 17:00 UTC. Each started from
+# its own bin so $! is the server itself; NO_UPDATE_CHECK keeps `serve` off the network.
 echo "== serving dist/ on ${base}"
-NO_UPDATE_CHECK=1 node node_modules/serve/build/main.js -s dist -l "tcp://127.0.0.1:${port}" \
-  --no-clipboard --no-port-switching -L &
+if [ "${BENCH_SERVER:-static}" = serve ]; then
+  NO_UPDATE_CHECK=1 node node_modules/serve/build/main.js -s dist -l "tcp://127.0.0.1:${port}" \
+    --no-clipboard --no-port-switching -L &
+else
+  node bench/static.mjs --dir dist --port "${port}" &
+fi
 server=$!
 # The sync section's CouchDB: pouchdb-server in memory on a free loopback port.
 COUCH_PORT=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
@@ -40,7 +48,7 @@ export COUCH_PORT BENCH_COUCH_URL="http://127.0.0.1:${COUCH_PORT}"
 bash scripts/couch.sh &
 couch=$!
 trap 'kill "$server" "$couch" 2>/dev/null || true; wait "$server" "$couch" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
   curl -s -o /dev/null "$base/" && break
   kill -0 "$server" 2>/dev/null || { echo "the server did not start" >&2; exit 1; }
   sleep 0.1
