@@ -7,7 +7,9 @@ use std::future::Future;
 use leptos::prelude::*;
 
 use crate::domain::{seed_users, User};
-use crate::storage::{settings, Expect, IdbRepository, Repository, StorageError, DEFAULT_DB_NAME};
+use crate::storage::{
+    settings, Expect, IdbRepository, ReadStop, Repository, StorageError, DEFAULT_DB_NAME,
+};
 
 #[derive(Clone, Copy)]
 pub struct AppContext {
@@ -62,7 +64,11 @@ impl AppContext {
         self.live_on(self.sync_changes, load)
     }
 
-    /// `load` run again whenever `counter` moves.
+    /// `load` run again whenever `counter` moves. Its repository handle
+    /// stops reading once the page (the owner this is called in) is left: a
+    /// resource's future runs to its end even then, and the next page's
+    /// reads would wait behind it. The stopped read ends with
+    /// `StorageError::Cancelled`, which no one sees: its page is gone.
     fn live_on<T, Fut>(
         self,
         counter: RwSignal<u64>,
@@ -72,9 +78,12 @@ impl AppContext {
         T: 'static,
         Fut: Future<Output = T> + 'static,
     {
+        let stop = ReadStop::new();
+        let left = stop.clone();
+        on_cleanup(move || left.stop());
         LocalResource::new(move || {
             counter.track();
-            load(self.repo())
+            load(self.repo().stopped_by(&stop))
         })
     }
 
