@@ -33,6 +33,18 @@ impl AppContext {
         self.repo.get_value()
     }
 
+    /// A handle for the reads of the page this is called in (its owner):
+    /// they stop once the page is left. A resource's future runs to its end
+    /// even then, and the next page's reads would wait behind it. A stopped
+    /// read ends with `StorageError::Cancelled`, which no one sees: its page
+    /// is gone. (Saves use [`repo`](AppContext::repo): they never stop.)
+    pub fn page_repo(&self) -> IdbRepository {
+        let stop = ReadStop::new();
+        let left = stop.clone();
+        on_cleanup(move || left.stop());
+        self.repo().stopped_by(&stop)
+    }
+
     /// Call inside a resource's fetcher: it then re-runs after every commit.
     pub fn track_changes(&self) {
         self.changes.track();
@@ -64,11 +76,8 @@ impl AppContext {
         self.live_on(self.sync_changes, load)
     }
 
-    /// `load` run again whenever `counter` moves. Its repository handle
-    /// stops reading once the page (the owner this is called in) is left: a
-    /// resource's future runs to its end even then, and the next page's
-    /// reads would wait behind it. The stopped read ends with
-    /// `StorageError::Cancelled`, which no one sees: its page is gone.
+    /// `load` run again whenever `counter` moves, on a
+    /// [`page_repo`](AppContext::page_repo).
     fn live_on<T, Fut>(
         self,
         counter: RwSignal<u64>,
@@ -78,12 +87,10 @@ impl AppContext {
         T: 'static,
         Fut: Future<Output = T> + 'static,
     {
-        let stop = ReadStop::new();
-        let left = stop.clone();
-        on_cleanup(move || left.stop());
+        let repo = self.page_repo();
         LocalResource::new(move || {
             counter.track();
-            load(self.repo().stopped_by(&stop))
+            load(repo.clone())
         })
     }
 
