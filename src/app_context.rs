@@ -7,7 +7,9 @@ use std::future::Future;
 use leptos::prelude::*;
 
 use crate::domain::{seed_users, User};
-use crate::storage::{settings, Expect, IdbRepository, Repository, StorageError, DEFAULT_DB_NAME};
+use crate::storage::{
+    settings, Expect, IdbRepository, ReadStop, Repository, StorageError, DEFAULT_DB_NAME,
+};
 
 #[derive(Clone, Copy)]
 pub struct AppContext {
@@ -29,6 +31,18 @@ impl AppContext {
     /// A handle on the repository (clones share one connection).
     pub fn repo(&self) -> IdbRepository {
         self.repo.get_value()
+    }
+
+    /// A handle for the reads of the page this is called in (its owner):
+    /// they stop once the page is left. A resource's future runs to its end
+    /// even then, and the next page's reads would wait behind it. A stopped
+    /// read ends with `StorageError::Cancelled`, which no one sees: its page
+    /// is gone. (Saves use [`repo`](AppContext::repo): they never stop.)
+    pub fn page_repo(&self) -> IdbRepository {
+        let stop = ReadStop::new();
+        let left = stop.clone();
+        on_cleanup(move || left.stop());
+        self.repo().stopped_by(&stop)
     }
 
     /// Call inside a resource's fetcher: it then re-runs after every commit.
@@ -62,7 +76,8 @@ impl AppContext {
         self.live_on(self.sync_changes, load)
     }
 
-    /// `load` run again whenever `counter` moves.
+    /// `load` run again whenever `counter` moves, on a
+    /// [`page_repo`](AppContext::page_repo).
     fn live_on<T, Fut>(
         self,
         counter: RwSignal<u64>,
@@ -72,9 +87,10 @@ impl AppContext {
         T: 'static,
         Fut: Future<Output = T> + 'static,
     {
+        let repo = self.page_repo();
         LocalResource::new(move || {
             counter.track();
-            load(self.repo())
+            load(repo.clone())
         })
     }
 

@@ -1401,3 +1401,77 @@ async fn background_scan_counts_every_damaged_record_and_lets_reads_through() {
         vec![damaged_id]
     );
 }
+
+// ---- reads stop when their page is left ----
+
+/// A page's read stops after the chunk in flight once its page is left
+/// (`ReadStop`, set by the page's clean-up), ends with `Cancelled`, and
+/// leaves the repository as usable as before for every other handle.
+#[wasm_bindgen_test]
+async fn a_read_whose_page_was_left_stops_after_the_chunk_in_flight() {
+    use license_desk::domain::{KeyPrefix, LicenseName, SfId};
+    use license_desk::storage::ReadStop;
+    // The storage's `getAll` chunk (`GET_ALL_CHUNK`).
+    const CHUNK: usize = 10_000;
+    const TOTAL: usize = 25_000;
+    let repo = fresh("read-stop").await;
+    let base = samples::world()
+        .map(|w| w.license)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let licenses: Vec<License> = (1..=TOTAL as u64)
+        .map(|n| {
+            let mut l = base.clone();
+            l.id = SfId::generate(KeyPrefix::License, n);
+            l.name = LicenseName::from_number(n);
+            l
+        })
+        .collect();
+    ok(repo.put_all(licenses, Expect::Absent).await, "licenses");
+    let first = SfId::generate(KeyPrefix::License, 1).to18().to_string();
+
+    // The page is left while its read handles the first chunk: the second
+    // chunk, already asked for, is the last read; nothing of it is handed on.
+    let page = ReadStop::new();
+    let on_page = repo.stopped_by(&page);
+    let mut seen = 0usize;
+    let read = on_page
+        .visit_all::<License>(&mut |_| {
+            seen += 1;
+            page.stop();
+        })
+        .await;
+    assert_eq!(read, Err(StorageError::Cancelled));
+    assert_eq!(seen, CHUNK);
+    // Any later read of the left page is refused before it starts.
+    assert_eq!(
+        on_page.get::<License>(&first).await.map(|_| ()),
+        Err(StorageError::Cancelled)
+    );
+    assert_eq!(
+        on_page.read_all::<License>().await.map(|r| r.records.len()),
+        Err(StorageError::Cancelled)
+    );
+
+    // The repository reads and commits as before, on the plain handle and
+    // on another page's.
+    let all = ok(repo.read_all::<License>().await, "read after the stop");
+    assert_eq!(all.records.len(), TOTAL);
+    let other_page = repo.stopped_by(&ReadStop::new());
+    let mut counted = 0usize;
+    ok(
+        other_page.visit_all::<License>(&mut |_| counted += 1).await,
+        "another page's read",
+    );
+    assert_eq!(counted, TOTAL);
+    let mut changed = ok(repo.load::<License>(&first).await, "load");
+    changed.record.used_licenses = Some(1);
+    let mut batch = WriteBatch::new();
+    batch.update(changed);
+    ok(repo.commit(batch).await, "commit after the stop");
+    let mut listed = 0usize;
+    ok(
+        repo.visit_listed::<License>(&mut |_| listed += 1).await,
+        "the list snapshot after the stop",
+    );
+    assert_eq!(listed, TOTAL);
+}

@@ -167,13 +167,14 @@ pub fn is_expiring_within(
 }
 
 /// Licenses that can still expire within `days` days
-/// ([`is_expiring_within`]). Soonest first.
+/// ([`is_expiring_within`]). Soonest first (then by License Name, then ID:
+/// one order, however the licenses came).
 pub fn expiring_within(licenses: &[License], today: NaiveDate, days: u32) -> Vec<&License> {
     let mut found: Vec<&License> = licenses
         .iter()
         .filter(|l| is_expiring_within(l.status, l.expiration, today, days))
         .collect();
-    crate::sort::sort_by_key(&mut found, |l| (l.expiration.date(), l.name));
+    crate::sort::sort_by_key(&mut found, |l| (l.expiration.date(), l.name, l.id.clone()));
     found
 }
 

@@ -1,24 +1,25 @@
 //! The Home page's dashboard: licenses by License Status, seats licensed
-//! and used per package, expirations in the coming weeks, the licenses
-//! expiring soon and the alert notifications due.
+//! and used per package, expirations in the coming weeks, and the licenses
+//! expiring soon (their count and the first [`EXPIRING_SOON_SHOWN`]).
 
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
 
-use super::alerts::{
-    alert_horizon, due_notifications, expiring_within, is_expiring_within, AlertRule, Notification,
-};
+use super::alerts::{expiring_within, is_expiring_within};
 use super::expiration::Expiration;
 use super::ids::SfId;
 use super::license::License;
+use super::license_name::LicenseName;
 use super::package::Package;
 use super::seats::Seats;
+use super::soonest::Soonest;
 use super::status::LicenseStatus;
-use super::user::User;
 
 /// Licenses expiring within this many days are "expiring soon".
 pub const EXPIRING_SOON_DAYS: u32 = 30;
+/// How many of them Home lists (the rest are counted: "and N more").
+pub const EXPIRING_SOON_SHOWN: usize = 50;
 /// The expirations chart looks this far ahead, in weeks.
 pub const EXPIRATION_WEEKS: i64 = 13;
 
@@ -42,8 +43,11 @@ pub struct Dashboard {
     pub seats: Vec<PackageSeats>,
     /// (first day of the week, licenses expiring that week), from today.
     pub expirations: Vec<(NaiveDate, u64)>,
+    /// The first [`EXPIRING_SOON_SHOWN`] licenses expiring within
+    /// [`EXPIRING_SOON_DAYS`], soonest first ...
     pub expiring_soon: Vec<License>,
-    pub notifications: Vec<Notification>,
+    /// ... of this many.
+    pub expiring_soon_count: usize,
 }
 
 /// What the dashboard counts of a license: a [`License`] and the licenses
@@ -51,6 +55,8 @@ pub struct Dashboard {
 /// 100,000 licenses need not read 100,000 full records.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LicenseFigures<'a> {
+    pub id: &'a SfId,
+    pub name: LicenseName,
     pub package_id: &'a SfId,
     pub status: LicenseStatus,
     pub seats: Seats,
@@ -64,8 +70,7 @@ impl LicenseFigures<'_> {
         self.status != LicenseStatus::Uninstalled
     }
 
-    /// Whether the license can still expire within `days` days (for the
-    /// dashboard, [`dashboard_horizon`]: then it may be listed in full).
+    /// Whether the license can still expire within `days` days.
     pub fn is_expiring_within(&self, today: NaiveDate, days: u32) -> bool {
         is_expiring_within(self.status, self.expiration, today, days)
     }
@@ -74,6 +79,8 @@ impl LicenseFigures<'_> {
 impl License {
     pub fn figures(&self) -> LicenseFigures<'_> {
         LicenseFigures {
+            id: &self.id,
+            name: self.name,
             package_id: &self.package_id,
             status: self.status,
             seats: self.seats,
@@ -81,12 +88,6 @@ impl License {
             expiration: self.expiration,
         }
     }
-}
-
-/// How many days ahead the dashboard lists licenses in full: those
-/// expiring soon, and those an expiration rule alerts about.
-pub fn dashboard_horizon(rules: &[AlertRule]) -> u32 {
-    EXPIRING_SOON_DAYS.max(alert_horizon(rules))
 }
 
 /// The dashboard's counts, added up one license at a time (a list of
@@ -100,6 +101,9 @@ pub struct DashboardTally<'a> {
     /// Package ID -> its row of `seats`.
     rows: HashMap<&'a SfId, usize>,
     expirations: Vec<(NaiveDate, u64)>,
+    expiring_soon_count: usize,
+    /// The licenses expiring soon to list, in [`expiring_within`]'s order.
+    expiring_soon: Soonest<(NaiveDate, LicenseName, SfId), SfId>,
 }
 
 impl<'a> DashboardTally<'a> {
@@ -125,15 +129,26 @@ impl<'a> DashboardTally<'a> {
             expirations: (0..EXPIRATION_WEEKS)
                 .map(|w| (today + Duration::days(w * 7), 0))
                 .collect(),
+            expiring_soon_count: 0,
+            expiring_soon: Soonest::new(EXPIRING_SOON_SHOWN),
         }
     }
 
     /// Counts one license: its status; its seats under its package
-    /// (Uninstalled licenses hold none); its week if it expires within 13.
+    /// (Uninstalled licenses hold none); its week if it expires within 13;
+    /// whether it expires soon, and keeps it if among the first to list.
     pub fn add(&mut self, l: LicenseFigures<'_>) {
         self.total += 1;
         if let Some(slot) = self.by_status.iter_mut().find(|(s, _)| *s == l.status) {
             slot.1 += 1;
+        }
+        if let (true, Some(date)) = (
+            l.is_expiring_within(self.today, EXPIRING_SOON_DAYS),
+            l.expiration.date(),
+        ) {
+            self.expiring_soon_count += 1;
+            self.expiring_soon
+                .offer((date, l.name, l.id.clone()), l.id.clone());
         }
         if !l.holds_seats() {
             return;
@@ -160,11 +175,17 @@ impl<'a> DashboardTally<'a> {
         }
     }
 
-    /// The dashboard of the licenses counted. `listed` holds them in full,
-    /// or at least every one [`LicenseFigures::is_expiring_within`]
-    /// [`dashboard_horizon`] of `rules` days: the licenses expiring soon and the
-    /// notifications due come from it.
-    pub fn finish(self, listed: &[License], rules: &[AlertRule], users: &[User]) -> Dashboard {
+    /// The licenses the dashboard lists: read them in full for [`finish`].
+    ///
+    /// [`finish`]: DashboardTally::finish
+    pub fn listed(&self) -> impl Iterator<Item = &SfId> {
+        self.expiring_soon.values()
+    }
+
+    /// The dashboard of the licenses counted. `listed` holds in full at
+    /// least those [`listed`](DashboardTally::listed) names (any others are
+    /// left out: they are not among the first to list).
+    pub fn finish(self, listed: &[License]) -> Dashboard {
         Dashboard {
             total: self.total,
             by_status: self.by_status,
@@ -172,29 +193,23 @@ impl<'a> DashboardTally<'a> {
             expirations: self.expirations,
             expiring_soon: expiring_within(listed, self.today, EXPIRING_SOON_DAYS)
                 .into_iter()
+                .take(EXPIRING_SOON_SHOWN)
                 .cloned()
                 .collect(),
-            notifications: due_notifications(rules, listed, users, self.today),
+            expiring_soon_count: self.expiring_soon_count,
         }
     }
 }
 
 /// The dashboard for `today`: licenses by status; seats licensed and used
 /// per package (Uninstalled licenses hold no seats); licenses expiring in
-/// each of the next 13 weeks; the licenses expiring within 30 days and the
-/// alert notifications due (both from the domain's alert rules).
-pub fn dashboard(
-    licenses: &[License],
-    packages: &[Package],
-    rules: &[AlertRule],
-    users: &[User],
-    today: NaiveDate,
-) -> Dashboard {
+/// each of the next 13 weeks; the licenses expiring within 30 days.
+pub fn dashboard(licenses: &[License], packages: &[Package], today: NaiveDate) -> Dashboard {
     let mut tally = DashboardTally::new(packages, today);
     for l in licenses {
         tally.add(l.figures());
     }
-    tally.finish(licenses, rules, users)
+    tally.finish(licenses)
 }
 
 #[cfg(test)]
@@ -218,7 +233,7 @@ mod tests {
         let mut gone = counted.clone();
         gone.id = crate::domain::SfId::generate(crate::domain::KeyPrefix::License, 3);
         gone.status = LicenseStatus::Uninstalled;
-        let d = dashboard(&[counted, site, gone], &[p], &[], &[], today);
+        let d = dashboard(&[counted, site, gone], &[p], today);
         assert_eq!(d.total, 3);
         assert_eq!(
             d.seats,
@@ -248,8 +263,6 @@ mod tests {
         let last_day = EXPIRATION_WEEKS * 7 - 1;
         let d = dashboard(
             &[at(6), at(7), at(last_day), at(last_day + 1), at(-1)],
-            &[],
-            &[],
             &[],
             today,
         );

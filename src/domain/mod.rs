@@ -25,6 +25,7 @@ mod refresh;
 mod registration;
 mod seats;
 mod sequences;
+mod soonest;
 mod stamp;
 mod status;
 mod user;
@@ -44,8 +45,8 @@ pub use bulk_modify::{
     ExpirationChange, RefusalReason, SeatsChange,
 };
 pub use dashboard::{
-    dashboard, dashboard_horizon, Dashboard, DashboardTally, LicenseFigures, PackageSeats,
-    EXPIRATION_WEEKS, EXPIRING_SOON_DAYS,
+    dashboard, Dashboard, DashboardTally, LicenseFigures, PackageSeats, EXPIRATION_WEEKS,
+    EXPIRING_SOON_DAYS, EXPIRING_SOON_SHOWN,
 };
 pub use dates::{add_days, parse_date, DateError};
 pub use expiration::Expiration;
@@ -77,8 +78,8 @@ pub use modify::{
 };
 pub use notifications::{
     customer_company, expiration_record, mark_sent, notification_queue, snooze, uninstall_key,
-    uninstall_notifications, Acted, NoticeAbout, NoticeError, NoticeState, NotificationQueue,
-    NotificationRecord, QueueItem, Snooze, MAX_SNOOZE_DAYS,
+    uninstall_notifications, Acted, DueTally, NoticeAbout, NoticeError, NoticeState,
+    NotificationQueue, NotificationRecord, QueueItem, Snooze, DUE_SHOWN, MAX_SNOOZE_DAYS,
 };
 pub use package::{
     latest_version, LeadManagerError, Package, PackageDraft, PackageError, PackageName,

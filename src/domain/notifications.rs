@@ -7,20 +7,29 @@
 //! Uninstalled ([`uninstall_notifications`]), by whichever workflow does it,
 //! and stored in the same save as the license: the moment is gone after.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::alerts::{due_notifications, mailto, AlertKind, AlertRule, Notification};
+use super::alerts::{
+    due_notifications, expiration_key, mailto, AlertKind, AlertRule, Notification,
+};
+use super::dashboard::LicenseFigures;
 use super::dates::add_days;
 use super::ids::SfId;
 use super::lead::{Account, Lead};
 use super::license::License;
 use super::license_name::LicenseName;
+use super::soonest::Soonest;
 use super::status::LicenseStatus;
 use super::user::User;
 use super::version::VersionNumber;
 use super::Field;
+
+/// How many due notifications Home lists (the Notifications page has all).
+pub const DUE_SHOWN: usize = 5;
 
 /// A quarter: longer than that, the notification is better marked as sent.
 pub const MAX_SNOOZE_DAYS: u32 = 90;
@@ -440,6 +449,101 @@ pub fn notification_queue(
         std::cmp::Reverse((i.record.sent.as_ref().map(|s| s.at), i.record.key.clone()))
     });
     queue
+}
+
+/// What Home shows of the queue, counted one license at a time from its
+/// figures (the licenses list's snapshot at 100,000 licenses): how many
+/// notifications are due, and which licenses the first [`DUE_SHOWN`] are
+/// about, the only ones to read in full. The same count and order as
+/// [`notification_queue`]'s `due`.
+#[derive(Debug, Clone)]
+pub struct DueTally<'a> {
+    today: NaiveDate,
+    /// The expiration rules that make notifications (recipient active).
+    rules: Vec<&'a AlertRule>,
+    /// Stored notifications by key: one the rules make counts as due only
+    /// in its stored state.
+    stored: HashMap<&'a str, &'a NotificationRecord>,
+    count: usize,
+    /// The licenses of the first due expiration notifications, in the
+    /// queue's order (event date, License Name, key).
+    first: Soonest<(NaiveDate, LicenseName, String), SfId>,
+}
+
+impl<'a> DueTally<'a> {
+    /// Nothing counted yet but the stored uninstall notifications due.
+    pub fn new(
+        rules: &'a [AlertRule],
+        users: &[User],
+        stored: &'a [NotificationRecord],
+        today: NaiveDate,
+    ) -> DueTally<'a> {
+        let rules = rules
+            .iter()
+            .filter(|r| r.kind == AlertKind::Expiration)
+            .filter(|r| users.iter().any(|u| u.id == r.recipient && u.active))
+            .collect();
+        let count = stored
+            .iter()
+            .filter(|r| r.kind() == AlertKind::Uninstall && r.state(today) == NoticeState::Due)
+            .count();
+        DueTally {
+            today,
+            rules,
+            stored: stored.iter().map(|r| (r.key.as_str(), r)).collect(),
+            count,
+            first: Soonest::new(DUE_SHOWN),
+        }
+    }
+
+    /// Counts the notifications due about one license: one per rule that
+    /// alerts about it today, unless stored as sent or snoozed.
+    pub fn add(&mut self, l: LicenseFigures<'_>) {
+        let Some(date) = l.expiration.date() else {
+            return;
+        };
+        for rule in &self.rules {
+            if !l.is_expiring_within(self.today, rule.days_before) {
+                continue;
+            }
+            // The key is built only when needed: most desks store few.
+            let key = || expiration_key(&rule.id, l.id, &l.expiration.to_csv());
+            let mut built = None;
+            if !self.stored.is_empty() {
+                let k = key();
+                if self
+                    .stored
+                    .get(k.as_str())
+                    .is_some_and(|s| s.state(self.today) != NoticeState::Due)
+                {
+                    continue;
+                }
+                built = Some(k);
+            }
+            self.count += 1;
+            if self
+                .first
+                .bound()
+                .is_some_and(|(d, n, _)| (date, l.name) > (*d, *n))
+            {
+                continue;
+            }
+            let key = built.unwrap_or_else(key);
+            self.first.offer((date, l.name, key), l.id.clone());
+        }
+    }
+
+    /// The licenses to read in full for the first [`DUE_SHOWN`]:
+    /// [`notification_queue`] of them (and every stored notification)
+    /// gives those first in its `due`.
+    pub fn listed(&self) -> impl Iterator<Item = &SfId> {
+        self.first.values()
+    }
+
+    /// How many notifications are due.
+    pub fn count(&self) -> usize {
+        self.count
+    }
 }
 
 #[cfg(test)]

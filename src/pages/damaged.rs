@@ -64,11 +64,7 @@ fn DamagedCard(record: DamagedRecord) -> impl IntoView {
 #[component]
 pub fn DamagedRecordsPage() -> impl IntoView {
     let app = use_app();
-    let damaged = LocalResource::new(move || {
-        app.track_changes();
-        let repo = app.repo();
-        async move { repo.scan_damaged().await }
-    });
+    let damaged = app.live_resource(|repo| async move { repo.scan_damaged().await });
     let list = move |records: Vec<DamagedRecord>| {
         if records.is_empty() {
             return view! {

@@ -12,13 +12,11 @@ use crate::components::loaded::{on_result, Loaded};
 use crate::components::progress_bar::{after_paint, ProgressBar};
 use crate::components::record::{Empty, PageHeader};
 use crate::demo::{build_demo_data, has_data, reset, save_demo_data, DemoSize, DemoSummary};
-use crate::domain::NotificationQueue;
-use crate::domain::{group_thousands, Dashboard, License, Package, SfId, EXPIRING_SOON_DAYS};
+use crate::domain::{group_thousands, Dashboard, License, SfId, EXPIRING_SOON_DAYS};
 use crate::pages::notifications::DueSummary;
-use crate::services::dashboard::load_dashboard;
-use crate::services::notifications::load_queue;
+use crate::services::dashboard::load_home;
 use crate::storage::persistence::request_persistence;
-use crate::storage::{Progress, Repository, StorageError};
+use crate::storage::{Progress, StorageError};
 use chrono::{Duration, NaiveDate};
 use leptos_router::components::A;
 
@@ -229,14 +227,15 @@ fn days_left_text(days: i64) -> String {
     }
 }
 
-/// How many rows a list shows before "and N more".
-const LIST_LIMIT: usize = 50;
-
+/// The first licenses expiring soon (`licenses`) of `count`.
 #[component]
-fn ExpiringSoon(licenses: Vec<License>, packages: Vec<(SfId, String)>) -> impl IntoView {
+fn ExpiringSoon(
+    licenses: Vec<License>,
+    count: usize,
+    packages: Vec<(SfId, String)>,
+) -> impl IntoView {
     let today = today();
-    let count = licenses.len();
-    let more = count.saturating_sub(LIST_LIMIT);
+    let more = count.saturating_sub(licenses.len());
     let package_name = move |id: &SfId| {
         packages
             .iter()
@@ -246,7 +245,6 @@ fn ExpiringSoon(licenses: Vec<License>, packages: Vec<(SfId, String)>) -> impl I
     };
     let rows = licenses
         .into_iter()
-        .take(LIST_LIMIT)
         .map(|l| {
             let href = format!("/licenses/{}", l.id.to18());
             let left = l.expiration.days_left(today).unwrap_or(0);
@@ -292,21 +290,6 @@ fn ExpiringSoon(licenses: Vec<License>, packages: Vec<(SfId, String)>) -> impl I
                     .into_any()
             }}
         </section>
-    }
-}
-
-/// The notifications due: the count and the first few (the whole queue is
-/// on the Notifications page). `queue` is read by the dashboard section, not
-/// here: this component is redrawn with the dashboard after every change,
-/// and a read it owned would be dropped while still under way.
-#[component]
-fn DueNotifications(
-    queue: LocalResource<Result<NotificationQueue, StorageError>>,
-) -> impl IntoView {
-    view! {
-        <Loaded resource=queue what="Reading the notifications…" let:q>
-            <DueSummary due=q.due />
-        </Loaded>
     }
 }
 
@@ -378,30 +361,18 @@ fn Charts(d: Dashboard) -> impl IntoView {
     }
 }
 
+/// The notifications due, the licenses expiring soon and the charts: one
+/// read (`load_home`) for all three.
 #[component]
 fn DashboardSection() -> impl IntoView {
     let app = use_app();
     let data = app.live_resource(move |repo| {
         let users = app.users.get();
-        async move { load_dashboard(&repo, &users, today()).await }
-    });
-    let queue = app.live_resource(move |repo| {
-        let users = app.users.get();
-        async move { load_queue(&repo, &users, today()).await }
-    });
-    let packages = app.live_resource(|repo| async move {
-        repo.list_records::<Package>()
-            .await
-            .map(|ps| {
-                ps.into_iter()
-                    .map(|p| (p.id.clone(), p.name.to_string()))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
+        async move { load_home(&repo, &users, today()).await }
     });
     view! {
-        <Loaded resource=data what="Reading the licenses…" let:d>
-            {if d.total == 0 {
+        <Loaded resource=data what="Reading the licenses…" let:home>
+            {if home.dashboard.total == 0 {
                 view! {
                     <section class="card">
                         <Empty>
@@ -412,13 +383,14 @@ fn DashboardSection() -> impl IntoView {
                 }
                     .into_any()
             } else {
-                let expiring = d.expiring_soon.clone();
+                let d = home.dashboard;
                 view! {
-                    <DueNotifications queue />
-                    {move || {
-                        let names = packages.get().unwrap_or_default();
-                        view! { <ExpiringSoon licenses=expiring.clone() packages=names /> }
-                    }}
+                    <DueSummary count=home.due_count due=home.due />
+                    <ExpiringSoon
+                        licenses=d.expiring_soon.clone()
+                        count=d.expiring_soon_count
+                        packages=home.package_names
+                    />
                     <Charts d=d />
                 }
                     .into_any()

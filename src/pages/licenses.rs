@@ -55,6 +55,8 @@ pub fn LicensesPage() -> impl IntoView {
     let live = RwSignal::new(None::<Result<LiveList, String>>);
     let pending = StoredValue::new_local(ListRefresh::everything());
     let running = StoredValue::new_local(false);
+    // The list's reads stop when the page is left (see `page_repo`).
+    let reads = StoredValue::new_local(app.page_repo());
     let refresh = move || {
         if running.try_get_value() != Some(false) {
             return;
@@ -65,7 +67,10 @@ pub fn LicensesPage() -> impl IntoView {
                 if work.is_empty() {
                     break;
                 }
-                run_refresh(app.repo(), live, pending, work).await;
+                let Some(repo) = reads.try_get_value() else {
+                    break;
+                };
+                run_refresh(repo, live, pending, work).await;
             }
             running.try_set_value(false);
         });

@@ -18,9 +18,6 @@ use crate::services::notifications::{
     load_queue, mark_notification_sent, snooze_notification, NoticeFailure,
 };
 
-/// How many due notifications Home lists.
-pub const HOME_DUE_LIMIT: usize = 5;
-
 fn rule_text(record: &NotificationRecord) -> String {
     match &record.about {
         NoticeAbout::Expiration { days_before, .. } => {
@@ -73,11 +70,15 @@ fn email_link(item: &QueueItem) -> impl IntoView {
 /// The due notifications Home shows: the count, the first few, and the way
 /// to the whole queue.
 #[component]
-pub fn DueSummary(due: Vec<QueueItem>) -> impl IntoView {
-    let count = due.len();
+pub fn DueSummary(
+    /// How many are due ...
+    count: usize,
+    /// ... and the first of them.
+    due: Vec<QueueItem>,
+) -> impl IntoView {
+    let shown = due.len();
     let rows = due
         .iter()
-        .take(HOME_DUE_LIMIT)
         .map(|item| {
             view! {
                 <tr>
@@ -117,11 +118,11 @@ pub fn DueSummary(due: Vec<QueueItem>) -> impl IntoView {
                         </thead>
                         <tbody>{rows}</tbody>
                     </table>
-                    {(count > HOME_DUE_LIMIT)
+                    {(count > shown)
                         .then(|| {
                             view! {
                                 <p class="list-count">
-                                    {format!("Showing the first {HOME_DUE_LIMIT} of {count}.")}
+                                    {format!("Showing the first {shown} of {count}.")}
                                 </p>
                             }
                         })}

@@ -6,7 +6,7 @@ use futures::executor::block_on;
 use serde_json::json;
 
 use crate::domain::{seed_users, License, Package, Profile, Sequences};
-use crate::services::dashboard::load_dashboard;
+use crate::services::dashboard::load_home;
 use crate::services::licenses::fixtures::{draft, history_count, license, now, today, user};
 use crate::services::licenses::{load_license_list, modify_license, ModifyFailure};
 use crate::storage::{MemoryRepository, Repository, StorageError, StoreName, SEQUENCES_KEY};
@@ -50,7 +50,9 @@ fn a_damaged_license_leaves_the_others_in_the_licenses_list() {
 fn a_damaged_license_leaves_the_others_on_the_dashboard() {
     let (repo, _) = repo_with_a_damaged_license();
     let users = seed_users();
-    let dashboard = block_on(load_dashboard(&repo, &users, today())).unwrap();
+    let dashboard = block_on(load_home(&repo, &users, today()))
+        .unwrap()
+        .dashboard;
     assert_eq!(dashboard.total, 2);
     assert_eq!(
         dashboard.by_status.iter().map(|(_, n)| n).sum::<u64>(),

@@ -25,7 +25,7 @@ pub async fn load_queue<R: Repository>(
     let rules: Vec<AlertRule> = repo.list_records::<AlertRule>().await?;
     // Only licenses expiring within a rule's days make notifications: the
     // list snapshot tells which, and only those are read in full.
-    let licenses = read_expiring(repo, today, alert_horizon(&rules), &mut |_| {}).await?;
+    let licenses = read_expiring(repo, today, alert_horizon(&rules)).await?;
     let stored: Vec<NotificationRecord> = repo.list_records::<NotificationRecord>().await?;
     Ok(notification_queue(&rules, &licenses, users, &stored, today))
 }

@@ -58,6 +58,11 @@ pub enum StorageError {
 
     #[error("{0}")]
     Other(String),
+
+    /// A read stopped because the page that asked for it was left (see
+    /// `read_stop.rs`). No one is there to see it: pages never show it.
+    #[error("The read was stopped: its page was left.")]
+    Cancelled,
 }
 
 impl StorageError {
@@ -108,6 +113,11 @@ impl StorageError {
     /// True for the errors a user fixes by reloading (another tab changed the data).
     pub fn is_conflict(&self) -> bool {
         matches!(self, StorageError::Conflict { .. })
+    }
+
+    /// True for a read stopped because its page was left: not a failure.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, StorageError::Cancelled)
     }
 }
 

@@ -39,6 +39,7 @@ use super::listed::Listed;
 use super::notify::{ChangeNotice, ChangeOrigin, Subscribers, Subscription, CHANNEL_NAME};
 use super::paged::Page;
 use super::progress::{is_report_point, Progress, ProgressSink};
+use super::read_stop::ReadStop;
 use super::record::{Index, IndexDef, Query, Record, StoreName, Stored};
 use super::repo::{RawVisitor, Repository};
 use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES, V3_STORES, V4_INDEXES, V5_STORES};
@@ -57,6 +58,8 @@ pub struct IdbRepository {
     inner: Rc<Inner>,
     /// Set on a handle for bulk work (see [`IdbRepository::bulk`]).
     bulk: Option<ProgressSink>,
+    /// Set on a page's handle (see [`IdbRepository::stopped_by`]).
+    stop: Option<ReadStop>,
 }
 
 struct Inner {
@@ -431,6 +434,7 @@ impl IdbRepository {
                 activity,
             }),
             bulk: None,
+            stop: None,
         }
     }
 
@@ -446,7 +450,25 @@ impl IdbRepository {
         IdbRepository {
             inner: Rc::clone(&self.inner),
             bulk: Some(Rc::new(on_progress)),
+            stop: self.stop.clone(),
         }
+    }
+
+    /// A handle on the same database for a page's reads: once `stop` is set
+    /// (the page was left), each read on it is refused with
+    /// [`StorageError::Cancelled`] before it starts, and a read in chunks
+    /// stops after the chunk in flight. Other handles are not affected.
+    pub fn stopped_by(&self, stop: &ReadStop) -> IdbRepository {
+        IdbRepository {
+            inner: Rc::clone(&self.inner),
+            bulk: self.bulk.clone(),
+            stop: Some(stop.clone()),
+        }
+    }
+
+    /// `Err(Cancelled)` once this handle's page was left.
+    pub(super) fn check_stop(&self) -> StorageResult<()> {
+        self.stop.as_ref().map_or(Ok(()), ReadStop::check)
     }
 
     /// The database's name.
@@ -498,6 +520,7 @@ impl IdbRepository {
 
     pub(super) fn read_tx(&self, store: StoreName) -> StorageResult<Transaction<'_>> {
         self.check_open()?;
+        self.check_stop()?;
         self.inner
             .db
             .transaction(store.as_str())
@@ -536,6 +559,8 @@ impl IdbRepository {
         let mut next = Some(get_all_chunk(raw_store, None)?);
         while let Some(request) = next.take() {
             let chunk = request.await?;
+            // Left page: no next chunk is asked for (none is out).
+            self.check_stop()?;
             let len = chunk.length();
             if len == GET_ALL_CHUNK {
                 next = Some(get_all_chunk(raw_store, Some(&last_key(&chunk)?))?);
@@ -578,6 +603,7 @@ impl IdbRepository {
             .map_err(|e| dom_error(e, "reading"))?
             .as_f64()
             .unwrap_or(f64::INFINITY);
+        self.check_stop()?;
         if in_range > 2.0 * wanted.len() as f64 {
             return Ok(None);
         }
@@ -585,6 +611,7 @@ impl IdbRepository {
         let mut next = Some(get_range_chunk(raw_store, &low, false, &high)?);
         while let Some(request) = next.take() {
             let chunk = request.await?;
+            self.check_stop()?;
             if chunk.length() == GET_ALL_CHUNK {
                 next = Some(get_range_chunk(raw_store, &last_key(&chunk)?, true, &high)?);
             }
@@ -1383,6 +1410,7 @@ impl Repository for IdbRepository {
             return Ok(());
         }
         self.check_open()?;
+        self.check_stop()?;
         let names: Vec<&str> = stores.iter().map(|s| s.as_str()).collect();
         let tx = self
             .inner
@@ -1406,6 +1434,7 @@ impl Repository for IdbRepository {
         let mut next = Some(get_all_chunk(&raw_store, None)?);
         while let Some(request) = next.take() {
             let chunk = request.await?;
+            self.check_stop()?;
             let len = chunk.length();
             let this_store = store;
             if len == GET_ALL_CHUNK {

@@ -235,7 +235,11 @@ impl IdbRepository {
         &self,
         visit: &mut dyn FnMut(Stored<T::Entry>),
     ) -> StorageResult<Vec<DamagedRecord>> {
-        if let (Some(chunks), count) = self.stored_chunks::<T>().await? {
+        self.check_stop()?;
+        let stored = self.stored_chunks::<T>().await?;
+        // Left page: the 100,000 entries are not decoded.
+        self.check_stop()?;
+        if let (Some(chunks), count) = stored {
             let entries: Option<u64> = chunks
                 .iter()
                 .map(|b| snap::count_entries(b))

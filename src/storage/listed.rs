@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 
 use super::record::Record;
 use crate::domain::{
-    Expiration, License, LicenseFigures, LicenseStatus, OrgStatus, SeatCount, Seats, SfId,
-    VersionNumber,
+    Expiration, License, LicenseFigures, LicenseName, LicenseStatus, OrgStatus, SeatCount, Seats,
+    SfId, VersionNumber,
 };
 
 /// A record type the list snapshot covers: what a list reads of it.
@@ -75,6 +75,8 @@ impl ListedLicense {
     /// What the dashboard counts of the license (as [`License::figures`]).
     pub fn figures(&self) -> LicenseFigures<'_> {
         LicenseFigures {
+            id: &self.id,
+            name: LicenseName::from_number(self.number),
             package_id: &self.package_id,
             status: self.status,
             seats: self.seats,
