@@ -1159,8 +1159,10 @@ async function pages(context) {
       const next = Number((await seatsInput.inputValue()).replace(/,/g, '')) + 1;
       await seatsInput.fill(String(next));
       const expected = next.toLocaleString('en-US');
-      // The row is looked up on each change: the list may draw it anew.
-      const seen = row.first().evaluate((tr, [value, name]) => new Promise((resolve, reject) => {
+      // The row is looked up on each change: the list may draw it anew. The watcher is
+      // in place before Save is clicked (an evaluate not awaited could start after the
+      // list had already changed, and wait for a change that never comes).
+      await listPage.evaluate(([value, name]) => { window.__ldSeen = new Promise((resolve, reject) => {
         // The whole page is watched: the list may draw its table anew (a
         // `<table>` watched alone would miss the change once replaced).
         const table = document.body;
@@ -1175,10 +1177,10 @@ async function pages(context) {
           requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now())));
         });
         observer.observe(table, { childList: true, subtree: true, characterData: true });
-      }), [expected, modifiable.name]);
+      }); }, [expected, modifiable.name]);
       const t0 = await page.getByRole('button', { name: 'Save', exact: true })
         .evaluate((button) => { const t = performance.timeOrigin + performance.now(); button.click(); return t; });
-      const shown = await seen;
+      const shown = await listPage.evaluate(() => window.__ldSeen);
       await page.getByRole('status').filter({ hasText: /^Saved: / }).first().waitFor();
       // The list tab's marks (src/pages/licenses.rs), on the machine's clock.
       const marks = await listPage.evaluate(() => Object.fromEntries(['ld:notice', 'ld:licenses-got', 'ld:patched']
