@@ -1,6 +1,8 @@
 //! The license record page: header with the key fields, every field by its
 //! LMA label, the License History related list, and Modify License.
 
+use std::cell::RefCell;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -32,7 +34,13 @@ pub fn LicenseDetailPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let detail = app.live_resource(move |repo| {
         let id = id();
-        async move { load_license_detail(&repo, &id).await }
+        let saved = take_handed_over(&id);
+        async move {
+            match saved {
+                Some(detail) => Ok(Some(detail)),
+                None => load_license_detail(&repo, &id).await,
+            }
+        }
     });
     view! {
         <LoadedRecord
@@ -44,6 +52,30 @@ pub fn LicenseDetailPage() -> impl IntoView {
             <LicenseRecord detail />
         </LoadedRecord>
     }
+}
+
+thread_local! {
+    /// The license page a save just made, handed over by Modify License.
+    static HANDED_OVER: RefCell<Option<LicenseDetail>> = const { RefCell::new(None) };
+}
+
+/// Shows `detail` (the license page as a save left it, from
+/// `modify_license`) on the license page opened next, instead of reading it
+/// all again. Only until the browser's next turn: the page the save
+/// navigates to takes it before that; any later page reads the database.
+pub fn hand_over(detail: LicenseDetail) {
+    HANDED_OVER.with(|h| *h.borrow_mut() = Some(detail));
+    leptos::task::spawn_local(async {
+        crate::browser_turn::browser_turn().await;
+        HANDED_OVER.with(|h| h.borrow_mut().take());
+    });
+}
+
+/// The handed-over page, if it is this license's (taken either way).
+fn take_handed_over(id: &str) -> Option<LicenseDetail> {
+    let detail = HANDED_OVER.with(|h| h.borrow_mut().take())?;
+    let id = SfId::parse(id).ok()?;
+    (detail.license.record.id == id).then_some(detail)
 }
 
 /// No license has this ID (the license page and Modify License say the same).
@@ -105,6 +137,7 @@ fn saved_notice(changes: &str) -> Option<String> {
 
 #[component]
 fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
+    crate::bench::mark("ld:detail-view");
     let app = use_app();
     let today = clock::today();
     let query = use_query_map();
