@@ -19,13 +19,11 @@ use crate::components::record::{
     Details, Empty, Field as FieldView, PageHeader, RecordNotFound, RelatedList,
 };
 use crate::domain::{
-    check_modifiable, group_thousands, HistoryEntry, License, ModifyLicenseError, PackageVersion,
-    SfId,
+    check_modifiable, group_thousands, HistoryEntry, License, ModifyLicenseError, SfId,
 };
 use crate::exchange::history_csv;
 use crate::services::export::ExportFailed;
 use crate::services::licenses::{load_license_detail, seats_text, LicenseDetail, RecordLink};
-use crate::storage::Repository;
 
 #[component]
 pub fn LicenseDetailPage() -> impl IntoView {
@@ -94,27 +92,14 @@ pub fn LicenseNotFound(#[prop(into)] id: String) -> impl IntoView {
 }
 
 /// The installed version by its name, linked to its package's page (where
-/// the Package Versions related list shows it); its ID until it is read.
-#[component]
-fn PackageVersionLink(version_id: SfId, package_id: SfId) -> impl IntoView {
-    let app = use_app();
-    let key = version_id.to18().to_string();
-    let version = app.live_resource(move |repo| {
-        let key = key.clone();
-        async move { repo.get_shown::<PackageVersion>(&key).await }
-    });
-    let href = format!("/packages/{}", package_id.to18());
-    let id15 = version_id.to15().to_string();
-    move || {
-        let name = version
-            .get()
-            .and_then(|r| r.ok().flatten())
-            .map(|v| v.name)
-            .filter(|n| !n.is_empty());
-        match name {
-            Some(name) => view! { <A href=href.clone()>{name}</A> }.into_any(),
-            None => id15.clone().into_any(),
+/// the Package Versions related list shows it); its ID when it is not stored.
+fn version_link(name: Option<String>, version_id: &SfId, package_id: &SfId) -> AnyView {
+    match name {
+        Some(name) => {
+            let href = format!("/packages/{}", package_id.to18());
+            view! { <A href=href>{name}</A> }.into_any()
         }
+        None => version_id.to15().to_string().into_any(),
     }
 }
 
@@ -148,6 +133,7 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
         lead,
         account,
         contact,
+        version,
     } = detail;
     let l: License = license.record;
     let id18 = l.id.to18().to_string();
@@ -180,6 +166,7 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
     let available = l.available_seats();
     let warnings: Vec<String> = l.warnings().iter().map(ToString::to_string).collect();
     let title = Signal::stored(l.name.to_string());
+    let version_view = version_link(version, &l.package_version_id, &l.package_id);
     let history_count = history.len();
     let history_export = {
         let history = history.clone();
@@ -188,8 +175,6 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
             view! { <ExportButton list="License History" csv /> }.into_any()
         })
     };
-    let version_id = l.package_version_id.clone();
-    let version_package_id = l.package_id.clone();
 
     view! {
         <PageHeader
@@ -251,7 +236,7 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
             </FieldView>
             <FieldView label="Package Version Number">{l.version_number.to_string()}</FieldView>
             <FieldView label="Package Version">
-                <PackageVersionLink version_id=version_id package_id=version_package_id />
+                {version_view}
             </FieldView>
             <FieldView label="License Status">
                 <LicenseStatusBadge status />

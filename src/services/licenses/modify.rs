@@ -156,17 +156,14 @@ fn saved_detail(
     };
     history.extend(outcome.history.iter().cloned());
     sort_newest_first(&mut history);
-    Some(LicenseDetail {
-        license: Stored {
+    Some(LicenseDetail::new(
+        Stored {
             rev,
             record: outcome.license.clone(),
         },
         history,
-        package: links.package,
-        lead: links.lead,
-        account: links.account,
-        contact: links.contact,
-    })
+        links,
+    ))
 }
 
 fn not_found(id: &str) -> StorageError {
