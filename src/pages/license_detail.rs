@@ -1,6 +1,8 @@
 //! The license record page: header with the key fields, every field by its
 //! LMA label, the License History related list, and Modify License.
 
+use std::cell::RefCell;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -17,13 +19,11 @@ use crate::components::record::{
     Details, Empty, Field as FieldView, PageHeader, RecordNotFound, RelatedList,
 };
 use crate::domain::{
-    check_modifiable, group_thousands, HistoryEntry, License, ModifyLicenseError, PackageVersion,
-    SfId,
+    check_modifiable, group_thousands, HistoryEntry, License, ModifyLicenseError, SfId,
 };
 use crate::exchange::history_csv;
 use crate::services::export::ExportFailed;
 use crate::services::licenses::{load_license_detail, seats_text, LicenseDetail, RecordLink};
-use crate::storage::Repository;
 
 #[component]
 pub fn LicenseDetailPage() -> impl IntoView {
@@ -32,7 +32,13 @@ pub fn LicenseDetailPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let detail = app.live_resource(move |repo| {
         let id = id();
-        async move { load_license_detail(&repo, &id).await }
+        let saved = take_handed_over(&id);
+        async move {
+            match saved {
+                Some(detail) => Ok(Some(detail)),
+                None => load_license_detail(&repo, &id).await,
+            }
+        }
     });
     view! {
         <LoadedRecord
@@ -44,6 +50,30 @@ pub fn LicenseDetailPage() -> impl IntoView {
             <LicenseRecord detail />
         </LoadedRecord>
     }
+}
+
+thread_local! {
+    /// The license page a save just made, handed over by Modify License.
+    static HANDED_OVER: RefCell<Option<LicenseDetail>> = const { RefCell::new(None) };
+}
+
+/// Shows `detail` (the license page as a save left it, from
+/// `modify_license`) on the license page opened next, instead of reading it
+/// all again. Only until the browser's next turn: the page the save
+/// navigates to takes it before that; any later page reads the database.
+pub fn hand_over(detail: LicenseDetail) {
+    HANDED_OVER.with(|h| *h.borrow_mut() = Some(detail));
+    leptos::task::spawn_local(async {
+        crate::browser_turn::browser_turn().await;
+        HANDED_OVER.with(|h| h.borrow_mut().take());
+    });
+}
+
+/// The handed-over page, if it is this license's (taken either way).
+fn take_handed_over(id: &str) -> Option<LicenseDetail> {
+    let detail = HANDED_OVER.with(|h| h.borrow_mut().take())?;
+    let id = SfId::parse(id).ok()?;
+    (detail.license.record.id == id).then_some(detail)
 }
 
 /// No license has this ID (the license page and Modify License say the same).
@@ -62,27 +92,14 @@ pub fn LicenseNotFound(#[prop(into)] id: String) -> impl IntoView {
 }
 
 /// The installed version by its name, linked to its package's page (where
-/// the Package Versions related list shows it); its ID until it is read.
-#[component]
-fn PackageVersionLink(version_id: SfId, package_id: SfId) -> impl IntoView {
-    let app = use_app();
-    let key = version_id.to18().to_string();
-    let version = app.live_resource(move |repo| {
-        let key = key.clone();
-        async move { repo.get_shown::<PackageVersion>(&key).await }
-    });
-    let href = format!("/packages/{}", package_id.to18());
-    let id15 = version_id.to15().to_string();
-    move || {
-        let name = version
-            .get()
-            .and_then(|r| r.ok().flatten())
-            .map(|v| v.name)
-            .filter(|n| !n.is_empty());
-        match name {
-            Some(name) => view! { <A href=href.clone()>{name}</A> }.into_any(),
-            None => id15.clone().into_any(),
+/// the Package Versions related list shows it); its ID when it is not stored.
+fn version_link(name: Option<String>, version_id: &SfId, package_id: &SfId) -> AnyView {
+    match name {
+        Some(name) => {
+            let href = format!("/packages/{}", package_id.to18());
+            view! { <A href=href>{name}</A> }.into_any()
         }
+        None => version_id.to15().to_string().into_any(),
     }
 }
 
@@ -105,6 +122,7 @@ fn saved_notice(changes: &str) -> Option<String> {
 
 #[component]
 fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
+    crate::bench::mark("ld:detail-view");
     let app = use_app();
     let today = clock::today();
     let query = use_query_map();
@@ -115,6 +133,7 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
         lead,
         account,
         contact,
+        version,
     } = detail;
     let l: License = license.record;
     let id18 = l.id.to18().to_string();
@@ -147,6 +166,7 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
     let available = l.available_seats();
     let warnings: Vec<String> = l.warnings().iter().map(ToString::to_string).collect();
     let title = Signal::stored(l.name.to_string());
+    let version_view = version_link(version, &l.package_version_id, &l.package_id);
     let history_count = history.len();
     let history_export = {
         let history = history.clone();
@@ -155,8 +175,6 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
             view! { <ExportButton list="License History" csv /> }.into_any()
         })
     };
-    let version_id = l.package_version_id.clone();
-    let version_package_id = l.package_id.clone();
 
     view! {
         <PageHeader
@@ -218,7 +236,7 @@ fn LicenseRecord(detail: LicenseDetail) -> impl IntoView {
             </FieldView>
             <FieldView label="Package Version Number">{l.version_number.to_string()}</FieldView>
             <FieldView label="Package Version">
-                <PackageVersionLink version_id=version_id package_id=version_package_id />
+                {version_view}
             </FieldView>
             <FieldView label="License Status">
                 <LicenseStatusBadge status />

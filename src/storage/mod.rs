@@ -54,7 +54,7 @@ mod workflows;
 pub use batch::{Change, Committed, Expect, Save, WriteBatch};
 #[doc(hidden)]
 pub use codec::encode_v1;
-pub use commit::{commit_with_counters, COUNTER_RETRIES};
+pub use commit::{commit_with_counters, commit_with_read_counters, load_counters, COUNTER_RETRIES};
 pub use damaged::{DamageLog, DamagedRecord, Readable};
 pub use error::{StorageError, StorageResult};
 pub use idb::{IdbRepository, DEFAULT_DB_NAME};

@@ -72,6 +72,27 @@ pub struct LicenseDetail {
     pub lead: Option<RecordLink>,
     pub account: Option<RecordLink>,
     pub contact: Option<RecordLink>,
+    /// The installed version's name while it is stored (the page shows its
+    /// ID otherwise).
+    pub version: Option<String>,
+}
+
+impl LicenseDetail {
+    pub(super) fn new(
+        license: Stored<License>,
+        history: Vec<HistoryEntry>,
+        links: related::Links,
+    ) -> LicenseDetail {
+        LicenseDetail {
+            license,
+            history,
+            package: links.package,
+            lead: links.lead,
+            account: links.account,
+            contact: links.contact,
+            version: links.version,
+        }
+    }
 }
 
 /// The license page's data, or `None` when there is no such license.
@@ -83,21 +104,15 @@ pub async fn load_license_detail<R: Repository>(
         return Ok(None);
     };
     // The license and its history need only the ID: IndexedDB serves them
-    // together; the linked records need the license.
+    // together; the linked records (the installed version's name too) need
+    // the license.
     let (license, history) = join2(load_license(repo, id.to18()), license_history(repo, &id)).await;
     let Some(license) = license? else {
         return Ok(None);
     };
     let history = history?;
-    let related = related::load_links(repo, &license.record).await?;
-    Ok(Some(LicenseDetail {
-        license,
-        history,
-        package: related.package,
-        lead: related.lead,
-        account: related.account,
-        contact: related.contact,
-    }))
+    let links = related::load_links(repo, &license.record).await?;
+    Ok(Some(LicenseDetail::new(license, history, links)))
 }
 
 #[cfg(test)]

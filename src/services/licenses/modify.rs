@@ -1,19 +1,23 @@
 //! Modify License: the one workflow that changes a license by hand. The
-//! service reads the license and its history once, the domain applies the
-//! draft (reporting every field's error at once), and the license, its
-//! history entries and the ID counters are committed as one batch.
+//! service reads the license, its history and the ID counters once (side by
+//! side), the domain applies the draft (reporting every field's error at
+//! once), and the license, its history entries and the ID counters are
+//! committed as one batch. The license page's data comes back with it, so
+//! the page shown after the save need not read it all again.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use thiserror::Error;
 
-use super::detail::{history_to_change, load_license};
+use super::detail::{history_to_change, load_license, sort_newest_first, LicenseDetail};
+use super::related::{load_links, Links};
 use crate::domain::{
-    modify_license_reporting_all as apply_modification, Field, ModifyLicenseDraft,
-    ModifyLicenseError, ModifyOutcome, SfId, User,
+    modify_license_reporting_all as apply_modification, Field, HistoryEntry, License,
+    ModifyLicenseDraft, ModifyLicenseError, ModifyOutcome, SfId, User,
 };
 use crate::services::join::join2;
 use crate::storage::{
-    commit_with_counters, modify_license_batch, Repository, StorageError, StoreName,
+    commit_with_read_counters, load_counters, modify_license_batch, Committed, Repository,
+    StorageError, StoreName, Stored,
 };
 
 /// Why a Modify License save did not happen. Either way nothing was saved.
@@ -63,13 +67,28 @@ impl From<Vec<ModifyLicenseError>> for ModifyFailure {
     }
 }
 
+/// A Modify License save.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Modified {
+    /// The license as the domain changed it and its new history entries
+    /// (none: nothing changed, and nothing was saved).
+    pub outcome: ModifyOutcome,
+    /// Whether anything was written (one commit, so one change notice).
+    pub wrote: bool,
+    /// The license page as the save left it: the license at its new
+    /// revision, its whole history newest first, and the records it links
+    /// to, read beside the commit. `None` when those could not be read (the
+    /// save itself went through): the page then reads everything.
+    pub detail: Option<LicenseDetail>,
+}
+
 /// Modify License for a form that showed the license at revision
-/// `seen_rev` (`None`: whatever is stored now). Reads the license and its
-/// history once, lets the domain apply `draft` (it enforces every rule and
-/// reports every field's error), then saves the license, its new history
-/// entries and the ID counters in one atomic batch. A license saved
-/// elsewhere since it was shown or read is refused with a conflict instead
-/// of overwriting what the user never saw.
+/// `seen_rev` (`None`: whatever is stored now). Reads the license, its
+/// history and the ID counters once, lets the domain apply `draft` (it
+/// enforces every rule and reports every field's error), then saves the
+/// license, its new history entries and the ID counters in one atomic
+/// batch. A license saved elsewhere since it was shown or read is refused
+/// with a conflict instead of overwriting what the user never saw.
 pub async fn modify_license<R: Repository>(
     repo: &R,
     license_id: &str,
@@ -78,13 +97,17 @@ pub async fn modify_license<R: Repository>(
     actor: &User,
     today: NaiveDate,
     now: NaiveDateTime,
-) -> Result<ModifyOutcome, ModifyFailure> {
-    // The license and its history need only the ID: read side by side.
+) -> Result<Modified, ModifyFailure> {
+    // The license, its history and the counters need only the ID: read side
+    // by side, one round trip before the commit.
     let Ok(id) = SfId::parse(license_id) else {
         return Err(not_found(license_id).into());
     };
-    let (stored, history) =
-        join2(load_license(repo, id.to18()), history_to_change(repo, &id)).await;
+    let ((stored, history), counters) = join2(
+        join2(load_license(repo, id.to18()), history_to_change(repo, &id)),
+        load_counters(repo),
+    )
+    .await;
     let stored = stored?.ok_or_else(|| not_found(license_id))?;
     // Conflicts name the license as users know it, by its License Name.
     let name = stored.record.name.to_string();
@@ -92,18 +115,55 @@ pub async fn modify_license<R: Repository>(
         return Err(conflict(&name).into());
     }
     let history = history?;
-    commit_with_counters(repo, |seq| {
+    let commit = commit_with_read_counters(repo, counters?, |seq| {
         let outcome = apply_modification(&stored.record, &history, draft, actor, today, now, seq)?;
         Ok((modify_license_batch(&stored, outcome.clone()), outcome))
-    })
-    .await
-    .map_err(|failure| match failure {
+    });
+    // The linked records are in other stores than the commit's: read while
+    // it runs, for the license page shown after the save.
+    let (saved, links) = join2(commit, load_links(repo, &stored.record)).await;
+    let (outcome, committed) = saved.map_err(|failure| match failure {
         ModifyFailure::Storage(StorageError::Conflict {
             store: StoreName::Licenses,
             ..
         }) => conflict(&name).into(),
         other => other,
+    })?;
+    let detail = links
+        .ok()
+        .and_then(|links| saved_detail(&stored, history, &outcome, &committed, links));
+    Ok(Modified {
+        outcome,
+        wrote: !committed.changes.is_empty(),
+        detail,
     })
+}
+
+/// The license page's data after `outcome` was committed over `before`
+/// (whose history was `history`); `None` if the commit does not name the
+/// license's new revision.
+fn saved_detail(
+    before: &Stored<License>,
+    mut history: Vec<HistoryEntry>,
+    outcome: &ModifyOutcome,
+    committed: &Committed,
+    links: Links,
+) -> Option<LicenseDetail> {
+    let rev = if outcome.history.is_empty() && outcome.license == before.record {
+        before.rev
+    } else {
+        committed.rev(StoreName::Licenses, before.record.id.to18())?
+    };
+    history.extend(outcome.history.iter().cloned());
+    sort_newest_first(&mut history);
+    Some(LicenseDetail::new(
+        Stored {
+            rev,
+            record: outcome.license.clone(),
+        },
+        history,
+        links,
+    ))
 }
 
 fn not_found(id: &str) -> StorageError {
@@ -153,7 +213,7 @@ mod tests {
             now(),
         ))
         .unwrap();
-        assert_eq!(out.history.len(), 2);
+        assert_eq!(out.outcome.history.len(), 2);
 
         let saved = stored_license(&repo, &l.id);
         assert_eq!(saved.rev, 2);
@@ -189,6 +249,53 @@ mod tests {
         assert_eq!(history.len(), 3);
         let ids: HashSet<_> = history.iter().map(|h| h.id.clone()).collect();
         assert_eq!(ids.len(), 3);
+    }
+
+    #[test]
+    fn the_license_page_it_returns_is_the_one_stored() {
+        let l = license(1);
+        let repo = repo_with(&l);
+        block_on(repo.create(package("Invoice Pro"))).unwrap();
+        let manager = user(Profile::LicenseManager);
+        let later = now() + chrono::Duration::minutes(5);
+        for (seats, status, at) in [("25", "Suspended", now()), ("30", "Suspended", later)] {
+            let shown = stored_license(&repo, &l.id);
+            let out = block_on(modify_license(
+                &repo,
+                l.id.to18(),
+                Some(shown.rev),
+                &draft("2025-12-31", seats, status),
+                &manager,
+                today(),
+                at,
+            ))
+            .unwrap();
+            assert!(out.wrote);
+            let read = block_on(load_license_detail(&repo, l.id.to18())).unwrap();
+            assert_eq!(out.detail, read);
+        }
+        let detail = block_on(load_license_detail(&repo, l.id.to18()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            detail.package.as_ref().map(|p| p.name.as_str()),
+            Some("Invoice Pro")
+        );
+        assert_eq!(detail.history.len(), 3);
+
+        // Nothing changed: nothing written, the page as it is.
+        let out = block_on(modify_license(
+            &repo,
+            l.id.to18(),
+            None,
+            &draft("2025-12-31", "30", "Suspended"),
+            &manager,
+            today(),
+            later,
+        ))
+        .unwrap();
+        assert!(!out.wrote);
+        assert_eq!(out.detail, Some(detail));
     }
 
     #[test]
@@ -396,7 +503,7 @@ mod tests {
         .unwrap();
         // The other tab's history ID 1 was taken; this save used the next one.
         assert_eq!(
-            out.history[0].id,
+            out.outcome.history[0].id,
             SfId::generate(KeyPrefix::LicenseHistory, 2)
         );
         assert_eq!(history_count(&repo.inner), 1);
@@ -416,7 +523,7 @@ mod tests {
             now(),
         ))
         .unwrap();
-        assert!(out.history.is_empty());
+        assert!(out.outcome.history.is_empty());
         assert_eq!(stored_license(&repo, &l.id).rev, 1);
     }
 
@@ -496,7 +603,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(
-            out.history[0].id,
+            out.outcome.history[0].id,
             SfId::generate(KeyPrefix::LicenseHistory, 42)
         );
         let saved = block_on(repo.load_or::<Sequences>(SEQUENCES_KEY, Sequences::default)).unwrap();

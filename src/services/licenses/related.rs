@@ -12,7 +12,7 @@ use crate::domain::{License, SfId};
 use crate::services::join::join2;
 use crate::storage::{Repository, StorageError};
 
-use crate::domain::{Account, Contact, Lead, Package};
+use crate::domain::{Account, Contact, Lead, Package, PackageVersion};
 
 #[derive(Default)]
 pub(super) struct Links {
@@ -20,6 +20,8 @@ pub(super) struct Links {
     pub lead: Option<RecordLink>,
     pub account: Option<RecordLink>,
     pub contact: Option<RecordLink>,
+    /// The installed version's name (not empty).
+    pub version: Option<String>,
 }
 
 fn link(id: &SfId, name: String) -> RecordLink {
@@ -65,14 +67,22 @@ pub(super) async fn load_links<R: Repository>(
             None => Ok(None),
         }
     };
-    let ((package, lead), (account, contact)) =
-        join2(join2(package, lead), join2(account, contact)).await;
-    let (package, lead, account, contact) = (package?, lead?, account?, contact?);
+    let version = async {
+        repo.get_shown::<PackageVersion>(license.package_version_id.to18())
+            .await
+            .map(|v| v.map(|v| v.name).filter(|name| !name.is_empty()))
+    };
+    let ((package, lead), ((account, contact), version)) = join2(
+        join2(package, lead),
+        join2(join2(account, contact), version),
+    )
+    .await;
     Ok(Links {
-        package,
-        lead,
-        account,
-        contact,
+        package: package?,
+        lead: lead?,
+        account: account?,
+        contact: contact?,
+        version: version?,
     })
 }
 
