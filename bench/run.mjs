@@ -692,7 +692,7 @@ async function findModifiable(page) {
 
 // The saving tab's commit marks (src/storage/idb.rs `commit_batch`) after
 // `t0` (the machine's clock), as "start 12 / read 15 / ..." in ms after t0.
-const COMMIT_MARKS = ['ld:commit-start', 'ld:commit-read', 'ld:commit-patched', 'ld:commit-written', 'ld:commit-done'];
+const COMMIT_MARKS = ['ld:commit-start', 'ld:commit-read', 'ld:commit-patched', 'ld:commit-written', 'ld:commit-done', 'ld:save-done', 'ld:detail-view'];
 async function commitMarks(page, t0) {
   const marks = await page.evaluate((names) => Object.fromEntries(names
     .map((m) => [m, performance.getEntriesByName(m).at(-1)?.startTime ?? null])
