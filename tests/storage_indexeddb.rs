@@ -1110,6 +1110,39 @@ async fn an_upsert_into_a_store_the_batch_empties_writes_revision_1() {
     assert_eq!(all[0].rev, 1);
 }
 
+/// Listing an empty desk writes nothing (a desk only looked at stays as it
+/// was); the first license committed builds the snapshot whole.
+#[wasm_bindgen_test]
+async fn listing_an_empty_desk_writes_nothing() {
+    let repo = fresh("empty-list").await;
+    let mut listed = Vec::new();
+    let damaged = ok(
+        repo.visit_listed::<License>(&mut |s| listed.push(s)).await,
+        "list",
+    );
+    assert!(listed.is_empty() && damaged.is_empty());
+    assert_eq!(
+        ok(repo.snapshot_entries::<License>().await, "entries"),
+        None
+    );
+    let w = match samples::world() {
+        Ok(w) => w,
+        Err(e) => panic!("samples: {e}"),
+    };
+    ok(repo.create(w.license.clone()).await, "license");
+    assert_eq!(
+        ok(repo.snapshot_entries::<License>().await, "entries"),
+        Some(vec![(w.license.key(), 1)])
+    );
+    let mut listed = Vec::new();
+    ok(
+        repo.visit_listed::<License>(&mut |s| listed.push(s.record.id.to18().to_string()))
+            .await,
+        "list again",
+    );
+    assert_eq!(listed, vec![w.license.key()]);
+}
+
 /// A database of schema 5 opens at schema 6 with nothing lost: the list
 /// snapshot is built by the first list read, holds every license (the
 /// damaged one reported as before), and is then kept by commits.

@@ -239,6 +239,12 @@ impl IdbRepository {
         let stored = self.stored_chunks::<T>().await?;
         // Left page: the 100,000 entries are not decoded.
         self.check_stop()?;
+        // An empty store with no snapshot yet: nothing to list, and nothing
+        // written (a desk that was only looked at stays untouched; the first
+        // commit into the store builds the snapshot whole).
+        if let (None, 0) = stored {
+            return Ok(Vec::new());
+        }
         if let (Some(chunks), count) = stored {
             let entries: Option<u64> = chunks
                 .iter()
