@@ -166,17 +166,24 @@ pub struct LicenseRow {
     pub company: String,
     pub email: String,
     /// Lowercased name, company, email, lead and package name, separated
-    /// by newlines (which a search box can't hold).
-    search_key: String,
+    /// by newlines (which a search box can't hold). `None` until the row
+    /// is relinked with the companies and emails: the first read leaves it
+    /// to the pass after the first paint (at 100,000 rows it is a string
+    /// join and a lowercase copy each), and a search before that tests the
+    /// row's fields instead.
+    search_key: Option<String>,
 }
 
 impl LicenseRow {
     pub fn new(license: &License, lookups: &Lookups) -> LicenseRow {
-        LicenseRow::listed(ListedLicense::of(license), lookups)
+        let mut row = LicenseRow::listed(ListedLicense::of(license), lookups);
+        row.relink(lookups);
+        row
     }
 
     /// The row of a license as the list snapshot holds it (the list's read
-    /// builds rows from these without a `License`).
+    /// builds rows from these without a `License`), without its search key
+    /// (see [`LicenseRow::relink`]).
     pub fn listed(license: ListedLicense, lookups: &Lookups) -> LicenseRow {
         let mut row = LicenseRow {
             id: license.id.to18().to_string(),
@@ -200,15 +207,34 @@ impl LicenseRow {
             contact_id: license.contact_id,
             company: String::new(),
             email: String::new(),
-            search_key: String::new(),
+            search_key: None,
         };
-        row.relink(lookups);
+        row.link(lookups);
         row
     }
 
     /// The package name, company, email and search keys again from
     /// `lookups` (the companies and emails read after the rows).
     pub fn relink(&mut self, lookups: &Lookups) {
+        let (lead_company, contact_email) = self.link(lookups);
+        self.search_key = Some(
+            [
+                self.name.as_str(),
+                self.company.as_str(),
+                lead_company,
+                self.email.as_str(),
+                self.lead_name.as_str(),
+                contact_email,
+                &self.package_name,
+            ]
+            .join("\n")
+            .to_lowercase(),
+        );
+    }
+
+    /// The package name, company and email from `lookups`; returns the
+    /// lead's company and the contact's email (searched, not shown).
+    fn link<'a>(&mut self, lookups: &'a Lookups) -> (&'a str, &'a str) {
         let package_name = lookups
             .package_names
             .get(self.package_id.to18())
@@ -234,20 +260,29 @@ impl LicenseRow {
             .map(|(_, email)| email.clone())
             .or_else(|| contact_email.cloned())
             .unwrap_or_default();
-        self.search_key = [
-            self.name.as_str(),
-            company.as_str(),
-            lead.map_or("", |(company, _)| company.as_str()),
-            email.as_str(),
-            self.lead_name.as_str(),
-            contact_email.map_or("", String::as_str),
-            &package_name,
-        ]
-        .join("\n")
-        .to_lowercase();
         self.package_name = package_name;
         self.company = company;
         self.email = email;
+        (
+            lead.map_or("", |(company, _)| company.as_str()),
+            contact_email.map_or("", String::as_str),
+        )
+    }
+
+    /// Whether the row's search key holds `word` (lowercase).
+    fn holds(&self, word: &str) -> bool {
+        match &self.search_key {
+            Some(key) => key.contains(word),
+            None => [
+                self.name.as_str(),
+                self.company.as_str(),
+                self.email.as_str(),
+                self.lead_name.as_str(),
+                &self.package_name,
+            ]
+            .iter()
+            .any(|field| field.to_lowercase().contains(word)),
+        }
     }
 
     /// "Site License", or the seat count with thousands separators.
@@ -469,16 +504,11 @@ impl Matcher {
         match &self.org_id {
             // A whole ID means that org exactly: 15-character IDs are
             // case-sensitive, so a case-blind part match would find others.
-            Some(org) => {
-                *org == row.org_id
-                    || self
-                        .words
-                        .iter()
-                        .all(|w| row.search_key.contains(w.as_str()))
-            }
-            None => self.words.iter().all(|w| {
-                row.search_key.contains(w.as_str()) || contains_caseless(row.org_id.to15(), w)
-            }),
+            Some(org) => *org == row.org_id || self.words.iter().all(|w| row.holds(w)),
+            None => self
+                .words
+                .iter()
+                .all(|w| row.holds(w) || contains_caseless(row.org_id.to15(), w)),
         }
     }
 }
@@ -991,6 +1021,53 @@ mod tests {
         assert_eq!(search(&list, "lead 1"), vec!["L-00001"]);
         assert_eq!(search(&list, "asset hub"), vec!["L-00002"]);
         assert!(search(&list, "nobody").is_empty());
+    }
+
+    /// The first read's rows have no search key yet (it is built with the
+    /// companies and emails); a search typed before then finds what the
+    /// key would find.
+    #[test]
+    fn a_search_before_the_search_keys_are_built_finds_the_same_rows() {
+        let package_names = Lookups {
+            package_names: lookups().package_names,
+            ..Lookups::default()
+        };
+        let mut licenses = [license(1), license(2), license(3)];
+        licenses[1].package_id = SfId::generate(KeyPrefix::Package, 2);
+        licenses[2].lead_name = "Ölaf Straße".into();
+        let keyless = LicenseList::new(
+            licenses
+                .iter()
+                .map(|l| LicenseRow::listed(ListedLicense::of(l), &package_names))
+                .collect(),
+        );
+        let keyed = LicenseList::new(
+            licenses
+                .iter()
+                .map(|l| LicenseRow::new(l, &package_names))
+                .collect(),
+        );
+        assert!(keyless.rows().iter().all(|r| r.search_key.is_none()));
+        assert!(keyed.rows().iter().all(|r| r.search_key.is_some()));
+        for text in [
+            "",
+            "l-0000",
+            "L-00002",
+            "lead",
+            "LEAD 1",
+            "asset hub",
+            "expense",
+            "ölaf",
+            "STRASSE",
+            "straße",
+            "tracker l-00001",
+            "nobody",
+            "\n",
+        ] {
+            assert_eq!(search(&keyless, text), search(&keyed, text), "{text:?}");
+        }
+        assert_eq!(search(&keyless, "asset"), vec!["L-00002"]);
+        assert_eq!(search(&keyless, "ÖLAF"), vec!["L-00003"]);
     }
 
     #[test]
