@@ -42,7 +42,9 @@ use super::progress::{is_report_point, Progress, ProgressSink};
 use super::read_stop::ReadStop;
 use super::record::{Index, IndexDef, Query, Record, StoreName, Stored};
 use super::repo::{RawVisitor, Repository};
-use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES, V3_STORES, V4_INDEXES, V5_STORES};
+use super::schema::{
+    KEY_PATH, SCHEMA_VERSION, SYNC_PAGE_INDEX, V1_STORES, V3_STORES, V4_INDEXES, V5_STORES,
+};
 use super::sync_records::{SyncSetup, SYNC_SETUP_KEY};
 
 /// The database the app uses.
@@ -162,6 +164,7 @@ async fn upgrade(db: &Database, old: u32, new: u32) -> StorageResult<()> {
             4 => super::idb_pages::upgrade_to_v4(tx, fresh).await?,
             5 => upgrade_to_v5(db)?,
             6 => upgrade_to_v6(db)?,
+            7 => upgrade_to_v7(db)?,
             v => {
                 return Err(StorageError::Other(format!(
                     "Internal error: no upgrade step for schema version {v}."
@@ -208,6 +211,23 @@ fn upgrade_to_v6(db: &Database) -> StorageResult<()> {
         .with_key_path(KeyPath::One(KEY_PATH))
         .build()
         .map_err(ctx("creating the list snapshot"))?;
+    Ok(())
+}
+
+/// v7: the pages of first revisions sync writes (`sync_records::SyncPage`),
+/// with the multi-entry index that finds a page by any document it holds.
+/// New, so nothing to carry over: the `sync_docs` already there keep
+/// describing their documents.
+fn upgrade_to_v7(db: &Database) -> StorageResult<()> {
+    let def = SYNC_PAGE_INDEX;
+    db.create_object_store(StoreName::SyncPages.as_str())
+        .with_key_path(KeyPath::One(KEY_PATH))
+        .build()
+        .map_err(ctx("creating the sync pages"))?
+        .create_index(def.name, KeyPath::One(def.key_path))
+        .with_multi_entry(true)
+        .build()
+        .map_err(ctx("creating the sync pages"))?;
     Ok(())
 }
 
@@ -705,6 +725,52 @@ impl IdbRepository {
             .collect()
     }
 
+    /// The stored values of `store` with a value of the multi-entry index
+    /// `index` in `from..=to`, each once, in key order: the index's keys
+    /// first (a page is listed once per value it holds: keys are small),
+    /// then each record, in one transaction.
+    async fn member_values(
+        &self,
+        store: StoreName,
+        index: &str,
+        from: &str,
+        to: &str,
+    ) -> StorageResult<Vec<JsValue>> {
+        if from > to {
+            return Ok(Vec::new());
+        }
+        let tx = self.read_tx(store)?;
+        let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
+        let idb_index = object_store.index(index).map_err(ctx("searching"))?;
+        let range = KeyRange::Bound(from.to_string(), false, to.to_string(), false);
+        let keys: Vec<String> = idb_index
+            .get_all_keys::<String>()
+            .with_query::<String, KeyRange<String>>(range)
+            .serde()
+            .map_err(ctx("searching"))?
+            .await
+            .map_err(ctx("searching"))?
+            .collect::<Result<_, _>>()
+            .map_err(ctx("searching"))?;
+        let keys: std::collections::BTreeSet<String> = keys.into_iter().collect();
+        let mut requests = Vec::with_capacity(keys.len());
+        for key in &keys {
+            requests.push(
+                object_store
+                    .get::<JsValue, _, _>(key.as_str())
+                    .primitive()
+                    .map_err(ctx("reading"))?,
+            );
+        }
+        let mut out = Vec::with_capacity(requests.len());
+        for request in requests {
+            if let Some(value) = request.await.map_err(ctx("reading"))? {
+                out.push(value);
+            }
+        }
+        Ok(out)
+    }
+
     /// At most `limit` stored values of `store` with keys after `after`, and
     /// the last one's key when more follow: one `getAll` from the key after
     /// `after`, limited to one record past the page.
@@ -941,6 +1007,11 @@ impl IdbRepository {
             self.inner.sync_enabled.get(),
             self.has_sync_stores(),
         );
+        if self.version() < 7 {
+            // A database opened at an older schema (upgrade tests) has no
+            // sync pages to empty.
+            batch.clears.retain(|s| *s != StoreName::SyncPages);
+        }
         batch.validate()?;
         if batch.is_empty() {
             return Ok(Committed::default());
@@ -1353,6 +1424,26 @@ impl Repository for IdbRepository {
     async fn count_found<T: Record>(&self, index: Index<T>, query: Query) -> StorageResult<u64> {
         let _busy = self.busy();
         self.count_of(index, query).await
+    }
+
+    async fn find_members<T: Record>(
+        &self,
+        index: Index<T>,
+        from: &str,
+        to: &str,
+    ) -> StorageResult<Vec<Stored<T>>> {
+        let _busy = self.busy();
+        let mut out = Vec::new();
+        for value in self.member_values(T::STORE, index.name(), from, to).await? {
+            out.push(codec::decode::<T>(value)?);
+        }
+        Ok(out)
+    }
+
+    async fn count_members<T: Record>(&self, index: Index<T>) -> StorageResult<u64> {
+        let _busy = self.busy();
+        // A multi-entry index holds one entry per value.
+        self.count_of(index, Query::All).await
     }
 
     async fn read_after<T: Record>(
