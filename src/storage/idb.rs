@@ -681,20 +681,7 @@ impl IdbRepository {
         }
         let tx = self.read_tx(store)?;
         let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
-        let mut requests = Vec::with_capacity(ids.len());
-        for id in ids {
-            requests.push(
-                object_store
-                    .get::<JsValue, _, _>(id.as_str())
-                    .primitive()
-                    .map_err(ctx("reading"))?,
-            );
-        }
-        let mut out = Vec::with_capacity(ids.len());
-        for request in requests {
-            out.push(request.await.map_err(ctx("reading"))?);
-        }
-        Ok(out)
+        get_each(&object_store, ids.iter().map(String::as_str)).await
     }
 
     /// The stored values of `store` whose index `index` matches `query`.
@@ -753,22 +740,8 @@ impl IdbRepository {
             .collect::<Result<_, _>>()
             .map_err(ctx("searching"))?;
         let keys: std::collections::BTreeSet<String> = keys.into_iter().collect();
-        let mut requests = Vec::with_capacity(keys.len());
-        for key in &keys {
-            requests.push(
-                object_store
-                    .get::<JsValue, _, _>(key.as_str())
-                    .primitive()
-                    .map_err(ctx("reading"))?,
-            );
-        }
-        let mut out = Vec::with_capacity(requests.len());
-        for request in requests {
-            if let Some(value) = request.await.map_err(ctx("reading"))? {
-                out.push(value);
-            }
-        }
-        Ok(out)
+        let found = get_each(&object_store, keys.iter().map(String::as_str)).await?;
+        Ok(found.into_iter().flatten().collect())
     }
 
     /// At most `limit` stored values of `store` with keys after `after`, and
@@ -843,6 +816,28 @@ pub(super) const GET_ALL_CHUNK: u32 = 10_000;
 
 /// Requests up to [`GET_ALL_CHUNK`] records with keys after `after` (from the
 /// first key when `None`); the future resolves to the array of them.
+/// The stored values under `keys` (`None` where absent), in order: every
+/// `get` issued at once, then awaited (one round trip, not one per key).
+async fn get_each(
+    object_store: &ObjectStore<'_>,
+    keys: impl Iterator<Item = &str>,
+) -> StorageResult<Vec<Option<JsValue>>> {
+    let mut requests = Vec::new();
+    for key in keys {
+        requests.push(
+            object_store
+                .get::<JsValue, _, _>(key)
+                .primitive()
+                .map_err(ctx("reading"))?,
+        );
+    }
+    let mut out = Vec::with_capacity(requests.len());
+    for request in requests {
+        out.push(request.await.map_err(ctx("reading"))?);
+    }
+    Ok(out)
+}
+
 pub(super) fn get_all_chunk(
     store: &web_sys::IdbObjectStore,
     after: Option<&JsValue>,
