@@ -1235,7 +1235,8 @@ async fn upgrades_a_v6_database_keeping_its_sync_state() {
     assert_eq!(ok(repo.count::<SyncDoc>().await, "sync docs"), 1);
     let lead_id = SyncRecord::Lead(w.lead.clone()).doc_id();
     let pages = ok(
-        repo.find_members(SYNC_PAGE_DOCS, &lead_id, &lead_id).await,
+        repo.find_members(SYNC_PAGE_DOCS, std::slice::from_ref(&lead_id))
+            .await,
         "find",
     );
     assert_eq!(pages.len(), 1, "the page by its document");

@@ -712,33 +712,50 @@ impl IdbRepository {
             .collect()
     }
 
-    /// The stored values of `store` with a value of the multi-entry index
-    /// `index` in `from..=to`, each once, in key order: the index's keys
-    /// first (a page is listed once per value it holds: keys are small),
-    /// then each record, in one transaction.
+    /// The stored values of `store` with any of `values` in the
+    /// multi-entry index `index`, each once, in key order: the index's
+    /// keys first (small), then each record, in one transaction. A few
+    /// values are asked one by one (scattered ids would otherwise span the
+    /// pages between them); many, as one range from the least to the
+    /// greatest (a first sync's ids come in runs: a page or two).
     async fn member_values(
         &self,
         store: StoreName,
         index: &str,
-        from: &str,
-        to: &str,
+        values: &[String],
     ) -> StorageResult<Vec<JsValue>> {
-        if from > to {
+        let (Some(least), Some(greatest)) = (values.iter().min(), values.iter().max()) else {
             return Ok(Vec::new());
-        }
+        };
+        let ranges = if values.len() <= MEMBERS_ONE_BY_ONE {
+            values.iter().map(|v| KeyRange::Only(v.clone())).collect()
+        } else {
+            vec![KeyRange::Bound(
+                least.clone(),
+                false,
+                greatest.clone(),
+                false,
+            )]
+        };
         let tx = self.read_tx(store)?;
         let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
         let idb_index = object_store.index(index).map_err(ctx("searching"))?;
-        let range = KeyRange::Bound(from.to_string(), false, to.to_string(), false);
-        let keys: Vec<String> = idb_index
-            .get_all_keys::<String>()
-            .with_query::<String, KeyRange<String>>(range)
-            .serde()
-            .map_err(ctx("searching"))?
-            .await
-            .map_err(ctx("searching"))?
-            .collect::<Result<_, _>>()
-            .map_err(ctx("searching"))?;
+        let mut requests = Vec::with_capacity(ranges.len());
+        for range in ranges {
+            requests.push(
+                idb_index
+                    .get_all_keys::<String>()
+                    .with_query::<String, KeyRange<String>>(range)
+                    .serde()
+                    .map_err(ctx("searching"))?,
+            );
+        }
+        let mut keys = Vec::new();
+        for request in requests {
+            for key in request.await.map_err(ctx("searching"))? {
+                keys.push(key.map_err(ctx("searching"))?);
+            }
+        }
         let keys: std::collections::BTreeSet<String> = keys.into_iter().collect();
         let found = get_each(&object_store, keys.iter().map(String::as_str)).await?;
         Ok(found.into_iter().flatten().collect())
@@ -816,6 +833,10 @@ pub(super) const GET_ALL_CHUNK: u32 = 10_000;
 
 /// Requests up to [`GET_ALL_CHUNK`] records with keys after `after` (from the
 /// first key when `None`); the future resolves to the array of them.
+/// Up to this many values, [`IdbRepository::member_values`] asks the index
+/// for each; more, for one range.
+const MEMBERS_ONE_BY_ONE: usize = 64;
+
 /// The stored values under `keys` (`None` where absent), in order: every
 /// `get` issued at once, then awaited (one round trip, not one per key).
 async fn get_each(
@@ -1424,12 +1445,11 @@ impl Repository for IdbRepository {
     async fn find_members<T: Record>(
         &self,
         index: Index<T>,
-        from: &str,
-        to: &str,
+        values: &[String],
     ) -> StorageResult<Vec<Stored<T>>> {
         let _busy = self.busy();
         let mut out = Vec::new();
-        for value in self.member_values(T::STORE, index.name(), from, to).await? {
+        for value in self.member_values(T::STORE, index.name(), values).await? {
             out.push(codec::decode::<T>(value)?);
         }
         Ok(out)

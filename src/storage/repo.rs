@@ -189,16 +189,15 @@ pub trait Repository {
     }
 
     /// The records of `T` whose multi-valued index `index` (see
-    /// [`Record::index_members`]) holds a value in `from..=to`, each once,
-    /// in key order, read in one transaction.
+    /// [`Record::index_members`]) holds any of `values`, each once, in key
+    /// order, read in one transaction.
     ///
     /// This default reads every record of `T` (the in-memory repository,
     /// whose stores of pages are small); IndexedDB reads the index.
     async fn find_members<T: Record>(
         &self,
         index: Index<T>,
-        from: &str,
-        to: &str,
+        values: &[String],
     ) -> StorageResult<Vec<Stored<T>>> {
         let read = self.read_all::<T>().await?;
         Ok(read
@@ -208,7 +207,7 @@ pub trait Repository {
                 s.record
                     .index_members(index.name())
                     .iter()
-                    .any(|v| v.as_str() >= from && v.as_str() <= to)
+                    .any(|v| values.contains(v))
             })
             .collect())
     }

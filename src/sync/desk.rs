@@ -161,9 +161,9 @@ impl Kept {
 }
 
 /// The sync state of `ids`, by id: each one's `SyncDoc`, or its page entry
-/// (see [`SyncPage`]). The pages are found by range, one per document type
-/// among the ids not found (a page holds a run of ids: a first sync sends
-/// and receives them in order, so a range meets a page or two).
+/// (see [`SyncPage`]). The pages are asked for per document type among the
+/// ids not found (stores and document types sort differently, so ids of
+/// two types may be far apart).
 async fn sync_docs<R: Repository>(
     repo: &R,
     ids: &[String],
@@ -196,8 +196,8 @@ async fn sync_docs<R: Repository>(
             .iter()
             .position(|id| kind(id) != k)
             .map_or(rest.len(), |n| start + n);
-        let last = rest[end - 1];
-        for page in repo.find_members(SYNC_PAGE_DOCS, first, last).await? {
+        let run: Vec<String> = rest[start..end].iter().map(|id| id.to_string()).collect();
+        for page in repo.find_members(SYNC_PAGE_DOCS, &run).await? {
             for doc in page.record.entries() {
                 if wanted.contains(doc.id.as_str()) && !out.contains_key(&doc.id) {
                     out.insert(

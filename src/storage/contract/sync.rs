@@ -413,7 +413,7 @@ pub async fn contract_sync_pages<R: Repository + Clone>(a: R, b: R) -> Outcome {
     ensure_eq!(described(&a).await?, 3, "described on a");
     ensure_eq!(sync(desk_a.waiting().await, "waiting")?, 0, "left on a");
     let found = a
-        .find_members(SYNC_PAGE_DOCS, &ids[1], &ids[1])
+        .find_members(SYNC_PAGE_DOCS, std::slice::from_ref(&ids[1]))
         .await
         .ctx("find")?;
     ensure!(
@@ -421,12 +421,26 @@ pub async fn contract_sync_pages<R: Repository + Clone>(a: R, b: R) -> Outcome {
         "the page by one of its ids: {found:?}"
     );
     ensure!(
-        a.find_members(SYNC_PAGE_DOCS, "a", "b")
+        a.find_members(SYNC_PAGE_DOCS, &["a".to_string(), ids[0].replace(':', ";")])
             .await
             .ctx("find")?
             .is_empty(),
         "a page by ids it doesn't hold"
     );
+    // Many values (asked as one range on IndexedDB): only the pages that
+    // hold one of them, each once.
+    let mut many: Vec<String> = (0..70).map(|n| format!("{}{n:03}", ids[0])).collect();
+    ensure!(
+        a.find_members(SYNC_PAGE_DOCS, &many)
+            .await
+            .ctx("find")?
+            .is_empty(),
+        "a page by many ids it doesn't hold"
+    );
+    many.push(ids[1].clone());
+    many.push(ids[2].clone());
+    let found = a.find_members(SYNC_PAGE_DOCS, &many).await.ctx("find")?;
+    ensure_eq!(found.len(), 1, "the page by many ids, two of them its own");
 
     let report = sync(desk_b.apply(first.clone()).await, "apply")?;
     ensure_eq!(report.applied, 3, "applied");
