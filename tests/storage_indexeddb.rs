@@ -24,9 +24,11 @@ use license_desk::storage::{
     LICENSE_STATUS, PROGRESS_STEP, SEQUENCES_KEY,
 };
 use license_desk::storage::{outcome_key, outcome_query, package_name_query};
-use license_desk::storage::{OutboxEntry, StoreName, SyncDoc};
+use license_desk::storage::{OutboxEntry, StoreName, SyncDoc, SyncPage, SyncSetup, SYNC_PAGE_DOCS};
 use license_desk::sync::desk::DeskSync;
+use license_desk::sync::document::SyncRecord;
 use license_desk::sync::local::Local;
+use license_desk::sync::rev::{Rev, RevPath};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -218,6 +220,15 @@ async fn sync_apply() {
     run(contract::sync::contract_sync_apply(
         fresh("sync-apply-a").await,
         fresh("sync-apply-b").await,
+    )
+    .await);
+}
+
+#[wasm_bindgen_test]
+async fn sync_pages() {
+    run(contract::sync::contract_sync_pages(
+        fresh("sync-pages-a").await,
+        fresh("sync-pages-b").await,
     )
     .await);
 }
@@ -1141,6 +1152,98 @@ async fn listing_an_empty_desk_writes_nothing() {
         "list again",
     );
     assert_eq!(listed, vec![w.license.key()]);
+}
+
+/// A database of schema 6 opens at schema 7 with nothing lost: the
+/// `sync_docs` an older build wrote keep describing their documents (a
+/// revision they hold is not missing, the record they describe is not
+/// queued again), and the next first revisions sent go to a page.
+#[wasm_bindgen_test]
+async fn upgrades_a_v6_database_keeping_its_sync_state() {
+    let name = fresh_name("v6");
+    let w = match samples::world() {
+        Ok(w) => w,
+        Err(e) => panic!("samples: {e}"),
+    };
+    let synced_id = SyncRecord::License(w.license.clone()).doc_id();
+    let rev = match Rev::parse("1-0123456789abcdef0123456789abcdef") {
+        Some(rev) => rev,
+        None => panic!("rev"),
+    };
+    {
+        let old = match IdbRepository::open_at_version(&name, 6, || {}).await {
+            Ok(repo) => repo,
+            Err(e) => panic!("opening at v6: {e}"),
+        };
+        assert_eq!(old.version(), 6);
+        ok(old.put(SyncSetup::default(), Expect::Any).await, "setup");
+        let created = ok(old.create(w.license.clone()).await, "license");
+        let mut batch = WriteBatch::new();
+        batch.from_sync().put(
+            SyncDoc {
+                id: synced_id.clone(),
+                path: Some(RevPath::of(&rev)),
+                store_rev: created.rev,
+                deleted: false,
+                conflicts: Vec::new(),
+            },
+            Expect::Absent,
+        );
+        ok(old.commit(batch).await, "sync doc");
+        let outbox = ok(old.get_all::<OutboxEntry>().await, "outbox");
+        let mut batch = WriteBatch::new();
+        batch.from_sync();
+        for entry in outbox {
+            batch.delete::<OutboxEntry>(entry.record.id, Expect::Any);
+        }
+        ok(old.commit(batch).await, "sent");
+    }
+    sleep(10).await;
+
+    let repo = open(&name).await;
+    assert_eq!(repo.version(), schema::SCHEMA_VERSION);
+    let kept = ok(repo.get::<SyncDoc>(&synced_id).await, "sync doc");
+    assert_eq!(
+        kept.map(|s| s.record.path),
+        Some(Some(RevPath::of(&rev))),
+        "the sync doc is kept"
+    );
+    assert_eq!(ok(repo.count::<SyncPage>().await, "pages"), 0);
+    let desk = DeskSync::new(repo.clone());
+    let listed = [(synced_id.clone(), vec![rev.to_string()])]
+        .into_iter()
+        .collect();
+    match desk.missing(&listed).await {
+        Ok(missing) => assert!(missing.is_empty(), "{missing:?}"),
+        Err(e) => panic!("missing: {e}"),
+    }
+    match desk.reconcile().await {
+        Ok(queued) => assert_eq!(queued, 0, "the described license queued again"),
+        Err(e) => panic!("reconcile: {e}"),
+    }
+    // A record made now is sent and described by a page.
+    ok(repo.create(w.lead.clone()).await, "lead");
+    let docs = match desk.pending(100).await {
+        Ok(docs) => docs,
+        Err(e) => panic!("pending: {e}"),
+    };
+    assert_eq!(docs.len(), 1, "sent after the upgrade");
+    if let Err(e) = desk.mark_sent(&docs).await {
+        panic!("mark sent: {e}");
+    }
+    assert_eq!(ok(repo.count::<SyncPage>().await, "pages"), 1);
+    assert_eq!(ok(repo.count::<SyncDoc>().await, "sync docs"), 1);
+    let lead_id = SyncRecord::Lead(w.lead.clone()).doc_id();
+    let pages = ok(
+        repo.find_members(SYNC_PAGE_DOCS, std::slice::from_ref(&lead_id))
+            .await,
+        "find",
+    );
+    assert_eq!(pages.len(), 1, "the page by its document");
+    match desk.waiting().await {
+        Ok(n) => assert_eq!(n, 0, "waiting"),
+        Err(e) => panic!("waiting: {e}"),
+    }
 }
 
 /// A database of schema 5 opens at schema 6 with nothing lost: the list

@@ -603,6 +603,8 @@ fn upgrade_data(from: u32, store: StoreName, data: &str) -> Result<Cow<'_, str>,
             5 => {}
             // v6 added the list snapshot, derived, never in a backup: nothing to change.
             6 => {}
+            // v7 added the sync pages, never in a backup: nothing to change.
+            7 => {}
             v => return Err(format!("no upgrade step to data schema {v}")),
         }
     }
@@ -767,7 +769,8 @@ impl<'de> Visitor<'de> for Records<'_> {
                 | StoreName::SyncOutbox
                 | StoreName::SyncRefused
                 | StoreName::SyncCheckpoints
-                | StoreName::SyncState => {}
+                | StoreName::SyncState
+                | StoreName::SyncPages => {}
             }
         }
         Ok(())

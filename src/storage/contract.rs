@@ -1785,6 +1785,7 @@ pub async fn contract_replace_stores<R: Repository>(repo: R) -> Outcome {
             StoreName::SyncOutbox,
             StoreName::SyncRefused,
             StoreName::SyncCheckpoints,
+            StoreName::SyncPages,
         ],
         "the notice names every emptied store"
     );

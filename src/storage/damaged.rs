@@ -175,6 +175,7 @@ pub(crate) fn for_record_type<A: ForRecordType>(store: StoreName, action: A) -> 
         StoreName::SyncRefused => action.run::<crate::sync::local::Refusal>(),
         StoreName::SyncCheckpoints => action.run::<super::sync_records::SyncCheckpoint>(),
         StoreName::SyncState => action.run::<super::sync_records::SyncSetup>(),
+        StoreName::SyncPages => action.run::<super::sync_records::SyncPage>(),
     }
 }
 

@@ -42,7 +42,9 @@ use super::progress::{is_report_point, Progress, ProgressSink};
 use super::read_stop::ReadStop;
 use super::record::{Index, IndexDef, Query, Record, StoreName, Stored};
 use super::repo::{RawVisitor, Repository};
-use super::schema::{KEY_PATH, SCHEMA_VERSION, V1_STORES, V3_STORES, V4_INDEXES, V5_STORES};
+use super::schema::{
+    KEY_PATH, SCHEMA_VERSION, SYNC_PAGE_INDEX, V1_STORES, V3_STORES, V4_INDEXES, V5_STORES,
+};
 use super::sync_records::{SyncSetup, SYNC_SETUP_KEY};
 
 /// The database the app uses.
@@ -162,6 +164,7 @@ async fn upgrade(db: &Database, old: u32, new: u32) -> StorageResult<()> {
             4 => super::idb_pages::upgrade_to_v4(tx, fresh).await?,
             5 => upgrade_to_v5(db)?,
             6 => upgrade_to_v6(db)?,
+            7 => upgrade_to_v7(db)?,
             v => {
                 return Err(StorageError::Other(format!(
                     "Internal error: no upgrade step for schema version {v}."
@@ -208,6 +211,23 @@ fn upgrade_to_v6(db: &Database) -> StorageResult<()> {
         .with_key_path(KeyPath::One(KEY_PATH))
         .build()
         .map_err(ctx("creating the list snapshot"))?;
+    Ok(())
+}
+
+/// v7: the pages of first revisions sync writes (`sync_records::SyncPage`),
+/// with the multi-entry index that finds a page by any document it holds.
+/// New, so nothing to carry over: the `sync_docs` already there keep
+/// describing their documents.
+fn upgrade_to_v7(db: &Database) -> StorageResult<()> {
+    let def = SYNC_PAGE_INDEX;
+    db.create_object_store(StoreName::SyncPages.as_str())
+        .with_key_path(KeyPath::One(KEY_PATH))
+        .build()
+        .map_err(ctx("creating the sync pages"))?
+        .create_index(def.name, KeyPath::One(def.key_path))
+        .with_multi_entry(true)
+        .build()
+        .map_err(ctx("creating the sync pages"))?;
     Ok(())
 }
 
@@ -661,20 +681,7 @@ impl IdbRepository {
         }
         let tx = self.read_tx(store)?;
         let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
-        let mut requests = Vec::with_capacity(ids.len());
-        for id in ids {
-            requests.push(
-                object_store
-                    .get::<JsValue, _, _>(id.as_str())
-                    .primitive()
-                    .map_err(ctx("reading"))?,
-            );
-        }
-        let mut out = Vec::with_capacity(ids.len());
-        for request in requests {
-            out.push(request.await.map_err(ctx("reading"))?);
-        }
-        Ok(out)
+        get_each(&object_store, ids.iter().map(String::as_str)).await
     }
 
     /// The stored values of `store` whose index `index` matches `query`.
@@ -703,6 +710,55 @@ impl IdbRepository {
             .map_err(ctx("searching"))?
             .map(|value| value.map_err(ctx("searching")))
             .collect()
+    }
+
+    /// The stored values of `store` with any of `values` in the
+    /// multi-entry index `index`, each once, in key order: the index's
+    /// keys first (small), then each record, in one transaction. A few
+    /// values are asked one by one (scattered ids would otherwise span the
+    /// pages between them); many, as one range from the least to the
+    /// greatest (a first sync's ids come in runs: a page or two).
+    async fn member_values(
+        &self,
+        store: StoreName,
+        index: &str,
+        values: &[String],
+    ) -> StorageResult<Vec<JsValue>> {
+        let (Some(least), Some(greatest)) = (values.iter().min(), values.iter().max()) else {
+            return Ok(Vec::new());
+        };
+        let ranges = if values.len() <= MEMBERS_ONE_BY_ONE {
+            values.iter().map(|v| KeyRange::Only(v.clone())).collect()
+        } else {
+            vec![KeyRange::Bound(
+                least.clone(),
+                false,
+                greatest.clone(),
+                false,
+            )]
+        };
+        let tx = self.read_tx(store)?;
+        let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
+        let idb_index = object_store.index(index).map_err(ctx("searching"))?;
+        let mut requests = Vec::with_capacity(ranges.len());
+        for range in ranges {
+            requests.push(
+                idb_index
+                    .get_all_keys::<String>()
+                    .with_query::<String, KeyRange<String>>(range)
+                    .serde()
+                    .map_err(ctx("searching"))?,
+            );
+        }
+        let mut keys = Vec::new();
+        for request in requests {
+            for key in request.await.map_err(ctx("searching"))? {
+                keys.push(key.map_err(ctx("searching"))?);
+            }
+        }
+        let keys: std::collections::BTreeSet<String> = keys.into_iter().collect();
+        let found = get_each(&object_store, keys.iter().map(String::as_str)).await?;
+        Ok(found.into_iter().flatten().collect())
     }
 
     /// At most `limit` stored values of `store` with keys after `after`, and
@@ -777,6 +833,32 @@ pub(super) const GET_ALL_CHUNK: u32 = 10_000;
 
 /// Requests up to [`GET_ALL_CHUNK`] records with keys after `after` (from the
 /// first key when `None`); the future resolves to the array of them.
+/// Up to this many values, [`IdbRepository::member_values`] asks the index
+/// for each; more, for one range.
+const MEMBERS_ONE_BY_ONE: usize = 64;
+
+/// The stored values under `keys` (`None` where absent), in order: every
+/// `get` issued at once, then awaited (one round trip, not one per key).
+async fn get_each(
+    object_store: &ObjectStore<'_>,
+    keys: impl Iterator<Item = &str>,
+) -> StorageResult<Vec<Option<JsValue>>> {
+    let mut requests = Vec::new();
+    for key in keys {
+        requests.push(
+            object_store
+                .get::<JsValue, _, _>(key)
+                .primitive()
+                .map_err(ctx("reading"))?,
+        );
+    }
+    let mut out = Vec::with_capacity(requests.len());
+    for request in requests {
+        out.push(request.await.map_err(ctx("reading"))?);
+    }
+    Ok(out)
+}
+
 pub(super) fn get_all_chunk(
     store: &web_sys::IdbObjectStore,
     after: Option<&JsValue>,
@@ -941,6 +1023,11 @@ impl IdbRepository {
             self.inner.sync_enabled.get(),
             self.has_sync_stores(),
         );
+        if self.version() < 7 {
+            // A database opened at an older schema (upgrade tests) has no
+            // sync pages to empty.
+            batch.clears.retain(|s| *s != StoreName::SyncPages);
+        }
         batch.validate()?;
         if batch.is_empty() {
             return Ok(Committed::default());
@@ -1353,6 +1440,25 @@ impl Repository for IdbRepository {
     async fn count_found<T: Record>(&self, index: Index<T>, query: Query) -> StorageResult<u64> {
         let _busy = self.busy();
         self.count_of(index, query).await
+    }
+
+    async fn find_members<T: Record>(
+        &self,
+        index: Index<T>,
+        values: &[String],
+    ) -> StorageResult<Vec<Stored<T>>> {
+        let _busy = self.busy();
+        let mut out = Vec::new();
+        for value in self.member_values(T::STORE, index.name(), values).await? {
+            out.push(codec::decode::<T>(value)?);
+        }
+        Ok(out)
+    }
+
+    async fn count_members<T: Record>(&self, index: Index<T>) -> StorageResult<u64> {
+        let _busy = self.busy();
+        // A multi-entry index holds one entry per value.
+        self.count_of(index, Query::All).await
     }
 
     async fn read_after<T: Record>(

@@ -848,6 +848,14 @@ mod contract_tests {
     }
 
     #[test]
+    fn sync_pages() {
+        run(block_on(contract::sync::contract_sync_pages(
+            MemoryRepository::new(),
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
     fn sync_conflict() {
         run(block_on(contract::sync::contract_sync_conflict(
             MemoryRepository::new(),

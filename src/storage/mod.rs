@@ -69,8 +69,8 @@ pub use record::{Index, IndexDef, Query, Record, StoreName, Stored};
 pub use records::*;
 pub use repo::{RawRecord, RawVisitor, Repository};
 pub use sync_records::{
-    ConflictVersion, OutboxEntry, SyncCheckpoint, SyncDoc, SyncSetup, OUTBOX_QUEUE,
-    SYNC_CONFLICTED, SYNC_SETUP_KEY,
+    ConflictVersion, OutboxEntry, SyncCheckpoint, SyncDoc, SyncPage, SyncSetup, OUTBOX_QUEUE,
+    SYNC_CONFLICTED, SYNC_PAGE_DOCS, SYNC_SETUP_KEY,
 };
 pub use workflows::{
     bulk_modify_batch, conversion_batch, install_batch, modify_license_batch, refresh_batch,

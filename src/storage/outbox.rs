@@ -9,11 +9,12 @@ use super::sync_records::OutboxEntry;
 use crate::sync::document::SYNCED_STORES;
 
 /// The sync stores a clear of the desk's records empties with them.
-const RESET_WITH_RECORDS: [StoreName; 4] = [
+const RESET_WITH_RECORDS: [StoreName; 5] = [
     StoreName::SyncDocs,
     StoreName::SyncOutbox,
     StoreName::SyncRefused,
     StoreName::SyncCheckpoints,
+    StoreName::SyncPages,
 ];
 
 /// Adds to `batch` the sync writes it implies:

@@ -35,6 +35,7 @@ pub enum StoreName {
     SyncRefused,
     SyncCheckpoints,
     SyncState,
+    SyncPages,
 }
 
 impl StoreName {
@@ -54,12 +55,13 @@ impl StoreName {
     ];
 
     /// The sync state (see `crate::storage::sync_records`).
-    pub const SYNC: [StoreName; 5] = [
+    pub const SYNC: [StoreName; 6] = [
         StoreName::SyncDocs,
         StoreName::SyncOutbox,
         StoreName::SyncRefused,
         StoreName::SyncCheckpoints,
         StoreName::SyncState,
+        StoreName::SyncPages,
     ];
 
     /// The object store's name in IndexedDB (never change: it is on disk).
@@ -82,6 +84,7 @@ impl StoreName {
             StoreName::SyncRefused => "sync_refused",
             StoreName::SyncCheckpoints => "sync_checkpoints",
             StoreName::SyncState => "sync_state",
+            StoreName::SyncPages => "sync_pages",
         }
     }
 
@@ -105,6 +108,7 @@ impl StoreName {
             StoreName::SyncRefused => "Refused sync document",
             StoreName::SyncCheckpoints => "Sync checkpoint",
             StoreName::SyncState => "Sync setting",
+            StoreName::SyncPages => "Page of sync revisions",
         }
     }
 
@@ -180,6 +184,14 @@ pub trait Record: Serialize + DeserializeOwned + Clone + 'static {
     fn index_value(&self, index: &str) -> Option<String> {
         let _ = index;
         None
+    }
+
+    /// The values of multi-valued index `index` (IndexedDB's `multiEntry`,
+    /// over an array field of `data`): the record is found by any of them.
+    /// Only the sync pages have one (`schema::SYNC_PAGE_INDEX`).
+    fn index_members(&self, index: &str) -> Vec<String> {
+        let _ = index;
+        Vec::new()
     }
 
     /// The record's entry in the list snapshot (`list_snapshot.rs`), for

@@ -355,6 +355,7 @@ pub(crate) fn reencode(store: StoreName, value: JsValue) -> Result<JsValue, Stor
         StoreName::SyncRefused => codec::reencode::<crate::sync::local::Refusal>(value),
         StoreName::SyncCheckpoints => codec::reencode::<super::sync_records::SyncCheckpoint>(value),
         StoreName::SyncState => codec::reencode::<super::sync_records::SyncSetup>(value),
+        StoreName::SyncPages => codec::reencode::<super::sync_records::SyncPage>(value),
     }
 }
 

@@ -188,6 +188,41 @@ pub trait Repository {
         Ok(self.read_found(index, query).await?.records.len() as u64)
     }
 
+    /// The records of `T` whose multi-valued index `index` (see
+    /// [`Record::index_members`]) holds any of `values`, each once, in key
+    /// order, read in one transaction.
+    ///
+    /// This default reads every record of `T` (the in-memory repository,
+    /// whose stores of pages are small); IndexedDB reads the index.
+    async fn find_members<T: Record>(
+        &self,
+        index: Index<T>,
+        values: &[String],
+    ) -> StorageResult<Vec<Stored<T>>> {
+        let read = self.read_all::<T>().await?;
+        Ok(read
+            .records
+            .into_iter()
+            .filter(|s| {
+                s.record
+                    .index_members(index.name())
+                    .iter()
+                    .any(|v| values.contains(v))
+            })
+            .collect())
+    }
+
+    /// How many values the multi-valued index `index` holds over all
+    /// records of `T` (a record counts once per value).
+    async fn count_members<T: Record>(&self, index: Index<T>) -> StorageResult<u64> {
+        let read = self.read_all::<T>().await?;
+        Ok(read
+            .records
+            .iter()
+            .map(|s| s.record.index_members(index.name()).len() as u64)
+            .sum())
+    }
+
     /// The damaged records this tab's lists have met (shared by clones).
     fn damage_log(&self) -> &DamageLog;
 

@@ -8,6 +8,7 @@
 //! | 4 | paged indexes ([`V4_INDEXES`]): install events newest first (all, and by outcome), licenses of a package by License Name; backfilled |
 //! | 5 | team sync ([`V5_STORES`]): `sync_docs` (with the `conflicted` index), `sync_outbox` (with the `queue` index), `sync_refused`, `sync_checkpoints`, `sync_state`; new, so nothing to carry over |
 //! | 6 | the licenses list's snapshot: the `list_rows` store (`list_snapshot.rs`), built by the first list read |
+//! | 7 | `sync_pages` (`sync_records::SyncPage`): the sync state of first revisions, ~500 documents per object, with the multi-entry index [`SYNC_PAGE_INDEX`] on their ids; new, so nothing to carry over (`sync_docs` keeps describing what it described) |
 //!
 //! Opening an older database runs every step after its version, in order, in
 //! the one upgrade transaction: data already there is kept (and re-indexed).
@@ -16,7 +17,7 @@
 use super::record::{IndexDef, StoreName};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The primary key's field in every stored object.
 pub const KEY_PATH: &str = "id";
@@ -48,6 +49,12 @@ static ALERT_RULE_INDEXES: [IndexDef; 1] = [ix("user", "ix_user")];
 static SYNC_DOC_INDEXES: [IndexDef; 1] = [ix("conflicted", "ix_conflicted")];
 static OUTBOX_INDEXES: [IndexDef; 1] = [ix("queue", "ix_queue")];
 
+/// The multi-entry index of `sync_pages`: every document id a page holds
+/// (`data.ids`, an array: IndexedDB keys the page under each of them). Not
+/// in [`indexes_of`], whose indexes are single `ix_` fields the codec
+/// writes; see `Record::index_members`.
+pub const SYNC_PAGE_INDEX: IndexDef = ix("docs", "data.ids");
+
 /// The indexes of `store` in the current schema.
 pub(crate) fn indexes_of(store: StoreName) -> &'static [IndexDef] {
     match store {
@@ -67,7 +74,8 @@ pub(crate) fn indexes_of(store: StoreName) -> &'static [IndexDef] {
         | StoreName::Notifications
         | StoreName::SyncRefused
         | StoreName::SyncCheckpoints
-        | StoreName::SyncState => &[],
+        | StoreName::SyncState
+        | StoreName::SyncPages => &[],
     }
 }
 
@@ -90,7 +98,13 @@ pub const V1_STORES: [StoreName; 11] = [
 pub const V3_STORES: [StoreName; 1] = [StoreName::Notifications];
 
 /// The stores created by version 5 (with their indexes).
-pub const V5_STORES: [StoreName; 5] = StoreName::SYNC;
+pub const V5_STORES: [StoreName; 5] = [
+    StoreName::SyncDocs,
+    StoreName::SyncOutbox,
+    StoreName::SyncRefused,
+    StoreName::SyncCheckpoints,
+    StoreName::SyncState,
+];
 
 /// The indexes version 4 adds to stores that already exist: paged indexes,
 /// whose values are unique (each ends with the record's key), so the last

@@ -38,8 +38,8 @@ use super::rev::{Rev, RevPath};
 use crate::domain::Sequences;
 use crate::storage::{
     Expect, OutboxEntry, Progress, Query, Repository, StorageError, StoreName, Stored,
-    Subscription, SyncCheckpoint, SyncDoc, SyncSetup, WriteBatch, OUTBOX_QUEUE, SEQUENCES_KEY,
-    SYNC_SETUP_KEY,
+    Subscription, SyncCheckpoint, SyncDoc, SyncPage, SyncSetup, WriteBatch, OUTBOX_QUEUE,
+    SEQUENCES_KEY, SYNC_PAGE_DOCS, SYNC_SETUP_KEY,
 };
 
 /// How often a sync step is tried when a save in another tab changed what
@@ -144,18 +144,101 @@ fn local_change(sd: Option<&SyncDoc>, loaded: &Loaded) -> Option<(RevPath, bool,
     }
 }
 
-/// The sync docs of `ids`, by id.
+/// What the desk keeps about one document: its [`SyncDoc`] (`rev`: its
+/// storage revision), or else its entry in a [`SyncPage`] (`rev: None`).
+#[derive(Debug, Clone)]
+struct Kept {
+    record: SyncDoc,
+    rev: Option<u64>,
+}
+
+impl Kept {
+    /// What a write of the document's `SyncDoc` expects: the one read, or
+    /// none (a page entry is never changed: the `SyncDoc` overrides it).
+    fn expect(&self) -> Expect {
+        self.rev.map_or(Expect::Absent, Expect::Rev)
+    }
+}
+
+/// The sync state of `ids`, by id: each one's `SyncDoc`, or its page entry
+/// (see [`SyncPage`]). The pages are asked for per document type among the
+/// ids not found (stores and document types sort differently, so ids of
+/// two types may be far apart).
 async fn sync_docs<R: Repository>(
     repo: &R,
     ids: &[String],
-) -> Result<HashMap<String, Stored<SyncDoc>>, StorageError> {
+) -> Result<HashMap<String, Kept>, StorageError> {
     let found = repo.get_many::<SyncDoc>(ids).await?;
-    Ok(ids
-        .iter()
-        .cloned()
-        .zip(found)
-        .filter_map(|(id, s)| Some((id, s?)))
-        .collect())
+    let mut out = HashMap::with_capacity(ids.len());
+    let mut rest: Vec<&str> = Vec::new();
+    for (id, stored) in ids.iter().zip(found) {
+        match stored {
+            Some(s) => {
+                out.insert(
+                    id.clone(),
+                    Kept {
+                        record: s.record,
+                        rev: Some(s.rev),
+                    },
+                );
+            }
+            None => rest.push(id),
+        }
+    }
+    rest.sort_unstable();
+    rest.dedup();
+    let wanted: HashSet<&str> = rest.iter().copied().collect();
+    let kind = |id: &str| id.split_once(':').map_or("", |(kind, _)| kind).to_string();
+    let mut start = 0;
+    while let Some(first) = rest.get(start) {
+        let k = kind(first);
+        let end = rest[start..]
+            .iter()
+            .position(|id| kind(id) != k)
+            .map_or(rest.len(), |n| start + n);
+        let run: Vec<String> = rest[start..end].iter().map(|id| id.to_string()).collect();
+        for page in repo.find_members(SYNC_PAGE_DOCS, &run).await? {
+            for doc in page.record.entries() {
+                if wanted.contains(doc.id.as_str()) && !out.contains_key(&doc.id) {
+                    out.insert(
+                        doc.id.clone(),
+                        Kept {
+                            record: doc,
+                            rev: None,
+                        },
+                    );
+                }
+            }
+        }
+        start = end;
+    }
+    Ok(out)
+}
+
+/// Writes `doc` in `batch`: into `page` when it can be a page entry (a
+/// first revision of a document nothing described: `kept` is `None`), as
+/// its own `SyncDoc` otherwise.
+fn put_sync_doc(
+    batch: &mut WriteBatch,
+    page: &mut Vec<(String, String, u64)>,
+    doc: SyncDoc,
+    kept: Option<&Kept>,
+) {
+    match (kept, SyncPage::entry_of(&doc)) {
+        (None, Some(entry)) => page.push(entry),
+        _ => {
+            let expect = kept.map_or(Expect::Absent, Kept::expect);
+            batch.put(doc, expect);
+        }
+    }
+}
+
+/// Writes the page of entries [`put_sync_doc`] gathered, if any: new, so a
+/// second writer of the same page conflicts and reads again.
+fn put_page(batch: &mut WriteBatch, page: Vec<(String, String, u64)>) {
+    if let Some(page) = SyncPage::of(page) {
+        batch.put(page, Expect::Absent);
+    }
 }
 
 /// The records named by `targets` (store, key), loaded store by store.
@@ -242,7 +325,10 @@ impl<R: Repository> DeskSync<R> {
         for store in SYNCED_STORES {
             records += typed::count(&self.repo, store).await?;
         }
-        let described = self.repo.count::<SyncDoc>().await?;
+        // A document with a page entry and a `SyncDoc` counts twice: an
+        // estimate, exact until a document first synced changes again.
+        let described =
+            self.repo.count::<SyncDoc>().await? + self.repo.count_members(SYNC_PAGE_DOCS).await?;
         Ok(records.saturating_sub(described))
     }
 
@@ -401,14 +487,20 @@ impl<R: Repository> DeskSync<R> {
                 Ok(())
             })
             .await?;
-        let described: HashMap<String, u64> = self
-            .repo
-            .read_all::<SyncDoc>()
-            .await?
-            .records
+        // Page entries first: a document's `SyncDoc` wins over its entry.
+        let pages = self.repo.read_all::<SyncPage>().await?.records;
+        let docs = self.repo.read_all::<SyncDoc>().await?.records;
+        let described: HashMap<String, u64> = pages
+            .iter()
+            .flat_map(|p| p.record.entries())
+            .chain(docs.into_iter().map(|s| s.record))
+            .map(|d| {
+                let said = (d.path.is_some() && !d.deleted).then_some(d.store_rev);
+                (d.id, said)
+            })
+            .collect::<HashMap<String, Option<u64>>>()
             .into_iter()
-            .filter(|s| s.record.path.is_some() && !s.record.deleted)
-            .map(|s| (s.record.id, s.record.store_rev))
+            .filter_map(|(id, rev)| Some((id, rev?)))
             .collect();
         let queued: HashSet<String> = self
             .repo
@@ -523,6 +615,7 @@ impl<R: Repository> DeskSync<R> {
         let docs = sync_docs(&self.repo, &doc_ids).await?;
         let mut batch = WriteBatch::new();
         batch.from_sync();
+        let mut page = Vec::new();
         let mut written_docs = HashSet::new();
         for (out, entry) in by_key.values().zip(entries) {
             if out.outbox_key.contains('#') {
@@ -565,13 +658,13 @@ impl<R: Repository> DeskSync<R> {
                         .map(|s| s.record.conflicts.clone())
                         .unwrap_or_default(),
                 };
-                let expect = existing.map_or(Expect::Absent, |s| Expect::Rev(s.rev));
-                batch.put(doc, expect);
+                put_sync_doc(&mut batch, &mut page, doc, existing);
             }
             if let (true, Some(entry)) = (unchanged, entry) {
                 batch.delete::<OutboxEntry>(entry.record.id, Expect::Rev(entry.rev));
             }
         }
+        put_page(&mut batch, page);
         if !batch.is_empty() {
             self.repo.commit(batch).await?;
         }

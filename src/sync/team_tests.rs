@@ -14,8 +14,8 @@ use super::scripted::{Call, Scripted};
 use crate::demo::{load_demo_data, DemoSize};
 use crate::domain::{check_modifiable, License, ModifyLicenseDraft, Profile, User};
 use crate::services::licenses::modify_license;
-use crate::storage::OutboxEntry;
 use crate::storage::{MemoryRepository, Repository, WriteBatch};
+use crate::storage::{OutboxEntry, SyncDoc, SyncPage, SYNC_PAGE_DOCS};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
@@ -148,6 +148,37 @@ fn an_empty_desk_receives_every_license_of_the_team() {
     assert_eq!(licenses(&team.b), licenses(&team.a));
     assert!(!licenses(&team.b).is_empty());
     assert_eq!(block_on(team.a.waiting()).unwrap(), 0);
+}
+
+#[test]
+fn a_first_sync_describes_its_documents_in_pages_on_both_desks() {
+    let team = Team::synced();
+    let mut records = 0;
+    block_on(team.a.repo().read_raw(&SYNCED_STORES, &mut |_, raw| {
+        records += u64::from(raw.rev.is_some());
+        Ok(())
+    }))
+    .unwrap();
+    assert!(records > 2 * PAGE as u64, "the demo spans pages");
+    for desk in [&team.a, &team.b] {
+        let repo = desk.repo();
+        // One object per page sent or received, none per document.
+        assert_eq!(block_on(repo.count::<SyncDoc>()).unwrap(), 0);
+        let pages = block_on(repo.count::<SyncPage>()).unwrap();
+        assert!(pages <= records.div_ceil(PAGE as u64) + SYNCED_STORES.len() as u64);
+        assert_eq!(
+            block_on(repo.count_members(SYNC_PAGE_DOCS)).unwrap(),
+            records
+        );
+        assert_eq!(block_on(desk.waiting()).unwrap(), 0);
+    }
+    // Nothing moves again, either way.
+    assert_eq!(block_on(team.a.reconcile()).unwrap(), 0);
+    assert_eq!(block_on(team.b.reconcile()).unwrap(), 0);
+    team.push(&team.b);
+    team.pull(&team.a);
+    assert_eq!(block_on(team.a.repo().count::<SyncDoc>()).unwrap(), 0);
+    assert_eq!(licenses(&team.a), licenses(&team.b));
 }
 
 #[test]

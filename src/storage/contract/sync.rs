@@ -9,7 +9,8 @@ use super::samples;
 use super::{Ctx, Outcome};
 use crate::domain::{KeyPrefix, License, Seats, Sequences, SfId};
 use crate::storage::{
-    Expect, OutboxEntry, Record, Repository, StoreName, SyncDoc, WriteBatch, SEQUENCES_KEY,
+    Expect, OutboxEntry, Record, Repository, StoreName, SyncDoc, SyncPage, WriteBatch,
+    SEQUENCES_KEY, SYNC_PAGE_DOCS,
 };
 use crate::sync::desk::{DeskSync, Resolution, Side};
 use crate::sync::document::{self, SyncRecord};
@@ -31,6 +32,16 @@ fn with_seats(license: &License, seats: &str) -> Result<License, String> {
 
 fn doc_id(license: &License) -> String {
     SyncRecord::License(license.clone()).doc_id()
+}
+
+/// How many documents the sync state describes: `SyncDoc`s and entries in
+/// pages of first revisions.
+async fn described<R: Repository>(repo: &R) -> Result<u64, String> {
+    Ok(repo.count::<SyncDoc>().await.ctx("count")?
+        + repo
+            .count_members(SYNC_PAGE_DOCS)
+            .await
+            .ctx("count page entries")?)
 }
 
 async fn queued<R: Repository>(repo: &R, license: &License) -> Result<bool, String> {
@@ -132,20 +143,13 @@ pub async fn contract_sync_outbox<R: Repository + Clone>(repo: R) -> Outcome {
 
     // A clear (demo load, Reset, restore) empties the sync state with the
     // records, and queues only what it writes.
-    ensure!(
-        repo.count::<SyncDoc>().await.ctx("count")? > 0,
-        "nothing was recorded as sent"
-    );
+    ensure!(described(&repo).await? > 0, "nothing was recorded as sent");
     let mut replace = WriteBatch::new();
     replace
         .clear_store(StoreName::Licenses)
         .upsert(other.clone());
     repo.commit(replace).await.ctx("replace")?;
-    ensure_eq!(
-        repo.count::<SyncDoc>().await.ctx("count")?,
-        0,
-        "sync docs kept"
-    );
+    ensure_eq!(described(&repo).await?, 0, "sync docs kept");
     ensure!(
         queued(&repo, &other).await?,
         "the written license is not queued"
@@ -375,6 +379,112 @@ pub async fn contract_sync_apply<R: Repository + Clone>(a: R, b: R) -> Outcome {
     ensure!(
         b.get::<License>(&license.key()).await.ctx("get")?.is_none(),
         "the deleted license is still on b"
+    );
+    Ok(())
+}
+
+/// A first sync describes its documents in pages of first revisions: one
+/// object per page sent or applied (not one per document), found by any
+/// id it holds; a later revision's own `SyncDoc` wins over the entry, and
+/// re-applying or re-listing what a page describes changes nothing.
+pub async fn contract_sync_pages<R: Repository + Clone>(a: R, b: R) -> Outcome {
+    let (desk_a, desk_b) = (DeskSync::new(a.clone()), DeskSync::new(b.clone()));
+    sync(desk_a.enable().await, "enable a")?;
+    sync(desk_b.enable().await, "enable b")?;
+    let base = license()?;
+    let mut licenses = Vec::new();
+    for n in 0..3 {
+        let mut l = base.clone();
+        l.id = SfId::generate(KeyPrefix::License, 700 + n);
+        a.create(l.clone()).await.ctx("create")?;
+        licenses.push(l);
+    }
+    let ids: Vec<String> = licenses.iter().map(doc_id).collect();
+    let first = push(&desk_a).await?;
+    ensure_eq!(first.len(), 3, "sent");
+    ensure_eq!(
+        (
+            a.count::<SyncDoc>().await.ctx("count")?,
+            a.count::<SyncPage>().await.ctx("count")?
+        ),
+        (0, 1),
+        "sync docs and pages on a"
+    );
+    ensure_eq!(described(&a).await?, 3, "described on a");
+    ensure_eq!(sync(desk_a.waiting().await, "waiting")?, 0, "left on a");
+    let found = a
+        .find_members(SYNC_PAGE_DOCS, std::slice::from_ref(&ids[1]))
+        .await
+        .ctx("find")?;
+    ensure!(
+        found.len() == 1 && found[0].record.ids.contains(&ids[1]),
+        "the page by one of its ids: {found:?}"
+    );
+    ensure!(
+        a.find_members(SYNC_PAGE_DOCS, &["a".to_string(), ids[0].replace(':', ";")])
+            .await
+            .ctx("find")?
+            .is_empty(),
+        "a page by ids it doesn't hold"
+    );
+    // Many values (asked as one range on IndexedDB): only the pages that
+    // hold one of them, each once.
+    let mut many: Vec<String> = (0..70).map(|n| format!("{}{n:03}", ids[0])).collect();
+    ensure!(
+        a.find_members(SYNC_PAGE_DOCS, &many)
+            .await
+            .ctx("find")?
+            .is_empty(),
+        "a page by many ids it doesn't hold"
+    );
+    many.push(ids[1].clone());
+    many.push(ids[2].clone());
+    let found = a.find_members(SYNC_PAGE_DOCS, &many).await.ctx("find")?;
+    ensure_eq!(found.len(), 1, "the page by many ids, two of them its own");
+
+    let report = sync(desk_b.apply(first.clone()).await, "apply")?;
+    ensure_eq!(report.applied, 3, "applied");
+    ensure_eq!(
+        (
+            b.count::<SyncDoc>().await.ctx("count")?,
+            b.count::<SyncPage>().await.ctx("count")?
+        ),
+        (0, 1),
+        "sync docs and pages on b"
+    );
+    let listed = first
+        .iter()
+        .map(|d| {
+            let id = d["_id"].as_str().unwrap_or("").to_string();
+            (id, vec![d["_rev"].as_str().unwrap_or("").to_string()])
+        })
+        .collect();
+    let missing = sync(desk_b.missing(&listed).await, "missing")?;
+    ensure!(missing.is_empty(), "b lacks what a page says: {missing:?}");
+    let again = sync(desk_b.apply(first.clone()).await, "apply again")?;
+    ensure_eq!((again.applied, again.ignored), (0, 3), "applied twice");
+
+    let changed = with_seats(&licenses[0], "80")?;
+    update_license(&a, &changed).await?;
+    let second = push(&desk_a).await?;
+    ensure_eq!(second.len(), 1, "sent the edit");
+    ensure_eq!(
+        a.count::<SyncDoc>().await.ctx("count")?,
+        1,
+        "the edit's sync doc"
+    );
+    ensure_eq!(sync(desk_a.waiting().await, "waiting")?, 0, "left on a");
+    let report = sync(desk_b.apply(second).await, "apply the edit")?;
+    ensure_eq!(report.applied, 1, "fast-forward over a page entry");
+    let old = sync(desk_b.apply(first).await, "old news")?;
+    ensure_eq!((old.applied, old.ignored), (0, 3), "old news");
+    ensure_eq!(
+        b.load::<License>(&changed.key())
+            .await
+            .ctx("load b")?
+            .record,
+        changed,
+        "the edit on b"
     );
     Ok(())
 }
@@ -627,11 +737,7 @@ pub async fn contract_sync_demo_and_reset<R: Repository + Clone>(repo: R) -> Out
     );
 
     reset(&repo).await.ctx("reset")?;
-    ensure_eq!(
-        repo.count::<SyncDoc>().await.ctx("count")?,
-        0,
-        "sync docs kept"
-    );
+    ensure_eq!(described(&repo).await?, 0, "sync docs kept");
     let after = sync(desk.pending(100_000).await, "pending")?;
     ensure_eq!(after.len(), seed_users().len(), "queued by the reset");
     ensure!(

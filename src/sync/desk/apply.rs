@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use super::typed::{self, Loaded};
-use super::{load_targets, local_change, sync_docs, with_meta};
+use super::{load_targets, local_change, put_page, put_sync_doc, sync_docs, with_meta};
 use crate::domain::Sequences;
 use crate::storage::{
     ConflictVersion, Expect, OutboxEntry, Repository, StoreName, Stored, SyncDoc, WriteBatch,
@@ -188,6 +188,7 @@ pub(super) async fn apply_once<R: Repository>(
 
     let mut batch = WriteBatch::new();
     batch.from_sync();
+    let mut page = Vec::new();
     let mut refusals_written: HashSet<String> = HashSet::new();
     for refused in &report.refused {
         refusals_written.insert(refused.doc_id.clone());
@@ -362,15 +363,13 @@ pub(super) async fn apply_once<R: Repository>(
             // A record from before sync was set up: send it too.
             batch.put(OutboxEntry::record(store, &key), Expect::Any);
         }
-        batch.put(
-            new_doc,
-            stored_doc.map_or(Expect::Absent, |s| Expect::Rev(s.rev)),
-        );
+        put_sync_doc(&mut batch, &mut page, new_doc, stored_doc);
         if old_refusals.contains(&doc_id) && refusals_written.insert(doc_id.clone()) {
             batch.delete::<Refusal>(doc_id.clone(), Expect::Any);
         }
     }
 
+    put_page(&mut batch, page);
     if *counters.record() != counters_read {
         batch.save(counters);
     }
