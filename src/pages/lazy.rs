@@ -58,3 +58,47 @@ lazy_page!(
     /// Bulk modify of the selected licenses.
     BulkModifyRoute, bulk_modify_page, super::bulk_modify::BulkModifyPage
 );
+lazy_page!(
+    /// Home (the dashboard).
+    HomeRoute, home_page, super::home::HomePage
+);
+lazy_page!(
+    /// Packages.
+    PackagesRoute, packages_page, super::packages::PackagesPage
+);
+lazy_page!(
+    /// Register a package.
+    RegisterPackageRoute, register_package_page, super::packages::RegisterPackagePage
+);
+lazy_page!(
+    /// A package.
+    PackageDetailRoute, package_detail_page, super::packages::PackageDetailPage
+);
+lazy_page!(
+    /// A license.
+    LicenseDetailRoute, license_detail_page, super::license_detail::LicenseDetailPage
+);
+lazy_page!(
+    /// Modify License.
+    ModifyLicenseRoute, modify_license_page, super::modify_license::ModifyLicensePage
+);
+lazy_page!(
+    /// Leads.
+    LeadsRoute, leads_page, super::leads::LeadsPage
+);
+lazy_page!(
+    /// A lead.
+    LeadDetailRoute, lead_detail_page, super::leads::LeadDetailPage
+);
+lazy_page!(
+    /// An account.
+    AccountDetailRoute, account_detail_page, super::accounts::AccountDetailPage
+);
+lazy_page!(
+    /// A contact.
+    ContactDetailRoute, contact_detail_page, super::contacts::ContactDetailPage
+);
+lazy_page!(
+    /// The Install Log.
+    InstallLogRoute, install_log_page, super::installs::InstallLogPage
+);
