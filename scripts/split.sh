@@ -20,8 +20,8 @@ staging="${TRUNK_STAGING_DIR:?run by Trunk as a post_build hook}"
 source_dir="${TRUNK_SOURCE_DIR:-$PWD}"
 public_url="${TRUNK_PUBLIC_URL:-/}"
 
-js=$(ls "$staging"/license-desk-*.js)
-if ! grep -q '__wasm_split_placeholder__' "$js"; then
+js=$(find "$staging" -maxdepth 1 -name 'license-desk*.js' | head -n 1)
+if [ -z "$js" ] || ! grep -q '__wasm_split_placeholder__' "$js"; then
     exit 0
 fi
 stem=$(basename "$js" .js)
