@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/binaryen/bin:$PWD/node_modules/.bin:$PATH"
-trunk build --release --offline
+trunk build --release --offline --features split

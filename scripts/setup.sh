@@ -33,6 +33,13 @@ if ! grep -q "wasm_bindgen = \"${bindgen_version}\"" Trunk.toml; then
   exit 1
 fi
 
+# The wasm splitter for the release build's lazy pages (scripts/split.sh, Trunk's post_build
+# hook). Its chunk format must match the wasm_split_helpers in Cargo.lock (0.2.x).
+if ! cargo install --list | grep -q '^wasm_split_cli_support v0\.2\.4:'; then
+  say "installing wasm-split-cli 0.2.4"
+  cargo install --locked wasm_split_cli_support --version 0.2.4 --features build-binary
+fi
+
 # npm packages: npm's binaryen (wasm-opt 132; Debian's 108 breaks the app), Playwright and
 # pouchdb-server (CouchDB's HTTP protocol in memory, for the sync specs).
 # A node_modules that is a link (a second worktree sharing the first one's

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use crate::demo::{build_demo_data, load_demo_data, DemoSize};
+use crate::demo::{build_demo_data_lazily, load_demo_data, DemoSize};
 use crate::domain::License;
 use crate::storage::{encode_v1, Expect, IdbRepository, Record, Repository, DEFAULT_DB_NAME};
 
@@ -33,9 +33,11 @@ fn demo_size(key: &str) -> Result<DemoSize, JsValue> {
 /// Builds the demo's licenses of `size` ("normal", "10k", "100k") with the
 /// demo generator and keeps them for [`bench_insert`]; returns how many.
 #[wasm_bindgen]
-pub fn bench_build_licenses(size: String) -> Result<u32, JsValue> {
+pub async fn bench_build_licenses(size: String) -> Result<u32, JsValue> {
     let now = crate::clock::now();
-    let licenses = build_demo_data(now.date(), now, demo_size(&size)?).licenses;
+    let licenses = build_demo_data_lazily(now.date(), now, demo_size(&size)?)
+        .await
+        .licenses;
     let n = licenses.len() as u32;
     LICENSES.with(|l| *l.borrow_mut() = licenses);
     Ok(n)

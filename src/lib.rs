@@ -29,7 +29,7 @@ pub mod sync;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 use app_context::{open_app, AppContext};
 use components::layout::Layout;
@@ -77,7 +77,7 @@ fn Shell(ctx: AppContext) -> impl IntoView {
                 <Route path=path!("/packages/new") view=pages::packages::RegisterPackagePage />
                 <Route path=path!("/packages/:id") view=pages::packages::PackageDetailPage />
                 <Route path=path!("/licenses") view=pages::licenses::LicensesPage />
-                <Route path=path!("/licenses/bulk") view=pages::bulk_modify::BulkModifyPage />
+                <Route path=path!("/licenses/bulk") view={Lazy::<pages::lazy::BulkModifyRoute>::new()} />
                 <Route path=path!("/licenses/:id") view=pages::license_detail::LicenseDetailPage />
                 <Route path=path!("/licenses/:id/modify") view=pages::modify_license::ModifyLicensePage />
                 <Route path=path!("/leads") view=pages::leads::LeadsPage />
@@ -85,12 +85,12 @@ fn Shell(ctx: AppContext) -> impl IntoView {
                 <Route path=path!("/accounts/:id") view=pages::accounts::AccountDetailPage />
                 <Route path=path!("/contacts/:id") view=pages::contacts::ContactDetailPage />
                 <Route path=path!("/installs") view=pages::installs::InstallLogPage />
-                <Route path=path!("/simulator") view=pages::simulator::SimulatorPage />
-                <Route path=path!("/data") view=pages::data::DataPage />
-                <Route path=path!("/notifications") view=pages::notifications::NotificationsPage />
-                <Route path=path!("/settings") view=pages::settings::SettingsPage />
-                <Route path=path!("/settings/damaged") view=pages::damaged::DamagedRecordsPage />
-                <Route path=path!("/settings/sync") view=pages::sync::SyncPage />
+                <Route path=path!("/simulator") view={Lazy::<pages::lazy::SimulatorRoute>::new()} />
+                <Route path=path!("/data") view={Lazy::<pages::lazy::DataRoute>::new()} />
+                <Route path=path!("/notifications") view={Lazy::<pages::lazy::NotificationsRoute>::new()} />
+                <Route path=path!("/settings") view={Lazy::<pages::lazy::SettingsRoute>::new()} />
+                <Route path=path!("/settings/damaged") view={Lazy::<pages::lazy::DamagedRoute>::new()} />
+                <Route path=path!("/settings/sync") view={Lazy::<pages::lazy::SyncRoute>::new()} />
             </Routes>
         </Layout>
     }

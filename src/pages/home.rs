@@ -11,7 +11,7 @@ use crate::components::fields::FormNotice;
 use crate::components::loaded::{on_result, Loaded};
 use crate::components::progress_bar::{after_paint, ProgressBar};
 use crate::components::record::{Empty, PageHeader};
-use crate::demo::{build_demo_data, has_data, reset, save_demo_data, DemoSize, DemoSummary};
+use crate::demo::{build_demo_data_lazily, has_data, reset, save_demo_data, DemoSize, DemoSummary};
 use crate::domain::{group_thousands, Dashboard, License, SfId, EXPIRING_SOON_DAYS};
 use crate::pages::notifications::DueSummary;
 use crate::services::dashboard::load_home;
@@ -68,7 +68,7 @@ fn DemoControls() -> impl IntoView {
             // The bar is on screen before the (synchronous) build starts.
             after_paint().await;
             // Built, then saved: timed apart for performance work.
-            let data = build_demo_data(today(), now(), size);
+            let data = build_demo_data_lazily(today(), now(), size).await;
             let built = clock_ms();
             work.set("Saving the demo data".to_string());
             let result = save_demo_data(&repo, data).await;

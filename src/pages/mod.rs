@@ -6,6 +6,7 @@ pub mod damaged;
 pub mod data;
 pub mod home;
 pub mod installs;
+pub mod lazy;
 pub mod leads;
 pub mod license_detail;
 pub mod licenses;

@@ -376,7 +376,15 @@ impl SyncService {
     /// Connects, then runs the two loops until [`stop`](Self::stop) or a
     /// refusal. What to tell the user, or why it failed. A server that
     /// can't be reached now does not stop it: the loops keep trying.
+    ///
+    /// The sync engine (the loops, the outbox, the documents' codecs) is a
+    /// lazy chunk in split builds (src/pages/lazy.rs): fetched by the first
+    /// start, not by a desk that never syncs.
     pub async fn start(self, url: &str, credentials: &Credentials) -> Result<String, String> {
+        start_sync(self, url.to_string(), credentials.clone()).await
+    }
+
+    async fn start_now(self, url: &str, credentials: &Credentials) -> Result<String, String> {
         self.halt();
         let url = DbUrl::parse(url).map_err(|e| e.to_string())?;
         let abort = web_sys::AbortController::new()
@@ -613,6 +621,16 @@ impl SyncService {
             }
         }
     }
+}
+
+// A free function: a split point takes no receiver.
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn start_sync(
+    service: SyncService,
+    url: String,
+    credentials: Credentials,
+) -> Result<String, String> {
+    service.start_now(&url, &credentials).await
 }
 
 /// The conflicts and refusals the Sync page lists.
