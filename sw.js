@@ -13,6 +13,7 @@
 //   index.html changed, so a repeat visit doesn't compete with the app's start.
 // * other same-origin GETs inside the scope: cache first, then the network,
 //   and what the network returns is cached for next time.
+// * a new release keeps the assets of the one before it (see cacheRelease).
 // * activate: deletes the caches of older versions of this worker.
 
 const VERSION = 'v2';
@@ -47,8 +48,13 @@ async function manifestIcons(url) {
     .filter(inScope);
 }
 
-// Caches index.html and its assets, then drops the assets of older releases.
+// Caches index.html and its assets, then drops the assets of older releases
+// but the one it replaces: a tab still running that release fetches its lazy
+// chunks (scripts/split.sh) when one of its pages is first opened, perhaps
+// after the server dropped them.
 async function cacheRelease(cache, response) {
+  const previous = await cache.match(INDEX);
+  const kept = previous ? assetUrls(await previous.text()) : [];
   const html = await response.clone().text();
   const urls = assetUrls(html);
   for (const url of [...urls]) {
@@ -65,7 +71,7 @@ async function cacheRelease(cache, response) {
   // A fresh Response: one that followed a redirect can't answer a navigation.
   const body = await response.blob();
   await cache.put(INDEX, new Response(body, { status: 200, headers: response.headers }));
-  const keep = new Set([INDEX, ...urls]);
+  const keep = new Set([INDEX, ...urls, ...kept]);
   for (const request of await cache.keys()) {
     if (!keep.has(request.url)) await cache.delete(request);
   }

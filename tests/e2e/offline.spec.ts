@@ -32,3 +32,57 @@ test('the app opens and works with the network off after one visit', async ({ pa
 
   await context.setOffline(false);
 });
+
+// A tab still running the release before keeps finding that release's lazy
+// chunks (fetched when one of its pages is first opened), even after another
+// navigation brought a new release; two releases back they are dropped.
+test('a new release keeps the assets of the one before it, and only that one', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  const cachedOld = () =>
+    page.evaluate(async () => {
+      const names = await caches.keys();
+      const cache = await caches.open(names.find((n) => n.startsWith('license-desk-')) as string);
+      return Boolean(await cache.match('/older-release-chunk.wasm'));
+    });
+  // As if the cached release were an older one naming a chunk of its own.
+  await page.evaluate(async () => {
+    const names = await caches.keys();
+    const cache = await caches.open(names.find((n) => n.startsWith('license-desk-')) as string);
+    const index = new URL('/index.html', location.href).href;
+    const html = await (await cache.match(index))!.text();
+    await cache.put('/older-release-chunk.wasm', new Response(new Uint8Array([0, 97, 115, 109])));
+    await cache.put(index, new Response(html.replace('</head>', '<link rel="prefetch" href="/older-release-chunk.wasm"></head>'), {
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+    }));
+  });
+  expect(await cachedOld()).toBe(true);
+
+  // The server's release replaces it: the older release's chunk stays.
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+  await expect.poll(async () => {
+    const names = await page.evaluate(() => caches.keys());
+    return page.evaluate(async (name) => {
+      const cache = await caches.open(name);
+      const index = await cache.match(new URL('/index.html', location.href).href);
+      return (await index!.text()).includes('older-release-chunk');
+    }, names.find((n) => n.startsWith('license-desk-')) as string);
+  }).toBe(false);
+  expect(await cachedOld()).toBe(true);
+
+  // A release after that one drops it.
+  await page.evaluate(async () => {
+    const names = await caches.keys();
+    const cache = await caches.open(names.find((n) => n.startsWith('license-desk-')) as string);
+    const index = new URL('/index.html', location.href).href;
+    const html = await (await cache.match(index))!.text();
+    await cache.put(index, new Response(html + '\n', { headers: { 'content-type': 'text/html; charset=utf-8' } }));
+  });
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+  await expect.poll(cachedOld).toBe(false);
+});
