@@ -133,6 +133,11 @@ async fn paged_reads() {
 }
 
 #[wasm_bindgen_test]
+async fn many_at_once() {
+    run(contract::contract_many_at_once(fresh("many-at-once").await).await);
+}
+
+#[wasm_bindgen_test]
 async fn key_pages() {
     run(contract::contract_key_pages(fresh("key-pages").await).await);
 }

@@ -690,6 +690,28 @@ pub async fn contract_index_queries<R: Repository>(repo: R) -> Outcome {
 /// Paged reads: a page at a time in index order, each page starting after
 /// the last value of the one before, saves in between included; counts
 /// without reading.
+/// Many records asked at once, as an export of every license asks them: whole reads of
+/// 10,000 (IndexedDB's read chunk), 10,001 and 9,999 come back in the order asked.
+pub async fn contract_many_at_once<R: Repository>(repo: R) -> Outcome {
+    let id = |i: usize| format!("m-{i:05}");
+    let records: Vec<Probe> = (0..10_001)
+        .map(|i| probe(&id(i), "Active", "pkg-a", None))
+        .collect();
+    repo.put_all(records, Expect::Absent).await.ctx("put_all")?;
+    for n in [10_000, 10_001, 9_999] {
+        let mut ids: Vec<String> = (0..n).map(id).collect();
+        ids.reverse();
+        let got = repo.get_many::<Probe>(&ids).await.ctx("get_many")?;
+        let found: Vec<Option<String>> = got.into_iter().map(|s| s.map(|s| s.record.id)).collect();
+        let expected: Vec<Option<String>> = ids.into_iter().map(Some).collect();
+        ensure!(
+            found == expected,
+            "get_many of {n} records: not every record came back in the order asked"
+        );
+    }
+    Ok(())
+}
+
 pub async fn contract_paged_reads<R: Repository>(repo: R) -> Outcome {
     let records = vec![
         probe("l-5", "Active", "pkg-a", None),

@@ -609,6 +609,7 @@ impl IdbRepository {
         let (Some(low), Some(high)) = (wanted.keys().min(), wanted.keys().max()) else {
             return Ok(Some(Vec::new()));
         };
+        let last = (*high).to_string();
         let (low, high) = (JsValue::from_str(low), JsValue::from_str(high));
         let tx = self.read_tx(store)?;
         let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
@@ -633,7 +634,12 @@ impl IdbRepository {
             let chunk = request.await?;
             self.check_stop()?;
             if chunk.length() == GET_ALL_CHUNK {
-                next = Some(get_range_chunk(raw_store, &last_key(&chunk)?, true, &high)?);
+                // A full chunk that ends on the range's last key is the last one: a range
+                // after it would be empty, which IndexedDB refuses to build.
+                let after = last_key(&chunk)?;
+                if after.as_string().as_deref() != Some(last.as_str()) {
+                    next = Some(get_range_chunk(raw_store, &after, true, &high)?);
+                }
             }
             for value in chunk {
                 let Some(slots) = codec::key_of(&value).and_then(|key| wanted.remove(key.as_str()))

@@ -697,6 +697,13 @@ mod contract_tests {
     }
 
     #[test]
+    fn many_at_once() {
+        run(block_on(contract::contract_many_at_once(
+            MemoryRepository::new(),
+        )));
+    }
+
+    #[test]
     fn paged_reads() {
         run(block_on(contract::contract_paged_reads(
             MemoryRepository::new(),
