@@ -37,6 +37,7 @@ pub async fn bench_build_licenses(size: String) -> Result<u32, JsValue> {
     let now = crate::clock::now();
     let licenses = build_demo_data_lazily(now.date(), now, demo_size(&size)?)
         .await
+        .map_err(|missing| js_err(missing.to_string()))?
         .licenses;
     let n = licenses.len() as u32;
     LICENSES.with(|l| *l.borrow_mut() = licenses);

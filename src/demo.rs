@@ -1552,18 +1552,22 @@ pub async fn load_demo_data<R: Repository>(
     now: NaiveDateTime,
     size: DemoSize,
 ) -> Result<DemoSummary, StorageError> {
-    save_demo_data(repo, build_demo_data_lazily(today, now, size).await).await
+    let data = build_demo_data_lazily(today, now, size)
+        .await
+        .map_err(|missing| StorageError::Other(missing.to_string()))?;
+    save_demo_data(repo, data).await
 }
 
-/// [`build_demo_data`], from a lazy chunk in split builds (src/pages/lazy.rs):
-/// the generator is fetched by the first "Load demo data", not by every start.
-#[cfg_attr(feature = "split", leptos::lazy)]
-pub async fn build_demo_data_lazily(
-    today: NaiveDate,
-    now: NaiveDateTime,
-    size: DemoSize,
-) -> DemoData {
-    build_demo_data(today, now, size)
+crate::split_off! {
+    /// [`build_demo_data`], from a chunk of its own in split builds (src/split.rs): the
+    /// generator is fetched by the first "Load demo data", not by every start.
+    pub fn build_demo_data_lazily(
+        today: NaiveDate,
+        now: NaiveDateTime,
+        size: DemoSize,
+    ) -> Result<DemoData, crate::split::ChunkMissing> {
+        Ok(build_demo_data(today, now, size))
+    }
 }
 
 /// The second half of [`load_demo_data`]: replaces everything the

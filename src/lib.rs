@@ -24,6 +24,7 @@ pub mod format;
 pub mod pages;
 pub mod services;
 pub mod sort;
+pub mod split;
 pub mod storage;
 pub mod sync;
 

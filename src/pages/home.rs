@@ -68,7 +68,9 @@ fn DemoControls() -> impl IntoView {
             // The bar is on screen before the (synchronous) build starts.
             after_paint().await;
             // Built, then saved: timed apart for performance work.
-            let data = build_demo_data_lazily(today(), now(), size).await;
+            let data = build_demo_data_lazily(today(), now(), size)
+                .await
+                .map_err(|missing| format!("The demo data was not loaded: {missing}"))?;
             let built = clock_ms();
             work.set("Saving the demo data".to_string());
             let result = save_demo_data(&repo, data).await;

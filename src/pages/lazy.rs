@@ -1,12 +1,34 @@
 //! The pages a first visit doesn't need, as routes the router awaits.
 //!
-//! With the `split` feature (release builds, scripts/build.sh) each page's view function is
-//! `#[lazy]`: its code, and all it alone reaches, goes to a wasm chunk of its own that the
-//! browser fetches when the route is first opened (scripts/split.sh cuts it out after the
-//! build). Without the feature they are plain async functions: one wasm, as in dev builds
-//! and the browser tests.
+//! In split builds each page's view function is [`split_off!`](crate::split_off): its code,
+//! and all it alone reaches, goes to a wasm chunk of its own that the browser fetches when
+//! the route is first opened. A chunk that can't be fetched shows [`PageMissing`], not a
+//! dead app.
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
+
+use crate::components::record::ErrorNotice;
+use crate::split::ChunkMissing;
+
+/// A page whose code could not be fetched: says why, and offers the reload that fetches it
+/// (the next visit to the route tries again too).
+#[component]
+fn PageMissing(missing: ChunkMissing) -> impl IntoView {
+    let reload = |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    };
+    view! {
+        <section class="card">
+            <div class="card-body">
+                <h1>"This page could not be opened"</h1>
+                <ErrorNotice message=missing.to_string() />
+                <button type="button" on:click=reload>"Reload"</button>
+            </div>
+        </section>
+    }
+}
 
 macro_rules! lazy_page {
     ($(#[$doc:meta])* $route:ident, $view:ident, $page:path) => {
@@ -19,13 +41,14 @@ macro_rules! lazy_page {
             }
 
             async fn view(_this: Self) -> AnyView {
-                $view().await
+                $view().await.unwrap_or_else(|missing| view! { <PageMissing missing /> }.into_any())
             }
         }
 
-        #[cfg_attr(feature = "split", leptos::lazy)]
-        async fn $view() -> AnyView {
-            $page().into_any()
+        crate::split_off! {
+            fn $view() -> Result<AnyView, ChunkMissing> {
+                Ok($page().into_any())
+            }
         }
     };
 }

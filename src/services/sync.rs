@@ -381,7 +381,10 @@ impl SyncService {
     /// lazy chunk in split builds (src/pages/lazy.rs): fetched by the first
     /// start, not by a desk that never syncs.
     pub async fn start(self, url: &str, credentials: &Credentials) -> Result<String, String> {
-        start_sync(self, url.to_string(), credentials.clone()).await
+        start_sync(self, url.to_string(), credentials.clone())
+            .await
+            .map_err(|missing| missing.to_string())?
+            .await
     }
 
     async fn start_now(self, url: &str, credentials: &Credentials) -> Result<String, String> {
@@ -623,14 +626,18 @@ impl SyncService {
     }
 }
 
-// A free function: a split point takes no receiver.
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn start_sync(
-    service: SyncService,
-    url: String,
-    credentials: Credentials,
-) -> Result<String, String> {
-    service.start_now(&url, &credentials).await
+type Started = std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>;
+
+crate::split_off! {
+    // A free function: a split point takes no receiver, and is not async (it hands back
+    // the future that runs in the chunk).
+    fn start_sync(
+        service: SyncService,
+        url: String,
+        credentials: Credentials,
+    ) -> Result<Started, crate::split::ChunkMissing> {
+        Ok(Box::pin(async move { service.start_now(&url, &credentials).await }))
+    }
 }
 
 /// The conflicts and refusals the Sync page lists.

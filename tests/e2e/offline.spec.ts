@@ -86,3 +86,50 @@ test('a new release keeps the assets of the one before it, and only that one', a
   await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
   await expect.poll(cachedOld).toBe(false);
 });
+
+// In the release build some pages' code is fetched when the page is first opened. A fetch
+// that fails (offline before the service worker stored them, or a release the server no
+// longer holds) must not kill the app: the page says so, the others go on working, and
+// Reload fetches it once the network is back.
+test.describe('a page whose code cannot be downloaded', () => {
+  test.use({ serviceWorkers: 'block' });
+
+  test('says so, the rest of the app goes on, and Reload opens it once the network is back', async ({ page, pageErrors }) => {
+    let offline = true;
+    const refused: string[] = [];
+    await page.route(/\/chunk_[0-9]+-[0-9a-f]+\.wasm$/, (route) => {
+      if (!offline) return route.continue();
+      refused.push(route.request().url());
+      return route.abort('internetdisconnected');
+    });
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'This page could not be opened' })).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('could not be downloaded');
+    expect(refused.length, 'the Settings page is a chunk of its own in the release build').toBeGreaterThan(0);
+
+    // The app is alive: another page opens and reads its data.
+    await nav.getByRole('link', { name: 'Install Log' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Install Log' })).toBeVisible();
+
+    // Opening it again tries again.
+    const tries = refused.length;
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'This page could not be opened' })).toBeVisible();
+    expect(refused.length).toBeGreaterThan(tries);
+
+    offline = false;
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await expect(page.getByRole('region', { name: 'Expiration alert rules' })).toBeVisible();
+
+    // The refused fetches are the only errors: the browser's and the loader's report of them.
+    const others = pageErrors.filter(
+      (e) => !/^console error: (Failed to load resource: net::ERR_INTERNET_DISCONNECTED$|TypeError: Failed to fetch\n\s+at \S+\/__wasm_split-)/.test(e),
+    );
+    expect(pageErrors.length).toBeGreaterThan(0);
+    pageErrors.splice(0, pageErrors.length, ...others);
+  });
+});
