@@ -596,18 +596,23 @@ impl IdbRepository {
     /// between the lowest and the highest: one `getAll` per chunk of that
     /// key range costs far less than a `get` per key (9,999 gets took 1.6 s,
     /// bench `bulk`). `None` when the range holds over twice as many records
-    /// as asked for (then a get per key reads less).
+    /// as asked for (then a get per key reads less), and nothing was read.
+    ///
+    /// `each` gets every value found with its place in `ids` as its chunk
+    /// arrives, while the browser reads the next one: decoding 100,000
+    /// licenses for an export overlaps the reading instead of following it.
     async fn get_dense(
         &self,
         store: StoreName,
         ids: &[String],
-    ) -> StorageResult<Option<Vec<Option<JsValue>>>> {
+        each: &mut dyn FnMut(usize, JsValue) -> StorageResult<()>,
+    ) -> StorageResult<bool> {
         let mut wanted: HashMap<&str, Vec<usize>> = HashMap::with_capacity(ids.len());
         for (i, id) in ids.iter().enumerate() {
             wanted.entry(id.as_str()).or_default().push(i);
         }
         let (Some(low), Some(high)) = (wanted.keys().min(), wanted.keys().max()) else {
-            return Ok(Some(Vec::new()));
+            return Ok(true);
         };
         let last = (*high).to_string();
         let (low, high) = (JsValue::from_str(low), JsValue::from_str(high));
@@ -626,9 +631,8 @@ impl IdbRepository {
             .unwrap_or(f64::INFINITY);
         self.check_stop()?;
         if in_range > 2.0 * wanted.len() as f64 {
-            return Ok(None);
+            return Ok(false);
         }
-        let mut out: Vec<Option<JsValue>> = vec![None; ids.len()];
         let mut next = Some(get_range_chunk(raw_store, &low, false, &high)?);
         while let Some(request) = next.take() {
             let chunk = request.await?;
@@ -647,13 +651,11 @@ impl IdbRepository {
                     continue;
                 };
                 for i in slots {
-                    if let Some(slot) = out.get_mut(i) {
-                        *slot = Some(value.clone());
-                    }
+                    each(i, value.clone())?;
                 }
             }
         }
-        Ok(Some(out))
+        Ok(true)
     }
 
     // The reads below take a store, not a record type: the trait's generic
@@ -673,21 +675,27 @@ impl IdbRepository {
             .map_err(ctx("reading"))
     }
 
-    /// The stored values with keys `ids` in `store`, in the same order
-    /// (`None` where absent), read in one transaction.
+    /// The stored values with keys `ids` in `store`, each given to `each`
+    /// with its place in `ids` (absent keys are skipped), read in one
+    /// transaction.
     async fn values_of(
         &self,
         store: StoreName,
         ids: &[String],
-    ) -> StorageResult<Vec<Option<JsValue>>> {
-        if ids.len() >= DENSE_MIN {
-            if let Some(found) = self.get_dense(store, ids).await? {
-                return Ok(found);
-            }
+        each: &mut dyn FnMut(usize, JsValue) -> StorageResult<()>,
+    ) -> StorageResult<()> {
+        if ids.len() >= DENSE_MIN && self.get_dense(store, ids, each).await? {
+            return Ok(());
         }
         let tx = self.read_tx(store)?;
         let object_store = tx.object_store(store.as_str()).map_err(ctx("reading"))?;
-        get_each(&object_store, ids.iter().map(String::as_str)).await
+        let found = get_each(&object_store, ids.iter().map(String::as_str)).await?;
+        for (i, value) in found.into_iter().enumerate() {
+            if let Some(value) = value {
+                each(i, value)?;
+            }
+        }
+        Ok(())
     }
 
     /// The stored values of `store` whose index `index` matches `query`.
@@ -1352,14 +1360,15 @@ impl Repository for IdbRepository {
 
     async fn get_many<T: Record>(&self, ids: &[String]) -> StorageResult<Vec<Option<Stored<T>>>> {
         let _busy = self.busy();
-        let values = self.values_of(T::STORE, ids).await?;
-        let mut out = Vec::with_capacity(values.len());
-        for value in values {
-            out.push(match value {
-                Some(value) => Some(codec::decode::<T>(value)?),
-                None => None,
-            });
-        }
+        let mut out: Vec<Option<Stored<T>>> =
+            std::iter::repeat_with(|| None).take(ids.len()).collect();
+        self.values_of(T::STORE, ids, &mut |i, value| {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = Some(codec::decode::<T>(value)?);
+            }
+            Ok(())
+        })
+        .await?;
         Ok(out)
     }
 
