@@ -1287,7 +1287,7 @@ impl IdbRepository {
         if !failed {
             if let (Some(store), Some(patch)) = (&snapshot_store, patch) {
                 let whole = !patch.cleared.is_empty();
-                let chunks = patch.apply(snapshot_chunks);
+                let chunks = patch.apply(&snapshot_chunks);
                 crate::bench::mark("ld:commit-patched");
                 super::idb_snapshot::put_chunks(store.as_sys(), chunks, whole)?;
             }

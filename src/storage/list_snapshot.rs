@@ -13,7 +13,7 @@
 //! the licenses after a failure; a read that finds no `meta`, or fewer or
 //! more entries than licenses, builds them again from the store.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::damaged::DamagedRecord;
 use super::listed::Listed;
@@ -198,7 +198,15 @@ pub(crate) fn patch_chunk(old: Option<&[u8]>, writes: &[EntryWrite<'_>]) -> Vec<
         .sum();
     let mut out = Vec::with_capacity(old.len() + added);
     out.push(FORMAT);
-    let written = |key: &str| writes.iter().any(|(k, _)| *k == key);
+    // Each key's last write (a record written twice in one batch: its last
+    // write counts). A map, not a scan of `writes` per entry: an import of
+    // 100,000 licenses writes about 1,600 per chunk.
+    let last: HashMap<&str, usize> = writes
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (*k, i))
+        .collect();
+    let written = |key: &str| last.contains_key(key);
     let mut reader = Reader {
         bytes: old.get(1..).unwrap_or_default(),
     };
@@ -214,9 +222,7 @@ pub(crate) fn patch_chunk(old: Option<&[u8]>, writes: &[EntryWrite<'_>]) -> Vec<
         }
     }
     for (i, (key, write)) in writes.iter().enumerate() {
-        // A record written twice in one batch: its last write counts.
-        let last = !writes.iter().skip(i + 1).any(|(k, _)| k == key);
-        if let (true, Some((rev, bytes))) = (last, write) {
+        if let (true, Some((rev, bytes))) = (last.get(key) == Some(&i), write) {
             push_entry(&mut out, key, *rev, EntryRef::Record(bytes));
         }
     }
@@ -282,29 +288,42 @@ impl Patch {
     /// snapshot again).
     pub fn apply(
         self,
-        read: BTreeMap<(StoreName, usize), Vec<u8>>,
+        read: &BTreeMap<(StoreName, usize), Vec<u8>>,
     ) -> BTreeMap<(StoreName, usize), Vec<u8>> {
-        let mut by_chunk: BTreeMap<(StoreName, usize), Vec<EntryWrite<'_>>> = BTreeMap::new();
-        for store in &self.cleared {
+        // The writes are moved to their chunks and each chunk's are dropped
+        // once it is built: an import of 100,000 licenses holds their
+        // entries (25 MB) and the new chunks (23 MB) at once only in part.
+        let Patch { cleared, writes } = self;
+        let mut by_chunk: BTreeMap<(StoreName, usize), Vec<Write>> = BTreeMap::new();
+        for store in &cleared {
             for n in 0..CHUNKS {
                 by_chunk.insert((*store, n), Vec::new());
             }
         }
-        for (store, key, entry) in &self.writes {
-            by_chunk.entry((*store, chunk_of(key))).or_default().push((
-                key.as_str(),
-                entry.as_ref().map(|(r, b)| (*r, b.as_slice())),
-            ));
+        for write in writes {
+            by_chunk
+                .entry((write.0, chunk_of(&write.1)))
+                .or_default()
+                .push(write);
         }
         by_chunk
             .into_iter()
             .map(|(at, writes)| {
-                let old = if self.cleared.contains(&at.0) {
+                let old = if cleared.contains(&at.0) {
                     None
                 } else {
                     read.get(&at).map(Vec::as_slice)
                 };
-                (at, patch_chunk(old, &writes))
+                let refs: Vec<EntryWrite<'_>> = writes
+                    .iter()
+                    .map(|(_, key, entry)| {
+                        (
+                            key.as_str(),
+                            entry.as_ref().map(|(r, b)| (*r, b.as_slice())),
+                        )
+                    })
+                    .collect();
+                (at, patch_chunk(old, &refs))
             })
             .collect()
     }

@@ -171,7 +171,7 @@ impl MemoryRepository {
             })
             .collect();
         let cleared = !patch.cleared.is_empty();
-        for ((store, n), chunk) in patch.apply(read) {
+        for ((store, n), chunk) in patch.apply(&read) {
             stored.insert(snap::chunk_key(store, n), chunk);
         }
         // An emptied store's chunks are all written: the snapshot is whole.
