@@ -100,8 +100,13 @@ impl StorageError {
             "ReadOnlyError" => StorageError::Other(format!(
                 "Internal error while {context}: a write was attempted in a read-only transaction."
             )),
-            "DataCloneError" | "DataError" => StorageError::Other(format!(
+            // A value the browser can't store, or a key or range it refuses
+            // (reads meet the second kind too).
+            "DataCloneError" => StorageError::Other(format!(
                 "A record could not be stored while {context}: {message}"
+            )),
+            "DataError" => StorageError::Other(format!(
+                "The browser refused a key or value while {context}: {message}"
             )),
             "ConstraintError" => StorageError::Other(format!(
                 "A record already exists while {context}: {message}"
