@@ -1212,10 +1212,9 @@ impl Builder {
 
     // ---- replay ----
 
-    fn run(&mut self) {
-        let mut schedule = std::mem::take(&mut self.schedule);
-        crate::sort::sort_by_key(&mut schedule, |s| (s.at, s.order));
-        for s in &schedule {
+    /// Runs `steps` of the simulated history, in order.
+    fn run(&mut self, steps: &[Scheduled]) {
+        for s in steps {
             if let Err(e) = self.apply(s.at, s.step) {
                 self.refused.push(format!("{}: {e}", s.at));
             }
@@ -1480,30 +1479,76 @@ fn slug(s: &str) -> String {
 /// Builds the demo (pure and deterministic; see the module docs). `today`
 /// should be `now`'s date.
 pub fn build_demo_data(today: NaiveDate, now: NaiveDateTime, size: DemoSize) -> DemoData {
-    let _ = now; // Every event happens on a day before today, so before now.
-    let mut b = Builder::new(today, 0x4C49_4345_4E53_4544); // "LICENSED"
-    b.upload_and_register();
-    let special = b.special_stories();
-    b.random_stories(size.licenses().saturating_sub(special));
-    b.run();
-    let alert_rules = b.alert_rules();
-    let mut versions: Vec<PackageVersion> = b.versions.into_iter().flatten().collect();
-    crate::sort::sort_by(&mut versions, |a, b| {
-        (&a.package_id, a.version).cmp(&(&b.package_id, b.version))
-    });
-    DemoData {
-        users: b.users,
-        packages: b.packages,
-        versions,
-        licenses: b.licenses,
-        leads: b.leads,
-        accounts: b.accounts,
-        contacts: b.contacts,
-        history: b.history,
-        installs: b.installs,
-        alert_rules,
-        sequences: b.seq,
-        refused: b.refused,
+    let mut build = DemoBuild::new(today, now, size);
+    while !build.advance(usize::MAX) {}
+    build.finish()
+}
+
+/// The demo data built a slice at a time: [`advance`](DemoBuild::advance)
+/// runs the next steps of the simulated history, so a page can paint and
+/// take input between slices (the 100k demo's history is 289,000 steps,
+/// over a second in one piece).
+pub struct DemoBuild {
+    builder: Builder,
+    schedule: Vec<Scheduled>,
+    next: usize,
+}
+
+impl DemoBuild {
+    /// The stories of `size` licenses, their history not run yet.
+    pub fn new(today: NaiveDate, now: NaiveDateTime, size: DemoSize) -> DemoBuild {
+        let _ = now; // Every event happens on a day before today, so before now.
+        let mut b = Builder::new(today, 0x4C49_4345_4E53_4544); // "LICENSED"
+        b.upload_and_register();
+        let special = b.special_stories();
+        b.random_stories(size.licenses().saturating_sub(special));
+        let mut schedule = std::mem::take(&mut b.schedule);
+        crate::sort::sort_by_key(&mut schedule, |s| (s.at, s.order));
+        DemoBuild {
+            builder: b,
+            schedule,
+            next: 0,
+        }
+    }
+
+    /// Runs up to `steps` more steps of the history; true once all have run.
+    pub fn advance(&mut self, steps: usize) -> bool {
+        let end = self.next.saturating_add(steps).min(self.schedule.len());
+        if let Some(slice) = self.schedule.get(self.next..end) {
+            self.builder.run(slice);
+        }
+        self.next = end;
+        self.next >= self.schedule.len()
+    }
+
+    /// The records, once [`advance`](DemoBuild::advance) said all have run.
+    pub fn finish(self) -> DemoData {
+        self.builder.into_data()
+    }
+}
+
+impl Builder {
+    fn into_data(self) -> DemoData {
+        let mut b = self;
+        let alert_rules = b.alert_rules();
+        let mut versions: Vec<PackageVersion> = b.versions.into_iter().flatten().collect();
+        crate::sort::sort_by(&mut versions, |a, b| {
+            (&a.package_id, a.version).cmp(&(&b.package_id, b.version))
+        });
+        DemoData {
+            users: b.users,
+            packages: b.packages,
+            versions,
+            licenses: b.licenses,
+            leads: b.leads,
+            accounts: b.accounts,
+            contacts: b.contacts,
+            history: b.history,
+            installs: b.installs,
+            alert_rules,
+            sequences: b.seq,
+            refused: b.refused,
+        }
     }
 }
 
@@ -1558,15 +1603,40 @@ pub async fn load_demo_data<R: Repository>(
     save_demo_data(repo, data).await
 }
 
+/// [`build_demo_data`] a slice at a time, the browser taking a turn between
+/// slices; fetched as a chunk of its own by the first "Load demo data" in
+/// split builds (src/split.rs), not by every start.
+pub async fn build_demo_data_lazily(
+    today: NaiveDate,
+    now: NaiveDateTime,
+    size: DemoSize,
+) -> Result<DemoData, crate::split::ChunkMissing> {
+    Ok(demo_build_in_turns(today, now, size).await?.await)
+}
+
+/// The history steps run between two turns of the browser: about 30 ms of
+/// work in the browser.
+const STEPS_PER_TURN: usize = 8_000;
+
+type Built = std::pin::Pin<Box<dyn std::future::Future<Output = DemoData>>>;
+
 crate::split_off! {
-    /// [`build_demo_data`], from a chunk of its own in split builds (src/split.rs): the
-    /// generator is fetched by the first "Load demo data", not by every start.
-    pub fn build_demo_data_lazily(
+    // Not async itself (a split point can't be): it hands back the build, which
+    // runs in the chunk.
+    fn demo_build_in_turns(
         today: NaiveDate,
         now: NaiveDateTime,
         size: DemoSize,
-    ) -> Result<DemoData, crate::split::ChunkMissing> {
-        Ok(build_demo_data(today, now, size))
+    ) -> Result<Built, crate::split::ChunkMissing> {
+        Ok(Box::pin(async move {
+            let mut build = DemoBuild::new(today, now, size);
+            while !build.advance(STEPS_PER_TURN) {
+                // Tests run natively, where there is no browser to yield to.
+                #[cfg(target_arch = "wasm32")]
+                crate::browser_turn::browser_turn().await;
+            }
+            build.finish()
+        }))
     }
 }
 
@@ -1650,6 +1720,17 @@ mod tests {
             DemoSize::Normal,
         );
         assert_eq!(other_day.licenses.len(), normal().licenses.len());
+    }
+
+    #[test]
+    fn built_in_slices_or_in_one_piece_the_demo_is_the_same() {
+        let mut build = DemoBuild::new(today(), now(), DemoSize::Normal);
+        let mut turns = 0;
+        while !build.advance(100) {
+            turns += 1;
+        }
+        assert!(turns > 3, "the normal demo's history is several slices of 100 steps");
+        assert_eq!(build.finish(), normal());
     }
 
     #[test]
