@@ -1729,7 +1729,10 @@ mod tests {
         while !build.advance(100) {
             turns += 1;
         }
-        assert!(turns > 3, "the normal demo's history is several slices of 100 steps");
+        assert!(
+            turns > 3,
+            "the normal demo's history is several slices of 100 steps"
+        );
         assert_eq!(build.finish(), normal());
     }
 
