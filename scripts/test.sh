@@ -14,6 +14,9 @@ logs=$(mktemp -d)
 # cargo prints one "test result:" line per test binary; a layer that ran nothing fails.
 count_passed() { grep -Eo 'test result: ok\. [0-9]+ passed' "$1" | awk '{s+=$4} END {print s+0}'; }
 
+echo "== cargo fmt --check"
+cargo fmt --check
+
 echo "== clippy (native, every target; the library for wasm32)"
 cargo clippy --color never --all-targets -- -D warnings
 cargo clippy --color never --lib --target wasm32-unknown-unknown -- -D warnings
