@@ -1618,16 +1618,12 @@ pub async fn build_demo_data_lazily(
 /// work in the browser.
 const STEPS_PER_TURN: usize = 8_000;
 
-type Built = std::pin::Pin<Box<dyn std::future::Future<Output = DemoData>>>;
-
 crate::split_off! {
-    // Not async itself (a split point can't be): it hands back the build, which
-    // runs in the chunk.
     fn demo_build_in_turns(
         today: NaiveDate,
         now: NaiveDateTime,
         size: DemoSize,
-    ) -> Result<Built, crate::split::ChunkMissing> {
+    ) -> Result<crate::split::InChunk<DemoData>, crate::split::ChunkMissing> {
         Ok(Box::pin(async move {
             let mut build = DemoBuild::new(today, now, size);
             while !build.advance(STEPS_PER_TURN) {

@@ -26,6 +26,10 @@ impl From<leptos::wasm_split::SplitLoaderError> for ChunkMissing {
     }
 }
 
+/// What a split point hands back when its work is async: a split point can't be an async
+/// fn, so it returns the future, whose code is in the chunk.
+pub type InChunk<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
+
 /// Marks a synchronous `fn name(args) -> Result<T, ChunkMissing>` as split off: callers
 /// `name(args).await`, which fetches its chunk first (split builds) and returns
 /// `Err(ChunkMissing)` when the fetch fails. The chunk is named after the function.

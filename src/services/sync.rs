@@ -626,16 +626,13 @@ impl SyncService {
     }
 }
 
-type Started = std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>;
-
 crate::split_off! {
-    // A free function: a split point takes no receiver, and is not async (it hands back
-    // the future that runs in the chunk).
+    // A free function: a split point takes no receiver.
     fn start_sync(
         service: SyncService,
         url: String,
         credentials: Credentials,
-    ) -> Result<Started, crate::split::ChunkMissing> {
+    ) -> Result<crate::split::InChunk<Result<String, String>>, crate::split::ChunkMissing> {
         Ok(Box::pin(async move { service.start_now(&url, &credentials).await }))
     }
 }
