@@ -1414,6 +1414,7 @@ async function data(context) {
       await preview.waitFor({ timeout: 900_000 });
       const previewText = await preview.innerText();
       const p = Date.now() - t;
+      details.data.wasm_after_preview = await page.evaluate(() => window.wasmBindings.bench_wasm_memory_bytes());
       details.data.preview = previewText;
       const importAll = page.getByRole('button', { name: 'Import', exact: true });
       const importValid = page.getByRole('button', { name: /^Import the [\d,]+ valid rows?$/ });
@@ -1434,6 +1435,7 @@ async function data(context) {
     const peak = heapPeak + wasmAfter;
     record('data.import.memory', 'data', 'Import: peak JS heap + wasm memory, ÷ CSV bytes', 'x', [peak / fileBytes], { op: '<=', value: 3 },
       `JS heap ${mb(heapBefore)} before, peak ${mb(heapPeak)}; wasm memory ${mb(wasmBefore)} before, ${mb(wasmAfter)} after ` +
+      `(${mb(details.data.wasm_after_preview)} once the preview shows); ` +
       `(the import's own growth: ${((heapPeak - heapBefore + wasmAfter - wasmBefore) / fileBytes).toFixed(2)}× the CSV)`);
   } finally {
     await page.close();

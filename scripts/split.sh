@@ -51,14 +51,21 @@ optimize() {
     # shellcheck disable=SC2086 # the parameters are a list of flags
     wasm-opt "-O$level" $params "$1" -o "$1.opt" && mv "$1.opt" "$1"
 }
-optimize "$bindgen_dir/${stem}_bg.wasm"
+export level params
+export -f optimize
+# npm's wasm-opt runs in node, about a second per chunk: on every core at once.
+{
+    echo "$bindgen_dir/${stem}_bg.wasm"
+    for chunk in "$split_dir"/*.wasm; do
+        [ "$chunk" = "$split_dir/$stem.wasm" ] || echo "$chunk"
+    done
+} | xargs -P "$(nproc)" -I{} bash -c 'optimize "$1"' _ {}
 
 short_hash() { sha256sum "$1" | cut -c1-16; }
 loader="$split_dir/__wasm_split.js"
 chunks=()
 for chunk in "$split_dir"/*.wasm; do
     [ "$chunk" = "$split_dir/$stem.wasm" ] && continue
-    optimize "$chunk"
     name=$(basename "$chunk" .wasm)
     hashed="$name-$(short_hash "$chunk").wasm"
     cp "$chunk" "$staging/$hashed"

@@ -74,18 +74,18 @@ fn Shell(ctx: AppContext) -> impl IntoView {
         <Layout>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=pages::home::HomePage />
-                <Route path=path!("/packages") view=pages::packages::PackagesPage />
-                <Route path=path!("/packages/new") view=pages::packages::RegisterPackagePage />
-                <Route path=path!("/packages/:id") view=pages::packages::PackageDetailPage />
+                <Route path=path!("/packages") view={Lazy::<pages::lazy::PackagesRoute>::new()} />
+                <Route path=path!("/packages/new") view={Lazy::<pages::lazy::RegisterPackageRoute>::new()} />
+                <Route path=path!("/packages/:id") view={Lazy::<pages::lazy::PackageDetailRoute>::new()} />
                 <Route path=path!("/licenses") view=pages::licenses::LicensesPage />
                 <Route path=path!("/licenses/bulk") view={Lazy::<pages::lazy::BulkModifyRoute>::new()} />
                 <Route path=path!("/licenses/:id") view=pages::license_detail::LicenseDetailPage />
                 <Route path=path!("/licenses/:id/modify") view=pages::modify_license::ModifyLicensePage />
-                <Route path=path!("/leads") view=pages::leads::LeadsPage />
-                <Route path=path!("/leads/:id") view=pages::leads::LeadDetailPage />
-                <Route path=path!("/accounts/:id") view=pages::accounts::AccountDetailPage />
-                <Route path=path!("/contacts/:id") view=pages::contacts::ContactDetailPage />
-                <Route path=path!("/installs") view=pages::installs::InstallLogPage />
+                <Route path=path!("/leads") view={Lazy::<pages::lazy::LeadsRoute>::new()} />
+                <Route path=path!("/leads/:id") view={Lazy::<pages::lazy::LeadDetailRoute>::new()} />
+                <Route path=path!("/accounts/:id") view={Lazy::<pages::lazy::AccountDetailRoute>::new()} />
+                <Route path=path!("/contacts/:id") view={Lazy::<pages::lazy::ContactDetailRoute>::new()} />
+                <Route path=path!("/installs") view={Lazy::<pages::lazy::InstallLogRoute>::new()} />
                 <Route path=path!("/simulator") view={Lazy::<pages::lazy::SimulatorRoute>::new()} />
                 <Route path=path!("/data") view={Lazy::<pages::lazy::DataRoute>::new()} />
                 <Route path=path!("/notifications") view={Lazy::<pages::lazy::NotificationsRoute>::new()} />

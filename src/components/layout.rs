@@ -16,6 +16,7 @@ use wasm_bindgen::JsCast;
 use super::alert_offline::OfflineNotice;
 use super::damaged_notice::DamagedNotice;
 use super::global_search::GlobalSearch;
+use super::page_opening::PageOpening;
 use super::sync_status::SyncStatusLine;
 use super::user_switcher::UserSwitcher;
 
@@ -83,6 +84,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         <main id="main">
             <OfflineNotice />
             <DamagedNotice />
+            <PageOpening />
             {children()}
         </main>
     }

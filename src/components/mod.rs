@@ -23,6 +23,7 @@ pub mod package_lead_manager;
 pub mod package_licenses;
 pub mod package_refresh;
 pub mod package_versions;
+pub mod page_opening;
 pub mod progress_bar;
 pub mod record;
 pub mod register_package;

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
+use crate::components::page_opening::Opening;
 use crate::components::record::ErrorNotice;
 use crate::split::ChunkMissing;
 
@@ -41,6 +42,7 @@ macro_rules! lazy_page {
             }
 
             async fn view(_this: Self) -> AnyView {
+                let _opening = Opening::begin();
                 $view().await.unwrap_or_else(|missing| view! { <PageMissing missing /> }.into_any())
             }
         }
@@ -80,4 +82,36 @@ lazy_page!(
 lazy_page!(
     /// Bulk modify of the selected licenses.
     BulkModifyRoute, bulk_modify_page, super::bulk_modify::BulkModifyPage
+);
+lazy_page!(
+    /// The packages list.
+    PackagesRoute, packages_page, super::packages::PackagesPage
+);
+lazy_page!(
+    /// Register a package.
+    RegisterPackageRoute, register_package_page, super::packages::RegisterPackagePage
+);
+lazy_page!(
+    /// A package's record, its versions and licenses.
+    PackageDetailRoute, package_detail_page, super::packages::PackageDetailPage
+);
+lazy_page!(
+    /// The leads list.
+    LeadsRoute, leads_page, super::leads::LeadsPage
+);
+lazy_page!(
+    /// A lead's record.
+    LeadDetailRoute, lead_detail_page, super::leads::LeadDetailPage
+);
+lazy_page!(
+    /// An account's record.
+    AccountDetailRoute, account_detail_page, super::accounts::AccountDetailPage
+);
+lazy_page!(
+    /// A contact's record.
+    ContactDetailRoute, contact_detail_page, super::contacts::ContactDetailPage
+);
+lazy_page!(
+    /// The Install Log.
+    InstallLogRoute, install_log_page, super::installs::InstallLogPage
 );
