@@ -1574,6 +1574,8 @@ pub struct DemoSummary {
 /// reload half-way leaves the desk as it was.
 fn replacing_batch() -> WriteBatch {
     let mut batch = WriteBatch::new();
+    // Every store is emptied: the notice names stores, not records, anyway.
+    batch.without_change_list();
     for store in StoreName::ALL {
         if store != StoreName::Counters {
             batch.clear_store(store);

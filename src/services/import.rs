@@ -106,6 +106,7 @@ fn put_kept(batch: &mut WriteBatch, kept: &KeptRecords) {
 pub fn import_batch(plan: &ImportPlan, seq: &mut Sequences) -> WriteBatch {
     let w = &plan.writes;
     let mut batch = WriteBatch::with_capacity(w.records() + w.history.len() + 1);
+    batch.without_change_list();
     put_all(&mut batch, &w.packages);
     put_all(&mut batch, &w.versions);
     put_all(&mut batch, &w.accounts);

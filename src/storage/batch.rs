@@ -210,6 +210,9 @@ pub struct WriteBatch {
     pub(crate) clears: Vec<StoreName>,
     /// Written by sync itself: its synced records are not queued to send.
     pub(crate) from_sync: bool,
+    /// The commit names the stores written, not each record (see
+    /// [`WriteBatch::without_change_list`]).
+    pub(crate) unlisted: bool,
 }
 
 impl WriteBatch {
@@ -224,6 +227,18 @@ impl WriteBatch {
             ops: Vec::with_capacity(writes),
             ..WriteBatch::default()
         }
+    }
+
+    /// A bulk batch (an import, the demo load, Reset): its [`Committed`]
+    /// lists no change per record, only the stores written
+    /// ([`Committed::unlisted`]), and its change notice names those stores,
+    /// as one of more than a few hundred records does anyway. An import of
+    /// 250,000 records then doesn't hold 250,000 changes (14 MB) at the end
+    /// of its commit. A create refused because its key was taken meanwhile
+    /// is reported without naming the record.
+    pub fn without_change_list(&mut self) -> &mut Self {
+        self.unlisted = true;
+        self
     }
 
     /// Saves `record` expecting `expect`.
@@ -465,10 +480,21 @@ pub struct Committed {
     /// The stores emptied before the writes (a restore): every record they
     /// held before may have changed, not only those in `changes`.
     pub cleared: Vec<StoreName>,
+    /// The stores a batch [without a change list](WriteBatch::without_change_list)
+    /// wrote: their written records are not in `changes`.
+    pub unlisted: Vec<StoreName>,
 }
 
 impl Committed {
-    /// The new revision of a record the batch saved.
+    /// Notes a write to `store` by a batch without a change list.
+    pub(crate) fn note_unlisted(&mut self, store: StoreName) {
+        if !self.unlisted.contains(&store) {
+            self.unlisted.push(store);
+        }
+    }
+
+    /// The new revision of a record the batch saved (`None` for one of a
+    /// batch without a change list).
     pub fn rev(&self, store: StoreName, id: &str) -> Option<u64> {
         self.changes
             .iter()

@@ -913,11 +913,45 @@ pub async fn contract_notices<R: Repository>(repo: R) -> Outcome {
         "the notice of a big batch"
     );
 
+    // A bulk batch without a change list writes everything and names only
+    // its stores, however few records it holds.
+    let mut batch = WriteBatch::new();
+    batch
+        .without_change_list()
+        .create(probe("n-2", "Active", "p", None))
+        .create(tag("t-2"))
+        .delete::<Tag>("t-1", Expect::Any);
+    let committed = repo.commit(batch).await.ctx("unlisted commit")?;
+    ensure!(
+        committed.changes.is_empty(),
+        "unlisted changes: {:?}",
+        committed.changes
+    );
+    let mut unlisted = committed.unlisted.clone();
+    unlisted.sort();
+    ensure_eq!(
+        unlisted,
+        vec![StoreName::Licenses, StoreName::Accounts],
+        "the stores an unlisted commit wrote"
+    );
+    ensure!(
+        repo.get::<Probe>("n-2").await.ctx("n-2")?.is_some()
+            && repo.get::<Tag>("t-2").await.ctx("t-2")?.is_some()
+            && repo.get::<Tag>("t-1").await.ctx("t-1")?.is_none(),
+        "an unlisted commit's writes"
+    );
+    let last = heard.borrow().last().cloned();
+    ensure_eq!(
+        last.map(|n| (n.stores, n.records)),
+        Some((vec![StoreName::Licenses, StoreName::Accounts], None)),
+        "the notice of an unlisted commit"
+    );
+
     drop(subscription);
     repo.create(tag("quiet"))
         .await
         .ctx("create after unsubscribing")?;
-    ensure_eq!(heard.borrow().len(), 2, "notices after unsubscribing");
+    ensure_eq!(heard.borrow().len(), 3, "notices after unsubscribing");
     Ok(())
 }
 

@@ -1055,6 +1055,7 @@ impl IdbRepository {
             fail_at,
             clears,
             from_sync: _,
+            unlisted,
         } = batch;
         let mut patch = (self.has_snapshot()
             && (ops.iter().any(|op| snap::covers(op.store))
@@ -1192,7 +1193,8 @@ impl IdbRepository {
                 .clear()
                 .map_err(|e| dom_error(e, "emptying a store"))?;
         }
-        let mut changes = Vec::with_capacity(ops.len());
+        let mut changes = Vec::with_capacity(if unlisted { 0 } else { ops.len() });
+        let mut unlisted_stores = Committed::default();
         let mut creates = Vec::new();
         let mut step_behind = None;
         let mut failed = false;
@@ -1214,9 +1216,7 @@ impl IdbRepository {
                                     op.id
                                 ))
                             })?;
-                            patch
-                                .writes
-                                .push((op.store, op.id.clone(), Some((new_rev, bytes))));
+                            patch.put(op.store, &op.id, new_rev, &bytes);
                         }
                     }
                     let value = record.to_js(&op.id, new_rev).map_err(|e| {
@@ -1228,30 +1228,40 @@ impl IdbRepository {
                     })?;
                     let request = if op.expect == Expect::Absent {
                         // Its place in `changes`: no second copy of the ID.
-                        creates.push(changes.len());
+                        if !unlisted {
+                            creates.push(changes.len());
+                        }
                         object_store.add(&value)
                     } else {
                         object_store.put(&value)
                     };
-                    changes.push(Change {
-                        store: op.store,
-                        id: op.id,
-                        rev: Some(new_rev),
-                    });
+                    if unlisted {
+                        unlisted_stores.note_unlisted(op.store);
+                    } else {
+                        changes.push(Change {
+                            store: op.store,
+                            id: op.id,
+                            rev: Some(new_rev),
+                        });
+                    }
                     request
                 }
                 Action::Delete => {
                     if let Some(patch) = &mut patch {
                         if snap::covers(op.store) {
-                            patch.writes.push((op.store, op.id.clone(), None));
+                            patch.delete(op.store, &op.id);
                         }
                     }
                     let request = object_store.delete(&JsValue::from_str(op.id.as_str()));
-                    changes.push(Change {
-                        store: op.store,
-                        id: op.id,
-                        rev: None,
-                    });
+                    if unlisted {
+                        unlisted_stores.note_unlisted(op.store);
+                    } else {
+                        changes.push(Change {
+                            store: op.store,
+                            id: op.id,
+                            rev: None,
+                        });
+                    }
                     request
                 }
             };
@@ -1335,11 +1345,13 @@ impl IdbRepository {
         let committed = Committed {
             changes,
             cleared: clears,
+            unlisted: unlisted_stores.unlisted,
         };
-        if committed
-            .changes
-            .iter()
-            .any(|c| c.store == StoreName::SyncState && c.rev.is_some())
+        if committed.unlisted.contains(&StoreName::SyncState)
+            || committed
+                .changes
+                .iter()
+                .any(|c| c.store == StoreName::SyncState && c.rev.is_some())
         {
             self.inner.sync_enabled.set(true);
         }

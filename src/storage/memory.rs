@@ -358,6 +358,7 @@ impl Repository for MemoryRepository {
             fail_at,
             clears,
             from_sync: _,
+            unlisted,
         } = batch;
         let committed = {
             let mut tables = self.shared.tables.borrow_mut();
@@ -391,7 +392,8 @@ impl Repository for MemoryRepository {
                     tables.insert(store, table);
                 }
             };
-            let mut changes = Vec::with_capacity(ops.len());
+            let mut changes = Vec::with_capacity(if unlisted { 0 } else { ops.len() });
+            let mut unlisted_stores = Committed::default();
             let mut patch = Patch::emptying(&clears);
             // Never built and the store empty: the batch's writes are all of
             // it (as in IndexedDB, see `idb_snapshot::read_for_patch`).
@@ -428,11 +430,7 @@ impl Repository for MemoryRepository {
                         };
                         match record.list_entry() {
                             Some(Ok(bytes)) => {
-                                patch.writes.push((
-                                    op.store,
-                                    op.id.clone(),
-                                    Some((new_rev, bytes)),
-                                ));
+                                patch.put(op.store, &op.id, new_rev, &bytes);
                             }
                             Some(Err(e)) => {
                                 abort(&mut tables, undo);
@@ -452,24 +450,32 @@ impl Repository for MemoryRepository {
                         let table = tables.entry(op.store).or_default();
                         let previous = table.insert(op.id.clone(), row);
                         undo.push((op.store, op.id.clone(), previous));
-                        changes.push(Change {
-                            store: op.store,
-                            id: op.id,
-                            rev: Some(new_rev),
-                        });
+                        if unlisted {
+                            unlisted_stores.note_unlisted(op.store);
+                        } else {
+                            changes.push(Change {
+                                store: op.store,
+                                id: op.id,
+                                rev: Some(new_rev),
+                            });
+                        }
                     }
                     Action::Delete => {
                         if snap::covers(op.store) {
-                            patch.writes.push((op.store, op.id.clone(), None));
+                            patch.delete(op.store, &op.id);
                         }
                         let table = tables.entry(op.store).or_default();
                         let previous = table.remove(&op.id);
                         undo.push((op.store, op.id.clone(), previous));
-                        changes.push(Change {
-                            store: op.store,
-                            id: op.id,
-                            rev: None,
-                        });
+                        if unlisted {
+                            unlisted_stores.note_unlisted(op.store);
+                        } else {
+                            changes.push(Change {
+                                store: op.store,
+                                id: op.id,
+                                rev: None,
+                            });
+                        }
                     }
                 }
             }
@@ -480,9 +486,13 @@ impl Repository for MemoryRepository {
             Committed {
                 changes,
                 cleared: clears,
+                unlisted: unlisted_stores.unlisted,
             }
         };
-        if !committed.changes.is_empty() || !committed.cleared.is_empty() {
+        if !committed.changes.is_empty()
+            || !committed.cleared.is_empty()
+            || !committed.unlisted.is_empty()
+        {
             self.broadcast(&committed);
         }
         Ok(committed)

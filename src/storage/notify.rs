@@ -40,11 +40,13 @@ impl ChangeNotice {
     pub(crate) fn from_committed(committed: &Committed, origin: ChangeOrigin) -> ChangeNotice {
         let mut stores: Vec<StoreName> = committed.changes.iter().map(|c| c.store).collect();
         stores.extend_from_slice(&committed.cleared);
+        stores.extend_from_slice(&committed.unlisted);
         crate::sort::sort_by(&mut stores, Ord::cmp);
         stores.dedup();
         // A cleared store changed in records nobody listed: name stores only.
-        let listable =
-            committed.cleared.is_empty() && committed.changes.len() <= MAX_IDS_PER_NOTICE;
+        let listable = committed.cleared.is_empty()
+            && committed.unlisted.is_empty()
+            && committed.changes.len() <= MAX_IDS_PER_NOTICE;
         let records = listable.then(|| {
             committed
                 .changes
