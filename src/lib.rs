@@ -70,6 +70,7 @@ fn Shell(ctx: AppContext) -> impl IntoView {
     provide_context(components::bulk_modify::Selection::new());
     // Starts sync again when it was on before the reload.
     provide_context(services::sync::SyncService::new(ctx.repo()));
+    leptos::task::spawn_local(pages::lazy::preload_pages());
     view! {
         <Layout>
             <Routes fallback=NotFound>

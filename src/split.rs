@@ -45,4 +45,20 @@ macro_rules! split_off {
         #[cfg(not(feature = "split"))]
         $vis async fn $name($($arg: $ty),*) -> $ret $body
     };
+    // The same, with `$preload()`: fetches and starts the chunk without calling `$name`.
+    ($(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty, preload $preload:ident $body:block) => {
+        $(#[$attr])*
+        #[cfg(feature = "split")]
+        #[::leptos::wasm_split::wasm_split($name, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
+        $vis fn $name($($arg: $ty),*) -> $ret $body
+
+        $(#[$attr])*
+        #[cfg(not(feature = "split"))]
+        $vis async fn $name($($arg: $ty),*) -> $ret $body
+
+        #[cfg(not(feature = "split"))]
+        $vis async fn $preload() -> Result<(), ::leptos::wasm_split::SplitLoaderError> {
+            Ok(())
+        }
+    };
 }

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
+use crate::browser_turn::{browser_turn, sleep};
 use crate::components::page_opening::Opening;
 use crate::components::record::ErrorNotice;
 use crate::split::ChunkMissing;
@@ -32,7 +33,7 @@ fn PageMissing(missing: ChunkMissing) -> impl IntoView {
 }
 
 macro_rules! lazy_page {
-    ($(#[$doc:meta])* $route:ident, $view:ident, $page:path) => {
+    ($(#[$doc:meta])* $route:ident, $view:ident, $preload:ident, $page:path) => {
         $(#[$doc])*
         pub struct $route;
 
@@ -48,7 +49,7 @@ macro_rules! lazy_page {
         }
 
         crate::split_off! {
-            fn $view() -> Result<AnyView, ChunkMissing> {
+            fn $view() -> Result<AnyView, ChunkMissing>, preload $preload {
                 Ok($page().into_any())
             }
         }
@@ -57,61 +58,106 @@ macro_rules! lazy_page {
 
 lazy_page!(
     /// Settings → Team sync.
-    SyncRoute, sync_page, super::sync::SyncPage
+    SyncRoute, sync_page, preload_sync_page, super::sync::SyncPage
 );
 lazy_page!(
     /// Import, export, backup and restore.
-    DataRoute, data_page, super::data::DataPage
+    DataRoute, data_page, preload_data_page, super::data::DataPage
 );
 lazy_page!(
     /// Settings.
-    SettingsRoute, settings_page, super::settings::SettingsPage
+    SettingsRoute, settings_page, preload_settings_page, super::settings::SettingsPage
 );
 lazy_page!(
     /// Settings → Damaged records.
-    DamagedRoute, damaged_page, super::damaged::DamagedRecordsPage
+    DamagedRoute, damaged_page, preload_damaged_page, super::damaged::DamagedRecordsPage
 );
 lazy_page!(
     /// The expiry simulator.
-    SimulatorRoute, simulator_page, super::simulator::SimulatorPage
+    SimulatorRoute, simulator_page, preload_simulator_page, super::simulator::SimulatorPage
 );
 lazy_page!(
     /// The notifications list.
-    NotificationsRoute, notifications_page, super::notifications::NotificationsPage
+    NotificationsRoute, notifications_page, preload_notifications_page, super::notifications::NotificationsPage
 );
 lazy_page!(
     /// Bulk modify of the selected licenses.
-    BulkModifyRoute, bulk_modify_page, super::bulk_modify::BulkModifyPage
+    BulkModifyRoute, bulk_modify_page, preload_bulk_modify_page, super::bulk_modify::BulkModifyPage
 );
 lazy_page!(
     /// The packages list.
-    PackagesRoute, packages_page, super::packages::PackagesPage
+    PackagesRoute, packages_page, preload_packages_page, super::packages::PackagesPage
 );
 lazy_page!(
     /// Register a package.
-    RegisterPackageRoute, register_package_page, super::packages::RegisterPackagePage
+    RegisterPackageRoute, register_package_page, preload_register_package_page, super::packages::RegisterPackagePage
 );
 lazy_page!(
     /// A package's record, its versions and licenses.
-    PackageDetailRoute, package_detail_page, super::packages::PackageDetailPage
+    PackageDetailRoute, package_detail_page, preload_package_detail_page, super::packages::PackageDetailPage
 );
 lazy_page!(
     /// The leads list.
-    LeadsRoute, leads_page, super::leads::LeadsPage
+    LeadsRoute, leads_page, preload_leads_page, super::leads::LeadsPage
 );
 lazy_page!(
     /// A lead's record.
-    LeadDetailRoute, lead_detail_page, super::leads::LeadDetailPage
+    LeadDetailRoute, lead_detail_page, preload_lead_detail_page, super::leads::LeadDetailPage
 );
 lazy_page!(
     /// An account's record.
-    AccountDetailRoute, account_detail_page, super::accounts::AccountDetailPage
+    AccountDetailRoute, account_detail_page, preload_account_detail_page, super::accounts::AccountDetailPage
 );
 lazy_page!(
     /// A contact's record.
-    ContactDetailRoute, contact_detail_page, super::contacts::ContactDetailPage
+    ContactDetailRoute, contact_detail_page, preload_contact_detail_page, super::contacts::ContactDetailPage
 );
 lazy_page!(
     /// The Install Log.
-    InstallLogRoute, install_log_page, super::installs::InstallLogPage
+    InstallLogRoute, install_log_page, preload_install_log_page, super::installs::InstallLogPage
 );
+
+/// Fetches and starts the code of every page above, one after the other, once the app has
+/// been open a while: a page then opens at once, as if it were in the main module. Only when
+/// the service worker controls the page (it has stored this release): on a first visit it is
+/// still downloading them, and they would be downloaded twice.
+pub async fn preload_pages() {
+    let controlled = web_sys::window()
+        .and_then(|w| w.navigator().service_worker().controller())
+        .is_some();
+    if !cfg!(feature = "split") || !controlled {
+        return;
+    }
+    sleep(PRELOAD_AFTER_MS).await;
+    type Preload = fn() -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<(), leptos::wasm_split::SplitLoaderError>>>,
+    >;
+    // The pages most opened first.
+    let preloads: [Preload; 15] = [
+        || Box::pin(preload_packages_page()),
+        || Box::pin(preload_package_detail_page()),
+        || Box::pin(preload_leads_page()),
+        || Box::pin(preload_lead_detail_page()),
+        || Box::pin(preload_install_log_page()),
+        || Box::pin(preload_account_detail_page()),
+        || Box::pin(preload_contact_detail_page()),
+        || Box::pin(preload_register_package_page()),
+        || Box::pin(preload_bulk_modify_page()),
+        || Box::pin(preload_notifications_page()),
+        || Box::pin(preload_settings_page()),
+        || Box::pin(preload_data_page()),
+        || Box::pin(preload_simulator_page()),
+        || Box::pin(preload_sync_page()),
+        || Box::pin(preload_damaged_page()),
+    ];
+    for preload in preloads {
+        // A page whose code can't be fetched now says so when it is opened.
+        if preload().await.is_err() {
+            return;
+        }
+        browser_turn().await;
+    }
+}
+
+/// How long after the start [`preload_pages`] waits: the first page's reads come first.
+const PRELOAD_AFTER_MS: i32 = 2_000;
