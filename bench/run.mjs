@@ -1288,15 +1288,20 @@ function printTable(t) {
 
 // Samples the page's JS heap (DevTools protocol) every 250 ms while `work`
 // runs; returns [work's result, the highest JS heap seen in bytes].
+// The last withHeapPeak's samples: [time, JS heap bytes].
+const heapSamples = [];
+
 async function withHeapPeak(page, work) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   let peak = 0;
   let running = true;
+  heapSamples.length = 0;
   const sampler = (async () => {
     while (running) {
       const { metrics } = await cdp.send('Performance.getMetrics').catch(() => ({ metrics: [] }));
       const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
+      heapSamples.push([Date.now(), heap]);
       peak = Math.max(peak, heap);
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -1420,6 +1425,7 @@ async function data(context) {
       const importValid = page.getByRole('button', { name: /^Import the [\d,]+ valid rows?$/ });
       await importAll.or(importValid).first().waitFor();
       t = Date.now();
+      details.data.commit_started = t;
       await importAll.or(importValid).first().click();
       const imported = page.getByRole('status').filter({ hasText: /^Imported/ });
       await imported.or(refused).first().waitFor({ timeout: 900_000 });
@@ -1435,7 +1441,9 @@ async function data(context) {
     const peak = heapPeak + wasmAfter;
     record('data.import.memory', 'data', 'Import: peak JS heap + wasm memory, ÷ CSV bytes', 'x', [peak / fileBytes], { op: '<=', value: 3 },
       `JS heap ${mb(heapBefore)} before, peak ${mb(heapPeak)}; wasm memory ${mb(wasmBefore)} before, ${mb(wasmAfter)} after ` +
-      `(${mb(details.data.wasm_after_preview)} once the preview shows); ` +
+      `(${mb(details.data.wasm_after_preview)} once the preview shows); JS heap peak while reading ` +
+      `${mb(Math.max(0, ...heapSamples.filter(([t]) => t < details.data.commit_started).map(([, h]) => h)))}, while committing ` +
+      `${mb(Math.max(0, ...heapSamples.filter(([t]) => t >= details.data.commit_started).map(([, h]) => h)))}; ` +
       `(the import's own growth: ${((heapPeak - heapBefore + wasmAfter - wasmBefore) / fileBytes).toFixed(2)}× the CSV)`);
   } finally {
     await page.close();

@@ -18,7 +18,9 @@ use crate::domain::{
 };
 use crate::exchange::{Desk, ImportJob, ImportPlan, KeptKind, KeptRecord, KeptRecords, Write};
 use crate::services::notifications::UninstallAlerts;
-use crate::storage::{commit_with_counters, Expect, Record, Repository, StorageError, WriteBatch};
+use crate::storage::{
+    commit_with_counters, Expect, Record, Repository, StorageError, WriteBatch, MAX_IDS_PER_NOTICE,
+};
 
 /// Every record an import may be compared with, read from the desk.
 pub async fn load_desk<R: Repository>(repo: &R) -> Result<Desk, StorageError> {
@@ -106,7 +108,10 @@ fn put_kept(batch: &mut WriteBatch, kept: &KeptRecords) {
 pub fn import_batch(plan: &ImportPlan, seq: &mut Sequences) -> WriteBatch {
     let w = &plan.writes;
     let mut batch = WriteBatch::with_capacity(w.records() + w.history.len() + 1);
-    batch.without_change_list();
+    // Its notice names stores only anyway: no change per record to hold.
+    if w.records() > MAX_IDS_PER_NOTICE {
+        batch.without_change_list();
+    }
     put_all(&mut batch, &w.packages);
     put_all(&mut batch, &w.versions);
     put_all(&mut batch, &w.accounts);

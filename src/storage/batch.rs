@@ -201,10 +201,87 @@ impl std::fmt::Debug for Op {
     }
 }
 
+/// Operations per block of [`Ops`]: 229 KB of them.
+const OPS_PER_BLOCK: usize = 4096;
+
+/// A batch's operations, in blocks of [`OPS_PER_BLOCK`]: an import's
+/// 250,000 (14 MB) need no single free 14 MB in the wasm heap, which after
+/// the preview rarely has one and would grow for it, and a commit lets each
+/// block go once it has written it (docs/perf.md).
+#[derive(Default, Debug)]
+pub(crate) struct Ops {
+    blocks: Vec<Vec<Op>>,
+    len: usize,
+}
+
+impl Ops {
+    fn with_capacity(ops: usize) -> Ops {
+        Ops {
+            blocks: vec![Vec::with_capacity(ops.min(OPS_PER_BLOCK))],
+            len: 0,
+        }
+    }
+
+    pub(crate) fn push(&mut self, op: Op) {
+        match self.blocks.last_mut() {
+            Some(block) if block.len() < OPS_PER_BLOCK => block.push(op),
+            _ => {
+                let mut block = Vec::with_capacity(OPS_PER_BLOCK);
+                block.push(op);
+                self.blocks.push(block);
+            }
+        }
+        self.len += 1;
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(crate) fn get(&self, i: usize) -> Option<&Op> {
+        self.blocks.get(i / OPS_PER_BLOCK)?.get(i % OPS_PER_BLOCK)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Op> {
+        self.blocks.iter().flatten()
+    }
+}
+
+impl Extend<Op> for Ops {
+    fn extend<I: IntoIterator<Item = Op>>(&mut self, ops: I) {
+        for op in ops {
+            self.push(op);
+        }
+    }
+}
+
+impl IntoIterator for Ops {
+    type Item = Op;
+    // Each block is dropped once its operations are taken.
+    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<Op>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.blocks.into_iter().flatten()
+    }
+}
+
+impl<'a> IntoIterator for &'a Ops {
+    type Item = &'a Op;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<Op>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.blocks.iter().flatten()
+    }
+}
+
 /// Puts and deletes across stores, committed atomically by `Repository::commit`.
 #[derive(Default, Debug)]
 pub struct WriteBatch {
-    pub(crate) ops: Vec<Op>,
+    pub(crate) ops: Ops,
     pub(crate) fail_at: Option<usize>,
     /// Stores emptied, in the same transaction, before any write of `ops`.
     pub(crate) clears: Vec<StoreName>,
@@ -224,7 +301,7 @@ impl WriteBatch {
     /// import) then never holds its list twice while the list grows.
     pub fn with_capacity(writes: usize) -> WriteBatch {
         WriteBatch {
-            ops: Vec::with_capacity(writes),
+            ops: Ops::with_capacity(writes),
             ..WriteBatch::default()
         }
     }
@@ -513,6 +590,27 @@ impl Committed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn operations_keep_their_order_across_blocks() {
+        let mut batch = WriteBatch::with_capacity(10);
+        for i in 0..(2 * OPS_PER_BLOCK + 7) {
+            batch.delete::<crate::domain::Account>(format!("a-{i}"), Expect::Any);
+        }
+        let ops = &batch.ops;
+        let n = 2 * OPS_PER_BLOCK + 7;
+        assert_eq!((ops.len(), ops.blocks.len()), (n, 3));
+        let id = |i: usize| format!("a-{i}");
+        assert_eq!(ops.get(OPS_PER_BLOCK).map(|o| o.id.clone()), Some(id(OPS_PER_BLOCK)));
+        assert!(ops.get(n).is_none());
+        assert!(ops.iter().map(|o| &o.id).eq((0..n).map(id).collect::<Vec<_>>().iter()));
+        let mut more = WriteBatch::new();
+        more.delete::<crate::domain::Account>("b", Expect::Any);
+        batch.append(more);
+        let ids: Vec<String> = batch.ops.into_iter().map(|o| o.id).collect();
+        assert_eq!(ids.len(), n + 1);
+        assert_eq!((ids[n - 1].as_str(), ids[n].as_str()), ("a-8198", "b"));
+    }
 
     #[test]
     fn expectations() {
