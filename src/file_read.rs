@@ -19,17 +19,9 @@ fn unreadable(file: &web_sys::File, e: &JsValue) -> String {
     )
 }
 
-/// The whole content of `file` as bytes.
-pub async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
-    let buffer = JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|e| unreadable(file, &e))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
 /// The content of `file`, left in the browser's memory: read from it with
 /// [`JsBytes`] a slice at a time, so the app's (never shrinking) wasm memory
-/// doesn't hold a copy of a large file (a backup).
+/// doesn't hold a copy of a large file (a backup, a CSV export).
 pub async fn read_buffer(file: &web_sys::File) -> Result<js_sys::Uint8Array, String> {
     let buffer = JsFuture::from(file.array_buffer())
         .await
@@ -59,6 +51,16 @@ impl std::io::Read for JsBytes {
         }
         self.at += n;
         Ok(n as usize)
+    }
+}
+
+impl crate::exchange::FileBytes for JsBytes {
+    fn size(&self) -> u64 {
+        u64::from(self.bytes.length())
+    }
+
+    fn rewind(&mut self) {
+        self.at = 0;
     }
 }
 

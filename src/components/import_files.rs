@@ -19,7 +19,7 @@ use crate::components::loaded::on_result;
 use crate::components::progress_bar::ProgressBar;
 use crate::domain::group_thousands;
 use crate::exchange::{ImportJob, ImportPlan, Progress};
-use crate::file_read::read_bytes;
+use crate::file_read::{read_buffer, JsBytes};
 use crate::services::import::{commit_import, may_import, preview_import, ImportDone};
 use crate::storage::persistence::request_persistence;
 use crate::storage::Progress as SaveProgress;
@@ -88,17 +88,19 @@ pub fn ImportFiles() -> impl IntoView {
         let repo = app.repo();
         spawn_local(async move {
             let mut job = ImportJob::new(&actor, now());
-            // One file's bytes at a time: each is read, then parsed (and let
-            // go) before the next is read. The bar counts every file's bytes.
+            // One file at a time: each is read into the browser's memory, then
+            // parsed from there a piece at a time (the wasm memory never holds
+            // a whole file) and let go before the next is read. The bar counts
+            // every file's bytes.
             let bytes_total: u64 = files.iter().map(|f| f.size() as u64).sum();
             for file in files {
-                let bytes = read_bytes(&file).await;
+                let bytes = read_buffer(&file).await;
                 if !current() {
                     return;
                 }
                 match bytes {
                     Ok(bytes) => {
-                        job.add_file(&file.name(), bytes);
+                        job.add_source(&file.name(), Box::new(JsBytes::new(bytes)));
                     }
                     Err(e) => {
                         reading.set(None);

@@ -8,6 +8,7 @@ use crate::domain::SfId;
 
 use super::plan::{Desk, ImportPlan, PlanBuilder};
 use super::reader::{CsvFile, Progress};
+use super::source::FileBytes;
 
 pub struct ImportJob {
     files: Vec<CsvFile>,
@@ -32,7 +33,13 @@ impl ImportJob {
     /// refused as a whole and shows in the plan with the reason; returns
     /// whether it was accepted for reading.
     pub fn add_file(&mut self, name: &str, bytes: Vec<u8>) -> bool {
-        match CsvFile::open(name, bytes) {
+        self.add_source(name, Box::new(std::io::Cursor::new(bytes)))
+    }
+
+    /// [`add_file`](ImportJob::add_file) reading the file a piece at a time
+    /// (the browser's copy of a picked file: see `source.rs`).
+    pub fn add_source(&mut self, name: &str, bytes: Box<dyn FileBytes>) -> bool {
+        match CsvFile::open_source(name, bytes) {
             Ok(file) => {
                 let id = self.builder.add_file(name, &file.map);
                 self.files.push(file);

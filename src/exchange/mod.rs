@@ -14,6 +14,7 @@ pub mod kept;
 pub mod plan;
 pub mod reader;
 pub mod rows;
+pub mod source;
 
 pub use columns::{ObjectKind, Unrecognised};
 pub use export::{
@@ -26,6 +27,7 @@ pub use plan::{
     ChangeSample, Counts, Desk, FileSummary, ImportPlan, Refused, RefusedFile, Write, Writes,
 };
 pub use reader::{FileError, Progress};
+pub use source::FileBytes;
 
 #[cfg(test)]
 pub(crate) mod fixtures;

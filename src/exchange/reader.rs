@@ -8,14 +8,13 @@
 //! each row starts on (a quoted line break makes rows and lines differ).
 
 use std::fmt;
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 use csv::{ReaderBuilder, StringRecord};
 
 use super::cells::unescape_text;
 use super::columns::{recognise, ColumnMap, Unrecognised};
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+use super::source::{check_text, Content, Counted, FileBytes, PIECE};
 
 /// Why a whole file can't be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +57,7 @@ pub struct Progress {
 pub struct CsvFile {
     pub name: String,
     pub map: ColumnMap,
-    reader: csv::Reader<Cursor<Vec<u8>>>,
+    reader: csv::Reader<Counted>,
     record: StringRecord,
     header_len: usize,
     bytes_total: u64,
@@ -66,9 +65,6 @@ pub struct CsvFile {
     /// The first data row, read when opening to tell a header-only file.
     pending: Option<Row>,
     done: bool,
-    /// (byte, line) of the last row start, so line numbers are counted
-    /// once over the file rather than from its start for every row.
-    line_cursor: (usize, u64),
 }
 
 impl fmt::Debug for CsvFile {
@@ -85,29 +81,32 @@ pub struct RowShapeError {
 }
 
 impl CsvFile {
-    /// Opens `bytes` (the whole file): checks it is text, reads the header and
-    /// recognises the object, and reads ahead one row.
-    pub fn open(name: &str, mut bytes: Vec<u8>) -> Result<CsvFile, FileError> {
-        if bytes.starts_with(BOM) {
-            bytes.drain(..BOM.len());
-        }
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(FileError::Empty);
-        }
-        // NUL is valid UTF-8 but never in a CSV export: binary files have it.
-        let text_up_to = match std::str::from_utf8(&bytes) {
-            Ok(text) => text.find('\0'),
-            Err(e) => Some(e.valid_up_to()),
+    /// Opens the whole file `bytes` (tests, examples): see [`CsvFile::open_source`].
+    pub fn open(name: &str, bytes: Vec<u8>) -> Result<CsvFile, FileError> {
+        CsvFile::open_source(name, Box::new(Cursor::new(bytes)))
+    }
+
+    /// Opens a file: checks it is text (one pass over it), reads the header
+    /// and recognises the object, and reads ahead one row.
+    pub fn open_source(name: &str, mut bytes: Box<dyn FileBytes>) -> Result<CsvFile, FileError> {
+        let bom = match check_text(bytes.as_mut()) {
+            Content::Blank => return Err(FileError::Empty),
+            Content::Binary { line } => return Err(FileError::NotText { line }),
+            Content::Text { bom } => bom,
         };
-        if let Some(at) = text_up_to {
-            let line = 1 + bytes.iter().take(at).filter(|b| **b == b'\n').count() as u64;
-            return Err(FileError::NotText { line });
+        let mut bytes_total = bytes.size();
+        if bom {
+            let mut skipped = [0u8; 3];
+            if bytes.read_exact(&mut skipped).is_err() {
+                return Err(FileError::Empty);
+            }
+            bytes_total = bytes_total.saturating_sub(3);
         }
-        let bytes_total = bytes.len() as u64;
         let mut reader = ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(Cursor::new(bytes));
+            .buffer_capacity(PIECE)
+            .from_reader(Counted::new(bytes));
         let mut record = StringRecord::new();
         match reader.read_record(&mut record) {
             Ok(true) => {}
@@ -131,7 +130,6 @@ impl CsvFile {
             rows_read: 0,
             pending: None,
             done: false,
-            line_cursor: (0, 1),
         };
         match file.next_row() {
             Ok(Some(row)) => file.pending = Some(row),
@@ -189,7 +187,7 @@ impl CsvFile {
     /// an import of several files never holds the ones already read.
     fn finish_reading(&mut self) {
         self.done = true;
-        *self.reader.get_mut() = Cursor::new(Vec::new());
+        *self.reader.get_mut() = Counted::empty();
         self.record = StringRecord::new();
     }
 
@@ -211,28 +209,11 @@ impl CsvFile {
 
     /// The physical line a record starts on. The csv crate's own line count
     /// lags behind (it counts a line end when it reads past it, and skips
-    /// blank lines unseen), so lines are counted here from the record's
-    /// start byte, past the line ends before it: no record starts with one.
+    /// blank lines unseen), so lines are counted as the bytes pass, up to the
+    /// record's start byte and past the line ends before it: no record starts
+    /// with one.
     fn line_at(&mut self, start: u64) -> u64 {
-        let bytes = self.reader.get_ref().get_ref();
-        let mut at = usize::try_from(start)
-            .unwrap_or(usize::MAX)
-            .min(bytes.len());
-        while bytes.get(at).is_some_and(|b| *b == b'\r' || *b == b'\n') {
-            at += 1;
-        }
-        let (from, line) = self.line_cursor;
-        let line = if at >= from {
-            line + bytes
-                .get(from..at)
-                .map_or(0, |s| s.iter().filter(|b| **b == b'\n').count() as u64)
-        } else {
-            1 + bytes
-                .get(..at)
-                .map_or(0, |s| s.iter().filter(|b| **b == b'\n').count() as u64)
-        };
-        self.line_cursor = (at, line);
-        line
+        self.reader.get_mut().line_at(start)
     }
 
     /// The next non-blank row, or `None` at the end.

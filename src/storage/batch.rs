@@ -601,9 +601,15 @@ mod tests {
         let n = 2 * OPS_PER_BLOCK + 7;
         assert_eq!((ops.len(), ops.blocks.len()), (n, 3));
         let id = |i: usize| format!("a-{i}");
-        assert_eq!(ops.get(OPS_PER_BLOCK).map(|o| o.id.clone()), Some(id(OPS_PER_BLOCK)));
+        assert_eq!(
+            ops.get(OPS_PER_BLOCK).map(|o| o.id.clone()),
+            Some(id(OPS_PER_BLOCK))
+        );
         assert!(ops.get(n).is_none());
-        assert!(ops.iter().map(|o| &o.id).eq((0..n).map(id).collect::<Vec<_>>().iter()));
+        assert!(ops
+            .iter()
+            .map(|o| &o.id)
+            .eq((0..n).map(id).collect::<Vec<_>>().iter()));
         let mut more = WriteBatch::new();
         more.delete::<crate::domain::Account>("b", Expect::Any);
         batch.append(more);
