@@ -87,6 +87,33 @@ test('a new release keeps the assets of the one before it, and only that one', a
   await expect.poll(cachedOld).toBe(false);
 });
 
+// Once the service worker controls the tab, the split-off pages' code is fetched and
+// started in the background a little after the start: opening one later waits for nothing.
+test('split-off pages are made ready in the background, so they open without a fetch', async ({ page }) => {
+  await page.goto('/');
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await page.reload();
+  expect(await page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+  const fetched: string[] = [];
+  page.on('request', (r) => {
+    if (/\/(split_|chunk_)[a-z_0-9]+-[0-9a-f]+\.wasm$/.test(r.url())) fetched.push(r.url());
+  });
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+
+  // Nothing is opened, yet the Packages and Install Log pages' code arrives.
+  await expect.poll(() => fetched.filter((u) => /\/split_(packages|install_log)_page-/.test(u)).length, { timeout: 15_000 }).toBe(2);
+  await expect.poll(() => fetched.filter((u) => /\/split_damaged_page-/.test(u)).length, { timeout: 15_000 }).toBe(1);
+  const before = fetched.length;
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Packages' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'All Packages' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Install Log' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Install Log' })).toBeVisible();
+  expect(fetched.length, 'no code fetched when the pages opened').toBe(before);
+});
+
 // In the release build some pages' code is fetched when the page is first opened. A fetch
 // that fails (offline before the service worker stored them, or a release the server no
 // longer holds) must not kill the app: the page says so, the others go on working, and
