@@ -66,3 +66,34 @@ fn painted() -> js_sys::Promise {
         }
     })
 }
+
+/// Resolves in the browser's next idle period (`requestIdleCallback`, at most `timeout_ms`
+/// later), or after a turn where it has none: for background work that must not hold up
+/// what the user does.
+pub async fn idle_period(timeout_ms: u32) {
+    let mut asked = false;
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        asked = request_idle(&resolve, timeout_ms).is_some();
+    });
+    if asked {
+        let _ = JsFuture::from(promise).await;
+    } else {
+        browser_turn().await;
+    }
+}
+
+fn request_idle(callback: &js_sys::Function, timeout_ms: u32) -> Option<()> {
+    let window = web_sys::window()?;
+    let request = js_sys::Reflect::get(&window, &JsValue::from_str("requestIdleCallback"))
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(
+        &options,
+        &JsValue::from_str("timeout"),
+        &JsValue::from(timeout_ms),
+    )
+    .ok()?;
+    request.call2(&window, callback, &options).ok().map(|_| ())
+}

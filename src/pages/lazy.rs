@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
-use crate::browser_turn::{browser_turn, sleep};
+use crate::browser_turn::{idle_period, sleep};
 use crate::components::page_opening::Opening;
 use crate::components::record::ErrorNotice;
 use crate::split::ChunkMissing;
@@ -151,13 +151,16 @@ pub async fn preload_pages() {
         || Box::pin(preload_damaged_page()),
     ];
     for preload in preloads {
+        // Each in an idle moment of the browser: never in the way of a click.
+        idle_period(PRELOAD_IDLE_TIMEOUT_MS).await;
         // A page whose code can't be fetched now says so when it is opened.
         if preload().await.is_err() {
             return;
         }
-        browser_turn().await;
     }
 }
 
 /// How long after the start [`preload_pages`] waits: the first page's reads come first.
-const PRELOAD_AFTER_MS: i32 = 2_000;
+const PRELOAD_AFTER_MS: i32 = 3_000;
+/// The longest [`preload_pages`] waits for an idle moment before each page.
+const PRELOAD_IDLE_TIMEOUT_MS: u32 = 2_000;

@@ -26,14 +26,14 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use indexed_db_futures::internals::SystemRepr;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 use super::damaged::{value_damage, DamagedRecord};
-use super::error::{StorageError, StorageResult};
+use super::error::StorageResult;
 use super::idb::{ctx, get_chunk_of, last_key, IdbRepository};
 use super::record::StoreName;
 use super::repo::Repository;
-use crate::browser_turn::{browser_turn, sleep};
+use crate::browser_turn::{browser_turn, idle_period, sleep};
 
 /// How long the tab's repository must be quiet before the scan starts: the
 /// reads of a page and of the clicks that follow it come closer together.
@@ -116,7 +116,7 @@ impl Activity {
         }
         loop {
             self.quiet_for(ms).await;
-            idle_period().await;
+            idle_period(IDLE_TIMEOUT_MS).await;
             if self.in_flight.get() == 0 && now() - self.last_done.get() >= ms {
                 return;
             }
@@ -206,38 +206,4 @@ fn clock() -> Option<f64> {
 /// does not wait).
 fn now() -> f64 {
     clock().unwrap_or(0.0)
-}
-
-/// Resolves in the browser's next idle period (`requestIdleCallback`, at
-/// most [`IDLE_TIMEOUT_MS`] later), or after a turn where it has none.
-async fn idle_period() {
-    let mut asked = false;
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        asked = request_idle(&resolve).is_ok();
-    });
-    if asked {
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    } else {
-        browser_turn().await;
-    }
-}
-
-fn request_idle(callback: &js_sys::Function) -> Result<(), StorageError> {
-    let none = || StorageError::Other("requestIdleCallback is not available".into());
-    let window = web_sys::window().ok_or_else(none)?;
-    let request = js_sys::Reflect::get(&window, &JsValue::from_str("requestIdleCallback"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or_else(none)?;
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(
-        &options,
-        &JsValue::from_str("timeout"),
-        &JsValue::from(IDLE_TIMEOUT_MS),
-    )
-    .map_err(|_| none())?;
-    request
-        .call2(&window, callback, &options)
-        .map(|_| ())
-        .map_err(|_| none())
 }
