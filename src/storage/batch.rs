@@ -563,9 +563,20 @@ pub struct Committed {
 }
 
 impl Committed {
-    /// Notes a write to `store` by a batch without a change list.
-    pub(crate) fn note_unlisted(&mut self, store: StoreName) {
-        if !self.unlisted.contains(&store) {
+    /// Room for `changes` changes: none for a batch without a change list.
+    pub(crate) fn with_capacity(changes: usize) -> Committed {
+        Committed {
+            changes: Vec::with_capacity(changes),
+            ..Committed::default()
+        }
+    }
+
+    /// Notes a write: as a change when `listed`, else only its store (a
+    /// batch [without a change list](WriteBatch::without_change_list)).
+    pub(crate) fn note(&mut self, listed: bool, store: StoreName, id: String, rev: Option<u64>) {
+        if listed {
+            self.changes.push(Change { store, id, rev });
+        } else if !self.unlisted.contains(&store) {
             self.unlisted.push(store);
         }
     }

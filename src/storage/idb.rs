@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::batch::{Action, Change, Committed, Expect, WriteBatch};
+use super::batch::{Action, Committed, Expect, WriteBatch};
 use super::codec;
 use super::damaged::{DamageLog, DamagedRecord, Readable};
 use super::error::{StorageError, StorageResult};
@@ -1193,8 +1193,7 @@ impl IdbRepository {
                 .clear()
                 .map_err(|e| dom_error(e, "emptying a store"))?;
         }
-        let mut changes = Vec::with_capacity(if unlisted { 0 } else { ops.len() });
-        let mut unlisted_stores = Committed::default();
+        let mut committed = Committed::with_capacity(if unlisted { 0 } else { ops.len() });
         let mut creates = Vec::new();
         let mut step_behind = None;
         let mut failed = false;
@@ -1229,21 +1228,13 @@ impl IdbRepository {
                     let request = if op.expect == Expect::Absent {
                         // Its place in `changes`: no second copy of the ID.
                         if !unlisted {
-                            creates.push(changes.len());
+                            creates.push(committed.changes.len());
                         }
                         object_store.add(&value)
                     } else {
                         object_store.put(&value)
                     };
-                    if unlisted {
-                        unlisted_stores.note_unlisted(op.store);
-                    } else {
-                        changes.push(Change {
-                            store: op.store,
-                            id: op.id,
-                            rev: Some(new_rev),
-                        });
-                    }
+                    committed.note(!unlisted, op.store, op.id, Some(new_rev));
                     request
                 }
                 Action::Delete => {
@@ -1253,15 +1244,7 @@ impl IdbRepository {
                         }
                     }
                     let request = object_store.delete(&JsValue::from_str(op.id.as_str()));
-                    if unlisted {
-                        unlisted_stores.note_unlisted(op.store);
-                    } else {
-                        changes.push(Change {
-                            store: op.store,
-                            id: op.id,
-                            rev: None,
-                        });
-                    }
+                    committed.note(!unlisted, op.store, op.id, None);
                     request
                 }
             };
@@ -1328,7 +1311,7 @@ impl IdbRepository {
             if dom_name.as_deref() == Some("ConstraintError") && !creates.is_empty() {
                 let creates: Vec<(StoreName, &str)> = creates
                     .iter()
-                    .filter_map(|i| changes.get(*i))
+                    .filter_map(|i| committed.changes.get(*i))
                     .map(|c| (c.store, c.id.as_str()))
                     .collect();
                 if let Some((store, id)) = self.taken_key(&creates).await {
@@ -1342,11 +1325,7 @@ impl IdbRepository {
             });
         }
         crate::bench::mark("ld:commit-done");
-        let committed = Committed {
-            changes,
-            cleared: clears,
-            unlisted: unlisted_stores.unlisted,
-        };
+        committed.cleared = clears;
         if committed.unlisted.contains(&StoreName::SyncState)
             || committed
                 .changes

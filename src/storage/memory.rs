@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::rc::{Rc, Weak};
 
-use super::batch::{Action, Change, Committed, WriteBatch};
+use super::batch::{Action, Committed, WriteBatch};
 use super::damaged::{DamageLog, DamagedRecord, Readable};
 use super::error::{StorageError, StorageResult};
 use super::list_snapshot::{self as snap, Patch};
@@ -392,8 +392,7 @@ impl Repository for MemoryRepository {
                     tables.insert(store, table);
                 }
             };
-            let mut changes = Vec::with_capacity(if unlisted { 0 } else { ops.len() });
-            let mut unlisted_stores = Committed::default();
+            let mut committed = Committed::with_capacity(if unlisted { 0 } else { ops.len() });
             let mut patch = Patch::emptying(&clears);
             // Never built and the store empty: the batch's writes are all of
             // it (as in IndexedDB, see `idb_snapshot::read_for_patch`).
@@ -450,15 +449,7 @@ impl Repository for MemoryRepository {
                         let table = tables.entry(op.store).or_default();
                         let previous = table.insert(op.id.clone(), row);
                         undo.push((op.store, op.id.clone(), previous));
-                        if unlisted {
-                            unlisted_stores.note_unlisted(op.store);
-                        } else {
-                            changes.push(Change {
-                                store: op.store,
-                                id: op.id,
-                                rev: Some(new_rev),
-                            });
-                        }
+                        committed.note(!unlisted, op.store, op.id, Some(new_rev));
                     }
                     Action::Delete => {
                         if snap::covers(op.store) {
@@ -467,15 +458,7 @@ impl Repository for MemoryRepository {
                         let table = tables.entry(op.store).or_default();
                         let previous = table.remove(&op.id);
                         undo.push((op.store, op.id.clone(), previous));
-                        if unlisted {
-                            unlisted_stores.note_unlisted(op.store);
-                        } else {
-                            changes.push(Change {
-                                store: op.store,
-                                id: op.id,
-                                rev: None,
-                            });
-                        }
+                        committed.note(!unlisted, op.store, op.id, None);
                     }
                 }
             }
@@ -483,11 +466,8 @@ impl Repository for MemoryRepository {
             if !patch.is_empty() {
                 self.patch_snapshot(patch);
             }
-            Committed {
-                changes,
-                cleared: clears,
-                unlisted: unlisted_stores.unlisted,
-            }
+            committed.cleared = clears;
+            committed
         };
         if !committed.changes.is_empty()
             || !committed.cleared.is_empty()
