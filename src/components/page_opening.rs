@@ -5,8 +5,6 @@
 //! ignored. The line shows only once the wait is long enough to notice, so the usual
 //! open (its chunk already stored by the service worker) doesn't flicker.
 
-use std::cell::RefCell;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -17,15 +15,11 @@ const SHOW_AFTER_MS: i32 = 150;
 
 thread_local! {
     /// Pages being opened (a second click can start another before the first arrives).
-    static OPENING: RefCell<Option<ArcRwSignal<u32>>> = const { RefCell::new(None) };
+    static OPENING: ArcRwSignal<u32> = ArcRwSignal::new(0);
 }
 
 fn opening() -> ArcRwSignal<u32> {
-    OPENING.with(|cell| {
-        cell.borrow_mut()
-            .get_or_insert_with(|| ArcRwSignal::new(0))
-            .clone()
-    })
+    OPENING.with(Clone::clone)
 }
 
 /// Held while a page's code is fetched; dropping it (the page arrived, failed, or the
