@@ -56,66 +56,53 @@ macro_rules! lazy_page {
     };
 }
 
-lazy_page!(
-    /// Settings → Team sync.
-    SyncRoute, sync_page, preload_sync_page, super::sync::SyncPage
-);
-lazy_page!(
-    /// Import, export, backup and restore.
-    DataRoute, data_page, preload_data_page, super::data::DataPage
-);
-lazy_page!(
-    /// Settings.
-    SettingsRoute, settings_page, preload_settings_page, super::settings::SettingsPage
-);
-lazy_page!(
-    /// Settings → Damaged records.
-    DamagedRoute, damaged_page, preload_damaged_page, super::damaged::DamagedRecordsPage
-);
-lazy_page!(
-    /// The expiry simulator.
-    SimulatorRoute, simulator_page, preload_simulator_page, super::simulator::SimulatorPage
-);
-lazy_page!(
-    /// The notifications list.
-    NotificationsRoute, notifications_page, preload_notifications_page, super::notifications::NotificationsPage
-);
-lazy_page!(
-    /// Bulk modify of the selected licenses.
-    BulkModifyRoute, bulk_modify_page, preload_bulk_modify_page, super::bulk_modify::BulkModifyPage
-);
-lazy_page!(
+/// Declares each page with [`lazy_page!`], and [`PRELOADS`] in the same order.
+macro_rules! lazy_pages {
+    ($($(#[$doc:meta])* $route:ident, $view:ident, $preload:ident, $page:path;)*) => {
+        $(lazy_page!($(#[$doc])* $route, $view, $preload, $page);)*
+
+        /// Every page's [`preload_pages`] step, in the order declared.
+        const PRELOADS: &[Preload] = &[$(|| Box::pin($preload())),*];
+    };
+}
+
+type Preload = fn() -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(), leptos::wasm_split::SplitLoaderError>>>,
+>;
+
+// The pages most opened first: [`preload_pages`] takes them in this order.
+lazy_pages! {
     /// The packages list.
-    PackagesRoute, packages_page, preload_packages_page, super::packages::PackagesPage
-);
-lazy_page!(
-    /// Register a package.
-    RegisterPackageRoute, register_package_page, preload_register_package_page, super::packages::RegisterPackagePage
-);
-lazy_page!(
+    PackagesRoute, packages_page, preload_packages_page, super::packages::PackagesPage;
     /// A package's record, its versions and licenses.
-    PackageDetailRoute, package_detail_page, preload_package_detail_page, super::packages::PackageDetailPage
-);
-lazy_page!(
+    PackageDetailRoute, package_detail_page, preload_package_detail_page, super::packages::PackageDetailPage;
     /// The leads list.
-    LeadsRoute, leads_page, preload_leads_page, super::leads::LeadsPage
-);
-lazy_page!(
+    LeadsRoute, leads_page, preload_leads_page, super::leads::LeadsPage;
     /// A lead's record.
-    LeadDetailRoute, lead_detail_page, preload_lead_detail_page, super::leads::LeadDetailPage
-);
-lazy_page!(
-    /// An account's record.
-    AccountDetailRoute, account_detail_page, preload_account_detail_page, super::accounts::AccountDetailPage
-);
-lazy_page!(
-    /// A contact's record.
-    ContactDetailRoute, contact_detail_page, preload_contact_detail_page, super::contacts::ContactDetailPage
-);
-lazy_page!(
+    LeadDetailRoute, lead_detail_page, preload_lead_detail_page, super::leads::LeadDetailPage;
     /// The Install Log.
-    InstallLogRoute, install_log_page, preload_install_log_page, super::installs::InstallLogPage
-);
+    InstallLogRoute, install_log_page, preload_install_log_page, super::installs::InstallLogPage;
+    /// An account's record.
+    AccountDetailRoute, account_detail_page, preload_account_detail_page, super::accounts::AccountDetailPage;
+    /// A contact's record.
+    ContactDetailRoute, contact_detail_page, preload_contact_detail_page, super::contacts::ContactDetailPage;
+    /// Register a package.
+    RegisterPackageRoute, register_package_page, preload_register_package_page, super::packages::RegisterPackagePage;
+    /// Bulk modify of the selected licenses.
+    BulkModifyRoute, bulk_modify_page, preload_bulk_modify_page, super::bulk_modify::BulkModifyPage;
+    /// The notifications list.
+    NotificationsRoute, notifications_page, preload_notifications_page, super::notifications::NotificationsPage;
+    /// Settings.
+    SettingsRoute, settings_page, preload_settings_page, super::settings::SettingsPage;
+    /// Import, export, backup and restore.
+    DataRoute, data_page, preload_data_page, super::data::DataPage;
+    /// The expiry simulator.
+    SimulatorRoute, simulator_page, preload_simulator_page, super::simulator::SimulatorPage;
+    /// Settings → Team sync.
+    SyncRoute, sync_page, preload_sync_page, super::sync::SyncPage;
+    /// Settings → Damaged records.
+    DamagedRoute, damaged_page, preload_damaged_page, super::damaged::DamagedRecordsPage;
+}
 
 /// Fetches and starts the code of every page above, one after the other, once the app has
 /// been open a while: a page then opens at once, as if it were in the main module. Only when
@@ -129,28 +116,7 @@ pub async fn preload_pages() {
         return;
     }
     sleep(PRELOAD_AFTER_MS).await;
-    type Preload = fn() -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<(), leptos::wasm_split::SplitLoaderError>>>,
-    >;
-    // The pages most opened first.
-    let preloads: [Preload; 15] = [
-        || Box::pin(preload_packages_page()),
-        || Box::pin(preload_package_detail_page()),
-        || Box::pin(preload_leads_page()),
-        || Box::pin(preload_lead_detail_page()),
-        || Box::pin(preload_install_log_page()),
-        || Box::pin(preload_account_detail_page()),
-        || Box::pin(preload_contact_detail_page()),
-        || Box::pin(preload_register_package_page()),
-        || Box::pin(preload_bulk_modify_page()),
-        || Box::pin(preload_notifications_page()),
-        || Box::pin(preload_settings_page()),
-        || Box::pin(preload_data_page()),
-        || Box::pin(preload_simulator_page()),
-        || Box::pin(preload_sync_page()),
-        || Box::pin(preload_damaged_page()),
-    ];
-    for preload in preloads {
+    for preload in PRELOADS {
         // Each in an idle moment of the browser: never in the way of a click.
         idle_period(PRELOAD_IDLE_TIMEOUT_MS).await;
         // A page whose code can't be fetched now says so when it is opened.
