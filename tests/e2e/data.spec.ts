@@ -124,6 +124,7 @@ test('files dropped on the drop zone are read like picked ones', async ({ page }
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: /^Imported 3 record\(s\)/ })).toBeVisible();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Packages' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'All Packages' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Invoice Pro' })).toBeVisible();
 });
 

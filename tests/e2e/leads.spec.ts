@@ -28,6 +28,8 @@ async function loadDemoData(page: Page) {
 async function openLeads(page: Page) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leads' }).click();
   await expect(page).toHaveURL(/\/leads$/);
+  // A split-off page: the one before stays on screen until its code is in.
+  await expect(page.getByRole('heading', { level: 1, name: 'All Leads' })).toBeVisible();
 }
 
 function leadsList(page: Page) {

@@ -31,6 +31,8 @@ async function loadDemoData(page: Page) {
 async function openPackages(page: Page) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Packages' }).click();
   await expect(page).toHaveURL(/\/packages$/);
+  // A split-off page: the one before stays on screen until its code is in.
+  await expect(page.getByRole('heading', { level: 1, name: 'All Packages' })).toBeVisible();
 }
 
 function packagesTable(page: Page) {

@@ -29,7 +29,7 @@ test('damaged license, package and history entry: lists show the others, Damaged
   await expect(page.getByRole('status').filter({ hasText: /^0 licenses$/ })).toBeVisible();
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Packages' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'All Packages' })).toBeVisible();
   await expect(page.getByRole('link', { name: String(pkg.data.name), exact: true })).toHaveCount(0);
   await expect(page.getByRole('table').first().getByRole('row')).toHaveCount(1 + 3);
 

@@ -114,6 +114,8 @@ test('arrow keys move through the results, Enter opens one, Escape closes and th
 test('a lead is found by email, a package by its Package ID', async ({ page }) => {
   await loadDemoData(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leads' }).click();
+  // A split-off page: Home stays on screen until its code is in.
+  await expect(page.getByRole('heading', { level: 1, name: 'All Leads' })).toBeVisible();
   const row = page.getByRole('row').filter({ has: page.getByRole('cell') }).first();
   await expect(row).toBeVisible();
   const leadName = (await row.getByRole('cell').nth(0).innerText()).trim();
