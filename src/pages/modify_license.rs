@@ -16,11 +16,13 @@ use crate::components::fields::{CheckboxInput, FieldError, SelectInput, TextInpu
 use crate::components::loaded::{on_result, LoadedRecord};
 use crate::components::record::PageHeader;
 use crate::domain::{
-    check_modifiable, group_thousands, Field, License, LicenseStatus, ModifyLicenseDraft, Seats,
-    MAX_SEATS, MAX_TRIAL_DAYS,
+    check_modifiable, group_thousands, Field, LicenseStatus, ModifyLicenseDraft, Seats, MAX_SEATS,
+    MAX_TRIAL_DAYS,
 };
 use crate::pages::license_detail::{hand_over, LicenseNotFound};
-use crate::services::licenses::{load_license, modify_license, LicenseDetail};
+use crate::services::licenses::{
+    load_modify_start, modify_from, modify_license, LicenseDetail, ModifyStart,
+};
 use crate::storage::{Repository, Stored};
 
 #[component]
@@ -28,21 +30,30 @@ pub fn ModifyLicensePage() -> impl IntoView {
     let app = use_app();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
+    // Change notices heard since the form began reading (its own save's
+    // included), counted before the read starts so none falls between.
+    let heard = StoredValue::new(0u64);
+    let subscription = app.repo().subscribe(move |notice| {
+        if !notice.only_sync_stores() {
+            heard.try_update_value(|n| *n += 1);
+        }
+    });
+    let _subscription = StoredValue::new_local(subscription);
     // Read once (not after every commit): the form keeps what the user
     // types, and a save over a license changed meanwhile is a conflict.
-    let license = LocalResource::new(move || {
+    let start = LocalResource::new(move || {
         let repo = app.repo();
         let id = id();
-        async move { load_license(&repo, &id).await }
+        async move { load_modify_start(&repo, &id).await }
     });
     view! {
         <LoadedRecord
-            resource=license
+            resource=start
             what="Loading the license…"
             not_found=move || view! { <LicenseNotFound id=id() /> }
-            let:stored
+            let:start
         >
-            <ModifyLicenseForm stored />
+            <ModifyLicenseForm start heard />
         </LoadedRecord>
     }
 }
@@ -60,14 +71,18 @@ type Messages = Vec<(Field, String)>;
 /// A save's number of changed fields, and the license page as it left it.
 type Saved = (usize, Option<LicenseDetail>);
 
+/// `heard` counts the change notices since `start` was read.
 #[component]
-fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
+fn ModifyLicenseForm(start: ModifyStart, heard: StoredValue<u64>) -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
     let Stored {
         rev,
         record: license,
-    } = stored;
+    } = start.license.clone();
+    // What the form read saves without reading again while no commit was
+    // heard since (the commit still refuses a license saved elsewhere).
+    let opened = StoredValue::new(start);
     let id18 = license.id.to18().to_string();
     let detail_href = format!("/licenses/{id18}");
     let name = license.name.to_string();
@@ -118,17 +133,6 @@ fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
         }
     };
 
-    // Change notices this tab heard while the form is open (its own save's
-    // included): the license page is handed what the save read only if no
-    // other commit came between (it may have changed a linked record).
-    let heard = StoredValue::new(0u64);
-    let subscription = app.repo().subscribe(move |notice| {
-        if !notice.only_sync_stores() {
-            heard.try_update_value(|n| *n += 1);
-        }
-    });
-    let _subscription = StoredValue::new_local(subscription);
-
     let save = Action::new_local({
         let id18 = id18.clone();
         move |draft: &ModifyLicenseDraft| {
@@ -137,19 +141,20 @@ fn ModifyLicenseForm(stored: Stored<License>) -> impl IntoView {
             let draft = draft.clone();
             let id18 = id18.clone();
             let before = heard.get_value();
+            let from = (before == 0).then(|| opened.get_value());
+            let (today, now) = (clock::today(), clock::now());
             async move {
-                let saved = modify_license(
-                    &repo,
-                    &id18,
-                    Some(rev),
-                    &draft,
-                    &user,
-                    clock::today(),
-                    clock::now(),
-                )
-                .await
+                let saved = match from {
+                    Some(start) => modify_from(&repo, start, &draft, &user, today, now).await,
+                    None => {
+                        modify_license(&repo, &id18, Some(rev), &draft, &user, today, now).await
+                    }
+                }
                 .map_err(|failure| failure.messages())?;
                 let changed = saved.outcome.history.len();
+                // The license page is handed what the save read only if no
+                // other commit came between (it may have changed a linked
+                // record).
                 let own = u64::from(saved.wrote);
                 let detail = saved
                     .detail

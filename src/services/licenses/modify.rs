@@ -1,9 +1,10 @@
 //! Modify License: the one workflow that changes a license by hand. The
 //! service reads the license, its history and the ID counters once (side by
-//! side), the domain applies the draft (reporting every field's error at
-//! once), and the license, its history entries and the ID counters are
-//! committed as one batch. The license page's data comes back with it, so
-//! the page shown after the save need not read it all again.
+//! side: a [`ModifyStart`], which the form reads when it opens), the domain
+//! applies the draft (reporting every field's error at once), and the
+//! license, its history entries and the ID counters are committed as one
+//! batch. The license page's data comes back with it, so the page shown
+//! after the save need not read it all again.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use thiserror::Error;
@@ -12,11 +13,11 @@ use super::detail::{history_to_change, load_license, sort_newest_first, LicenseD
 use super::related::{load_links, Links};
 use crate::domain::{
     modify_license_reporting_all as apply_modification, Field, HistoryEntry, License,
-    ModifyLicenseDraft, ModifyLicenseError, ModifyOutcome, SfId, User,
+    ModifyLicenseDraft, ModifyLicenseError, ModifyOutcome, Sequences, SfId, User,
 };
 use crate::services::join::join2;
 use crate::storage::{
-    commit_with_read_counters, load_counters, modify_license_batch, Committed, Repository,
+    commit_with_read_counters, load_counters, modify_license_batch, Committed, Repository, Save,
     StorageError, StoreName, Stored,
 };
 
@@ -82,13 +83,46 @@ pub struct Modified {
     pub detail: Option<LicenseDetail>,
 }
 
+/// What a Modify License save starts from, read in one round trip: the
+/// license, its history and the ID counters. The form reads it when it
+/// opens, so a save that nothing changed in between commits without reading
+/// first. A stale start is safe: the commit refuses a license saved since
+/// (a conflict) and reads counters taken since again (a retry).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModifyStart {
+    pub license: Stored<License>,
+    // Their failures belong to the save (e.g. a damaged history entry
+    // refuses the change), not to opening the form.
+    history: Result<Vec<HistoryEntry>, StorageError>,
+    counters: Result<Save<Sequences>, StorageError>,
+}
+
+/// The license `license_id` names, with what a save of it needs; `None`
+/// when no license has that ID.
+pub async fn load_modify_start<R: Repository>(
+    repo: &R,
+    license_id: &str,
+) -> Result<Option<ModifyStart>, StorageError> {
+    let Ok(id) = SfId::parse(license_id) else {
+        return Ok(None);
+    };
+    let ((license, history), counters) = join2(
+        join2(load_license(repo, id.to18()), history_to_change(repo, &id)),
+        load_counters(repo),
+    )
+    .await;
+    Ok(license?.map(|license| ModifyStart {
+        license,
+        history,
+        counters,
+    }))
+}
+
 /// Modify License for a form that showed the license at revision
-/// `seen_rev` (`None`: whatever is stored now). Reads the license, its
-/// history and the ID counters once, lets the domain apply `draft` (it
-/// enforces every rule and reports every field's error), then saves the
-/// license, its new history entries and the ID counters in one atomic
-/// batch. A license saved elsewhere since it was shown or read is refused
-/// with a conflict instead of overwriting what the user never saw.
+/// `seen_rev` (`None`: whatever is stored now): reads a [`ModifyStart`] and
+/// saves from it ([`modify_from`]). A license saved elsewhere since it was
+/// shown is refused with a conflict instead of overwriting what the user
+/// never saw.
 pub async fn modify_license<R: Repository>(
     repo: &R,
     license_id: &str,
@@ -98,22 +132,35 @@ pub async fn modify_license<R: Repository>(
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<Modified, ModifyFailure> {
-    // The license, its history and the counters need only the ID: read side
-    // by side, one round trip before the commit.
-    let Ok(id) = SfId::parse(license_id) else {
-        return Err(not_found(license_id).into());
-    };
-    let ((stored, history), counters) = join2(
-        join2(load_license(repo, id.to18()), history_to_change(repo, &id)),
-        load_counters(repo),
-    )
-    .await;
-    let stored = stored?.ok_or_else(|| not_found(license_id))?;
+    let start = load_modify_start(repo, license_id)
+        .await?
+        .ok_or_else(|| not_found(license_id))?;
+    if seen_rev.is_some_and(|seen| seen != start.license.rev) {
+        return Err(conflict(&start.license.record.name.to_string()).into());
+    }
+    modify_from(repo, start, draft, actor, today, now).await
+}
+
+/// Modify License from `start`: the domain applies `draft` (it enforces
+/// every rule and reports every field's error), then the license, its new
+/// history entries and the ID counters are saved in one atomic batch. A
+/// license saved elsewhere since `start` was read is refused with a
+/// conflict.
+pub async fn modify_from<R: Repository>(
+    repo: &R,
+    start: ModifyStart,
+    draft: &ModifyLicenseDraft,
+    actor: &User,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<Modified, ModifyFailure> {
+    let ModifyStart {
+        license: stored,
+        history,
+        counters,
+    } = start;
     // Conflicts name the license as users know it, by its License Name.
     let name = stored.record.name.to_string();
-    if seen_rev.is_some_and(|seen| seen != stored.rev) {
-        return Err(conflict(&name).into());
-    }
     let history = history?;
     let commit = commit_with_read_counters(repo, counters?, |seq| {
         let outcome = apply_modification(&stored.record, &history, draft, actor, today, now, seq)?;
@@ -441,6 +488,103 @@ mod tests {
             .starts_with("License L-00001 was changed elsewhere"));
         assert_eq!(stored_license(&repo, &l.id).record.used_licenses, Some(5));
         assert_eq!(history_count(&repo), 0);
+    }
+
+    #[test]
+    fn a_save_from_what_the_form_read_saves_like_a_save_that_reads() {
+        let l = license(1);
+        let (read_first, from_start) = (repo_with(&l), repo_with(&l));
+        let manager = user(Profile::LicenseManager);
+        let d = draft("2025-12-31", "25", "Suspended");
+        let read = block_on(modify_license(
+            &read_first,
+            l.id.to18(),
+            Some(1),
+            &d,
+            &manager,
+            today(),
+            now(),
+        ))
+        .unwrap();
+        let start = block_on(load_modify_start(&from_start, l.id.to15()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(start.license, stored_license(&from_start, &l.id));
+        let saved = block_on(modify_from(
+            &from_start,
+            start,
+            &d,
+            &manager,
+            today(),
+            now(),
+        ))
+        .unwrap();
+        assert_eq!(saved, read);
+        assert_eq!(
+            stored_license(&from_start, &l.id),
+            stored_license(&read_first, &l.id)
+        );
+        assert_eq!(history_count(&from_start), 2);
+        assert_eq!(
+            block_on(load_modify_start(&from_start, "nonsense")).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_license_saved_elsewhere_after_the_form_read_it_is_a_conflict() {
+        let l = license(1);
+        let repo = repo_with(&l);
+        let start = block_on(load_modify_start(&repo, l.id.to18()))
+            .unwrap()
+            .unwrap();
+        let mut theirs = start.license.clone();
+        theirs.record.used_licenses = Some(5);
+        block_on(repo.other_tab().update(theirs)).unwrap();
+
+        let err = block_on(modify_from(
+            &repo,
+            start,
+            &draft("2025-12-31", "25", "Active"),
+            &user(Profile::LicenseManager),
+            today(),
+            now(),
+        ))
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("License L-00001 was changed elsewhere"),
+            "{err}"
+        );
+        assert_eq!(stored_license(&repo, &l.id).record.used_licenses, Some(5));
+        assert_eq!(history_count(&repo), 0);
+    }
+
+    #[test]
+    fn counters_taken_after_the_form_read_them_are_read_again() {
+        let l = license(1);
+        let repo = repo_with(&l);
+        let start = block_on(load_modify_start(&repo, l.id.to18()))
+            .unwrap()
+            .unwrap();
+        let mut seq = Sequences::default();
+        seq.next_id(KeyPrefix::LicenseHistory);
+        block_on(repo.other_tab().create(seq)).unwrap();
+
+        let out = block_on(modify_from(
+            &repo,
+            start,
+            &draft("2025-12-31", "25", "Active"),
+            &user(Profile::LicenseManager),
+            today(),
+            now(),
+        ))
+        .unwrap();
+        assert_eq!(
+            out.outcome.history[0].id,
+            SfId::generate(KeyPrefix::LicenseHistory, 2)
+        );
+        assert_eq!(history_count(&repo), 1);
     }
 
     fn racing(
