@@ -83,11 +83,12 @@ pub struct Modified {
     pub detail: Option<LicenseDetail>,
 }
 
-/// What a Modify License save starts from, read in one round trip: the
-/// license, its history and the ID counters. The form reads it when it
-/// opens, so a save that nothing changed in between commits without reading
-/// first. A stale start is safe: the commit refuses a license saved since
-/// (a conflict) and reads counters taken since again (a retry).
+/// What a Modify License save starts from: the license, its history and
+/// the ID counters (read in one round trip), and the records it links to.
+/// The form reads it when it opens, so a save that nothing changed in
+/// between only commits: no read before it, none beside it. A stale start
+/// is safe: the commit refuses a license saved since (a conflict) and reads
+/// counters taken since again (a retry).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModifyStart {
     pub license: Stored<License>,
@@ -95,11 +96,26 @@ pub struct ModifyStart {
     // refuses the change), not to opening the form.
     history: Result<Vec<HistoryEntry>, StorageError>,
     counters: Result<Save<Sequences>, StorageError>,
+    /// For the license page after the save; `None`: read beside the commit.
+    links: Option<Links>,
 }
 
-/// The license `license_id` names, with what a save of it needs; `None`
-/// when no license has that ID.
+/// The license `license_id` names, with what a save of it needs and the
+/// records it links to; `None` when no license has that ID.
 pub async fn load_modify_start<R: Repository>(
+    repo: &R,
+    license_id: &str,
+) -> Result<Option<ModifyStart>, StorageError> {
+    let Some(mut start) = read_start(repo, license_id).await? else {
+        return Ok(None);
+    };
+    // Unreadable links are read again by the save (and reported there).
+    start.links = load_links(repo, &start.license.record).await.ok();
+    Ok(Some(start))
+}
+
+/// [`ModifyStart`] without the links: one round trip.
+async fn read_start<R: Repository>(
     repo: &R,
     license_id: &str,
 ) -> Result<Option<ModifyStart>, StorageError> {
@@ -115,6 +131,7 @@ pub async fn load_modify_start<R: Repository>(
         license,
         history,
         counters,
+        links: None,
     }))
 }
 
@@ -132,7 +149,7 @@ pub async fn modify_license<R: Repository>(
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<Modified, ModifyFailure> {
-    let start = load_modify_start(repo, license_id)
+    let start = read_start(repo, license_id)
         .await?
         .ok_or_else(|| not_found(license_id))?;
     if seen_rev.is_some_and(|seen| seen != start.license.rev) {
@@ -158,6 +175,7 @@ pub async fn modify_from<R: Repository>(
         license: stored,
         history,
         counters,
+        links,
     } = start;
     // Conflicts name the license as users know it, by its License Name.
     let name = stored.record.name.to_string();
@@ -167,8 +185,12 @@ pub async fn modify_from<R: Repository>(
         Ok((modify_license_batch(&stored, outcome.clone()), outcome))
     });
     // The linked records are in other stores than the commit's: read while
-    // it runs, for the license page shown after the save.
-    let (saved, links) = join2(commit, load_links(repo, &stored.record)).await;
+    // it runs (unless the form read them), for the license page shown after
+    // the save.
+    let (saved, links) = match links {
+        Some(links) => (commit.await, Ok(links)),
+        None => join2(commit, load_links(repo, &stored.record)).await,
+    };
     let (outcome, committed) = saved.map_err(|failure| match failure {
         ModifyFailure::Storage(StorageError::Conflict {
             store: StoreName::Licenses,
@@ -494,6 +516,9 @@ mod tests {
     fn a_save_from_what_the_form_read_saves_like_a_save_that_reads() {
         let l = license(1);
         let (read_first, from_start) = (repo_with(&l), repo_with(&l));
+        for repo in [&read_first, &from_start] {
+            block_on(repo.create(package("Invoice Pro"))).unwrap();
+        }
         let manager = user(Profile::LicenseManager);
         let d = draft("2025-12-31", "25", "Suspended");
         let read = block_on(modify_license(
@@ -520,6 +545,16 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(saved, read);
+        // The license page it hands over names the package the form read.
+        let detail = saved.detail.unwrap();
+        assert_eq!(
+            detail.package.as_ref().map(|p| p.name.as_str()),
+            Some("Invoice Pro")
+        );
+        assert_eq!(
+            Some(detail),
+            block_on(load_license_detail(&from_start, l.id.to18())).unwrap()
+        );
         assert_eq!(
             stored_license(&from_start, &l.id),
             stored_license(&read_first, &l.id)

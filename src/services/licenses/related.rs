@@ -14,7 +14,7 @@ use crate::storage::{Repository, StorageError};
 
 use crate::domain::{Account, Contact, Lead, Package, PackageVersion};
 
-#[derive(Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Links {
     pub package: Option<RecordLink>,
     pub lead: Option<RecordLink>,
