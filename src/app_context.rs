@@ -7,8 +7,10 @@ use std::future::Future;
 use leptos::prelude::*;
 
 use crate::domain::{seed_users, User};
+use crate::split::{ChunkMissing, InChunk};
 use crate::storage::{
-    settings, Expect, IdbRepository, ReadStop, Repository, StorageError, DEFAULT_DB_NAME,
+    settings, Expect, IdbRepository, ReadStop, Repository, StorageError, StorageResult,
+    DEFAULT_DB_NAME,
 };
 
 #[derive(Clone, Copy)]
@@ -178,9 +180,22 @@ pub async fn open_app() -> Result<AppContext, StorageError> {
 
 /// Scans every store for damaged records in the background, once the tab is
 /// quiet and out of the way of its reads and commits (`storage/idb_scan.rs`);
-/// a scan that fails leaves the count as the lists found it.
+/// a scan that fails, or whose code can't be fetched, leaves the count as the
+/// lists found it.
 fn scan_damaged_later(repo: IdbRepository) {
     leptos::task::spawn_local(async move {
-        let _ = repo.scan_damaged_in_background().await;
+        repo.quiet_for_the_scan().await;
+        if let Ok(scan) = scan_damaged(repo).await {
+            let _ = scan.await;
+        }
     });
+}
+
+crate::split_off! {
+    /// The background scan, split off: it decodes every store's records, and
+    /// so holds the decoding of record types no first page reads (installs,
+    /// notifications, sync's records…).
+    fn scan_damaged(repo: IdbRepository) -> Result<InChunk<StorageResult<()>>, ChunkMissing> {
+        Ok(Box::pin(async move { repo.scan_damaged_in_background().await }))
+    }
 }

@@ -3,11 +3,16 @@
 //! the results, Enter opens one, Escape closes the list (a second Escape
 //! clears the text); `/` anywhere but in a field focuses it.
 //!
-//! The index ([`SearchIndex`]) is read when the search is first used, not
+//! The index ([`SearchIndex`](crate::services::search::SearchIndex)) is read when the search is first used, not
 //! at start-up, and after a change of the data it is read again the next
 //! time the search is used (at once if it is in use): a page's commit never
 //! waits for a full read it doesn't need. Each keystroke then searches the
 //! index in memory.
+//!
+//! Reading and searching the index is [`load_searcher`], split off: in split
+//! builds its code (and the reads of the records only the search needs) is
+//! fetched on that first use, not with the app. Until then the box takes
+//! text and keys as usual and says "Preparing search…".
 
 use std::sync::Arc;
 
@@ -20,13 +25,31 @@ use wasm_bindgen::JsCast;
 
 use crate::app_context::use_app;
 use crate::domain::group_thousands;
-use crate::services::search::{load_search_index, Hit, SearchIndex, SearchResults};
+use crate::services::search::{load_search_index, Hit, SearchResults};
+use crate::split::{ChunkMissing, InChunk};
+use crate::storage::{IdbRepository, StorageError};
 
 const INPUT_ID: &str = "global-search";
 const LISTBOX_ID: &str = "global-search-results";
 
 fn option_id(n: usize) -> String {
     format!("global-search-option-{n}")
+}
+
+/// A read index: the results of a text. Made in the search's chunk, so the
+/// index's search is reached only from there.
+type Searcher = Arc<dyn Fn(&str) -> SearchResults + Send + Sync>;
+
+crate::split_off! {
+    /// Reads every searchable record into an index ([`load_search_index`]).
+    fn load_searcher(
+        repo: IdbRepository,
+    ) -> Result<InChunk<Result<Searcher, StorageError>>, ChunkMissing> {
+        Ok(Box::pin(async move {
+            let index = load_search_index(&repo).await?;
+            Ok(Arc::new(move |text: &str| index.search(text)) as Searcher)
+        }))
+    }
 }
 
 #[component]
@@ -39,7 +62,7 @@ pub fn GlobalSearch() -> impl IntoView {
     // The option the arrow keys are on, by its place in the results.
     let active = RwSignal::new(None::<usize>);
 
-    let index = RwSignal::new(None::<Arc<SearchIndex>>);
+    let index = RwSignal::new(None::<Searcher>);
     let loading = RwSignal::new(false);
     let failed = RwSignal::new(None::<String>);
     let stale = StoredValue::new(true);
@@ -53,13 +76,17 @@ pub fn GlobalSearch() -> impl IntoView {
             // A change while reading makes the index stale again: read again.
             while stale.get_value() {
                 stale.set_value(false);
-                match load_search_index(&repo).await {
-                    Ok(read) => {
-                        index.set(Some(Arc::new(read)));
+                let read = match load_searcher(repo.clone()).await {
+                    Ok(reading) => reading.await.map_err(|e| e.to_string()),
+                    Err(missing) => Err(missing.to_string()),
+                };
+                match read {
+                    Ok(searcher) => {
+                        index.set(Some(searcher));
                         failed.set(None);
                     }
                     Err(e) => {
-                        failed.set(Some(e.to_string()));
+                        failed.set(Some(e));
                         stale.set_value(true);
                         break;
                     }
@@ -80,7 +107,7 @@ pub fn GlobalSearch() -> impl IntoView {
 
     let results = Memo::new(move |_| {
         let text = query.get();
-        index.with(|i| i.as_ref().map(|i| i.search(&text)).unwrap_or_default())
+        index.with(|i| i.as_ref().map(|search| search(&text)).unwrap_or_default())
     });
     let count = Memo::new(move |_| results.with(SearchResults::shown));
     let popup = move || open.get() && !query.with(|q| q.trim().is_empty());

@@ -134,6 +134,13 @@ impl Drop for Running<'_> {
 }
 
 impl IdbRepository {
+    /// Resolves once the tab is quiet enough for the background scan to start
+    /// (see the module docs): the app fetches the scan's code only then, out
+    /// of the first page's way (`app_context::scan_damaged_later`).
+    pub async fn quiet_for_the_scan(&self) {
+        self.activity().quiet_and_idle(START_QUIET_MS).await;
+    }
+
     /// Scans every store for damaged records out of the user's way (see the
     /// module docs), then brings the damage log and the list snapshot up to
     /// date. Asked while a background scan waits to start, it returns at

@@ -153,3 +153,35 @@ test('`/` is typed, not a shortcut, in another field', async ({ page }) => {
   await expect(own).toBeFocused();
   await expect(search(page)).toHaveValue('');
 });
+
+// In the release build the search's index and its matching are code of their own, fetched
+// when the search is first used. What is typed before that code is in is kept: the results
+// come once it arrives, and Enter then opens the first one.
+test.describe('the search before its code is in', () => {
+  // The requests go to the network, where the test can hold them.
+  test.use({ serviceWorkers: 'block' });
+
+  test('the text typed meanwhile finds its record once the code arrives', async ({ page }) => {
+    await loadDemoData(page);
+    const { name, org15 } = await firstLicense(page);
+    let hold = true;
+    const held: (() => Promise<void>)[] = [];
+    await page.route(/\/split_load_searcher-[0-9a-f]+\.wasm$/, (route) => {
+      if (!hold) return route.continue();
+      held.push(() => route.continue());
+    });
+    const box = search(page);
+    await box.fill(org15);
+    await expect(page.getByRole('status').filter({ hasText: 'Preparing search…' })).toBeVisible();
+    await expect(box).toHaveAttribute('aria-expanded', 'false');
+    await expect.poll(() => held.length, { message: 'the search is a chunk of its own in the release build' }).toBeGreaterThan(0);
+
+    hold = false;
+    await Promise.all(held.splice(0).map((go) => go()));
+    const licenses = results(page).getByRole('group', { name: /^Licenses/ });
+    await expect(licenses.getByRole('option').first()).toContainText(name);
+    await expect(box).toHaveAttribute('aria-expanded', 'true');
+    await box.press('Enter');
+    await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  });
+});
