@@ -72,9 +72,9 @@ type Preload = fn() -> std::pin::Pin<
 
 // The pages most opened first: [`preload_pages`] takes them in this order.
 lazy_pages! {
-    /// Home: the demo controls, the licenses expiring soon and the dashboard. Most visits
-    /// land on the licenses list (the page whose start is timed); `/` shows "Opening the
-    /// page…" while its code arrives.
+    /// Home: the demo controls, the licenses expiring soon and the dashboard. First in
+    /// the background fetch; opened before its code is in, `/` shows the header and
+    /// "Opening the page…" while it arrives.
     HomeRoute, home_page, preload_home_page, super::home::HomePage;
     /// The packages list.
     PackagesRoute, packages_page, preload_packages_page, super::packages::PackagesPage;
