@@ -473,23 +473,35 @@ async fn data_survives_closing_and_reopening() {
 /// did (one store per record type, keyed by `id`, no indexes) and fills it
 /// with version-1 objects `{ id, rev, data }`.
 async fn create_v1_database(name: &str, values: Vec<(&'static str, JsValue)>) {
+    let make = |db: &Database| {
+        for store in schema::V1_STORES {
+            db.create_object_store(store.as_str())
+                .with_key_path(KeyPath::One("id"))
+                .build()?;
+        }
+        Ok(())
+    };
+    create_database(name, 1, make, values).await;
+}
+
+/// Creates database `name` at `version` with what `make` creates (as that
+/// version of the app did) and fills it with `values` as they are.
+async fn create_database(
+    name: &str,
+    version: u32,
+    make: impl FnOnce(&Database) -> indexed_db_futures::Result<()> + 'static,
+    values: Vec<(&'static str, JsValue)>,
+) {
     let db = match Database::open(name)
-        .with_version(1u32)
-        .with_on_upgrade_needed(|_event, db| {
-            for store in schema::V1_STORES {
-                db.create_object_store(store.as_str())
-                    .with_key_path(KeyPath::One("id"))
-                    .build()?;
-            }
-            Ok(())
-        })
+        .with_version(version)
+        .with_on_upgrade_needed(move |_event, db| make(&db))
         .await
     {
         Ok(db) => db,
-        Err(e) => panic!("creating the v1 database: {e}"),
+        Err(e) => panic!("creating the v{version} database: {e}"),
     };
     put_values(&db, values).await;
-    assert_eq!(db.version() as u32, 1);
+    assert_eq!(db.version() as u32, version);
     db.close();
 }
 
@@ -811,7 +823,8 @@ async fn upgrades_a_v3_database_keeping_its_data_and_paging_it() {
 }
 
 /// The indexes version 7 had and version 8 deleted, by store, as version 7
-/// made them (key path `ix_<name>`).
+/// made them (key path `ix_<name>`): spelled out here, not taken from
+/// `schema::V8_DROPPED_INDEXES`, so a step that forgot one fails the test.
 const V7_DROPPED: [(StoreName, &str); 6] = [
     (StoreName::Licenses, "status"),
     (StoreName::Licenses, "package"),
@@ -826,47 +839,38 @@ const V7_DROPPED: [(StoreName, &str); 6] = [
 /// multi-entry one and those version 8 deleted) and fills it with `values`
 /// as they are.
 async fn create_v7_database(name: &str, values: Vec<(&'static str, JsValue)>) {
-    let db = match Database::open(name)
-        .with_version(7u32)
-        .with_on_upgrade_needed(|_event, db| {
-            for store in StoreName::ALL.into_iter().chain(StoreName::SYNC) {
-                let object_store = db
-                    .create_object_store(store.as_str())
-                    .with_key_path(KeyPath::One("id"))
-                    .build()?;
-                for def in store.indexes() {
-                    object_store
-                        .create_index(def.name, KeyPath::One(def.key_path))
-                        .build()?;
-                }
-                for (_, index) in V7_DROPPED.iter().filter(|(s, _)| *s == store) {
-                    let key_path = format!("ix_{index}");
-                    object_store
-                        .create_index(*index, KeyPath::One(key_path.as_str()))
-                        .build()?;
-                }
-                if store == StoreName::SyncPages {
-                    let def = schema::SYNC_PAGE_INDEX;
-                    object_store
-                        .create_index(def.name, KeyPath::One(def.key_path))
-                        .with_multi_entry(true)
-                        .build()?;
-                }
-            }
-            // The licenses list's snapshot (version 6), rebuilt when empty.
-            db.create_object_store("list_rows")
+    let make = |db: &Database| {
+        for store in StoreName::ALL.into_iter().chain(StoreName::SYNC) {
+            let object_store = db
+                .create_object_store(store.as_str())
                 .with_key_path(KeyPath::One("id"))
                 .build()?;
-            Ok(())
-        })
-        .await
-    {
-        Ok(db) => db,
-        Err(e) => panic!("creating the v7 database: {e}"),
+            for def in store.indexes() {
+                object_store
+                    .create_index(def.name, KeyPath::One(def.key_path))
+                    .build()?;
+            }
+            for (_, index) in V7_DROPPED.iter().filter(|(s, _)| *s == store) {
+                let key_path = format!("ix_{index}");
+                object_store
+                    .create_index(*index, KeyPath::One(key_path.as_str()))
+                    .build()?;
+            }
+            if store == StoreName::SyncPages {
+                let def = schema::SYNC_PAGE_INDEX;
+                object_store
+                    .create_index(def.name, KeyPath::One(def.key_path))
+                    .with_multi_entry(true)
+                    .build()?;
+            }
+        }
+        // The licenses list's snapshot (version 6), rebuilt when empty.
+        db.create_object_store("list_rows")
+            .with_key_path(KeyPath::One("id"))
+            .build()?;
+        Ok(())
     };
-    put_values(&db, values).await;
-    assert_eq!(db.version() as u32, 7);
-    db.close();
+    create_database(name, 7, make, values).await;
 }
 
 /// `record` as version 7 stored it: `{ id, rev, data }` with the `ix_`
@@ -948,6 +952,23 @@ async fn raw_value(name: &str, store: StoreName, key: &str) -> JsValue {
     };
     db.close();
     value
+}
+
+/// `record` at `rev` is all its store holds, and nothing there is damaged.
+async fn assert_only_stored<T: Record + PartialEq + std::fmt::Debug>(
+    repo: &IdbRepository,
+    rev: u64,
+    record: &T,
+) {
+    let read = ok(repo.read_all::<T>().await, T::STORE.as_str());
+    assert!(read.damaged.is_empty(), "{:?}", read.damaged);
+    assert_eq!(
+        read.records,
+        vec![Stored {
+            rev,
+            record: record.clone()
+        }]
+    );
 }
 
 fn has_field(value: &JsValue, field: &str) -> bool {
@@ -1041,52 +1062,12 @@ async fn upgrades_a_v7_database_deleting_the_unused_indexes() {
     }
 
     // Every record reads back as it was, none damaged.
-    let licenses = ok(repo.read_all::<License>().await, "licenses");
-    assert!(licenses.damaged.is_empty(), "{:?}", licenses.damaged);
-    assert_eq!(
-        licenses.records,
-        vec![Stored {
-            rev: 3,
-            record: license.clone()
-        }]
-    );
-    let leads = ok(repo.read_all::<Lead>().await, "leads");
-    assert!(leads.damaged.is_empty(), "{:?}", leads.damaged);
-    assert_eq!(
-        leads.records,
-        vec![Stored {
-            rev: 2,
-            record: lead.clone()
-        }]
-    );
-    let rules = ok(repo.read_all::<AlertRule>().await, "alert rules");
-    assert!(rules.damaged.is_empty(), "{:?}", rules.damaged);
-    assert_eq!(
-        rules.records,
-        vec![Stored {
-            rev: 1,
-            record: w.alert_rule.clone()
-        }]
-    );
-    assert_eq!(
-        ok(repo.load::<InstallEvent>(&w.event.key()).await, "event").record,
-        w.event
-    );
-    assert_eq!(
-        ok(
-            repo.load::<NotificationRecord>(&w.notification.key).await,
-            "notification"
-        )
-        .record,
-        w.notification
-    );
-    assert_eq!(
-        ok(repo.load::<Sequences>(SEQUENCES_KEY).await, "counters"),
-        Stored {
-            rev: 4,
-            record: w.sequences.clone()
-        }
-    );
+    assert_only_stored(&repo, 3, license).await;
+    assert_only_stored(&repo, 2, lead).await;
+    assert_only_stored(&repo, 1, &w.alert_rule).await;
+    assert_only_stored(&repo, 1, &w.event).await;
+    assert_only_stored(&repo, 1, &w.notification).await;
+    assert_only_stored(&repo, 4, &w.sequences).await;
     assert_eq!(
         ok(repo.count::<User>().await, "users") as usize,
         w.catalog.users.len()
@@ -1104,15 +1085,14 @@ async fn upgrades_a_v7_database_deleting_the_unused_indexes() {
         )),
         vec![license.key()]
     );
+    let of_package = || {
+        repo.find(
+            LICENSE_PACKAGE_NAME,
+            package_name_query(&license.package_id),
+        )
+    };
     assert_eq!(
-        keys(ok(
-            repo.find(
-                LICENSE_PACKAGE_NAME,
-                package_name_query(&license.package_id)
-            )
-            .await,
-            "by package"
-        )),
+        keys(ok(of_package().await, "by package")),
         vec![license.key()]
     );
     if let Some(lead_id) = &license.lead_id {
@@ -1164,14 +1144,7 @@ async fn upgrades_a_v7_database_deleting_the_unused_indexes() {
     }
     assert!(has_field(&after, "ix_package_name"));
     assert_eq!(
-        keys(ok(
-            repo.find(
-                LICENSE_PACKAGE_NAME,
-                package_name_query(&license.package_id)
-            )
-            .await,
-            "by package after the save"
-        )),
+        keys(ok(of_package().await, "by package after the save")),
         vec![license.key()]
     );
 }
