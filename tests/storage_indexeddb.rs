@@ -20,8 +20,8 @@ use license_desk::storage::contract::{self, samples, Outcome};
 use license_desk::storage::{
     encode_v1, schema, settings, ChangeOrigin, Expect, IdbRepository, ListedLicense, Progress,
     Query, Record, Repository, StorageError, Stored, WriteBatch, HISTORY_LICENSE,
-    INSTALL_OUTCOME_RECENT, INSTALL_RECENT, LEAD_OWNER, LICENSE_EXPIRATION, LICENSE_PACKAGE_NAME,
-    LICENSE_STATUS, PROGRESS_STEP, SEQUENCES_KEY,
+    INSTALL_OUTCOME_RECENT, INSTALL_RECENT, LICENSE_LEAD, LICENSE_ORG, LICENSE_PACKAGE_NAME,
+    PROGRESS_STEP, SEQUENCES_KEY,
 };
 use license_desk::storage::{outcome_key, outcome_query, package_name_query};
 use license_desk::storage::{OutboxEntry, StoreName, SyncDoc, SyncPage, SyncSetup, SYNC_PAGE_DOCS};
@@ -458,31 +458,50 @@ async fn data_survives_closing_and_reopening() {
     );
     let users = ok(repo.get_all::<User>().await, "users");
     assert_eq!(users.len(), world.catalog.users.len());
-    let active = ok(repo.find(LICENSE_STATUS, Query::eq("Active")).await, "find");
-    assert_eq!(active.len(), 1);
+    let found = ok(
+        repo.find(
+            LICENSE_ORG,
+            Query::eq(world.license.subscriber_org_id.to18()),
+        )
+        .await,
+        "find",
+    );
+    assert_eq!(found.len(), 1);
 }
 
 /// Creates database `name` at schema version 1 the way version 1 of the app
 /// did (one store per record type, keyed by `id`, no indexes) and fills it
 /// with version-1 objects `{ id, rev, data }`.
 async fn create_v1_database(name: &str, values: Vec<(&'static str, JsValue)>) {
+    let make = |db: &Database| {
+        for store in schema::V1_STORES {
+            db.create_object_store(store.as_str())
+                .with_key_path(KeyPath::One("id"))
+                .build()?;
+        }
+        Ok(())
+    };
+    create_database(name, 1, make, values).await;
+}
+
+/// Creates database `name` at `version` with what `make` creates (as that
+/// version of the app did) and fills it with `values` as they are.
+async fn create_database(
+    name: &str,
+    version: u32,
+    make: impl FnOnce(&Database) -> indexed_db_futures::Result<()> + 'static,
+    values: Vec<(&'static str, JsValue)>,
+) {
     let db = match Database::open(name)
-        .with_version(1u32)
-        .with_on_upgrade_needed(|_event, db| {
-            for store in schema::V1_STORES {
-                db.create_object_store(store.as_str())
-                    .with_key_path(KeyPath::One("id"))
-                    .build()?;
-            }
-            Ok(())
-        })
+        .with_version(version)
+        .with_on_upgrade_needed(move |_event, db| make(&db))
         .await
     {
         Ok(db) => db,
-        Err(e) => panic!("creating the v1 database: {e}"),
+        Err(e) => panic!("creating the v{version} database: {e}"),
     };
     put_values(&db, values).await;
-    assert_eq!(db.version() as u32, 1);
+    assert_eq!(db.version() as u32, version);
     db.close();
 }
 
@@ -529,28 +548,31 @@ async fn upgrades_a_v1_database_keeping_its_data() {
         w.catalog.users.len()
     );
     // The upgrade indexed the old records.
-    let active = ok(
-        repo.find(LICENSE_STATUS, Query::eq("Active")).await,
-        "by status",
-    );
-    assert_eq!(active.len(), 1);
-    let expiring = ok(
-        repo.find(LICENSE_EXPIRATION, Query::at_least("2026-01-01"))
+    let by_org = ok(
+        repo.find(LICENSE_ORG, Query::eq(w.license.subscriber_org_id.to18()))
             .await,
-        "by expiration",
+        "by org",
     );
-    assert_eq!(expiring.len(), 1);
+    assert_eq!(by_org.len(), 1);
+    let of_package = ok(
+        repo.find(
+            LICENSE_PACKAGE_NAME,
+            package_name_query(&w.license.package_id),
+        )
+        .await,
+        "by package",
+    );
+    assert_eq!(of_package.len(), 1);
     let history = ok(
         repo.find(HISTORY_LICENSE, Query::eq(w.license.key())).await,
         "history",
     );
     assert_eq!(history.len(), w.history.len());
-    let leads = ok(
-        repo.find(LEAD_OWNER, Query::eq(w.catalog.lead_manager.key()))
-            .await,
-        "leads",
+    let of_lead = ok(
+        repo.find(LICENSE_LEAD, Query::eq(w.lead.key())).await,
+        "by lead",
     );
-    assert_eq!(leads.len(), 1);
+    assert_eq!(of_lead.len(), 1);
     // And revisions carry on.
     let updated = ok(repo.update(license).await, "update after the upgrade");
     assert_eq!(updated.rev, 4);
@@ -615,8 +637,9 @@ async fn upgrades_a_v2_database_keeping_its_data() {
     );
     assert_eq!(
         ok(
-            repo.find(LICENSE_STATUS, Query::eq("Active")).await,
-            "by status"
+            repo.find(LICENSE_ORG, Query::eq(w.license.subscriber_org_id.to18()))
+                .await,
+            "by org"
         )
         .len(),
         1
@@ -786,16 +809,343 @@ async fn upgrades_a_v3_database_keeping_its_data_and_paging_it() {
     assert_eq!(
         ok(
             repo.find(
-                LICENSE_STATUS,
-                Query::eq(w.converted_license.status.label())
+                LICENSE_ORG,
+                Query::eq(w.converted_license.subscriber_org_id.to18())
             )
             .await,
-            "by status"
+            "by org"
         )
         .iter()
         .filter(|s| s.record == w.converted_license)
         .count(),
         1
+    );
+}
+
+/// The indexes version 7 had and version 8 deleted, by store, as version 7
+/// made them (key path `ix_<name>`): spelled out here, not taken from
+/// `schema::V8_DROPPED_INDEXES`, so a step that forgot one fails the test.
+const V7_DROPPED: [(StoreName, &str); 6] = [
+    (StoreName::Licenses, "status"),
+    (StoreName::Licenses, "package"),
+    (StoreName::Licenses, "expiration"),
+    (StoreName::Leads, "owner"),
+    (StoreName::Leads, "status"),
+    (StoreName::AlertRules, "user"),
+];
+
+/// Creates database `name` at schema version 7 as version 7 of the app
+/// left it (every store, the current schema's indexes, the sync pages'
+/// multi-entry one and those version 8 deleted) and fills it with `values`
+/// as they are.
+async fn create_v7_database(name: &str, values: Vec<(&'static str, JsValue)>) {
+    let make = |db: &Database| {
+        for store in StoreName::ALL.into_iter().chain(StoreName::SYNC) {
+            let object_store = db
+                .create_object_store(store.as_str())
+                .with_key_path(KeyPath::One("id"))
+                .build()?;
+            for def in store.indexes() {
+                object_store
+                    .create_index(def.name, KeyPath::One(def.key_path))
+                    .build()?;
+            }
+            for (_, index) in V7_DROPPED.iter().filter(|(s, _)| *s == store) {
+                let key_path = format!("ix_{index}");
+                object_store
+                    .create_index(*index, KeyPath::One(key_path.as_str()))
+                    .build()?;
+            }
+            if store == StoreName::SyncPages {
+                let def = schema::SYNC_PAGE_INDEX;
+                object_store
+                    .create_index(def.name, KeyPath::One(def.key_path))
+                    .with_multi_entry(true)
+                    .build()?;
+            }
+        }
+        // The licenses list's snapshot (version 6), rebuilt when empty.
+        db.create_object_store("list_rows")
+            .with_key_path(KeyPath::One("id"))
+            .build()?;
+        Ok(())
+    };
+    create_database(name, 7, make, values).await;
+}
+
+/// `record` as version 7 stored it: `{ id, rev, data }` with the `ix_`
+/// field of every index it had, `dropped` giving those of the indexes
+/// version 8 deleted.
+fn v7<T: Record>(
+    record: &T,
+    rev: u64,
+    dropped: &[(&str, Option<String>)],
+) -> (&'static str, JsValue) {
+    let (store, value) = v1(record, rev);
+    let kept = T::STORE
+        .indexes()
+        .iter()
+        .map(|def| (def.key_path.to_string(), record.index_value(def.name)));
+    let dropped = dropped
+        .iter()
+        .map(|(name, v)| (format!("ix_{name}"), v.clone()));
+    for (field, v) in kept.chain(dropped) {
+        if let Some(v) = v {
+            let _ = js_sys::Reflect::set(&value, &field.as_str().into(), &v.as_str().into());
+        }
+    }
+    (store, value)
+}
+
+/// The index names of every store of database `name`, as it is now.
+async fn index_names(name: &str) -> Vec<(String, Vec<String>)> {
+    let db = match Database::open(name).await {
+        Ok(db) => db,
+        Err(e) => panic!("opening {name}: {e}"),
+    };
+    let stores: Vec<String> = db.object_store_names().collect();
+    let tx = match db.transaction(stores.as_slice()).build() {
+        Ok(tx) => tx,
+        Err(e) => panic!("transaction: {e}"),
+    };
+    let mut out = Vec::new();
+    for store in stores {
+        let names = match tx.object_store(&store) {
+            Ok(s) => {
+                let mut names: Vec<String> = s.index_names().collect();
+                names.sort();
+                names
+            }
+            Err(e) => panic!("store {store}: {e}"),
+        };
+        out.push((store, names));
+    }
+    drop(tx);
+    db.close();
+    out
+}
+
+/// The stored object with key `key` in `store`, as it is.
+async fn raw_value(name: &str, store: StoreName, key: &str) -> JsValue {
+    let db = match Database::open(name).await {
+        Ok(db) => db,
+        Err(e) => panic!("opening {name}: {e}"),
+    };
+    let value = {
+        let tx = match db.transaction(store.as_str()).build() {
+            Ok(tx) => tx,
+            Err(e) => panic!("transaction: {e}"),
+        };
+        let object_store = match tx.object_store(store.as_str()) {
+            Ok(s) => s,
+            Err(e) => panic!("store {store}: {e}"),
+        };
+        let request = match object_store.get::<JsValue, _, _>(key).primitive() {
+            Ok(r) => r,
+            Err(e) => panic!("get {key}: {e}"),
+        };
+        match request.await {
+            Ok(Some(value)) => value,
+            Ok(None) => panic!("{store} {key} is not stored"),
+            Err(e) => panic!("get {key}: {e}"),
+        }
+    };
+    db.close();
+    value
+}
+
+/// `record` at `rev` is all its store holds, and nothing there is damaged.
+async fn assert_only_stored<T: Record + PartialEq + std::fmt::Debug>(
+    repo: &IdbRepository,
+    rev: u64,
+    record: &T,
+) {
+    let read = ok(repo.read_all::<T>().await, T::STORE.as_str());
+    assert!(read.damaged.is_empty(), "{:?}", read.damaged);
+    assert_eq!(
+        read.records,
+        vec![Stored {
+            rev,
+            record: record.clone()
+        }]
+    );
+}
+
+fn has_field(value: &JsValue, field: &str) -> bool {
+    js_sys::Reflect::has(value, &field.into()).unwrap_or(false)
+}
+
+/// A database of schema 7, with the indexes version 8 deletes and records
+/// carrying their fields, opens at the current version: those indexes are
+/// gone, the others are all there and answer, and every record reads back
+/// as it was. (A database older than version 2 never had them: the v1, v2,
+/// v3 and v4 upgrade tests above open such databases.)
+#[wasm_bindgen_test]
+async fn upgrades_a_v7_database_deleting_the_unused_indexes() {
+    let name = fresh_name("v7");
+    let w = match samples::world() {
+        Ok(w) => w,
+        Err(e) => panic!("samples: {e}"),
+    };
+    let license = &w.converted_license;
+    let lead = &w.converted_lead;
+    let owner = |owner: &license_desk::domain::LeadOwner| match owner {
+        license_desk::domain::LeadOwner::User(user) => user.to18().to_string(),
+        license_desk::domain::LeadOwner::LicenseManagementApp => {
+            "License Management App".to_string()
+        }
+    };
+    let mut values = vec![
+        v7(
+            license,
+            3,
+            &[
+                ("status", Some(license.status.label().to_string())),
+                ("package", Some(license.package_id.to18().to_string())),
+                (
+                    "expiration",
+                    license.expiration.date().map(|d| d.to_string()),
+                ),
+            ],
+        ),
+        v7(
+            lead,
+            2,
+            &[
+                ("owner", Some(owner(&lead.owner))),
+                ("status", Some(lead.status.label().to_string())),
+            ],
+        ),
+        v7(
+            &w.alert_rule,
+            1,
+            &[("user", Some(w.alert_rule.recipient.to18().to_string()))],
+        ),
+        v7(&w.event, 1, &[]),
+        v7(&w.catalog.package, 1, &[]),
+        v7(&w.catalog.version, 1, &[]),
+        v7(&w.account, 1, &[]),
+        v7(&w.contact, 1, &[]),
+        v7(&w.notification, 1, &[]),
+        v7(&w.sequences, 4, &[]),
+    ];
+    for entry in &w.history {
+        values.push(v7(entry, 1, &[]));
+    }
+    for user in &w.catalog.users {
+        values.push(v7(user, 1, &[]));
+    }
+    create_v7_database(&name, values).await;
+    let before = raw_value(&name, StoreName::Licenses, &license.key()).await;
+    assert!(has_field(&before, "ix_status"), "the v7 license's fields");
+
+    let repo = open(&name).await;
+    assert_eq!(repo.version(), schema::SCHEMA_VERSION);
+
+    // The deleted indexes are gone, every other one is there.
+    for (store, names) in index_names(&name).await {
+        let Some(known) = StoreName::ALL
+            .into_iter()
+            .chain(StoreName::SYNC)
+            .find(|s| s.as_str() == store)
+        else {
+            assert!(names.is_empty(), "{store}: {names:?}");
+            continue;
+        };
+        let mut expected: Vec<String> =
+            known.indexes().iter().map(|d| d.name.to_string()).collect();
+        if known == StoreName::SyncPages {
+            expected.push(schema::SYNC_PAGE_INDEX.name.to_string());
+        }
+        expected.sort();
+        assert_eq!(names, expected, "the indexes of {store}");
+    }
+
+    // Every record reads back as it was, none damaged.
+    assert_only_stored(&repo, 3, license).await;
+    assert_only_stored(&repo, 2, lead).await;
+    assert_only_stored(&repo, 1, &w.alert_rule).await;
+    assert_only_stored(&repo, 1, &w.event).await;
+    assert_only_stored(&repo, 1, &w.notification).await;
+    assert_only_stored(&repo, 4, &w.sequences).await;
+    assert_eq!(
+        ok(repo.count::<User>().await, "users") as usize,
+        w.catalog.users.len()
+    );
+
+    // The indexes that stay answer: equality, a range, and a paged read.
+    let keys = |found: Vec<Stored<License>>| -> Vec<String> {
+        found.into_iter().map(|s| s.record.key()).collect()
+    };
+    assert_eq!(
+        keys(ok(
+            repo.find(LICENSE_ORG, Query::eq(license.subscriber_org_id.to18()))
+                .await,
+            "by org"
+        )),
+        vec![license.key()]
+    );
+    let of_package = || {
+        repo.find(
+            LICENSE_PACKAGE_NAME,
+            package_name_query(&license.package_id),
+        )
+    };
+    assert_eq!(
+        keys(ok(of_package().await, "by package")),
+        vec![license.key()]
+    );
+    if let Some(lead_id) = &license.lead_id {
+        assert_eq!(
+            keys(ok(
+                repo.find(LICENSE_LEAD, Query::eq(lead_id.to18())).await,
+                "by lead"
+            )),
+            vec![license.key()]
+        );
+    }
+    assert_eq!(
+        ok(
+            repo.find(HISTORY_LICENSE, Query::eq(license.key())).await,
+            "history"
+        )
+        .len(),
+        w.history
+            .iter()
+            .filter(|h| h.license_id == license.id)
+            .count()
+    );
+    let events = ok(
+        repo.read_page(INSTALL_RECENT, Query::All, None, 50).await,
+        "events by time",
+    );
+    assert_eq!(events.read.records.len(), 1);
+
+    // The old fields stay until the record is next written, which drops them.
+    let still = raw_value(&name, StoreName::Licenses, &license.key()).await;
+    assert!(
+        has_field(&still, "ix_status"),
+        "the upgrade rewrote the license"
+    );
+    let updated = ok(
+        repo.update(Stored {
+            rev: 3,
+            record: license.clone(),
+        })
+        .await,
+        "save after the upgrade",
+    );
+    assert_eq!(updated.rev, 4);
+    let after = raw_value(&name, StoreName::Licenses, &license.key()).await;
+    for (store, index) in V7_DROPPED {
+        if store == StoreName::Licenses {
+            assert!(!has_field(&after, &format!("ix_{index}")), "ix_{index}");
+        }
+    }
+    assert!(has_field(&after, "ix_package_name"));
+    assert_eq!(
+        keys(ok(of_package().await, "by package after the save")),
+        vec![license.key()]
     );
 }
 

@@ -19,7 +19,7 @@ use crate::domain::{
 use crate::services::join::join2;
 use crate::services::notifications::UninstallAlerts;
 use crate::storage::records::{
-    package_name_query, INSTALL_PACKAGE, LICENSE_PACKAGE, LICENSE_PACKAGE_NAME, VERSION_PACKAGE,
+    package_name_query, INSTALL_PACKAGE, LICENSE_PACKAGE_NAME, VERSION_PACKAGE,
 };
 use crate::storage::{
     commit_with_counters, refresh_batch, Query, Repository, StorageError, StoreName, Stored,
@@ -483,7 +483,13 @@ pub async fn refresh_licenses<R: Repository>(
     // reading every license.
     crate::domain::check_refresh(&stored.record, actor, now)?;
     let key = stored.record.id.to18().to_string();
-    let licenses = repo.find(LICENSE_PACKAGE, Query::eq(key.clone())).await?;
+    let mut licenses = repo
+        .find(LICENSE_PACKAGE_NAME, package_name_query(&stored.record.id))
+        .await?;
+    // In key order, the order the index by Package ID (deleted by schema 8)
+    // gave: the refresh matches a license to an org's installs by the
+    // first it finds.
+    licenses.sort_unstable_by(|a, b| a.record.id.to18().cmp(b.record.id.to18()));
     let events = repo.find(INSTALL_PACKAGE, Query::eq(key.clone())).await?;
     let lead_manager = match &stored.record.lead_manager {
         Some(id) => repo.get::<User>(id.to18()).await?.map(|s| s.record),

@@ -605,6 +605,8 @@ fn upgrade_data(from: u32, store: StoreName, data: &str) -> Result<Cow<'_, str>,
             6 => {}
             // v7 added the sync pages, never in a backup: nothing to change.
             7 => {}
+            // v8 deleted indexes, never in a backup: nothing to change.
+            8 => {}
             v => return Err(format!("no upgrade step to data schema {v}")),
         }
     }

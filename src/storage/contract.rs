@@ -67,7 +67,9 @@ pub fn failure<T: Debug>(result: StorageResult<T>, what: &str) -> Result<Storage
 
 // ---- probe records ----
 
-/// A license-like record in the `licenses` store, with the store's indexes.
+/// A license-like record in the `licenses` store, with the store's indexes:
+/// its fields borrow their names (the store has no index by status, package
+/// or expiration since schema 8; the names are all a database knows).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Probe {
     pub id: String,
@@ -78,9 +80,10 @@ pub struct Probe {
     pub note: String,
 }
 
-pub const PROBE_STATUS: Index<Probe> = Index::new("status");
-pub const PROBE_PACKAGE: Index<Probe> = Index::new("package");
-pub const PROBE_EXPIRATION: Index<Probe> = Index::new("expiration");
+pub const PROBE_STATUS: Index<Probe> = Index::new("org");
+pub const PROBE_PACKAGE: Index<Probe> = Index::new("lead");
+/// Optional, like a license's Lead: a probe without `expires` is not in it.
+pub const PROBE_EXPIRATION: Index<Probe> = Index::new("account");
 /// A paged index: package, then key (unique, as paged indexes are).
 pub const PROBE_PACKAGE_PAGED: Index<Probe> = Index::new("package_name");
 
@@ -91,9 +94,9 @@ impl Record for Probe {
     }
     fn index_value(&self, index: &str) -> Option<String> {
         match index {
-            "status" => Some(self.status.clone()),
-            "package" => Some(self.package.clone()),
-            "expiration" => self.expires.clone(),
+            "org" => Some(self.status.clone()),
+            "lead" => Some(self.package.clone()),
+            "account" => self.expires.clone(),
             "package_name" => Some(format!("{}|{}", self.package, self.id)),
             _ => None,
         }
@@ -1423,18 +1426,12 @@ pub async fn contract_domain_round_trip<R: Repository>(repo: R) -> Outcome {
     };
     ensure_eq!(
         found(
-            repo.find(LICENSE_STATUS, Query::eq("Active"))
-                .await
-                .ctx("status")?
-        ),
-        vec![license_id.clone()],
-        "licenses by status"
-    );
-    ensure_eq!(
-        found(
-            repo.find(LICENSE_PACKAGE, Query::eq(w.catalog.package.key()))
-                .await
-                .ctx("package")?
+            repo.find(
+                LICENSE_PACKAGE_NAME,
+                package_name_query(&w.catalog.package.id)
+            )
+            .await
+            .ctx("package")?
         ),
         vec![license_id.clone()],
         "licenses by package"
@@ -1450,18 +1447,6 @@ pub async fn contract_domain_round_trip<R: Repository>(repo: R) -> Outcome {
     );
     ensure_eq!(
         found(
-            repo.find(
-                LICENSE_EXPIRATION,
-                Query::between("2026-01-01", "2026-12-31")
-            )
-            .await
-            .ctx("expiration")?
-        ),
-        vec![license_id.clone()],
-        "licenses by expiration"
-    );
-    ensure_eq!(
-        found(
             repo.find(LICENSE_LEAD, Query::eq(w.lead.key()))
                 .await
                 .ctx("lead")?
@@ -1474,16 +1459,6 @@ pub async fn contract_domain_round_trip<R: Repository>(repo: R) -> Outcome {
         .await
         .ctx("history")?;
     ensure_eq!(history.len(), w.history.len(), "history by license");
-    let leads = repo
-        .find(LEAD_OWNER, Query::eq(w.catalog.lead_manager.key()))
-        .await
-        .ctx("leads by owner")?;
-    ensure_eq!(leads.len(), 1, "leads by owner");
-    let leads = repo
-        .find(LEAD_STATUS, Query::eq(w.lead.status.label()))
-        .await
-        .ctx("leads by status")?;
-    ensure_eq!(leads.len(), 1, "leads by status");
     let events = repo
         .find(INSTALL_PACKAGE, Query::eq(w.catalog.package.key()))
         .await
@@ -1504,11 +1479,6 @@ pub async fn contract_domain_round_trip<R: Repository>(repo: R) -> Outcome {
         .await
         .ctx("contacts by account")?;
     ensure_eq!(contacts.len(), 1, "contacts by account");
-    let rules = repo
-        .find(ALERT_USER, Query::eq(w.catalog.admin.key()))
-        .await
-        .ctx("alert rules by user")?;
-    ensure_eq!(rules.len(), 1, "alert rules by user");
     ensure_eq!(
         repo.get::<crate::domain::Sequences>(SEQUENCES_KEY)
             .await
@@ -1902,7 +1872,7 @@ async fn backup_text<R: Repository>(repo: &R) -> Result<String, String> {
 /// that find them, the settings, and a notice naming every store.
 pub async fn contract_backup_round_trip<R: Repository>(repo: R) -> Outcome {
     use super::backup::{make_backup, read_backup, restore};
-    use super::records::{LICENSE_STATUS, SEQUENCES_KEY};
+    use super::records::{LICENSE_ORG, SEQUENCES_KEY};
     use super::settings::{ListPrefs, Settings};
 
     let w = save_world(&repo).await?;
@@ -1977,11 +1947,11 @@ pub async fn contract_backup_round_trip<R: Repository>(repo: R) -> Outcome {
     ensure_eq!(license.record, w.converted_license, "the license");
     ensure_eq!(
         repo.find(
-            LICENSE_STATUS,
-            Query::eq(w.converted_license.status.label())
+            LICENSE_ORG,
+            Query::eq(w.converted_license.subscriber_org_id.to18())
         )
         .await
-        .ctx("find by status")?
+        .ctx("find by org")?
         .len(),
         1,
         "the restored license is indexed"

@@ -44,6 +44,7 @@ use super::record::{Index, IndexDef, Query, Record, StoreName, Stored};
 use super::repo::{RawVisitor, Repository};
 use super::schema::{
     KEY_PATH, SCHEMA_VERSION, SYNC_PAGE_INDEX, V1_STORES, V3_STORES, V4_INDEXES, V5_STORES,
+    V8_DROPPED_INDEXES,
 };
 use super::sync_records::{SyncSetup, SYNC_SETUP_KEY};
 
@@ -165,6 +166,7 @@ async fn upgrade(db: &Database, old: u32, new: u32) -> StorageResult<()> {
             5 => upgrade_to_v5(db)?,
             6 => upgrade_to_v6(db)?,
             7 => upgrade_to_v7(db)?,
+            8 => upgrade_to_v8(tx)?,
             v => {
                 return Err(StorageError::Other(format!(
                     "Internal error: no upgrade step for schema version {v}."
@@ -228,6 +230,25 @@ fn upgrade_to_v7(db: &Database) -> StorageResult<()> {
         .with_multi_entry(true)
         .build()
         .map_err(ctx("creating the sync pages"))?;
+    Ok(())
+}
+
+/// v8: deletes the indexes nothing reads. One missing is skipped: a
+/// database older than version 2 got the indexes of the schema that
+/// upgraded it, so it never had them. Records are not rewritten (that
+/// would cost as much as the whole store's writes): their stale `ix_`
+/// fields are ignored by reads and dropped by their next write.
+fn upgrade_to_v8(tx: &TransactionRef<'_>) -> StorageResult<()> {
+    for (store, name) in V8_DROPPED_INDEXES {
+        let object_store = tx
+            .object_store(store.as_str())
+            .map_err(ctx("deleting unused indexes"))?;
+        if object_store.index_names().any(|n| n == name) {
+            object_store
+                .delete_index(name)
+                .map_err(ctx("deleting unused indexes"))?;
+        }
+    }
     Ok(())
 }
 

@@ -1,20 +1,20 @@
 //! `Record` impls for the domain's record types, and their typed indexes.
 //!
 //! Index values come from the domain types' fields and accessors, never from
-//! their serde field names: IDs in their 18-character form, statuses by label,
-//! dates as ISO `YYYY-MM-DD` (so a range of dates is a range of strings).
+//! their serde field names: IDs in their 18-character form, and the paged
+//! indexes' values built so that their string order is the list's order.
 
 use std::ops::Bound;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use wasm_bindgen::JsValue;
 
 use super::codec;
 use super::error::StorageError;
 use super::record::{Index, Query, Record, StoreName};
 use crate::domain::{
-    Account, AlertRule, Contact, HistoryEntry, InstallEvent, InstallOutcome, Lead, LeadOwner,
-    License, NotificationRecord, Package, PackageVersion, Sequences, SfId, User,
+    Account, AlertRule, Contact, HistoryEntry, InstallEvent, InstallOutcome, Lead, License,
+    NotificationRecord, Package, PackageVersion, Sequences, SfId, User,
 };
 
 /// The key of the one [`Sequences`] record (license numbers and ID counters).
@@ -28,19 +28,8 @@ fn opt_id(value: Option<&SfId>) -> Option<String> {
     value.map(id)
 }
 
-/// ISO `YYYY-MM-DD` (chrono's `Display` for dates), so date ranges sort as strings.
-fn date(value: NaiveDate) -> String {
-    value.to_string()
-}
-
 // ---- licenses ----
 
-/// Licenses by License Status label (`Trial`, `Active`, `Suspended`, `Uninstalled`).
-pub const LICENSE_STATUS: Index<License> = Index::new("status");
-/// Licenses by Package ID (18 characters).
-pub const LICENSE_PACKAGE: Index<License> = Index::new("package");
-/// Licenses by Expiration Date (`YYYY-MM-DD`); "Does not expire" is not indexed.
-pub const LICENSE_EXPIRATION: Index<License> = Index::new("expiration");
 /// Licenses by Subscriber Org ID (18 characters).
 pub const LICENSE_ORG: Index<License> = Index::new("org");
 /// Licenses by Lead ID.
@@ -48,7 +37,8 @@ pub const LICENSE_LEAD: Index<License> = Index::new("lead");
 /// Licenses by Account ID.
 pub const LICENSE_ACCOUNT: Index<License> = Index::new("account");
 /// Licenses by Package ID, then License Name: a paged index (see
-/// [`package_name_key`]); [`package_name_query`] selects one package's.
+/// [`package_name_key`]); [`package_name_query`] selects one package's
+/// (the only way to find them: schema 8 deleted the index by Package ID).
 pub const LICENSE_PACKAGE_NAME: Index<License> = Index::new("package_name");
 
 /// The `package_name` index value: Package ID, the License Name's number
@@ -86,9 +76,6 @@ impl Record for License {
 
     fn index_value(&self, index: &str) -> Option<String> {
         match index {
-            "status" => Some(self.status.label().to_string()),
-            "package" => Some(id(&self.package_id)),
-            "expiration" => self.expiration.date().map(date),
             "org" => Some(id(&self.subscriber_org_id)),
             "lead" => opt_id(self.lead_id.as_ref()),
             "account" => opt_id(self.account_id.as_ref()),
@@ -152,35 +139,11 @@ impl Record for PackageVersion {
 
 // ---- leads, accounts, contacts ----
 
-/// The `LEAD_OWNER` value of leads owned by the License Management App.
-pub const OWNER_LMA: &str = "License Management App";
-
-/// Leads by owner: the owning user's ID, or [`OWNER_LMA`].
-pub const LEAD_OWNER: Index<Lead> = Index::new("owner");
-/// Leads by Lead Status label (`Open - Not Contacted`, ..., `Closed - Converted`).
-pub const LEAD_STATUS: Index<Lead> = Index::new("status");
-
-/// The index value of a lead owner.
-pub fn owner_key(owner: &LeadOwner) -> String {
-    match owner {
-        LeadOwner::User(user) => id(user),
-        LeadOwner::LicenseManagementApp => OWNER_LMA.to_string(),
-    }
-}
-
 impl Record for Lead {
     const STORE: StoreName = StoreName::Leads;
 
     fn key(&self) -> String {
         id(self.id())
-    }
-
-    fn index_value(&self, index: &str) -> Option<String> {
-        match index {
-            "owner" => Some(owner_key(&self.owner)),
-            "status" => Some(self.status.label().to_string()),
-            _ => None,
-        }
     }
 }
 
@@ -286,21 +249,11 @@ impl Record for InstallEvent {
 
 // ---- alert rules ----
 
-/// Alert rules by recipient user ID.
-pub const ALERT_USER: Index<AlertRule> = Index::new("user");
-
 impl Record for AlertRule {
     const STORE: StoreName = StoreName::AlertRules;
 
     fn key(&self) -> String {
         id(self.id())
-    }
-
-    fn index_value(&self, index: &str) -> Option<String> {
-        match index {
-            "user" => Some(id(&self.recipient)),
-            _ => None,
-        }
     }
 }
 
@@ -371,24 +324,25 @@ mod tests {
             Err(e) => panic!("samples: {e}"),
         };
         let license = &w.license;
-        assert_eq!(license.index_value("status").as_deref(), Some("Active"));
         assert_eq!(
-            license.index_value("expiration").as_deref(),
-            Some("2026-03-01")
+            license.index_value("package_name"),
+            Some(package_name_key(license))
         );
         assert_eq!(
             license.index_value("org"),
             Some(license.subscriber_org_id.to18().to_string())
         );
         assert_eq!(license.index_value("nope"), None);
-        assert_eq!(
-            w.lead.index_value("owner"),
-            Some(w.catalog.lead_manager.id.to18().to_string())
-        );
-        assert_eq!(
-            owner_key(&LeadOwner::LicenseManagementApp),
-            OWNER_LMA.to_string()
-        );
+        // Indexes schema 8 deleted get no value (so no `ix_` field is written).
+        for (store, name) in crate::storage::schema::V8_DROPPED_INDEXES {
+            let value = match store {
+                StoreName::Licenses => license.index_value(name),
+                StoreName::Leads => w.lead.index_value(name),
+                StoreName::AlertRules => w.alert_rule.index_value(name),
+                other => panic!("no sample record of {other}"),
+            };
+            assert_eq!(value, None, "{store} {name}");
+        }
         // Every index of every store has a value for the sample records.
         for def in StoreName::Licenses.indexes() {
             if def.name != "lead" && def.name != "account" {

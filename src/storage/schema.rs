@@ -9,6 +9,7 @@
 //! | 5 | team sync ([`V5_STORES`]): `sync_docs` (with the `conflicted` index), `sync_outbox` (with the `queue` index), `sync_refused`, `sync_checkpoints`, `sync_state`; new, so nothing to carry over |
 //! | 6 | the licenses list's snapshot: the `list_rows` store (`list_snapshot.rs`), built by the first list read |
 //! | 7 | `sync_pages` (`sync_records::SyncPage`): the sync state of first revisions, ~500 documents per object, with the multi-entry index [`SYNC_PAGE_INDEX`] on their ids; new, so nothing to carry over (`sync_docs` keeps describing what it described) |
+//! | 8 | the indexes nothing reads are deleted ([`V8_DROPPED_INDEXES`]): each cost every write of its store one more index update. Stored objects keep their old `ix_` fields (reads ignore them) until they are next written |
 //!
 //! Opening an older database runs every step after its version, in order, in
 //! the one upgrade transaction: data already there is kept (and re-indexed).
@@ -17,7 +18,7 @@
 use super::record::{IndexDef, StoreName};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The primary key's field in every stored object.
 pub const KEY_PATH: &str = "id";
@@ -26,10 +27,7 @@ const fn ix(name: &'static str, key_path: &'static str) -> IndexDef {
     IndexDef { name, key_path }
 }
 
-static LICENSE_INDEXES: [IndexDef; 7] = [
-    ix("status", "ix_status"),
-    ix("package", "ix_package"),
-    ix("expiration", "ix_expiration"),
+static LICENSE_INDEXES: [IndexDef; 4] = [
     ix("org", "ix_org"),
     ix("lead", "ix_lead"),
     ix("account", "ix_account"),
@@ -37,7 +35,6 @@ static LICENSE_INDEXES: [IndexDef; 7] = [
 ];
 static PACKAGE_VERSION_INDEXES: [IndexDef; 1] = [ix("package", "ix_package")];
 static HISTORY_INDEXES: [IndexDef; 1] = [ix("license", "ix_license")];
-static LEAD_INDEXES: [IndexDef; 2] = [ix("owner", "ix_owner"), ix("status", "ix_status")];
 static CONTACT_INDEXES: [IndexDef; 1] = [ix("account", "ix_account")];
 static INSTALL_EVENT_INDEXES: [IndexDef; 4] = [
     ix("package", "ix_package"),
@@ -45,7 +42,6 @@ static INSTALL_EVENT_INDEXES: [IndexDef; 4] = [
     ix("recent", "ix_recent"),
     ix("outcome_recent", "ix_outcome_recent"),
 ];
-static ALERT_RULE_INDEXES: [IndexDef; 1] = [ix("user", "ix_user")];
 static SYNC_DOC_INDEXES: [IndexDef; 1] = [ix("conflicted", "ix_conflicted")];
 static OUTBOX_INDEXES: [IndexDef; 1] = [ix("queue", "ix_queue")];
 
@@ -61,14 +57,14 @@ pub(crate) fn indexes_of(store: StoreName) -> &'static [IndexDef] {
         StoreName::Licenses => &LICENSE_INDEXES,
         StoreName::PackageVersions => &PACKAGE_VERSION_INDEXES,
         StoreName::LicenseHistory => &HISTORY_INDEXES,
-        StoreName::Leads => &LEAD_INDEXES,
         StoreName::Contacts => &CONTACT_INDEXES,
         StoreName::InstallEvents => &INSTALL_EVENT_INDEXES,
-        StoreName::AlertRules => &ALERT_RULE_INDEXES,
         StoreName::SyncDocs => &SYNC_DOC_INDEXES,
         StoreName::SyncOutbox => &OUTBOX_INDEXES,
         StoreName::Packages
+        | StoreName::Leads
         | StoreName::Accounts
+        | StoreName::AlertRules
         | StoreName::Users
         | StoreName::Counters
         | StoreName::Notifications
@@ -115,6 +111,21 @@ pub const V4_INDEXES: [(StoreName, &str); 3] = [
     (StoreName::Licenses, "package_name"),
 ];
 
+/// The indexes version 8 deletes: no app code reads them, and every write
+/// of their store paid for keeping them (docs/perf.md). The licenses of a
+/// package are read from `package_name`, whose values start with the
+/// Package ID. A database that upgrades from before version 2 never had
+/// them (version 2 makes the indexes of the current schema), so the step
+/// deletes only those there.
+pub const V8_DROPPED_INDEXES: [(StoreName, &str); 6] = [
+    (StoreName::Licenses, "status"),
+    (StoreName::Licenses, "package"),
+    (StoreName::Licenses, "expiration"),
+    (StoreName::Leads, "owner"),
+    (StoreName::Leads, "status"),
+    (StoreName::AlertRules, "user"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +153,16 @@ mod tests {
             assert!(
                 !V3_STORES.contains(&store),
                 "{store} is created with its indexes"
+            );
+        }
+    }
+
+    #[test]
+    fn no_index_dropped_by_v8_is_in_the_current_schema() {
+        for (store, name) in V8_DROPPED_INDEXES {
+            assert!(
+                !indexes_of(store).iter().any(|d| d.name == name),
+                "{store} {name}"
             );
         }
     }
