@@ -74,7 +74,7 @@ fn Shell(ctx: AppContext) -> impl IntoView {
     view! {
         <Layout>
             <Routes fallback=NotFound>
-                <Route path=path!("/") view={Lazy::<pages::lazy::HomeRoute>::new()} />
+                <Route path=path!("/") view=pages::home::HomePage />
                 <Route path=path!("/packages") view={Lazy::<pages::lazy::PackagesRoute>::new()} />
                 <Route path=path!("/packages/new") view={Lazy::<pages::lazy::RegisterPackageRoute>::new()} />
                 <Route path=path!("/packages/:id") view={Lazy::<pages::lazy::PackageDetailRoute>::new()} />

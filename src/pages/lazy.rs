@@ -72,10 +72,6 @@ type Preload = fn() -> std::pin::Pin<
 
 // The pages most opened first: [`preload_pages`] takes them in this order.
 lazy_pages! {
-    /// Home: the demo controls, the licenses expiring soon and the dashboard. First in
-    /// the background fetch; opened before its code is in, `/` shows the header and
-    /// "Opening the page…" while it arrives.
-    HomeRoute, home_page, preload_home_page, super::home::HomePage;
     /// The packages list.
     PackagesRoute, packages_page, preload_packages_page, super::packages::PackagesPage;
     /// A package's record, its versions and licenses.
