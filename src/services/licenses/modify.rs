@@ -566,26 +566,37 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_license_saved_elsewhere_after_the_form_read_it_is_a_conflict() {
-        let l = license(1);
-        let repo = repo_with(&l);
+    /// Saves Seats 25 from what a form read before `meanwhile` changed the
+    /// repository (as another tab would).
+    fn save_from_start_after(
+        l: &License,
+        meanwhile: impl FnOnce(&MemoryRepository, &ModifyStart),
+    ) -> (MemoryRepository, Result<Modified, ModifyFailure>) {
+        let repo = repo_with(l);
         let start = block_on(load_modify_start(&repo, l.id.to18()))
             .unwrap()
             .unwrap();
-        let mut theirs = start.license.clone();
-        theirs.record.used_licenses = Some(5);
-        block_on(repo.other_tab().update(theirs)).unwrap();
-
-        let err = block_on(modify_from(
+        meanwhile(&repo.other_tab(), &start);
+        let saved = block_on(modify_from(
             &repo,
             start,
             &draft("2025-12-31", "25", "Active"),
             &user(Profile::LicenseManager),
             today(),
             now(),
-        ))
-        .unwrap_err();
+        ));
+        (repo, saved)
+    }
+
+    #[test]
+    fn a_license_saved_elsewhere_after_the_form_read_it_is_a_conflict() {
+        let l = license(1);
+        let (repo, saved) = save_from_start_after(&l, |other_tab, start| {
+            let mut theirs = start.license.clone();
+            theirs.record.used_licenses = Some(5);
+            block_on(other_tab.update(theirs)).unwrap();
+        });
+        let err = saved.unwrap_err();
         assert!(
             err.to_string()
                 .starts_with("License L-00001 was changed elsewhere"),
@@ -598,23 +609,12 @@ mod tests {
     #[test]
     fn counters_taken_after_the_form_read_them_are_read_again() {
         let l = license(1);
-        let repo = repo_with(&l);
-        let start = block_on(load_modify_start(&repo, l.id.to18()))
-            .unwrap()
-            .unwrap();
-        let mut seq = Sequences::default();
-        seq.next_id(KeyPrefix::LicenseHistory);
-        block_on(repo.other_tab().create(seq)).unwrap();
-
-        let out = block_on(modify_from(
-            &repo,
-            start,
-            &draft("2025-12-31", "25", "Active"),
-            &user(Profile::LicenseManager),
-            today(),
-            now(),
-        ))
-        .unwrap();
+        let (repo, saved) = save_from_start_after(&l, |other_tab, _| {
+            let mut seq = Sequences::default();
+            seq.next_id(KeyPrefix::LicenseHistory);
+            block_on(other_tab.create(seq)).unwrap();
+        });
+        let out = saved.unwrap();
         assert_eq!(
             out.outcome.history[0].id,
             SfId::generate(KeyPrefix::LicenseHistory, 2)
