@@ -11,13 +11,16 @@ use leptos_router::components::A;
 use crate::app_context::use_app;
 use crate::components::fields::{FormNotice, TextInput};
 use crate::components::loaded::{on_result, Loaded};
+use crate::components::progress_bar::ProgressBar;
 use crate::components::record::{Empty, ErrorNotice, PageHeader};
 use crate::services::sync::{
     load_settings, resolve, session_credentials, test_connection, Credentials, SyncService,
 };
+use crate::storage::Progress;
 use crate::sync::couch_json::DbUrl;
 use crate::sync::desk::{Conflict, Resolution, Side};
 use crate::sync::local::Refusal;
+use crate::sync::replicator::Transfer;
 
 const WINNER: &str = "winner";
 const OTHER: &str = "other";
@@ -91,6 +94,14 @@ pub fn SyncPage() -> impl IntoView {
                     "Status: "
                     {move || status.get().to_string()}
                 </p>
+                <TransferBar
+                    label="Sending this desk's changes"
+                    transfer=Signal::derive(move || sync.health.with(|h| h.sending))
+                />
+                <TransferBar
+                    label="Receiving the team's changes"
+                    transfer=Signal::derive(move || sync.health.with(|h| h.receiving))
+                />
                 <form class="form" on:submit=on_submit novalidate>
                     <TextInput
                         id="sync-url"
@@ -134,6 +145,23 @@ pub fn SyncPage() -> impl IntoView {
         </section>
         <Conflicts />
         <Refused />
+    }
+}
+
+/// A push or catch-up of more than one page (a first sync): changes done of
+/// the total, or only that it is under way when the server doesn't say how
+/// many are left.
+#[component]
+fn TransferBar(label: &'static str, transfer: Signal<Option<Transfer>>) -> impl IntoView {
+    let progress = Signal::derive(move || {
+        transfer
+            .get()
+            .and_then(|t| Some(Progress::new(t.done, t.total?)))
+    });
+    view! {
+        <Show when=move || transfer.with(Option::is_some)>
+            <ProgressBar label=label.to_string() progress />
+        </Show>
     }
 }
 

@@ -28,7 +28,7 @@ use crate::sync::desk::DeskSync;
 use crate::sync::http::{Auth, CouchHttp};
 use crate::sync::local::{Local, SyncError};
 use crate::sync::remote::{DbInfo, Remote, RemoteError};
-use crate::sync::replicator::{replication_id, Replicator};
+use crate::sync::replicator::{replication_id, Direction, Replicator, Transfer};
 use crate::sync::status::SyncStatus;
 
 /// The localStorage key of [`SyncSettings`].
@@ -130,6 +130,11 @@ pub struct Health {
     pub refused: Option<String>,
     /// Sync stopped because the server refused this desk.
     pub error: Option<String>,
+    /// A push of more than one page under way (the Sync page's progress).
+    pub sending: Option<Transfer>,
+    /// A catch-up of more than one page under way (a first sync, a desk
+    /// back after a long time offline).
+    pub receiving: Option<Transfer>,
 }
 
 impl Health {
@@ -517,6 +522,16 @@ impl SyncService {
         self.health.try_update(change);
     }
 
+    /// A long push or catch-up's progress, for the Sync page.
+    fn show_transfer(&self, generation: u64, direction: Direction, transfer: Transfer) {
+        if self.current(generation) {
+            self.update(|h| match direction {
+                Direction::Sending => h.sending = Some(transfer),
+                Direction::Receiving => h.receiving = Some(transfer),
+            });
+        }
+    }
+
     /// A failed step: a wait before the next try, or the end of sync.
     async fn failed(&self, generation: u64, error: &SyncError, failures: u32, wake: &Wake) -> bool {
         match failure(error) {
@@ -548,13 +563,16 @@ impl SyncService {
             id,
         } = &*run;
         let generation = *generation;
-        let replicator = Replicator::new(remote, desk, id.clone());
+        let on_transfer =
+            move |direction, transfer| self.show_transfer(generation, direction, transfer);
+        let replicator = Replicator::new(remote, desk, id.clone()).with_progress(&on_transfer);
         let mut failures = 0;
         while self.current(generation) {
             let result = replicator.push().await;
             if !self.current(generation) {
                 return;
             }
+            self.update(|h| h.sending = None);
             let waiting = desk.waiting().await.unwrap_or(0);
             match result {
                 Ok(report) => {
@@ -590,7 +608,10 @@ impl SyncService {
 
     async fn pull_loop(self, run: Rc<Run>, wake: Wake) {
         let generation = run.generation;
-        let replicator = Replicator::new(&run.remote, &run.desk, run.id.clone());
+        let on_transfer =
+            move |direction, transfer| self.show_transfer(generation, direction, transfer);
+        let replicator =
+            Replicator::new(&run.remote, &run.desk, run.id.clone()).with_progress(&on_transfer);
         let mut failures = 0;
         // Plain reads until caught up (so "Synced" shows as soon as it is
         // true), then long polls.
@@ -601,6 +622,7 @@ impl SyncService {
             if !self.current(generation) {
                 return;
             }
+            self.update(|h| h.receiving = None);
             match result {
                 Ok(report) => {
                     failures = 0;

@@ -184,6 +184,10 @@ pub fn db_info(value: &Value) -> Result<DbInfo, RemoteError> {
             .get("doc_count")
             .and_then(Value::as_u64)
             .ok_or_else(|| protocol("no doc_count"))?,
+        doc_del_count: value
+            .get("doc_del_count")
+            .and_then(Value::as_u64)
+            .unwrap_or(0),
         update_seq: Seq(value.get("update_seq").cloned().unwrap_or(Value::Null)),
     })
 }
@@ -220,6 +224,7 @@ pub fn changes_page(value: &Value) -> Result<ChangesPage, RemoteError> {
             .get("last_seq")
             .cloned()
             .ok_or_else(|| protocol("_changes without last_seq"))?),
+        pending: value.get("pending").and_then(Value::as_u64),
     })
 }
 
@@ -502,6 +507,11 @@ mod tests {
             db_info(&json!({"db_name": "team", "doc_count": 3, "update_seq": "7-x"})).unwrap();
         assert_eq!((info.db_name.as_str(), info.doc_count), ("team", 3));
         assert_eq!(info.update_seq, Seq(json!("7-x")));
+        // CouchDB counts deleted documents apart; pouchdb-server doesn't say.
+        assert_eq!(info.doc_del_count, 0);
+        let info =
+            db_info(&json!({"db_name": "team", "doc_count": 3, "doc_del_count": 2})).unwrap();
+        assert_eq!(info.doc_del_count, 2);
         assert!(matches!(
             db_info(&json!({"ok": true})),
             Err(RemoteError::Protocol(_))
@@ -520,6 +530,11 @@ mod tests {
         assert!(page.results[1].deleted && !page.results[0].deleted);
         assert_eq!(page.results[0].doc, None);
         assert_eq!(page.last_seq, Seq(json!(5)));
+        assert_eq!(page.pending, None);
+        // CouchDB 3 says how many changes are left after the page.
+        let page =
+            changes_page(&json!({"results": [], "last_seq": "9-x", "pending": 120})).unwrap();
+        assert_eq!(page.pending, Some(120));
         // include_docs: each row's winning document.
         let page = changes_page(&json!({
             "results": [{"seq": 6, "id": "c", "changes": [{"rev": "1-c"}],

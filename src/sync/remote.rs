@@ -66,6 +66,8 @@ impl Seq {
 pub struct DbInfo {
     pub db_name: String,
     pub doc_count: u64,
+    /// Deleted documents (CouchDB gives it; pouchdb-server doesn't: 0).
+    pub doc_del_count: u64,
     pub update_seq: Seq,
 }
 
@@ -85,6 +87,9 @@ pub struct Change {
 pub struct ChangesPage {
     pub results: Vec<Change>,
     pub last_seq: Seq,
+    /// Changes left after this page, when the server says (CouchDB 3 does,
+    /// pouchdb-server doesn't).
+    pub pending: Option<u64>,
 }
 
 /// `_revs_diff`: document id → revisions (asked) / missing revisions (answer).

@@ -86,6 +86,37 @@ impl PullReport {
     }
 }
 
+/// Which way a [`Transfer`] goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Sending,
+    Receiving,
+}
+
+/// How far a push or a catch-up of more than one page has got, in changes:
+/// those done, of the total when it is known (a push: the queue when it
+/// began; a catch-up: what the server says is left, or on a first sync the
+/// server's document count; a server that says neither leaves it unknown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transfer {
+    pub done: usize,
+    pub total: Option<usize>,
+}
+
+impl Transfer {
+    fn new(done: usize, total: Option<usize>) -> Transfer {
+        // A total read before changes were queued or made on the server
+        // may fall behind: never less than what is done.
+        Transfer {
+            done,
+            total: total.map(|t| t.max(done)),
+        }
+    }
+}
+
+/// Told each [`Transfer`] of a long push or catch-up.
+pub type OnTransfer<'a> = &'a dyn Fn(Direction, Transfer);
+
 /// One page of local changes the server answered for.
 #[derive(Default)]
 struct Sent {
@@ -127,6 +158,7 @@ pub struct Replicator<'a, R, L> {
     replication_id: String,
     session_id: String,
     batch: usize,
+    on_transfer: Option<OnTransfer<'a>>,
 }
 
 impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
@@ -142,6 +174,20 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
             replication_id,
             session_id,
             batch: BATCH,
+            on_transfer: None,
+        }
+    }
+
+    /// Tells `on_transfer` how far a push or a catch-up has got, when it
+    /// takes more than one page (the Sync page's progress bars).
+    pub fn with_progress(mut self, on_transfer: OnTransfer<'a>) -> Self {
+        self.on_transfer = Some(on_transfer);
+        self
+    }
+
+    fn tell(&self, direction: Direction, transfer: Option<Transfer>) {
+        if let (Some(on_transfer), Some(transfer)) = (self.on_transfer, transfer) {
+            on_transfer(direction, transfer);
         }
     }
 
@@ -168,6 +214,15 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
     pub async fn push(&self) -> Result<PushReport, SyncError> {
         let mut report = PushReport::default();
         let mut page = self.local.pending_after(None, self.batch).await?;
+        let total = match (self.on_transfer, &page.next) {
+            (Some(_), Some(_)) => Some(usize::try_from(self.local.waiting().await?).ok()),
+            _ => None,
+        };
+        let sending = |report: &PushReport| {
+            let done = report.sent + report.refused.len();
+            total.map(|total| Transfer::new(done, total))
+        };
+        self.tell(Direction::Sending, sending(&report));
         let mut previous = Sent::default();
         loop {
             let PendingPage { changes, next } = page;
@@ -181,10 +236,14 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
             };
             let (sent, (settled, following)) = join(self.send(&changes), desk).await;
             settled?;
+            let answered = previous.stored.len() + previous.refused.len();
             report.sent += previous.stored.len();
             report
                 .refused
                 .extend(previous.refused.into_iter().map(|(_, f)| f));
+            if answered > 0 {
+                self.tell(Direction::Sending, sending(&report));
+            }
             previous = sent?;
             match following {
                 Some(following) => page = following?,
@@ -196,6 +255,7 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
         report
             .refused
             .extend(previous.refused.into_iter().map(|(_, f)| f));
+        self.tell(Direction::Sending, sending(&report));
         Ok(report)
     }
 
@@ -329,6 +389,25 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
             .remote
             .changes(&start, self.batch as u32, wait_ms)
             .await?;
+        let mut receiving = match self.on_transfer {
+            Some(_) if self.is_full(&page) => {
+                let known = match page.pending {
+                    Some(left) => Some(page.results.len() as u64 + left),
+                    // A first sync goes through every document once.
+                    None if start == Seq::start() => {
+                        let info = self.remote.info().await?;
+                        Some(info.doc_count + info.doc_del_count)
+                    }
+                    None => None,
+                };
+                Some(Transfer::new(
+                    0,
+                    known.and_then(|n| usize::try_from(n).ok()),
+                ))
+            }
+            _ => None,
+        };
+        self.tell(Direction::Receiving, receiving);
         let wanted = self.lacking(&page).await?;
         let mut with_docs = lacks_most(&page, &wanted);
         let (mut docs, mut unavailable) = self.documents(HashMap::new(), &wanted).await?;
@@ -378,6 +457,14 @@ impl<'a, R: Remote, L: Local> Replicator<'a, R, L> {
             };
             checkpoint.applied = page.last_seq.clone();
             checkpoint.unsaved += 1;
+            if let Some(r) = receiving.as_mut().filter(|_| !page.results.is_empty()) {
+                let done = r.done + page.results.len();
+                let left = next
+                    .as_ref()
+                    .and_then(|n| Some(n.results.len() + usize::try_from(n.pending?).ok()?));
+                *r = Transfer::new(done, left.map(|l| done + l).or(r.total));
+                self.tell(Direction::Receiving, receiving);
+            }
             total.add(PullReport {
                 received,
                 applied,
@@ -870,6 +957,82 @@ mod tests {
         let own = pull_all(&t.ra());
         assert_eq!((own.received, own.applied), (0, 0));
         assert_eq!(t.server.calls(Call::BulkGet), gets);
+    }
+
+    /// Every transfer a step told, in order.
+    fn told<T>(step: impl FnOnce(OnTransfer<'_>) -> T) -> (T, Vec<(Direction, Transfer)>) {
+        let seen = std::cell::RefCell::new(Vec::new());
+        let tell = |d: Direction, t: Transfer| seen.borrow_mut().push((d, t));
+        let out = step(&tell);
+        (out, seen.into_inner())
+    }
+
+    /// Counts from 0 up to `last`, never back, each with `total`.
+    fn counts_up(
+        seen: &[(Direction, Transfer)],
+        way: Direction,
+        total: Option<usize>,
+        last: usize,
+    ) {
+        assert!(seen.len() > 2, "{seen:?}");
+        assert!(
+            seen.iter().all(|(d, t)| *d == way && t.total == total),
+            "{seen:?}"
+        );
+        assert_eq!(seen[0].1.done, 0);
+        assert!(
+            seen.windows(2).all(|w| w[0].1.done < w[1].1.done),
+            "{seen:?}"
+        );
+        assert_eq!(seen.last().map(|(_, t)| t.done), Some(last));
+    }
+
+    #[test]
+    fn a_first_sync_tells_how_far_it_has_got_of_the_total() {
+        let t = Team::new();
+        let n = t.n();
+        let (pushed, seen) = told(|tell| block_on(t.ra().with_progress(tell).push()));
+        assert_eq!(pushed.unwrap().sent, n);
+        // The queue's length when the push began, a page at a time.
+        counts_up(&seen, Direction::Sending, Some(n), n);
+        assert_eq!(seen.len(), n.div_ceil(BATCH) + 1, "{seen:?}");
+
+        // The server says how many changes are left after each page.
+        let (got, seen) = told(|tell| block_on(t.rb().with_progress(tell).catch_up(None)));
+        assert_eq!(got.unwrap().received, n);
+        counts_up(&seen, Direction::Receiving, Some(n), n);
+
+        // One that doesn't (pouchdb-server): a first sync goes through
+        // every document once, which the database's counts give.
+        t.server.without_pending();
+        let c = Desk::new();
+        let rc = Replicator::new(&t.server, &c, replication_id("desk-c", URL)).with_batch(BATCH);
+        let (got, seen) = told(|tell| block_on(rc.with_progress(tell).catch_up(None)));
+        assert_eq!(got.unwrap().received, n);
+        counts_up(&seen, Direction::Receiving, Some(n), n);
+    }
+
+    #[test]
+    fn a_sync_of_one_page_tells_nothing_and_an_unknown_total_stays_unknown() {
+        let t = Team::shared();
+        t.a.save(&with_seats(&t.license(0), 444));
+        let (_, seen) = told(|tell| block_on(t.ra().with_progress(tell).push()));
+        assert!(seen.is_empty(), "{seen:?}");
+        let (_, seen) = told(|tell| block_on(t.rb().with_progress(tell).catch_up(None)));
+        assert!(seen.is_empty(), "{seen:?}");
+
+        // Pages of changes after B's checkpoint, from a server that doesn't
+        // say how many are left: B knows how far it got, not of how many.
+        let edited = 150;
+        for i in 0..edited {
+            t.a.save(&with_seats(&t.license(i), 500));
+        }
+        block_on(t.ra().push()).unwrap();
+        t.server.without_pending();
+        let rb = t.rb().with_batch(50);
+        let (got, seen) = told(|tell| block_on(rb.with_progress(tell).catch_up(None)));
+        assert_eq!(got.unwrap().applied.applied, edited);
+        counts_up(&seen, Direction::Receiving, None, edited);
     }
 
     #[test]

@@ -106,6 +106,8 @@ struct Server {
     unreadable: BTreeSet<String>,
     refuse_when: Option<fn(&Value) -> Option<String>>,
     write_local_after_get: usize,
+    /// `_changes` leaves `pending` out, as pouchdb-server does.
+    no_pending: bool,
 }
 
 /// A CouchDB database in memory, with a script of faults.
@@ -124,6 +126,12 @@ fn conflict() -> RemoteError {
 impl Scripted {
     pub fn new() -> Scripted {
         Scripted::default()
+    }
+
+    /// `_changes` answers without `pending` from now on, as pouchdb-server
+    /// does (CouchDB 3 says how many changes are left after a page).
+    pub fn without_pending(&self) {
+        self.server.borrow_mut().no_pending = true;
     }
 
     /// The next `times` calls of kind `call` answer `error`.
@@ -335,6 +343,8 @@ impl Scripted {
             let mut docs: Vec<(&String, &Doc)> =
                 s.docs.iter().filter(|(_, d)| d.seq > from).collect();
             docs.sort_by_key(|(_, d)| d.seq);
+            let after = docs.len().saturating_sub(limit as usize) as u64;
+            let pending = (!s.no_pending).then_some(after);
             let results: Vec<Change> = docs
                 .into_iter()
                 .take(limit as usize)
@@ -358,7 +368,11 @@ impl Scripted {
                 })
                 .collect();
             let last_seq = results.last().map_or(since.clone(), |c| c.seq.clone());
-            Ok(ChangesPage { results, last_seq })
+            Ok(ChangesPage {
+                results,
+                last_seq,
+                pending,
+            })
         })
     }
 }
@@ -374,9 +388,15 @@ impl Remote for Scripted {
     async fn info(&self) -> Result<DbInfo, RemoteError> {
         let count = self.doc_count() as u64;
         self.run(Call::Info, |s| {
+            let deleted = s
+                .docs
+                .values()
+                .filter(|d| d.winner().is_some_and(|l| l.deleted))
+                .count() as u64;
             Ok(DbInfo {
                 db_name: "scripted".to_string(),
                 doc_count: count,
+                doc_del_count: deleted,
                 update_seq: Seq(Value::from(s.update_seq)),
             })
         })

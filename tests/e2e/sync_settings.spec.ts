@@ -196,3 +196,49 @@ test('sync started while the server is unreachable shows Offline, and is Synced 
   await expect(syncStatus(page)).toHaveText('Synced', { timeout: 30_000 });
   await closeDesks(desk);
 });
+
+// A slow link (each of the server's answers held back) makes the first sync
+// of the demo data, more than one page of 500 each way, last long enough to
+// watch: the Sync page shows how many changes are sent and received of the
+// total, and the bars go once it is done.
+test('a first sync of more than a page shows how far sending and receiving have got', async ({ browser, request }, testInfo) => {
+  const team = await teamDatabase(request);
+  const slow = (ms: number) => async (route: import('@playwright/test').Route) => {
+    await new Promise((done) => setTimeout(done, ms));
+    await route.continue();
+  };
+
+  const a = await openDesk(browser, testInfo, 'desk A');
+  await a.page.getByRole('button', { name: 'Load demo data' }).click();
+  await expect(a.page.getByRole('status').filter({ hasText: 'Demo data loaded' })).toContainText('190 licenses');
+  await a.context.route(`${team.url}/_bulk_docs`, slow(800));
+  await openSyncPage(a.page);
+  await fillServer(a.page, team.url, team.user);
+  await a.page.getByRole('button', { name: 'Start sync' }).click();
+  const sending = a.page.getByRole('progressbar', { name: "Sending this desk's changes" });
+  await expect(sending).toBeVisible();
+  const total = Number(await sending.getAttribute('aria-valuemax'));
+  expect(total).toBeGreaterThan(1000);
+  // The queue goes out a page at a time: 500 of the total, then 1,000.
+  await expect(sending).toHaveAttribute('aria-valuenow', '500');
+  await expect(sending).toHaveAttribute('aria-valuetext', `500 of ${total.toLocaleString('en-US')} records`);
+  await expect(syncStatus(a.page)).toHaveText('Synced', { timeout: 30_000 });
+  await expect(sending).toBeHidden();
+
+  // Desk B, empty, receives all of it: pouchdb-server doesn't say how many
+  // changes are left, so a first sync counts them from the database (A's,
+  // and B's own users if they went out first).
+  const b = await openDesk(browser, testInfo, 'desk B');
+  await b.context.route(`${team.url}/_changes*`, slow(800));
+  await openSyncPage(b.page);
+  await fillServer(b.page, team.url, team.user);
+  await b.page.getByRole('button', { name: 'Start sync' }).click();
+  const receiving = b.page.getByRole('progressbar', { name: "Receiving the team's changes" });
+  await expect(receiving).toHaveAttribute('aria-valuenow', '500');
+  expect(Number(await receiving.getAttribute('aria-valuemax'))).toBeGreaterThanOrEqual(total);
+  await expect(syncStatus(b.page)).toHaveText('Synced', { timeout: 30_000 });
+  await expect(receiving).toBeHidden();
+  await b.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Licenses' }).click();
+  await expect(b.page.getByRole('status').filter({ hasText: /^[\d,]+ licenses?$/ })).toHaveText('190 licenses');
+  await closeDesks(a, b);
+});
