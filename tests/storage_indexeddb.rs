@@ -19,7 +19,7 @@ use license_desk::storage::contract::sync::ResolveBy;
 use license_desk::storage::contract::{self, samples, Outcome};
 use license_desk::storage::{
     encode_v1, schema, settings, ChangeOrigin, Expect, IdbRepository, ListedLicense, Progress,
-    Query, Record, Repository, StorageError, Stored, WriteBatch, HISTORY_LICENSE,
+    Query, ReadStop, Record, Repository, StorageError, Stored, WriteBatch, HISTORY_LICENSE,
     INSTALL_OUTCOME_RECENT, INSTALL_RECENT, LICENSE_LEAD, LICENSE_ORG, LICENSE_PACKAGE_NAME,
     PROGRESS_STEP, SEQUENCES_KEY,
 };
@@ -1453,6 +1453,50 @@ async fn a_bulk_commit_failing_after_several_progress_steps_writes_nothing() {
         other => panic!("expected a conflict on p-000001, got {other:?}"),
     }
     assert_eq!(ok(repo.count::<contract::Probe>().await, "count"), 3);
+}
+
+#[wasm_bindgen_test]
+async fn a_bulk_commit_cancelled_after_several_progress_steps_leaves_the_desk_as_it_was() {
+    let repo = fresh("bulk-cancel").await;
+    ok(repo.put_all(probes(0, 3), Expect::Any).await, "seed");
+    let before = ok(repo.get_all::<contract::Probe>().await, "before");
+    // Replaces the store (as the demo load does), cancelled once two steps
+    // are written.
+    let cancel = ReadStop::new();
+    let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let (sink, stop) = (Rc::clone(&seen), cancel.clone());
+    let bulk = repo
+        .bulk(move |p: Progress| {
+            sink.borrow_mut().push(p);
+            if p.done >= 2 * PROGRESS_STEP {
+                stop.stop();
+            }
+        })
+        .cancelled_by(&cancel);
+    let mut batch = WriteBatch::new();
+    batch.clear_store(contract::Probe::STORE);
+    for probe in probes(100, 5 * PROGRESS_STEP) {
+        batch.upsert(probe);
+    }
+    assert_eq!(
+        bulk.commit(batch).await.err(),
+        Some(StorageError::WriteCancelled)
+    );
+    let last = seen.borrow().last().copied();
+    assert_eq!(last.map(|p| p.done), Some(2 * PROGRESS_STEP));
+    assert_eq!(ok(repo.get_all::<contract::Probe>().await, "after"), before);
+
+    // Once cancelled, the handle's next commit is refused before it starts;
+    // the plain handle goes on.
+    assert_eq!(
+        bulk.put_all(probes(200, 1), Expect::Absent).await.err(),
+        Some(StorageError::WriteCancelled)
+    );
+    ok(
+        repo.put_all(probes(200, 1), Expect::Absent).await,
+        "plain put",
+    );
+    assert_eq!(ok(repo.count::<contract::Probe>().await, "count"), 4);
 }
 
 #[wasm_bindgen_test]

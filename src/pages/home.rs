@@ -16,7 +16,7 @@ use crate::domain::{group_thousands, Dashboard, License, SfId, EXPIRING_SOON_DAY
 use crate::pages::notifications::DueSummary;
 use crate::services::dashboard::load_home;
 use crate::storage::persistence::request_persistence;
-use crate::storage::{Progress, StorageError};
+use crate::storage::{Progress, ReadStop, StorageError};
 use chrono::{Duration, NaiveDate};
 use leptos_router::components::A;
 
@@ -54,10 +54,18 @@ fn DemoControls() -> impl IntoView {
     // The long work under way: what it is, and how far the commit got.
     let work = RwSignal::new(String::new());
     let progress = RwSignal::new(None::<Progress>);
+    // The Cancel of the work under way (each run has its own).
+    let cancel = StoredValue::new(ReadStop::new());
+    let cancelling = RwSignal::new(false);
     let bulk_repo = move |what: &str| {
         work.set(what.to_string());
         progress.set(None);
-        app.repo().bulk(move |p| progress.set(Some(p)))
+        cancelling.set(false);
+        let stop = ReadStop::new();
+        cancel.set_value(stop.clone());
+        app.repo()
+            .bulk(move |p| progress.set(Some(p)))
+            .cancelled_by(&stop)
     };
 
     let load = Action::new_local(move |size: &DemoSize| {
@@ -88,6 +96,10 @@ fn DemoControls() -> impl IntoView {
                         loaded_message(&summary, done - started, built - started)
                     ))
                 }
+                Err(StorageError::WriteCancelled) => Ok(
+                    "Loading the demo data was cancelled: nothing was saved, the desk is as it was."
+                        .to_string(),
+                ),
                 Err(e) => Err(format!("The demo data was not loaded: {e}")),
             }
         }
@@ -95,10 +107,13 @@ fn DemoControls() -> impl IntoView {
     let clear = Action::new_local(move |_: &()| {
         let repo = bulk_repo("Deleting everything");
         async move {
-            reset(&repo)
-                .await
-                .map(|()| "Everything was deleted: License Desk is empty. Load the demo data or upload a package in the Subscriber simulator to start again.".to_string())
-                .map_err(|e: StorageError| format!("Nothing was deleted: {e}"))
+            match reset(&repo).await {
+                Ok(()) => Ok("Everything was deleted: License Desk is empty. Load the demo data or upload a package in the Subscriber simulator to start again.".to_string()),
+                Err(StorageError::WriteCancelled) => {
+                    Ok("Reset was cancelled: nothing was deleted.".to_string())
+                }
+                Err(e) => Err(format!("Nothing was deleted: {e}")),
+            }
         }
     });
     // Whether there is data to replace, asked when the button is clicked.
@@ -179,6 +194,18 @@ fn DemoControls() -> impl IntoView {
                         })
                         progress=progress
                     />
+                    // The commit is one transaction: stopped at its next
+                    // step, it leaves the desk as it was.
+                    <button
+                        type="button"
+                        disabled=move || cancelling.get()
+                        on:click=move |_| {
+                            cancelling.set(true);
+                            cancel.with_value(ReadStop::stop);
+                        }
+                    >
+                        "Cancel"
+                    </button>
                 </Show>
                 <FormNotice notice />
             </div>

@@ -63,6 +63,11 @@ pub enum StorageError {
     /// `read_stop.rs`). No one is there to see it: pages never show it.
     #[error("The read was stopped: its page was left.")]
     Cancelled,
+
+    /// A bulk commit stopped by the user's Cancel (see
+    /// `IdbRepository::cancelled_by`): its transaction was aborted.
+    #[error("Cancelled: nothing was saved, the desk is as it was.")]
+    WriteCancelled,
 }
 
 impl StorageError {

@@ -63,6 +63,9 @@ pub struct IdbRepository {
     bulk: Option<ProgressSink>,
     /// Set on a page's handle (see [`IdbRepository::stopped_by`]).
     stop: Option<ReadStop>,
+    /// Set on a bulk handle whose work has a Cancel (see
+    /// [`IdbRepository::cancelled_by`]).
+    cancel: Option<ReadStop>,
 }
 
 struct Inner {
@@ -476,6 +479,7 @@ impl IdbRepository {
             }),
             bulk: None,
             stop: None,
+            cancel: None,
         }
     }
 
@@ -492,7 +496,25 @@ impl IdbRepository {
             inner: Rc::clone(&self.inner),
             bulk: Some(Rc::new(on_progress)),
             stop: self.stop.clone(),
+            cancel: self.cancel.clone(),
         }
+    }
+
+    /// A bulk handle whose commit stops once `cancel` is set: at its next
+    /// progress step the transaction is aborted, so nothing of it is written,
+    /// and the commit fails with [`StorageError::WriteCancelled`] (so does a
+    /// commit that starts after it was set). Reads don't look at it.
+    pub fn cancelled_by(&self, cancel: &ReadStop) -> IdbRepository {
+        IdbRepository {
+            inner: Rc::clone(&self.inner),
+            bulk: self.bulk.clone(),
+            stop: self.stop.clone(),
+            cancel: Some(cancel.clone()),
+        }
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(ReadStop::is_stopped)
     }
 
     /// A handle on the same database for a page's reads: once `stop` is set
@@ -504,6 +526,7 @@ impl IdbRepository {
             inner: Rc::clone(&self.inner),
             bulk: self.bulk.clone(),
             stop: Some(stop.clone()),
+            cancel: self.cancel.clone(),
         }
     }
 
@@ -1067,6 +1090,9 @@ impl IdbRepository {
         if batch.is_empty() {
             return Ok(Committed::default());
         }
+        if self.is_cancelled() {
+            return Err(StorageError::WriteCancelled);
+        }
         self.check_open()?;
         // Where a save's time goes (bench/profile-save.mjs reads these).
         crate::bench::mark("ld:commit-start");
@@ -1218,6 +1244,7 @@ impl IdbRepository {
         let mut creates = Vec::new();
         let mut step_behind = None;
         let mut failed = false;
+        let mut cancelled = false;
         for (i, op) in ops.into_iter().enumerate() {
             let new_rev = op.new_rev(current_of(i));
             let object_store = store_of(op.store)?;
@@ -1280,6 +1307,11 @@ impl IdbRepository {
                 Err(e) => return Err(dom_error(e, "saving")),
             };
             if self.bulk.is_some() && is_report_point(i + 1, total) {
+                if self.is_cancelled() {
+                    cancelled = true;
+                    failed = true;
+                    break;
+                }
                 let this_step = (write_settled(&request), i + 1);
                 if let Some((previous, done)) = step_behind.replace(this_step) {
                     if !write_succeeded(previous).await {
@@ -1318,6 +1350,9 @@ impl IdbRepository {
         } else {
             tx.commit().await
         };
+        if cancelled {
+            return Err(StorageError::WriteCancelled);
+        }
         if let Err(e) = outcome {
             if let Some(n) = fail_at {
                 return Err(StorageError::Other(format!(

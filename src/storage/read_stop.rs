@@ -5,6 +5,9 @@
 //! handle that carries it checks it before each read and between the chunks
 //! of a long one, and refuses with [`StorageError::Cancelled`], which nobody
 //! shows: the page that asked is gone.
+//!
+//! The same flag is a bulk commit's Cancel (`IdbRepository::cancelled_by`):
+//! the commit checks it at each progress step.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { counts } from './faults';
+import { counts, snapshot } from './faults';
 
 // Long work shows how far it got (issue 10): a progress bar, by role, with
 // records done of the total, then the confirmation.
@@ -108,4 +108,31 @@ test('a reload after the progress bar has counted thousands of records leaves th
   await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
   expect(await counts(page)).toEqual(empty);
+});
+
+test('Cancel while the demo data is saved leaves the desk exactly as it was', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Load demo data', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Demo data loaded:/ })).toContainText('190 licenses');
+  const before = await snapshot(page);
+
+  // The 10k demo replaces it, one transaction counted in steps; Cancel once
+  // thousands of its records are written.
+  await page.getByLabel('Demo size', { exact: true }).selectOption('10k');
+  await page.getByRole('button', { name: 'Load demo data', exact: true }).click();
+  await page.getByRole('alertdialog', { name: 'Replace the data with the demo?' }).getByRole('button', { name: 'Replace with demo data' }).click();
+  const bar = page.getByRole('progressbar', { name: /^Saving the demo data/ });
+  await expect
+    .poll(async () => Number((await bar.getAttribute('aria-valuenow')) ?? 0), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(4_000);
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: /cancelled/ })).toHaveText(
+    'Loading the demo data was cancelled: nothing was saved, the desk is as it was.',
+    { timeout: 60_000 },
+  );
+  await expect(page.getByRole('progressbar')).toHaveCount(0);
+  expect(await snapshot(page)).toEqual(before);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Licenses' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^[\d,]+ licenses?$/ })).toHaveText('190 licenses');
 });
