@@ -20,11 +20,14 @@ use crate::domain::{group_thousands, User};
 use crate::download::download_parts;
 use crate::file_read::{read_buffer, JsBytes};
 use crate::storage::backup::{
-    make_backup, read_backup_from, restore, RecordProblem, RestorePlan, StoreCount,
+    make_backup, read_backup_from, restore, BackupError, RecordProblem, RestorePlan, StoreCount,
 };
 use crate::storage::persistence::request_persistence;
 use crate::storage::schema::SCHEMA_VERSION;
-use crate::storage::{settings, Progress, Repository};
+use crate::storage::{settings, Progress, ReadStop, Repository, StorageError};
+
+/// A restore cancelled before or while it runs.
+const CANCELLED: &str = "Restore cancelled: nothing changed, the desk is as it was.";
 
 fn n(x: usize) -> String {
     group_thousands(i64::try_from(x).unwrap_or(i64::MAX))
@@ -258,9 +261,18 @@ fn RestoreBackup() -> impl IntoView {
     });
 
     let saving = RwSignal::new(None::<Progress>);
+    // The running restore's Cancel (each run has its own).
+    let cancel = StoredValue::new(ReadStop::new());
+    let cancelling = RwSignal::new(false);
     let run = Action::new_local(move |_: &()| {
         saving.set(None);
-        let repo = app.repo().bulk(move |p| saving.set(Some(p)));
+        cancelling.set(false);
+        let stop = ReadStop::new();
+        cancel.set_value(stop.clone());
+        let repo = app
+            .repo()
+            .bulk(move |p| saving.set(Some(p)))
+            .cancelled_by(&stop);
         let plan = checked.try_update_value(Option::take).flatten();
         async move {
             let Some(plan) = plan else {
@@ -269,7 +281,13 @@ fn RestoreBackup() -> impl IntoView {
             let records = plan.record_count();
             let wanted = plan.settings.current_user_id.clone();
             let saved_settings = plan.settings.clone();
-            restore(&repo, plan).await.map_err(|e| e.to_string())?;
+            match restore(&repo, plan).await {
+                Ok(_) => {}
+                Err(BackupError::Storage(StorageError::WriteCancelled)) => {
+                    return Ok(CANCELLED.to_string());
+                }
+                Err(e) => return Err(e.to_string()),
+            }
             let settings_note = match settings::save(&saved_settings) {
                 Ok(()) => String::new(),
                 Err(e) => format!(
@@ -319,12 +337,21 @@ fn RestoreBackup() -> impl IntoView {
                 >
                     "Restore this backup"
                 </button>
+                // Before the confirmation it drops the file; while the
+                // restore runs it stops its one transaction, which leaves
+                // the desk as it was.
                 <button
                     type="button"
+                    disabled=move || cancelling.get()
                     on:click=move |_| {
-                        checked.set_value(None);
-                        summary.set(None);
-                        notice.set(Some(Ok("Restore cancelled: nothing changed.".to_string())));
+                        if run.pending().get_untracked() {
+                            cancelling.set(true);
+                            cancel.with_value(ReadStop::stop);
+                        } else {
+                            checked.set_value(None);
+                            summary.set(None);
+                            notice.set(Some(Ok(CANCELLED.to_string())));
+                        }
                     }
                 >
                     "Cancel"

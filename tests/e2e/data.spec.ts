@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from './fixtures';
+import { snapshot } from './faults';
 
 import { BAD_LICENSE, LEADS, LICENSES, LICENSE_HEADER, PACKAGES, SMALL_SET, VERSIONS, csv } from './lma_files';
 
@@ -245,4 +246,46 @@ test('a profile that may not import previews, is told why, and is not offered Im
   await expectCounts(page, 'Licenses', ['2', '0', '0', '0']);
   await expect(page.getByRole('alert').filter({ hasText: /^The Read Only profile can't/ })).toBeVisible();
   await expect(page.getByRole('button', { name: /^Import/ })).toHaveCount(0);
+});
+
+test('Cancel while a backup is restored leaves the desk exactly as it was', async ({ page }) => {
+  test.setTimeout(180_000);
+  // A backup of the 10k demo: its restore is one transaction counted in steps.
+  await page.goto('/');
+  await page.getByLabel('Demo size', { exact: true }).selectOption('10k');
+  await page.getByRole('button', { name: 'Load demo data' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Demo data loaded' })).toContainText('10,000 licenses', { timeout: 120_000 });
+  await openData(page);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download backup' }).click(),
+  ]);
+  const file = await download.path();
+
+  // The desk holds the normal demo when the restore is cancelled.
+  await page.getByRole('link', { name: 'License Desk' }).click();
+  await page.getByLabel('Demo size', { exact: true }).selectOption('normal');
+  await page.getByRole('button', { name: 'Load demo data' }).click();
+  await page.getByRole('alertdialog', { name: 'Replace the data with the demo?' }).getByRole('button', { name: 'Replace with demo data' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Demo data loaded' })).toContainText('190 licenses');
+  const before = await snapshot(page);
+
+  await openData(page);
+  await page.getByLabel('Backup file', { exact: true }).setInputFiles(file);
+  await expect(page.getByRole('table', { name: 'Records per store' })).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Restore this backup' }).click();
+  await page.getByRole('alertdialog', { name: 'Replace every record on this desk?' }).getByRole('button', { name: 'Replace with the backup' }).click();
+  const bar = page.getByRole('progressbar', { name: 'Restoring the backup' });
+  await expect
+    .poll(async () => Number((await bar.getAttribute('aria-valuenow')) ?? 0), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(4_000);
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Restore cancelled/ })).toHaveText(
+    'Restore cancelled: nothing changed, the desk is as it was.',
+    { timeout: 60_000 },
+  );
+  await expect(page.getByRole('progressbar')).toHaveCount(0);
+  expect(await snapshot(page)).toEqual(before);
+  await openLicenses(page);
+  await expect(licenseCount(page)).toHaveText('190 licenses');
 });
