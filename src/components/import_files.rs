@@ -20,9 +20,16 @@ use crate::components::progress_bar::ProgressBar;
 use crate::domain::group_thousands;
 use crate::exchange::{ImportJob, ImportPlan, Progress};
 use crate::file_read::{read_buffer, JsBytes};
-use crate::services::import::{commit_import, may_import, preview_import, ImportDone};
+use crate::services::import::{
+    commit_import, may_import, preview_import, ImportDone, ImportFailure,
+};
 use crate::storage::persistence::request_persistence;
 use crate::storage::Progress as SaveProgress;
+use crate::storage::{ReadStop, StorageError};
+
+/// An import cancelled while the files are read, at the preview, or while
+/// it is written.
+const CANCELLED: &str = "Import cancelled: nothing was written; the desk is as it was.";
 
 /// Rows read between two turns of the browser.
 const ROWS_PER_STEP: usize = 2_000;
@@ -142,22 +149,31 @@ pub fn ImportFiles() -> impl IntoView {
         reading.set(None);
         comparing.set(false);
         plan.set(None);
-        notice.set(Some(Ok(
-            "Import cancelled: nothing was written; the desk is as it was.".to_string(),
-        )));
+        notice.set(Some(Ok(CANCELLED.to_string())));
     };
 
     let saving = RwSignal::new(None::<SaveProgress>);
+    // The running import's Cancel (each commit has its own).
+    let stop_commit = StoredValue::new(ReadStop::new());
     let commit = Action::new_local(move |plan: &Arc<ImportPlan>| {
         saving.set(None);
-        let repo = app.repo().bulk(move |p| saving.set(Some(p)));
+        let stop = ReadStop::new();
+        stop_commit.set_value(stop.clone());
+        let repo = app
+            .repo()
+            .bulk(move |p| saving.set(Some(p)))
+            .cancelled_by(&stop);
         let user = app.user.get_untracked();
         let plan = plan.clone();
         async move {
-            commit_import(&repo, &user, &plan)
-                .await
-                .map(|done| imported_message(&plan, &done))
-                .map_err(|e| e.to_string())
+            match commit_import(&repo, &user, &plan).await {
+                Ok(done) => Ok(imported_message(&plan, &done)),
+                // Its one transaction was stopped: nothing of it is written.
+                Err(ImportFailure::Storage(StorageError::WriteCancelled)) => {
+                    Ok(CANCELLED.to_string())
+                }
+                Err(e) => Err(e.to_string()),
+            }
         }
     });
     on_result(commit, move |result| {
@@ -212,7 +228,13 @@ pub fn ImportFiles() -> impl IntoView {
                             commit.dispatch_local(p);
                         }
                     })
-                    on_cancel=Callback::new(move |()| cancel())
+                    on_cancel=Callback::new(move |()| {
+                        if commit.pending().get_untracked() {
+                            stop_commit.with_value(ReadStop::stop);
+                        } else {
+                            cancel();
+                        }
+                    })
                 />
             }
         })

@@ -277,7 +277,8 @@ pub fn ImportPreview(
             >
                 {label}
             </button>
-            <button type="button" disabled=move || busy.get() on:click=move |_| on_cancel.run(())>
+            // Also while the import is written: `on_cancel` stops it then.
+            <button type="button" on:click=move |_| on_cancel.run(())>
                 "Cancel"
             </button>
         }
