@@ -20,9 +20,9 @@ use crate::domain::{
     authorize, group_thousands, BulkItem, BulkModifyDraft, Field, Permission, RefusalReason,
 };
 use crate::services::licenses::{
-    apply_bulk_modify, count_text, preview_bulk_modify, BulkApplied, BulkPreview,
+    apply_bulk_modify, count_text, preview_bulk_modify, BulkApplied, BulkFailure, BulkPreview,
 };
-use crate::storage::Progress;
+use crate::storage::{Progress, ReadStop, StorageError};
 
 /// A refused preview or apply's messages, each with the input it belongs by.
 type Messages = Vec<(Field, String)>;
@@ -107,26 +107,38 @@ fn BulkModifyForm(ids: Arc<Vec<String>>) -> impl IntoView {
         },
     );
     let applying = RwSignal::new(None::<Progress>);
+    // The running apply's Cancel (each apply has its own).
+    let stop_apply = StoredValue::new(ReadStop::new());
+    let cancelled = RwSignal::new(false);
     let run_apply = Action::new_local(move |(draft, p): &Previewed| {
         applying.set(None);
-        let repo = app.repo().bulk(move |p| applying.set(Some(p)));
+        cancelled.set(false);
+        let stop = ReadStop::new();
+        stop_apply.set_value(stop.clone());
+        let repo = app
+            .repo()
+            .bulk(move |p| applying.set(Some(p)))
+            .cancelled_by(&stop);
         let user = app.user.get_untracked();
         let (draft, p) = (draft.clone(), p.clone());
         async move {
-            apply_bulk_modify(&repo, &p, &draft, &user, clock::today(), clock::now())
-                .await
-                .map(Arc::new)
-                .map_err(|failure| failure.messages())
+            match apply_bulk_modify(&repo, &p, &draft, &user, clock::today(), clock::now()).await {
+                Ok(done) => Ok(Some(Arc::new(done))),
+                // Its one transaction was stopped: no license changed.
+                Err(BulkFailure::Storage(StorageError::WriteCancelled)) => Ok(None),
+                Err(failure) => Err(failure.messages()),
+            }
         }
     });
     on_result(
         run_apply,
-        move |result: Result<Arc<BulkApplied>, Messages>| match result {
-            Ok(done) => {
+        move |result: Result<Option<Arc<BulkApplied>>, Messages>| match result {
+            Ok(Some(done)) => {
                 errors.set(Messages::new());
                 preview.set(None);
                 applied.set(Some(done));
             }
+            Ok(None) => cancelled.set(true),
             Err(shown) => errors.set(shown),
         },
     );
@@ -229,7 +241,20 @@ fn BulkModifyForm(ids: Arc<Vec<String>>) -> impl IntoView {
                                             }
                                         }}
                                     </button>
+                                    <Show when=move || run_apply.pending().get()>
+                                        <button
+                                            type="button"
+                                            on:click=move |_| stop_apply.with_value(ReadStop::stop)
+                                        >
+                                            "Cancel"
+                                        </button>
+                                    </Show>
                                 </div>
+                                <Show when=move || cancelled.get()>
+                                    <p role="status">
+                                        "Apply cancelled: no license was changed. The preview still stands; Apply again when you are ready."
+                                    </p>
+                                </Show>
                             </div>
                         </section>
                     }

@@ -1330,6 +1330,11 @@ impl IdbRepository {
                 }
             }
         }
+        // A Cancel heard while the last step was written still stops it.
+        if !failed && self.is_cancelled() {
+            cancelled = true;
+            failed = true;
+        }
         if !failed {
             if let (Some(store), Some(patch)) = (&snapshot_store, patch) {
                 let whole = !patch.cleared.is_empty();

@@ -4,7 +4,7 @@
 // are found by role and label; the data is the Home page's demo data.
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { loadDemoData } from './faults';
+import { loadDemoData, snapshot } from './faults';
 
 /** `YYYY-MM-DD` of the browser's local date `days` from today. */
 function isoDaysFromToday(days: number): string {
@@ -153,4 +153,35 @@ test('a Read Only or Sales Rep profile is not offered Modify, and the bulk page 
   await actAs(page, /Read Only/);
   await expect(page.getByRole('alert').filter({ hasText: /Read Only/ })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Preview changes' })).toBeDisabled();
+});
+
+test('Cancel while the changes are applied leaves every license as it was, and the preview stands', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/');
+  await page.getByLabel('Demo size', { exact: true }).selectOption('10k');
+  await page.getByRole('button', { name: 'Load demo data', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Demo data loaded:/ })).toContainText('10,000 licenses', { timeout: 120_000 });
+  await openLicenses(page);
+  const list = page.getByRole('region', { name: 'Licenses list' });
+  await list.getByRole('checkbox', { name: /^Select L-\d+$/ }).first().check();
+  await page.getByRole('button', { name: 'Select all 10,000 matching' }).click();
+  await page.getByRole('link', { name: 'Modify 10,000 licenses' }).click();
+  await page.getByLabel('Seats', { exact: true }).selectOption({ label: 'Set a number of seats' });
+  await page.getByLabel('Licensed Seats').fill('30');
+  await page.getByRole('button', { name: 'Preview changes' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /will change/ })).toBeVisible({ timeout: 60_000 });
+  const before = await snapshot(page);
+
+  const apply = page.getByRole('button', { name: /^Apply to [\d,]+ licenses$/ });
+  await apply.click();
+  // Cancel once the bar counts (about a second of writing is left then).
+  const bar = page.getByRole('progressbar', { name: 'Applying the changes' });
+  await expect(bar).toHaveAttribute('aria-valuenow', /^\d+$/, { timeout: 60_000 });
+  // The click goes to the button itself, below the long preview table, at
+  // once: the page takes it between the write's steps.
+  await page.getByRole('button', { name: 'Cancel', exact: true }).dispatchEvent('click');
+  await expect(page.getByRole('status').filter({ hasText: /^Apply cancelled/ })).toContainText('no license was changed', { timeout: 60_000 });
+  await expect(page.getByRole('progressbar')).toHaveCount(0);
+  expect(await snapshot(page)).toEqual(before);
+  await expect(apply).toBeEnabled();
 });
