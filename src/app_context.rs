@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::domain::{seed_users, User};
 use crate::split::{ChunkMissing, InChunk};
 use crate::storage::{
-    settings, Expect, IdbRepository, ReadStop, Repository, StorageError, StorageResult,
+    settings, Expect, IdbRepository, Progress, ReadStop, Repository, StorageError, StorageResult,
     DEFAULT_DB_NAME,
 };
 
@@ -45,6 +45,22 @@ impl AppContext {
         let left = stop.clone();
         on_cleanup(move || left.stop());
         self.repo().stopped_by(&stop)
+    }
+
+    /// A handle for one long write (demo load, Reset, import, restore, bulk
+    /// apply): its progress goes to `progress`, and `cancel` now holds the
+    /// flag that stops it (the work's Cancel sets it).
+    pub fn bulk_repo(
+        &self,
+        progress: RwSignal<Option<Progress>>,
+        cancel: StoredValue<ReadStop>,
+    ) -> IdbRepository {
+        progress.set(None);
+        let stop = ReadStop::new();
+        cancel.set_value(stop.clone());
+        self.repo()
+            .bulk(move |p| progress.set(Some(p)))
+            .cancelled_by(&stop)
     }
 
     /// Call inside a resource's fetcher: it then re-runs after every commit.

@@ -265,14 +265,8 @@ fn RestoreBackup() -> impl IntoView {
     let cancel = StoredValue::new(ReadStop::new());
     let cancelling = RwSignal::new(false);
     let run = Action::new_local(move |_: &()| {
-        saving.set(None);
         cancelling.set(false);
-        let stop = ReadStop::new();
-        cancel.set_value(stop.clone());
-        let repo = app
-            .repo()
-            .bulk(move |p| saving.set(Some(p)))
-            .cancelled_by(&stop);
+        let repo = app.bulk_repo(saving, cancel);
         let plan = checked.try_update_value(Option::take).flatten();
         async move {
             let Some(plan) = plan else {

@@ -156,13 +156,7 @@ pub fn ImportFiles() -> impl IntoView {
     // The running import's Cancel (each commit has its own).
     let stop_commit = StoredValue::new(ReadStop::new());
     let commit = Action::new_local(move |plan: &Arc<ImportPlan>| {
-        saving.set(None);
-        let stop = ReadStop::new();
-        stop_commit.set_value(stop.clone());
-        let repo = app
-            .repo()
-            .bulk(move |p| saving.set(Some(p)))
-            .cancelled_by(&stop);
+        let repo = app.bulk_repo(saving, stop_commit);
         let user = app.user.get_untracked();
         let plan = plan.clone();
         async move {

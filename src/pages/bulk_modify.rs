@@ -111,14 +111,8 @@ fn BulkModifyForm(ids: Arc<Vec<String>>) -> impl IntoView {
     let stop_apply = StoredValue::new(ReadStop::new());
     let cancelled = RwSignal::new(false);
     let run_apply = Action::new_local(move |(draft, p): &Previewed| {
-        applying.set(None);
         cancelled.set(false);
-        let stop = ReadStop::new();
-        stop_apply.set_value(stop.clone());
-        let repo = app
-            .repo()
-            .bulk(move |p| applying.set(Some(p)))
-            .cancelled_by(&stop);
+        let repo = app.bulk_repo(applying, stop_apply);
         let user = app.user.get_untracked();
         let (draft, p) = (draft.clone(), p.clone());
         async move {

@@ -59,13 +59,8 @@ fn DemoControls() -> impl IntoView {
     let cancelling = RwSignal::new(false);
     let bulk_repo = move |what: &str| {
         work.set(what.to_string());
-        progress.set(None);
         cancelling.set(false);
-        let stop = ReadStop::new();
-        cancel.set_value(stop.clone());
-        app.repo()
-            .bulk(move |p| progress.set(Some(p)))
-            .cancelled_by(&stop)
+        app.bulk_repo(progress, cancel)
     };
 
     let load = Action::new_local(move |size: &DemoSize| {
