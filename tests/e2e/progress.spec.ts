@@ -73,6 +73,9 @@ test('Load demo data shows a progress bar of the records saved, then the confirm
 });
 
 test('Reset shows its progress bar, then says everything was deleted', async ({ page }) => {
+  // A slow device (20 times slower) takes seconds for each step, and more on
+  // a loaded machine: the waits have time limits of their own.
+  test.setTimeout(120_000);
   await noteBars(page);
   await page.goto('/');
   await page.getByRole('button', { name: 'Load demo data', exact: true }).click();
